@@ -1,0 +1,247 @@
+"""The mart: tidy aggregate tables derived from the raw files, read by every report.
+
+One step reads and validates the raw files once and writes the tables below to
+a cache folder named by a hash of the raw files, the reference catalogue and
+the code that derives them, so the mart is rebuilt only when one of those
+changes. Counts are kept as counts: rates are computed from them later by
+:mod:`heenb.stats`, so a region's rate is always the sum of its local offices'
+numerators over the sum of their denominators.
+
+Tables (one row is ...):
+
+``proportions``
+    one measure (a KPI id), period, area and breakdown group: ``numerator``,
+    ``denominator``. ``level`` is ``national``, ``region`` or ``local_office``;
+    ``breakdown`` is ``all`` or the column a group comes from.
+``workforce``
+    one staff group, month and area: ``fte``.
+``representation``
+    one ethnic group, year and area: ``learners`` and ``population`` counts.
+``kpi_updates``, ``programme_projects``, ``programme_updates``, ``ppi_activities``
+    the validated raw rows, unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from heenb import paths
+from heenb.catalogue import ENGLAND, Catalogue, load_catalogue
+from heenb.demo import DEMO_MARKER
+from heenb.schema import RAW_FILES
+from heenb.validate import read_raw
+
+#: The code whose changes invalidate the mart.
+_DERIVING_MODULES = ("mart.py", "validate.py", "schema.py", "catalogue.py")
+_AREA_KEYS = ["level", "area_code"]
+MART_TABLES = (
+    "proportions", "workforce", "representation", "kpi_updates", "programme_projects",
+    "programme_updates", "ppi_activities",
+)  # fmt: skip
+_TEXT = {"area_code", "level", "measure", "period", "breakdown", "group", "staff_group",
+         "ethnic_group", "month"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Mart:
+    """The derived tables (see the module docstring) and facts about the data behind them.
+
+    ``meta`` holds ``data_hash`` (the mart's key), ``data_dir``, ``demo`` (True
+    for generated demo data) and ``rows`` (raw rows read per file).
+    """
+
+    proportions: pd.DataFrame
+    workforce: pd.DataFrame
+    representation: pd.DataFrame
+    kpi_updates: pd.DataFrame
+    programme_projects: pd.DataFrame
+    programme_updates: pd.DataFrame
+    ppi_activities: pd.DataFrame
+    meta: dict
+
+    @property
+    def is_demo(self) -> bool:
+        return bool(self.meta.get("demo"))
+
+
+def mart_key(data_dir: Path) -> str:
+    """Content hash of the raw files, the reference catalogue and the deriving code."""
+    digest = hashlib.sha256()
+    files = [data_dir / raw.filename for raw in RAW_FILES] + [data_dir / DEMO_MARKER]
+    files += sorted(paths.REFERENCE_DIR.glob("*.csv"))
+    files += [Path(__file__).parent / name for name in _DERIVING_MODULES]
+    for path in files:
+        digest.update(path.name.encode())
+        if path.is_file():
+            with path.open("rb") as handle:
+                digest.update(hashlib.file_digest(handle, "sha256").digest())
+    return digest.hexdigest()[:16]
+
+
+def load_mart(data: str | os.PathLike | None = None) -> Mart:
+    """Load the mart for a raw data folder, building it first if needed.
+
+    Parameters
+    ----------
+    data : path, optional
+        Raw data folder; default ``$HEENB_DATA`` or ``data/demo``.
+
+    Raises
+    ------
+    DataValidationError
+        When the raw data fails validation (nothing is written).
+    """
+    data_dir = paths.data_dir(data)
+    folder = build_mart(data_dir)
+    meta = json.loads((folder / "meta.json").read_text())
+    tables = {name: _read_table(folder / f"{name}.csv") for name in MART_TABLES}
+    return Mart(**tables, meta=meta)
+
+
+def build_mart(data_dir: Path, catalogue: Catalogue | None = None) -> Path:
+    """Build the mart for ``data_dir`` unless an up-to-date one exists; return its folder."""
+    key = mart_key(data_dir)
+    folder = paths.mart_root() / key
+    if (folder / "meta.json").is_file():
+        return folder
+    catalogue = catalogue or load_catalogue()
+    raw = read_raw(data_dir, catalogue)
+    tables = derive(raw, catalogue)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=folder.parent))
+    for name, table in tables.items():
+        table.to_csv(staging / f"{name}.csv", index=False, lineterminator="\n")
+    meta = {
+        "data_hash": key,
+        "data_dir": str(data_dir),
+        "demo": (data_dir / DEMO_MARKER).is_file(),
+        "rows": {name: len(table) for name, table in raw.items()},
+    }
+    (staging / "meta.json").write_text(json.dumps(meta, indent=2) + "\n")
+    try:
+        staging.rename(folder)  # atomic: a reader sees a whole mart or none
+    except OSError:  # another process finished first; its mart is identical
+        shutil.rmtree(staging, ignore_errors=True)
+    return folder
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    header = pd.read_csv(path, nrows=0).columns
+    dtypes = {c: "str" for c in header if c in _TEXT or c in {
+        "local_office", "objective", "quarter", "project_id", "strand", "depends_on", "assurance",
+        "programme", "narrative", "milestone_due"}}  # fmt: skip
+    return pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values={"fte": [""]})
+
+
+def derive(raw: dict[str, pd.DataFrame], catalogue: Catalogue) -> dict[str, pd.DataFrame]:
+    """Derive every mart table from validated raw tables."""
+    return {
+        "proportions": pd.concat(
+            [_arcp_measures(raw["arcp_outcomes"], catalogue),
+             _nets_measures(raw["nets_responses"], catalogue)],
+            ignore_index=True,
+        ).pipe(_roll_up, catalogue, ["measure", "period", "breakdown", "group"],
+               ["numerator", "denominator"]),  # fmt: skip
+        "workforce": raw["workforce_fte"]
+        .rename(columns={"local_office": "area_code"})
+        .pipe(_roll_up, catalogue, ["staff_group", "month"], ["fte"])
+        .assign(fte=lambda t: t["fte"].round(1)),
+        "representation": _representation(raw["demographics"]).pipe(
+            _roll_up, catalogue, ["year", "ethnic_group"], ["learners", "population"]
+        ),
+        "kpi_updates": raw["kpi_updates"],
+        "programme_projects": raw["programme_projects"],
+        "programme_updates": raw["programme_updates"],
+        "ppi_activities": raw["ppi_activities"],
+    }
+
+
+def _roll_up(by_office: pd.DataFrame, catalogue: Catalogue, keys: list[str], values: list[str]):
+    """Add region and England rows by summing local offices (counts, never rates)."""
+    offices = by_office.groupby(["area_code", *keys], as_index=False, sort=False)[values].sum()
+    regions = (
+        offices.assign(area_code=offices["area_code"].map(catalogue.region_of))
+        .groupby(["area_code", *keys], as_index=False, sort=False)[values]
+        .sum()
+    )
+    england = offices.groupby(keys, as_index=False, sort=False)[values].sum()
+    england.insert(0, "area_code", ENGLAND)
+    table = pd.concat(
+        [england.assign(level="national"), regions.assign(level="region"),
+         offices.assign(level="local_office")],
+        ignore_index=True,
+    )  # fmt: skip
+    return table[[*_AREA_KEYS, *keys, *values]].sort_values(
+        [*keys, "level", "area_code"], kind="stable", ignore_index=True
+    )
+
+
+def _counts(table: pd.DataFrame, measure: str, hit: pd.Series, period: str,
+            breakdowns: list[str]) -> pd.DataFrame:  # fmt: skip
+    """Numerator (rows where ``hit``) and denominator (all rows) by office, period, breakdown."""
+    frame = table.assign(numerator=hit.astype("int64"), denominator=1).rename(
+        columns={"local_office": "area_code", period: "period"}
+    )
+    parts = []
+    for breakdown in ["all", *breakdowns]:
+        group = frame[breakdown] if breakdown != "all" else "all"
+        part = (
+            frame.assign(breakdown=breakdown, group=group)
+            .groupby(["area_code", "period", "breakdown", "group"], as_index=False, sort=False)[
+                ["numerator", "denominator"]
+            ]
+            .sum()
+        )
+        parts.append(part.assign(measure=measure))
+    result = pd.concat(parts, ignore_index=True)
+    result["period"] = result["period"].astype(str)
+    return result
+
+
+def _arcp_measures(arcp: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+    groups = catalogue.codes["arcp_outcomes"].set_index("outcome")["group"]
+    outcome_group = arcp["outcome"].map(groups)
+    return pd.concat(
+        [_counts(arcp, "arcp-covid-share", outcome_group == "covid", "year", ["specialty_group"]),
+         _counts(arcp, "arcp-extension-share", outcome_group == "extension_comparator", "year",
+                 ["specialty_group"])],
+        ignore_index=True,
+    )  # fmt: skip
+
+
+def _nets_measures(nets: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+    scale = catalogue.codes["nets_scale"]
+    positive_answers = pd.to_numeric(scale.loc[scale["positive"] == "True", "answer"]).tolist()
+    positive = nets["answer"].isin(positive_answers)
+    overall = nets["item"] == "overall"
+    midwives = overall & (nets["learner_group"] == "student-midwife")
+    themes = nets["item"] != "overall"
+    return pd.concat(
+        [_counts(nets[overall], "nets-overall-satisfaction", positive[overall], "year",
+                 ["learner_group"]),
+         _counts(nets[midwives], "midwife-training-satisfaction", positive[midwives], "year", []),
+         _counts(nets[themes], "nets-theme-satisfaction", positive[themes], "year", ["item"])
+         .query("breakdown == 'item'")],
+        ignore_index=True,
+    )  # fmt: skip
+
+
+def _representation(demographics: pd.DataFrame) -> pd.DataFrame:
+    wide = demographics.pivot_table(
+        index=["local_office", "year", "ethnic_group"], columns="population", values="count",
+        aggfunc="sum", fill_value=0,
+    ).reset_index()  # fmt: skip
+    wide.columns.name = None
+    wide = wide.rename(columns={"local_office": "area_code"})
+    for column in ("learners", "population"):
+        if column not in wide:
+            wide[column] = 0
+    return wide[["area_code", "year", "ethnic_group", "learners", "population"]]

@@ -1,0 +1,35 @@
+"""Every path heenb uses, built from one project root.
+
+Settings are read inside functions (not at import) so tests can change them.
+The raw data folder is, in order: an explicit argument, the ``HEENB_DATA``
+environment variable, or ``data/demo`` in the project.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+REFERENCE_DIR = PROJECT_ROOT / "data" / "reference"
+NOTEBOOK_DIR = PROJECT_ROOT / "notebooks"
+DEFAULT_REPORTS_DIR = PROJECT_ROOT / "reports"
+DEFAULT_DATA_DIR = PROJECT_ROOT / "data" / "demo"
+PLAN_FILE = PROJECT_ROOT / "reports.yml"
+
+
+def data_dir(override: str | os.PathLike | None = None) -> Path:
+    """The raw data folder: ``override``, else ``$HEENB_DATA``, else ``data/demo``."""
+    if override:
+        return Path(override).expanduser().resolve()
+    from_env = os.environ.get("HEENB_DATA")
+    if from_env:
+        return Path(from_env).expanduser().resolve()
+    return DEFAULT_DATA_DIR
+
+
+def mart_root() -> Path:
+    """Where derived tables are cached: ``$HEENB_CACHE`` or ``.heenb-cache/mart``."""
+    from_env = os.environ.get("HEENB_CACHE")
+    base = Path(from_env).expanduser().resolve() if from_env else PROJECT_ROOT / ".heenb-cache"
+    return base / "mart"

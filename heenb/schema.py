@@ -1,0 +1,272 @@
+"""The raw data contract: one :class:`RawFile` per source CSV, column by column.
+
+This module is the single statement of the contract. ``heenb.validate`` checks
+files against it, ``heenb.demo`` writes files that meet it, and
+``data/README.md`` is generated from it (``heenb schema``; a test keeps the
+README in step).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: Regular expressions for the period formats raw files use.
+PATTERNS = {
+    "year": (r"^(19|20)\d\d$", "a four-digit year such as 2023"),
+    "month": (r"^(19|20)\d\d-(0[1-9]|1[0-2])$", "a month written YYYY-MM, such as 2023-09"),
+    "quarter": (r"^(19|20)\d\d-Q[1-4]$", "a quarter written YYYY-Qn, such as 2023-Q2"),
+    "date": (
+        r"^(19|20)\d\d-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$",
+        "a date written YYYY-MM-DD, such as 2023-06-30",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a raw file.
+
+    ``kind`` is ``text``, ``int``, ``number``, ``code`` (a value from a
+    catalogue code list, named by ``codes`` as ``(table, column)``), or one of
+    the period formats in :data:`PATTERNS`.
+    """
+
+    name: str
+    kind: str
+    description: str
+    codes: tuple[str, str] | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class RawFile:
+    """A raw source file: ``<name>.csv`` in the data folder; ``key`` columns are unique together."""
+
+    name: str
+    row_is: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+
+    @property
+    def filename(self) -> str:
+        return f"{self.name}.csv"
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+def _office(required: bool = True) -> Column:
+    return Column(
+        "local_office",
+        "code",
+        "HEE local office code (data/reference/local_offices.csv)",
+        codes=("local_offices", "local_office_code"),
+        required=required,
+    )
+
+
+RAW_FILES: tuple[RawFile, ...] = (
+    RawFile(
+        "arcp_outcomes",
+        "one ARCP outcome given to one trainee",
+        (
+            Column("outcome_id", "text", "unique identifier of the outcome record"),
+            Column("year", "year", "reporting year of the ARCP (the year the training year ends)"),
+            _office(),
+            Column(
+                "specialty_group",
+                "code",
+                "specialty group of the training programme",
+                codes=("specialty_groups", "specialty_group"),
+            ),
+            Column(
+                "outcome",
+                "code",
+                "ARCP outcome code (1-9, 7.1-7.4, 10.1, 10.2; Gold Guide)",
+                codes=("arcp_outcomes", "outcome"),
+            ),
+        ),
+        key=("outcome_id",),
+    ),
+    RawFile(
+        "nets_responses",
+        "one respondent's answer to one NETS item (overall experience or a theme)",
+        (
+            Column("respondent_id", "text", "identifier of the survey respondent"),
+            Column("year", "year", "survey year"),
+            _office(),
+            Column(
+                "learner_group",
+                "code",
+                "learner group of the respondent",
+                codes=("learner_groups", "learner_group"),
+            ),
+            Column(
+                "item",
+                "code",
+                "NETS item: overall or one of the five themes",
+                codes=("nets_items", "item"),
+            ),
+            Column(
+                "answer",
+                "int",
+                "answer on the 5-point scale (1 very poor ... 5 outstanding)",
+                minimum=1,
+                maximum=5,
+            ),
+        ),
+        key=("respondent_id", "item"),
+    ),
+    RawFile(
+        "workforce_fte",
+        "staff in post in one staff group in one local office at the end of one month",
+        (
+            Column("month", "month", "month of the count"),
+            _office(),
+            Column("staff_group", "code", "staff group", codes=("staff_groups", "staff_group")),
+            Column("fte", "number", "full-time equivalent in post", minimum=0, maximum=1_000_000),
+        ),
+        key=("month", "local_office", "staff_group"),
+    ),
+    RawFile(
+        "kpi_updates",
+        "the quarterly update on one objective's KPI",
+        (
+            Column("objective", "code", "objective id", codes=("objectives", "objective_id")),
+            Column("quarter", "quarter", "quarter the update covers"),
+            Column(
+                "rag", "code", "red, amber or green rating of delivery", codes=("rag", "rating")
+            ),
+            Column(
+                "assurance",
+                "code",
+                "assurance rating, where one was given",
+                codes=("assurance", "rating"),
+                required=False,
+            ),
+            Column("narrative", "text", "the update as written by the KPI lead"),
+        ),
+        key=("objective", "quarter"),
+    ),
+    RawFile(
+        "programme_projects",
+        "one project of a programme",
+        (
+            Column("project_id", "text", "unique project identifier"),
+            Column("programme", "code", "programme id", codes=("programmes", "programme_id")),
+            Column(
+                "strand",
+                "code",
+                "strand of the programme, where it has strands",
+                codes=("programme_strands", "strand_id"),
+                required=False,
+            ),
+            _office(),
+            Column("project", "text", "project name"),
+            Column("lead", "text", "project lead (role or team)"),
+            Column(
+                "pid_status",
+                "code",
+                "status of the project initiation document",
+                codes=("pid_status", "value"),
+            ),
+            Column(
+                "depends_on",
+                "text",
+                "project ids this project depends on, separated by ;",
+                required=False,
+            ),
+        ),
+        key=("project_id",),
+    ),
+    RawFile(
+        "programme_updates",
+        "one project's periodic update for one quarter",
+        (
+            Column("project_id", "text", "project id (must be in programme_projects.csv)"),
+            Column("quarter", "quarter", "quarter the update covers"),
+            Column("stage", "code", "adoption stage", codes=("stage", "value")),
+            Column("rag", "code", "red, amber or green rating", codes=("rag", "rating")),
+            Column("milestone", "text", "the next or latest milestone"),
+            Column("milestone_due", "date", "date the milestone is due"),
+            Column(
+                "milestone_status",
+                "code",
+                "met, due or missed",
+                codes=("milestone_status", "value"),
+            ),
+            Column("narrative", "text", "the periodic update as written"),
+        ),
+        key=("project_id", "quarter"),
+    ),
+    RawFile(
+        "ppi_activities",
+        "patient and public involvement activity of one type in one local office in one quarter",
+        (
+            _office(),
+            Column("quarter", "quarter", "quarter of the activity"),
+            Column(
+                "activity_type",
+                "code",
+                "kind of involvement",
+                codes=("ppi_activity_types", "activity_type"),
+            ),
+            Column(
+                "count",
+                "int",
+                "number of activities (visits, panels, sessions ...)",
+                minimum=0,
+                maximum=100_000,
+            ),
+        ),
+        key=("local_office", "quarter", "activity_type"),
+    ),
+    RawFile(
+        "demographics",
+        "the number of learners, or of the population served, in one ethnic group, "
+        "local office and year",
+        (
+            Column("year", "year", "year of the count"),
+            _office(),
+            Column(
+                "population", "code", "learners or population", codes=("populations", "population")
+            ),
+            Column(
+                "ethnic_group",
+                "code",
+                "ethnic group (ONS 5 groups)",
+                codes=("ethnic_groups", "ethnic_group"),
+            ),
+            Column("count", "int", "number of people", minimum=0, maximum=100_000_000),
+        ),
+        key=("year", "local_office", "population", "ethnic_group"),
+    ),
+)
+
+RAW_FILES_BY_NAME = {f.name: f for f in RAW_FILES}
+
+
+def markdown() -> str:
+    """The contract as Markdown, one table per file (the body of ``data/README.md``)."""
+    parts = []
+    for raw in RAW_FILES:
+        parts.append(
+            f"### `{raw.filename}`\n\nOne row is {raw.row_is}. "
+            f"Unique key: {', '.join(f'`{k}`' for k in raw.key)}.\n"
+        )
+        parts.append("| column | type | required | meaning |\n| --- | --- | --- | --- |")
+        for col in raw.columns:
+            kind = col.kind
+            if col.codes:
+                kind = f"code from `{col.codes[0]}`"
+            elif col.kind in PATTERNS:
+                kind = PATTERNS[col.kind][1]
+            if col.minimum is not None:
+                kind += f", {col.minimum:g} to {col.maximum:g}"
+            parts.append(
+                f"| `{col.name}` | {kind} | {'yes' if col.required else 'no'} | {col.description} |"
+            )
+        parts.append("")
+    return "\n".join(parts)
