@@ -1,0 +1,242 @@
+"""Funnel plot: each area's proportion against its size, with 95% and 99.8% limits.
+
+Draws the table from :func:`heenb.funnel.proportion_limits` (one row per area)
+and the smooth limit curves from :func:`heenb.funnel.limit_curves`. An area
+outside the 99.8% limits is marked by colour *and* marker shape (triangle up
+above, triangle down below) and labelled with its name, so colour is never the
+only carrier of meaning.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from heenb.charts.figure import NHS_COLOURS, Chart, new_figure
+from heenb.charts.format import (
+    axis_formatter,
+    axis_title,
+    format_value,
+    legend_below,
+    require_frame,
+    scale,
+)
+
+__all__ = ["funnel_chart"]
+
+_LIMITS = ["lower95", "upper95", "lower998", "upper998"]
+_REQUIRED = ["numerator", "denominator", "proportion", "target", *_LIMITS, "z", "outlier"]
+
+#: How each outlier status is drawn: legend label, marker, colour.
+_POINT_STYLES = {
+    "": ("Within the 99.8% limits (circle)", "o", NHS_COLOURS["blue"]),
+    "high": ("Above the 99.8% limit (triangle up)", "^", NHS_COLOURS["dark_red"]),
+    "low": ("Below the 99.8% limit (triangle down)", "v", NHS_COLOURS["aqua_green"]),
+}
+_LINE_COLOUR = NHS_COLOURS["dark_grey"]
+
+
+def funnel_chart(
+    limits: pd.DataFrame,
+    curves: pd.DataFrame | None = None,
+    *,
+    title: str,
+    value_label: str,
+    unit: str = "%",
+    label_outliers: bool = True,
+    denominator_label: str = "Denominator",
+    reference_label: str = "England",
+) -> Chart:
+    """Funnel plot of a proportion across areas.
+
+    Parameters
+    ----------
+    limits : DataFrame
+        From :func:`heenb.funnel.proportion_limits`: one row per area, indexed by
+        the area's name, with columns ``numerator``, ``denominator``,
+        ``proportion``, ``target``, ``lower95``, ``upper95``, ``lower998``,
+        ``upper998`` (fractions), ``z`` and ``outlier`` ("high", "low" or "");
+        ``attrs`` may hold ``target``, ``tau2`` and ``phi``.
+    curves : DataFrame, optional
+        From :func:`heenb.funnel.limit_curves`: columns ``denominator`` and the
+        four limits. By default built over 0.8 times the smallest to 1.1 times
+        the largest denominator.
+    title : str
+        Drawn above the chart and kept as ``Chart.title``.
+    value_label : str
+        What the proportion is, e.g. "learners rating training good or better".
+    unit : str, default "%"
+        "%" draws proportions in per cent; any other unit draws them as given.
+    label_outliers : bool, default True
+        Write each outlier's name beside its point.
+    denominator_label : str, default "Denominator"
+        The x axis title, e.g. "Number of respondents".
+    reference_label : str, default "England"
+        What the target (the pooled rate of all areas) is called in the legend
+        and alt text.
+
+    Returns
+    -------
+    Chart
+        ``data`` has one row per area: ``area``, ``numerator``, ``denominator``,
+        then ``proportion``, ``target`` and the four limits in the shown unit
+        (per cent when ``unit`` is "%"), 2 decimal places, ``z`` (2 decimal
+        places) and ``outlier``.
+
+    Raises
+    ------
+    ArgumentError
+        ``limits`` is not a DataFrame, is empty or lacks a column; ``curves``
+        lacks a column.
+    """
+    require_frame(limits, "limits", _REQUIRED)
+    target = float(limits.attrs.get("target", limits["target"].iloc[0]))
+    tau2 = float(limits.attrs.get("tau2", 0.0))
+    if curves is None:
+        curves = _default_curves(limits, target, tau2)
+    require_frame(curves, "curves", ["denominator", *_LIMITS])
+
+    fig, ax = new_figure(height_in=4.5)
+    factor = scale(unit)
+    _draw_curves(ax, curves, target, factor, reference_label, unit)
+    _draw_points(ax, limits, factor, label_outliers)
+    ax.set_xlabel(denominator_label)
+    ax.set_ylabel(axis_title(value_label, unit))
+    ax.yaxis.set_major_formatter(axis_formatter(unit))
+    ax.xaxis.set_major_formatter(axis_formatter(""))
+    ax.set_title(title, loc="left", fontsize=12, weight="bold")
+    legend_below(ax)
+    return Chart(
+        figure=fig,
+        alt_text=_alt_text(limits, target, tau2, value_label, unit, reference_label),
+        data=_table(limits, factor),
+        title=title,
+    )
+
+
+def _default_curves(limits: pd.DataFrame, target: float, tau2: float) -> pd.DataFrame:
+    """Limit curves from 0.8 x the smallest to 1.1 x the largest denominator."""
+    denominators = limits["denominator"].astype(float)
+    span = (0.8 * float(denominators.min()), 1.1 * float(denominators.max()))
+    try:
+        from heenb.funnel import limit_curves
+    except ImportError:  # pragma: no cover - only while heenb.funnel is missing
+        return _curves_fallback(target, tau2, span)
+    return limit_curves(target, tau2, span, points=200)
+
+
+def _curves_fallback(target: float, tau2: float, span: tuple[float, float]) -> pd.DataFrame:
+    """Spiegelhalter limits on the arcsine scale, used only if heenb.funnel is absent."""
+    n = np.geomspace(max(span[0], 1e-9), span[1], 200)
+    se = np.sqrt(1 / (4 * n) + tau2)
+    centre = math.asin(math.sqrt(target))
+    curves = {"denominator": n}
+    for level, z in (("95", 1.959964), ("998", 3.090232)):
+        for side, sign in (("lower", -1), ("upper", 1)):
+            curves[f"{side}{level}"] = np.sin(np.clip(centre + sign * z * se, 0, math.pi / 2)) ** 2
+    return pd.DataFrame(curves)
+
+
+def _draw_curves(ax, curves, target: float, factor: float, reference_label: str, unit: str) -> None:
+    """Target line, 95% limits dashed, 99.8% limits solid."""
+    x = curves["denominator"].to_numpy(dtype=float)
+    ax.axhline(
+        target * factor,
+        color=NHS_COLOURS["black"],
+        linewidth=1.2,
+        label=f"{reference_label} rate ({format_value(target, unit)})",
+    )
+    for level, style in (("95", "--"), ("998", "-")):
+        label = "95% limits (dashed)" if level == "95" else "99.8% limits (solid)"
+        for i, side in enumerate(("lower", "upper")):
+            ax.plot(
+                x,
+                curves[f"{side}{level}"].to_numpy(dtype=float) * factor,
+                linestyle=style,
+                color=_LINE_COLOUR,
+                linewidth=1,
+                label=label if i == 0 else None,
+            )
+
+
+def _draw_points(ax, limits: pd.DataFrame, factor: float, label_outliers: bool) -> None:
+    """One scatter per outlier status (so the legend shows each marker), outliers named."""
+    status = limits["outlier"].fillna("").astype(str)
+    for key, (label, marker, colour) in _POINT_STYLES.items():
+        rows = limits[status == key]
+        if rows.empty:
+            continue
+        ax.scatter(
+            rows["denominator"].astype(float),
+            rows["proportion"].astype(float) * factor,
+            marker=marker,
+            s=46 if key else 30,
+            color=colour,
+            edgecolors="white",
+            linewidths=0.5,
+            zorder=3,
+            label=label,
+        )
+        if key and label_outliers:
+            for name, row in rows.iterrows():
+                ax.annotate(
+                    str(name),
+                    (float(row["denominator"]), float(row["proportion"]) * factor),
+                    xytext=(6, 4 if key == "high" else -10),
+                    textcoords="offset points",
+                    fontsize=8,
+                    color=NHS_COLOURS["black"],
+                )
+
+
+def _alt_text(limits, target, tau2, value_label, unit, reference_label) -> str:
+    """What the funnel shows: how many areas, the reference rate, and which lie outside."""
+    n = len(limits)
+    areas = "area" if n == 1 else "areas"
+    text = (
+        f"Funnel plot of {value_label} for {n} {areas} against the {reference_label} rate of "
+        f"{format_value(target, unit)}."
+    )
+    outside = _outliers_in_order(limits)
+    if outside:
+        k = len(outside)
+        verb = "area lies" if k == 1 else "areas lie"
+        named = ", ".join(f"{name} ({status})" for name, status in outside)
+        text += f" {k} {verb} outside the 99.8% limits: {named}."
+    else:
+        text += f" All {n} {areas} lie within the 99.8% limits."
+    if tau2 > 0:
+        phi = limits.attrs.get("phi")
+        ratio = f" (overdispersion ratio {phi:.1f})" if phi is not None else ""
+        text += (
+            f" The limits are widened for overdispersion{ratio}: the areas vary more than "
+            "chance alone would explain."
+        )
+    return text
+
+
+def _outliers_in_order(limits: pd.DataFrame) -> list[tuple[str, str]]:
+    """(name, "high"/"low") for each outlier, highest first then lowest first."""
+    status = limits["outlier"].fillna("").astype(str)
+    z = limits["z"].astype(float)
+    high = z[status == "high"].sort_values(ascending=False)
+    low = z[status == "low"].sort_values()
+    return [(str(name), "high") for name in high.index] + [(str(name), "low") for name in low.index]
+
+
+def _table(limits: pd.DataFrame, factor: float) -> pd.DataFrame:
+    """The drawn figures: area name as a column, proportions in the shown unit, rounded."""
+    table = limits[_REQUIRED].copy()
+    for column in ["proportion", "target", *_LIMITS]:
+        table[column] = (table[column].astype(float) * factor).round(2)
+    table["z"] = table["z"].astype(float).round(2)
+    table["outlier"] = table["outlier"].fillna("").astype(str)
+    for column in ["numerator", "denominator"]:
+        counts = table[column].astype(float)
+        if counts.notna().all() and (counts % 1 == 0).all():
+            table[column] = counts.astype("int64")
+    name = limits.index.name or "area"
+    table.index = table.index.rename(name)
+    return table.reset_index()

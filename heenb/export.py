@@ -1,0 +1,80 @@
+"""Export an executed report notebook to one self-contained, accessible HTML page.
+
+One :class:`ReportExporter` serves a whole build (the nbconvert exporter and
+its template are loaded once). The page has no code and no prompts, one
+``h1``, a contents list of the ``h2`` sections, inline styles, and a
+provenance footer (parameters, data version, heenb version, build time).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import nbformat
+from nbconvert import HTMLExporter
+
+from heenb import __version__
+
+TEMPLATES = Path(__file__).parent / "templates"
+_H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S)
+_H2 = re.compile(r'<h2 id="([^"]+)">(.*?)</h2>', re.S)
+_DATA_VERSION = re.compile(r"<dt>Data version</dt><dd>(.*?)</dd>", re.S)
+
+
+class ReportExporter:
+    """Turns executed notebooks into report pages; reuse one for many notebooks."""
+
+    def __init__(self):
+        self._exporter = HTMLExporter(
+            extra_template_basedirs=[str(TEMPLATES)],
+            template_name="heenb",
+            exclude_input=True,
+            exclude_input_prompt=True,
+            exclude_output_prompt=True,
+        )
+        self._css = (TEMPLATES / "heenb" / "report.css").read_text()
+
+    def to_html(self, notebook: nbformat.NotebookNode) -> str:
+        """The report page for an executed notebook."""
+        body, _ = self._exporter.from_notebook_node(notebook, resources={"heenb_css": self._css})
+        title = _text(_H1.search(body).group(1)) if _H1.search(body) else "heenb report"
+        body = body.replace("<!--heenb:title-->", html.escape(title), 1)
+        body = body.replace("<!--heenb:toc-->", _contents(body), 1)
+        return body.replace("<!--heenb:footer-->", _footer(notebook, body), 1)
+
+    def export_file(self, notebook_path: Path) -> str:
+        return self.to_html(nbformat.read(notebook_path, as_version=4))
+
+
+def _text(markup: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", markup)).strip()
+
+
+def _contents(body: str) -> str:
+    sections = _H2.findall(body)
+    if len(sections) < 2:
+        return ""
+    items = "".join(f'<li><a href="#{anchor}">{label}</a></li>' for anchor, label in sections)
+    return (
+        '<nav class="heenb-toc" aria-labelledby="contents-heading">'
+        f'<h2 id="contents-heading">Contents</h2><ol>{items}</ol></nav>'
+    )
+
+
+def _footer(notebook: nbformat.NotebookNode, body: str) -> str:
+    papermill = notebook.metadata.get("papermill", {})
+    parameters = papermill.get("parameters", {})
+    version = _DATA_VERSION.search(body)
+    facts = {
+        "Parameters": ", ".join(f"{k}={v}" for k, v in parameters.items()) or "defaults",
+        "Data version": _text(version.group(1)) if version else "not recorded",
+        "Produced by": f"heenb {__version__}, notebook "
+        f"{Path(papermill.get('input_path') or 'unknown').name} run through papermill",
+        "Built": papermill.get("end_time") or "not recorded",
+    }
+    rows = "".join(
+        f"<dt>{html.escape(k)}</dt><dd>{html.escape(str(v))}</dd>" for k, v in facts.items()
+    )
+    return f"<h2 id=\"provenance\" class=\"visually-plain\">Provenance</h2><dl>{rows}</dl>"

@@ -1,0 +1,130 @@
+"""The report plan: which notebook runs with which parameters, and where its page goes.
+
+The plan is data (``reports.yml``); :func:`load_plan` expands it over the
+catalogue into one :class:`Job` per report, and checks it before any work
+starts: every notebook exists, every parameter value is valid, no two reports
+share an output path.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from heenb import paths
+from heenb.catalogue import Catalogue, load_catalogue
+from heenb.errors import BuildError, HeenbError
+
+_SETS = {
+    "objectives": lambda c: list(c.objectives["objective_id"]),
+    "areas": lambda c: list(c.areas["area_code"]),
+    "regions": lambda c: list(c.regions["region_code"]),
+    "local_offices": lambda c: list(c.local_offices["local_office_code"]),
+    "programmes": lambda c: list(c.programmes["programme_id"]),
+}
+_CHECKS = {
+    "objective": Catalogue.objective,
+    "area": Catalogue.area,
+    "programme": Catalogue.programme,
+}
+_KEYS = {"name", "title", "notebook", "parameter", "values", "output"}
+
+
+@dataclass(frozen=True)
+class Job:
+    """One report: run ``notebook`` with ``parameters``; write the page to ``output``.
+
+    ``output`` is relative to the reports folder; ``group`` and ``title`` name
+    the plan entry it comes from (for the index).
+    """
+
+    group: str
+    title: str
+    notebook: Path
+    parameters: dict = field(hash=False)
+    output: str
+
+    @property
+    def name(self) -> str:
+        return self.output.removesuffix(".html")
+
+    def as_dict(self) -> dict:
+        return {
+            "notebook": str(self.notebook.relative_to(paths.PROJECT_ROOT)),
+            "parameters": dict(self.parameters),
+            "output": self.output,
+        }
+
+
+def load_plan(plan_file: Path | None = None, catalogue: Catalogue | None = None) -> list[Job]:
+    """Expand the plan file into jobs, checking every entry.
+
+    Raises
+    ------
+    BuildError
+        For a malformed plan, a missing notebook, an unknown value set, an
+        invalid parameter value or two reports with one output path.
+    """
+    plan_file = Path(plan_file or paths.PLAN_FILE)
+    catalogue = catalogue or load_catalogue()
+    try:
+        entries = yaml.safe_load(plan_file.read_text())["reports"]
+    except (OSError, yaml.YAMLError, TypeError, KeyError) as error:
+        raise BuildError(
+            f"The report plan {plan_file} could not be read ({error}); it must be YAML with a "
+            "'reports' list of entries with keys " + ", ".join(sorted(_KEYS)) + "."
+        ) from None
+    jobs = [job for number, entry in enumerate(entries, 1)
+            for job in _expand(entry, number, plan_file, catalogue)]  # fmt: skip
+    outputs = [job.output for job in jobs]
+    clashes = sorted({o for o in outputs if outputs.count(o) > 1})
+    if clashes:
+        raise BuildError(f"In {plan_file}, several reports write {', '.join(clashes)}.")
+    return jobs
+
+
+def _expand(entry, number: int, plan_file: Path, catalogue: Catalogue) -> list[Job]:
+    where = f"{plan_file.name}, entry {number}"
+    if not isinstance(entry, dict) or not set(entry) >= _KEYS:
+        missing = sorted(_KEYS - set(entry)) if isinstance(entry, dict) else sorted(_KEYS)
+        raise BuildError(f"{where}: missing key(s) {', '.join(missing)}.")
+    notebook = (paths.PROJECT_ROOT / entry["notebook"]).resolve()
+    if not notebook.is_file():
+        raise BuildError(f"{where}: notebook {entry['notebook']} does not exist.")
+    values = entry["values"]
+    if isinstance(values, str):
+        if values not in _SETS:
+            raise BuildError(f"{where}: unknown value set '{values}'; use a list or one of "
+                             f"{', '.join(_SETS)}.")  # fmt: skip
+        values = _SETS[values](catalogue)
+    parameter = entry["parameter"]
+    check = _CHECKS.get(parameter)
+    jobs = []
+    for value in values:
+        if check:
+            try:
+                check(catalogue, value)
+            except HeenbError as error:
+                raise BuildError(f"{where}: {error}") from None
+        jobs.append(Job(entry["name"], entry["title"], notebook, {parameter: value},
+                        entry["output"].format(**{parameter: value})))  # fmt: skip
+    return jobs
+
+
+def select(jobs: list[Job], only: str | None) -> list[Job]:
+    """Jobs whose name (output without .html) matches the glob ``only`` (comma-separated)."""
+    if not only:
+        return jobs
+    patterns = [p.strip() for p in only.split(",") if p.strip()]
+    chosen = [j for j in jobs if any(fnmatch.fnmatch(j.name, p) for p in patterns)]
+    unmatched = [p for p in patterns if not any(fnmatch.fnmatch(j.name, p) for j in jobs)]
+    if unmatched:
+        raise BuildError(
+            f"--only {only!r}: no report matches {', '.join(unmatched)}. Report names: "
+            + ", ".join(j.name for j in jobs)
+            + "."
+        )
+    return chosen

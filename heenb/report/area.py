@@ -1,0 +1,255 @@
+"""The area report: every KPI for one region or local office, scorecard first.
+
+``notebooks/region.ipynb`` calls :func:`area_report` and shows one section per
+cell; each method returns a :class:`~heenb.report.blocks.Block`.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import pandas as pd
+
+from heenb import disclosure
+from heenb.catalogue import ENGLAND
+from heenb.charts.trend import small_multiples
+from heenb.charts.xmr import xmr_chart
+from heenb.errors import ParameterError
+from heenb.report import blocks, format, kpis
+from heenb.report.blocks import Block
+from heenb.report.common import Inputs, data_notes, demo_banner, load_inputs
+from heenb.report.narrative import programme_status
+
+SOURCES = [
+    "ARCP outcomes (arcp_outcomes.csv)",
+    "National Education and Training Survey responses (nets_responses.csv)",
+    "Workforce in post, FTE by month (workforce_fte.csv)",
+    "Programme projects and periodic updates (programme_projects.csv, programme_updates.csv)",
+    "Patient and public involvement activities (ppi_activities.csv)",
+]
+_OUTLIER_WORDS = {
+    "high": "above the 99.8% limit",
+    "low": "below the 99.8% limit",
+    "": "within limits",
+    "withheld": "not assessed (withheld)",
+}
+
+
+def area_report(area: str, data=None) -> AreaReport:
+    """The report for one region (e.g. ``Y60``) or local office (e.g. ``EM``).
+
+    Raises
+    ------
+    ParameterError
+        For an unknown area code, listing the valid ones.
+    """
+    if not isinstance(area, str) or not area:
+        raise ParameterError(f"The 'area' parameter must be an area code, not {area!r}.")
+    inputs = load_inputs(data)
+    inputs.catalogue.area(area)  # raises with the valid list
+    return AreaReport(area, inputs, {"area": area, "data": data})
+
+
+class AreaReport:
+    """Sections of one area's report, in reading order."""
+
+    def __init__(self, area: str, inputs: Inputs, parameters: dict):
+        self.inputs = inputs
+        self.catalogue = inputs.catalogue
+        self.mart = inputs.mart
+        self.parameters = parameters
+        self.area = self.catalogue.area(area)
+        self.code = area
+        self.level = self.area["level"]
+        self.is_office = self.level == "local_office"
+        self.offices = [area] if self.is_office else self.catalogue.offices_in(area)
+
+    @cached_property
+    def measures(self) -> pd.DataFrame:
+        """The quantitative KPIs reported for every area (kind proportion, breakdown all)."""
+        proportions = self.mart.proportions
+        available = set(proportions.loc[proportions["breakdown"] == "all", "measure"])
+        return self.catalogue.kpis[self.catalogue.kpis["kpi_id"].isin(available)]
+
+    @cached_property
+    def scorecard_table(self) -> pd.DataFrame:
+        """One row per KPI: the area's latest value beside England (and its region)."""
+        rows = [self._score(kpi) for kpi in self.measures.itertuples()]
+        return pd.DataFrame(rows)
+
+    def _score(self, kpi) -> dict:
+        period = kpis.latest_period(self.mart, kpi.kpi_id)
+        peers = kpis.compare(self.mart, self.catalogue, kpi.kpi_id, period, self.level)
+        mine = peers[peers["area_code"] == self.code].iloc[0]
+        england = kpis.trend(self.mart, kpi.kpi_id).iloc[-1]
+        own_trend = kpis.trend(self.mart, kpi.kpi_id, self.code)
+        change = kpis.change(own_trend)
+        row = {
+            "kpi_id": kpi.kpi_id,
+            "KPI": kpi.descriptor,
+            "Period": period,
+            "Value": format.percent(mine["value"]),
+            "95% interval": format.interval(mine["lower"], mine["upper"]),
+            "England": format.percent(england["value"]),
+        }
+        if self.is_office:
+            region = kpis.trend(self.mart, kpi.kpi_id, self.area["region_code"]).iloc[-1]
+            row["Region"] = format.percent(region["value"])
+        row["Compared with other areas"] = _OUTLIER_WORDS.get(mine["outlier"], "not assessed")
+        row["Change on previous year"] = (
+            format.points_change(change["change"])
+            + (" (significant)" if change["significant"] else "")
+            if change
+            else "not available"
+        )
+        row["Better when"] = {"higher": "higher", "lower": "lower"}.get(kpi.improvement, "-")
+        row["outlier"], row["improvement"] = mine["outlier"], kpi.improvement
+        return row
+
+    # ------------------------------------------------------------------ sections
+    def headline(self) -> Block:
+        name = self.area["name"]
+        kind = (
+            f"Local office in {self.catalogue.area_name(self.area['region_code'])}"
+            if self.is_office
+            else "NHS England region"
+        )
+        offices = ", ".join(self.catalogue.area_name(o) for o in self.offices)
+        facts = {"Area": f"{name} ({self.code})", "Kind": kind, "Local offices": offices}
+        return (
+            blocks.heading(name, 1)
+            + demo_banner(self.inputs)
+            + blocks.paragraph(self.summary(), "heenb-summary")
+            + blocks.definition_list(facts)
+        )
+
+    def summary(self) -> str:
+        table = self.scorecard_table
+        if table.empty:
+            return f"There is no KPI data for {self.area['name']}."
+        better = table[
+            ((table["outlier"] == "high") & (table["improvement"] == "higher"))
+            | ((table["outlier"] == "low") & (table["improvement"] == "lower"))
+        ]
+        worse = table[
+            ((table["outlier"] == "low") & (table["improvement"] == "higher"))
+            | ((table["outlier"] == "high") & (table["improvement"] == "lower"))
+        ]
+        peers = "local offices" if self.is_office else "regions"
+        text = (
+            f"Of {len(table)} KPIs with figures for {self.area['name']}, "
+            f"{len(better)} stand out as better than other {peers} and {len(worse)} as "
+            "worse (beyond the 99.8% funnel limits)."
+        )
+        if len(worse):
+            text += " Worse: " + "; ".join(worse["KPI"]) + "."
+        return text
+
+    def scorecard(self) -> Block:
+        heading = blocks.heading("Scorecard")
+        table = self.scorecard_table
+        if table.empty:
+            return heading + blocks.no_data("the scorecard", "no KPI has data for this area")
+        shown = table.drop(columns=["kpi_id", "outlier", "improvement"])
+        return heading + blocks.table(
+            shown,
+            f"Every KPI for {self.area['name']} at its latest period",
+            note=f"{disclosure.MARKER}: withheld by disclosure control.",
+        )
+
+    def trends(self) -> Block:
+        heading = blocks.heading("KPI trends")
+        lines = []
+        for kpi in self.measures.itertuples():
+            for code in dict.fromkeys([self.code, *self._comparators()]):
+                series = kpis.trend(self.mart, kpi.kpi_id, code)
+                lines.append(series.assign(line=self._line_label(code), panel=kpi.descriptor))
+        if not lines:
+            return heading + blocks.no_data("KPI trends", "no KPI has data for this area")
+        chart = small_multiples(
+            pd.concat(lines, ignore_index=True),
+            title=f"KPI trends, {self.area['name']}",
+            panels_column="panel",
+            value_label="%",
+        )
+        return heading + blocks.figure(chart)
+
+    def programmes(self) -> Block:
+        return blocks.heading("Programmes and projects") + programme_status(
+            self.catalogue, self.mart, local_offices=self.offices
+        )
+
+    def involvement(self) -> Block:
+        """Patient and public involvement activity by type and year (protected counts)."""
+        heading = blocks.heading("Patient and public involvement")
+        rows = self.mart.ppi_activities
+        rows = rows[rows["local_office"].isin(self.offices)]
+        if rows.empty:
+            return heading + blocks.no_data("involvement activity", "none recorded for this area")
+        names = self.catalogue.codes["ppi_activity_types"].set_index("activity_type")["name"]
+        yearly = rows.assign(
+            year=rows["quarter"].str[:4], activity=rows["activity_type"].map(names)
+        )
+        table = yearly.pivot_table(
+            index="activity", columns="year", values="count", aggfunc="sum", fill_value=0
+        )
+        protected = disclosure.suppress_table(table.astype("int64"), show_totals=True)
+        shown = disclosure.display(protected).reset_index().rename(columns={"index": "Activity"})
+        shown.columns = ["Activity", *map(str, shown.columns[1:])]
+        return heading + blocks.table(
+            shown,
+            f"Involvement activities by type and year, {self.area['name']}",
+            note=f"{disclosure.MARKER}: withheld by disclosure control, including cells withheld "
+            "so that no withheld figure can be worked out from the totals.",
+        )
+
+    def workforce(self) -> Block:
+        heading = blocks.heading("Workforce supply")
+        table = self.mart.workforce
+        mine = table[table["area_code"] == self.code].sort_values("month")
+        if mine.empty:
+            return heading + blocks.no_data("workforce", "no workforce rows for this area")
+        latest = mine["month"].max()
+        year_before = str(pd.Period(latest, "M") - 12)
+        at = mine.pivot_table(index="staff_group", columns="month", values="fte")
+        names = self.catalogue.codes["staff_groups"].set_index("staff_group")["name"]
+        rows = pd.DataFrame(
+            {
+                "Staff group": [names[g] for g in at.index],
+                f"FTE {year_before}": at.get(year_before, pd.Series(dtype=float))
+                .map(format.fte)
+                .reindex(at.index)
+                .fillna("no data")
+                .to_numpy(),
+                f"FTE {latest}": at[latest].map(format.fte).to_numpy(),
+            }
+        )
+        midwives = mine[mine["staff_group"] == "midwives"]
+        result = kpis.spc_of(midwives["fte"], "higher")
+        chart = xmr_chart(
+            result,
+            title=f"Midwives in post (FTE), {self.area['name']}",
+            value_label="FTE",
+            period_labels=list(midwives["month"]),
+            unit="FTE",
+        )
+        return (
+            heading
+            + blocks.table(rows, f"Staff in post by group, {self.area['name']}")
+            + (blocks.paragraph(f"Midwives: {result.variation_text}.") + blocks.figure(chart))
+        )
+
+    def notes(self) -> Block:
+        return data_notes(self.inputs, self.parameters, SOURCES)
+
+    def _line_label(self, code: str) -> str:
+        """An area's name for a chart line; a region is marked, since some share a name."""
+        name = self.catalogue.area_name(code)
+        return (
+            f"{name} region"
+            if code != self.code and code in set(self.catalogue.regions["region_code"])
+            else name
+        )
+
+    def _comparators(self) -> list[str]:
+        return [self.area["region_code"], ENGLAND] if self.is_office else [ENGLAND]

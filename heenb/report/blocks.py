@@ -1,0 +1,126 @@
+"""Display blocks for reports: headings, paragraphs, banners, tables, figures.
+
+A report cell returns a :class:`Block`; Jupyter displays it through
+``_repr_html_`` and nbconvert exports that HTML unchanged. Every string that
+can come from data is escaped here, in one place, so narrative text or a
+programme name containing ``<script>`` is shown as text, never run.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+
+import pandas as pd
+
+from heenb.charts.figure import Chart
+
+
+def escape(text) -> str:
+    """HTML-escape any value (quotes too), turning None and NA into an empty string."""
+    if text is None or (not isinstance(text, str) and pd.isna(text)):
+        return ""
+    return html.escape(str(text), quote=True)
+
+
+def slug(text: str) -> str:
+    """An id for a heading: lower case words joined by hyphens."""
+    return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")
+
+
+class Block:
+    """A piece of report HTML that displays itself in Jupyter and in exported HTML."""
+
+    def __init__(self, markup: str = "", text: str = ""):
+        self.markup = markup
+        self.text = text or re.sub(r"<[^>]+>", "", markup)
+
+    def __add__(self, other: Block) -> Block:
+        return Block(self.markup + other.markup, self.text + "\n" + other.text)
+
+    def _repr_html_(self) -> str:
+        return self.markup
+
+    def __repr__(self) -> str:
+        return html.unescape(self.text)
+
+
+def join(blocks: Iterable[Block]) -> Block:
+    """One block made of several, in order."""
+    blocks = list(blocks)
+    return Block("".join(b.markup for b in blocks), "\n".join(b.text for b in blocks))
+
+
+def heading(text: str, level: int = 2) -> Block:
+    return Block(f'<h{level} id="{slug(text)}">{escape(text)}</h{level}>', text)
+
+
+def paragraph(text: str, css_class: str | None = None) -> Block:
+    cls = f' class="{css_class}"' if css_class else ""
+    return Block(f"<p{cls}>{escape(text)}</p>", text)
+
+
+def banner(text: str, kind: str = "warning") -> Block:
+    """A visible notice (``role="note"``), for demo data and data caveats."""
+    return Block(
+        f'<div class="heenb-banner heenb-banner-{kind}" role="note"><strong>'
+        f"{escape(text)}</strong></div>",
+        text,
+    )
+
+
+def definition_list(items: dict[str, str]) -> Block:
+    rows = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in items.items())
+    return Block(
+        f'<dl class="heenb-facts">{rows}</dl>', "\n".join(f"{k}: {v}" for k, v in items.items())
+    )
+
+
+def bullet_list(items: Iterable[str]) -> Block:
+    items = list(items)
+    return Block(
+        "<ul>" + "".join(f"<li>{escape(i)}</li>" for i in items) + "</ul>", "\n".join(items)
+    )
+
+
+def table(frame: pd.DataFrame, caption: str, note: str | None = None) -> Block:
+    """A table with a caption and column headers; every cell escaped.
+
+    Cells are shown as they are: format numbers before calling (see
+    :mod:`heenb.report.format`).
+    """
+    head = "".join(f'<th scope="col">{escape(c)}</th>' for c in frame.columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{escape(v)}</td>" for v in row) + "</tr>"
+        for row in frame.itertuples(index=False)
+    )
+    foot = f'<p class="heenb-table-note">{escape(note)}</p>' if note else ""
+    if frame.empty:
+        body = f'<tr><td colspan="{max(len(frame.columns), 1)}">No rows.</td></tr>'
+    return Block(
+        f'<div class="heenb-table"><table><caption>{escape(caption)}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{foot}</div>",
+        f"{caption}\n{frame.to_string(index=False)}",
+    )
+
+
+def figure(chart: Chart, caption: str | None = None) -> Block:
+    """The chart with its alt text, a caption, and the data behind it as a table."""
+    caption = caption or chart.title
+    data = table(chart.data, f"Data for the chart: {caption}") if not chart.data.empty else Block()
+    return Block(
+        f'<figure class="heenb-figure">{chart.to_html()}'
+        f"<figcaption>{escape(caption)}</figcaption></figure>"
+        f"<details><summary>Data behind the chart</summary>{data.markup}</details>",
+        f"[Chart: {chart.alt_text}]",
+    )
+
+
+def no_data(what: str, reason: str) -> Block:
+    """Say plainly that there is nothing to show, and why."""
+    return Block(
+        f'<p class="heenb-no-data"><strong>No data</strong> for {escape(what)}: '
+        f"{escape(reason)}</p>",
+        f"No data for {what}: {reason}",
+    )

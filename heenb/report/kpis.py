@@ -1,0 +1,161 @@
+"""KPI figures for reports, computed from the mart with the tested analytics.
+
+Each function answers one question a report asks of one KPI (its national
+trend, how areas compare, an area's scorecard) and returns a DataFrame with
+numerator and denominator kept beside the value. Disclosure control is applied
+here, once: every sub-national count is protected by
+:func:`heenb.disclosure.suppress` and every sub-national rate is computed from
+the protected counts (withheld with them); England's figures are not
+suppressed. Values are fractions (0-1); intervals are 95% Wilson intervals.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from heenb import disclosure, funnel, spc, stats
+from heenb.catalogue import ENGLAND, Catalogue
+from heenb.mart import Mart
+
+#: Columns of every rate table this module returns.
+RATE_COLUMNS = ["numerator", "denominator", "value", "lower", "upper", "withheld"]
+
+
+def rates(counts: pd.DataFrame, national: pd.Series | bool) -> pd.DataFrame:
+    """Protected counts, rate and Wilson interval for each row of ``counts``.
+
+    Parameters
+    ----------
+    counts : DataFrame
+        With ``numerator`` and ``denominator`` columns (people).
+    national : bool or boolean Series
+        True for England rows, which are not suppressed.
+
+    Returns
+    -------
+    DataFrame
+        ``counts`` with ``numerator`` and ``denominator`` as shown (nullable
+        Int64, withheld as NA), ``value`` (fraction), ``lower``, ``upper``
+        (95% Wilson interval) and ``withheld`` (True where the rate is withheld).
+    """
+    national = pd.Series(national, index=counts.index, dtype=bool)
+    num = disclosure.suppress(counts["numerator"].astype("int64"))
+    den = disclosure.suppress(counts["denominator"].astype("int64"))
+    num = num.where(~national, counts["numerator"].astype("Int64"))
+    den = den.where(~national, counts["denominator"].astype("Int64"))
+    withheld = (num.isna() | den.isna() | (den == 0)).fillna(True).astype(bool)
+    k = num.fillna(0).astype("int64").to_numpy()
+    n = den.fillna(0).astype("int64").to_numpy()
+    n_safe = np.where(withheld, 1, n)
+    k_safe = np.where(withheld, 0, np.minimum(k, n_safe))
+    lower, upper = stats.wilson(k_safe, n_safe)
+    value = k_safe / n_safe
+    out = counts.copy()
+    out["numerator"], out["denominator"] = num, den
+    out["value"] = np.where(withheld, np.nan, value)
+    out["lower"] = np.where(withheld, np.nan, lower)
+    out["upper"] = np.where(withheld, np.nan, upper)
+    out["withheld"] = withheld.to_numpy()
+    return out
+
+
+def measure_rows(mart: Mart, measure: str, breakdown: str = "all") -> pd.DataFrame:
+    """The mart's rows for one measure and breakdown (all areas, all periods)."""
+    table = mart.proportions
+    return table[(table["measure"] == measure) & (table["breakdown"] == breakdown)]
+
+
+def trend(
+    mart: Mart, measure: str, area_code: str = ENGLAND, breakdown: str = "all", group: str = "all"
+) -> pd.DataFrame:
+    """One area's rate by period, oldest first: ``period`` and :data:`RATE_COLUMNS`."""
+    rows = measure_rows(mart, measure, breakdown)
+    rows = rows[(rows["area_code"] == area_code) & (rows["group"] == group)]
+    rows = rows.sort_values("period")[["period", "numerator", "denominator"]]
+    return rates(rows.reset_index(drop=True), national=area_code == ENGLAND)
+
+
+def latest_period(mart: Mart, measure: str) -> str | None:
+    """The most recent period with data for a measure."""
+    periods = measure_rows(mart, measure)["period"]
+    return None if periods.empty else max(periods)
+
+
+def compare(
+    mart: Mart,
+    catalogue: Catalogue,
+    measure: str,
+    period: str,
+    level: str,
+    breakdown: str = "all",
+    group: str = "all",
+) -> pd.DataFrame:
+    """Areas of one level (``region`` or ``local_office``) compared on a funnel plot.
+
+    Returns
+    -------
+    DataFrame
+        One row per area: ``area_code``, ``area`` (name), :data:`RATE_COLUMNS`,
+        and from the funnel plot of the shown (protected) counts ``lower998``,
+        ``upper998`` and ``outlier`` ("high", "low", "" within limits, or
+        "withheld"; "not assessed" with fewer than two areas shown).
+    """
+    rows = measure_rows(mart, measure, breakdown)
+    rows = rows[(rows["level"] == level) & (rows["period"] == period) & (rows["group"] == group)]
+    table = rates(rows[["area_code", "numerator", "denominator"]].reset_index(drop=True), False)
+    table.insert(1, "area", table["area_code"].map(catalogue.area_name))
+    table["outlier"] = "withheld"
+    limits = funnel_limits(table)
+    shown = ~table["withheld"]
+    if limits is None:
+        table.loc[shown, "outlier"] = "not assessed"
+        return table
+    table.loc[shown, "outlier"] = limits["outlier"].to_numpy()
+    table.loc[shown, "lower998"] = limits["lower998"].to_numpy()
+    table.loc[shown, "upper998"] = limits["upper998"].to_numpy()
+    return table
+
+
+def funnel_limits(table: pd.DataFrame) -> pd.DataFrame | None:
+    """Funnel plot limits for the areas of a rate table whose figures are shown.
+
+    None when fewer than two areas are shown (a funnel needs a comparison).
+    """
+    shown = table[~table["withheld"]]
+    if len(shown) < 2:
+        return None
+    return funnel.proportion_limits(
+        shown["numerator"].astype("int64").to_numpy(),
+        shown["denominator"].astype("int64").to_numpy(),
+        labels=list(shown["area"]),
+    )
+
+
+def spc_of(values: pd.Series, improvement: str, target: float | None = None) -> spc.XmrResult:
+    """The Making Data Count XmR result for a series of values (oldest first)."""
+    return spc.xmr(values.reset_index(drop=True), improvement=improvement, target=target)
+
+
+def change(trend_table: pd.DataFrame) -> dict | None:
+    """Change from the previous period to the latest, with a 5% significance flag.
+
+    Returns None with fewer than two periods with shown figures.
+    """
+    shown = trend_table[~trend_table["withheld"]]
+    if len(shown) < 2:
+        return None
+    yoy = stats.year_on_year(
+        shown.assign(
+            numerator=shown["numerator"].astype("int64"),
+            denominator=shown["denominator"].astype("int64"),
+        ),
+        period="period",
+    )
+    last = yoy.iloc[-1]
+    return {
+        "from_period": shown["period"].iloc[-2],
+        "to_period": shown["period"].iloc[-1],
+        "change": float(last["change"]),
+        "significant": bool(last["significant"]),
+    }

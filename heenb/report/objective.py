@@ -1,0 +1,324 @@
+"""The objective report: one strategic objective, its KPI, and the evidence behind it.
+
+``notebooks/objective.ipynb`` calls :func:`objective_report` and shows one
+section per cell; each method returns a :class:`~heenb.report.blocks.Block`.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import pandas as pd
+
+from heenb.catalogue import ENGLAND
+from heenb.charts.compare import comparison_chart
+from heenb.charts.funnel import funnel_chart
+from heenb.charts.xmr import xmr_chart
+from heenb.disclosure import MARKER
+from heenb.errors import ParameterError
+from heenb.report import blocks, format, kpis
+from heenb.report.blocks import Block
+from heenb.report.breakdowns import arcp_breakdown, maternity_workforce, nets_breakdown
+from heenb.report.common import Inputs, data_notes, demo_banner, load_inputs
+from heenb.report.narrative import latest_update, programme_status, ratings_history
+from heenb.report.representation import representation_section
+
+#: Raw sources by the kind of KPI, for the data notes.
+SOURCES = {
+    "arcp_outcomes": "ARCP outcomes (arcp_outcomes.csv)",
+    "nets_responses": "National Education and Training Survey responses (nets_responses.csv)",
+    "workforce_fte": "Workforce in post, FTE by month (workforce_fte.csv)",
+    "kpi_updates": "Quarterly KPI updates from the executive lead's team (kpi_updates.csv)",
+    "demographics": "Learner and population demographics (demographics.csv)",
+}
+
+
+def objective_report(objective: str, data=None) -> ObjectiveReport:
+    """The report for one objective (an ``objective_id`` from the catalogue).
+
+    Raises
+    ------
+    ParameterError
+        For an unknown objective, listing the valid ones.
+    """
+    if not isinstance(objective, str) or not objective:
+        raise ParameterError(
+            f"The 'objective' parameter must be an objective id, not {objective!r}."
+        )
+    inputs = load_inputs(data)
+    inputs.catalogue.objective(objective)  # raises with the valid list
+    return ObjectiveReport(objective, inputs, {"objective": objective, "data": data})
+
+
+class ObjectiveReport:
+    """Sections of one objective's report, in reading order."""
+
+    def __init__(self, objective: str, inputs: Inputs, parameters: dict):
+        self.inputs = inputs
+        self.catalogue = inputs.catalogue
+        self.mart = inputs.mart
+        self.parameters = parameters
+        self.objective = self.catalogue.objective(objective)
+        self.kpi = self.catalogue.kpi(self.objective["headline_kpi"])
+        self.supporting = self.catalogue.kpis[
+            (self.catalogue.kpis["objective_id"] == objective)
+            & (self.catalogue.kpis["role"] == "supporting")
+        ]
+
+    # ------------------------------------------------------------------ figures
+    @property
+    def quantitative(self) -> bool:
+        return self.kpi["kind"] == "proportion"
+
+    @cached_property
+    def national(self) -> pd.DataFrame:
+        return kpis.trend(self.mart, self.kpi["kpi_id"])
+
+    @cached_property
+    def national_spc(self):
+        return kpis.spc_of(self.national["value"], self.kpi["improvement"])
+
+    @cached_property
+    def latest_period(self) -> str | None:
+        return None if self.national.empty else self.national["period"].iloc[-1]
+
+    def comparison_table(self, level: str) -> pd.DataFrame:
+        return kpis.compare(
+            self.mart, self.catalogue, self.kpi["kpi_id"], self.latest_period, level
+        )
+
+    # ------------------------------------------------------------------ sections
+    def headline(self) -> Block:
+        """Title, demo banner, the objective's facts and the headline finding."""
+        title = blocks.heading(f"{self.objective['short_name']}", level=1)
+        facts = blocks.definition_list(
+            {
+                "Objective": self.objective["title"],
+                "Goal": self._goal_name(),
+                "KPI": self.kpi["descriptor"],
+                "Executive lead": self.objective["executive_lead"],
+                "Board Assurance Framework opportunities": ", ".join(
+                    self.objective["baf_opportunities"]
+                ),
+            }
+        )
+        return (
+            title
+            + demo_banner(self.inputs)
+            + blocks.paragraph(self.summary(), "heenb-summary")
+            + facts
+        )
+
+    def summary(self) -> str:
+        """One plain-English paragraph generated from the figures."""
+        if not self.quantitative:
+            return self._narrative_summary()
+        if self.national.empty:
+            return f"There is no data for {self.kpi['descriptor']}."
+        latest = self.national.iloc[-1]
+        text = (
+            f"In {latest['period']}, {format.percent(latest['value'])} for England "
+            f"(95% interval {format.interval(latest['lower'], latest['upper'])}; "
+            f"{format.count(latest['numerator'])} of {format.count(latest['denominator'])})."
+        )
+        change = kpis.change(self.national)
+        if change:
+            significance = (
+                "a statistically significant change"
+                if change["significant"]
+                else ("within what chance alone could explain")
+            )
+            text += (
+                f" That is {format.points_change(change['change'])} on "
+                f"{change['from_period']}, {significance}."
+            )
+        text += f" {self.national_spc.variation_text}."
+        if self.latest_period is not None:
+            areas = self.comparison_table("local_office")
+            high = areas.loc[areas["outlier"] == "high", "area"].tolist()
+            low = areas.loc[areas["outlier"] == "low", "area"].tolist()
+            better, worse = (high, low) if self.kpi["improvement"] == "higher" else (low, high)
+            if better or worse:
+                text += (
+                    f" Compared with England, {_names(better) or 'no local office'} "
+                    f"{'stand' if len(better) > 1 else 'stands'} out as better and "
+                    f"{_names(worse) or 'none'} as worse (beyond the 99.8% funnel limits)."
+                )
+            else:
+                text += " No local office lies beyond the 99.8% funnel limits."
+        return text
+
+    def trend(self) -> Block:
+        """The national trend as a Making Data Count XmR chart."""
+        heading = blocks.heading("National trend")
+        if not self.quantitative:
+            return heading + ratings_history(self.mart, self.objective["objective_id"])
+        if self.national.empty:
+            return heading + blocks.no_data(self.kpi["descriptor"], "the data has no rows for it")
+        chart = xmr_chart(
+            self.national_spc,
+            title=f"{self.kpi['descriptor']}, England",
+            value_label=_short_label(self.kpi),
+            period_labels=list(self.national["period"]),
+            unit="%",
+        )
+        return (
+            heading
+            + blocks.paragraph(
+                f"{self.national_spc.variation_text}. {self.national_spc.assurance_text}."
+            )
+            + blocks.figure(chart)
+        )
+
+    def comparison(self) -> Block:
+        """Regions and local offices compared: funnel plot, dot chart and table."""
+        heading = blocks.heading("Regions and local offices compared")
+        if not self.quantitative:
+            return heading + self._cross_cutting_representation()
+        if self.latest_period is None:
+            return heading + blocks.no_data("area comparison", "no period has data")
+        offices = self.comparison_table("local_office")
+        regions = self.comparison_table("region")
+        parts = [
+            heading,
+            blocks.paragraph(
+                f"Latest period: {self.latest_period}. Each local office is compared with the "
+                "England rate on a funnel plot: points outside the 99.8% limits differ by more "
+                "than "
+                "chance and between-area variation would explain."
+            ),
+        ]
+        limits = kpis.funnel_limits(offices)
+        if limits is not None:
+            parts.append(
+                blocks.figure(
+                    funnel_chart(
+                        limits,
+                        title=f"{_short_label(self.kpi)} by local office, {self.latest_period}",
+                        value_label=_short_label(self.kpi),
+                    )
+                )
+            )
+        england = self.national.iloc[-1]["value"]
+        parts.append(
+            blocks.figure(
+                comparison_chart(
+                    regions,
+                    title=f"{_short_label(self.kpi)} by region, {self.latest_period}",
+                    value_label=_short_label(self.kpi),
+                    reference=england,
+                )
+            )
+        )
+        parts.append(
+            blocks.table(
+                area_rows(pd.concat([regions, offices], ignore_index=True)),
+                caption=f"{_short_label(self.kpi)} by region and local office, "
+                f"{self.latest_period}",
+                note=f"{MARKER}: withheld by disclosure control.",
+            )
+        )
+        return blocks.join(parts)
+
+    def breakdown(self) -> Block:
+        """The analysis particular to this objective."""
+        analysis = _BREAKDOWNS.get(self.objective["objective_id"])
+        return analysis(self) if analysis else Block()
+
+    def narrative(self) -> Block:
+        """The latest update from the KPI lead and the rating history."""
+        return blocks.heading("Updates from the KPI lead") + latest_update(
+            self.mart, self.objective["objective_id"]
+        )
+
+    def programmes(self) -> Block:
+        """Programmes that serve this objective, with their projects' latest status."""
+        return blocks.heading("Programmes serving this objective") + programme_status(
+            self.catalogue, self.mart, objective=self.objective["objective_id"]
+        )
+
+    def notes(self) -> Block:
+        sources = sorted(
+            {
+                SOURCES[k]
+                for k in [self.kpi["source_file"], "kpi_updates", *self.supporting["source_file"]]
+            }
+        )
+        return data_notes(self.inputs, self.parameters, sources)
+
+    # ------------------------------------------------------------------ helpers
+    def _goal_name(self) -> str:
+        goals = self.catalogue.goals.set_index("goal_id")
+        return goals.loc[self.objective["goal_id"], "name"]
+
+    def _narrative_summary(self) -> str:
+        updates = self.mart.kpi_updates
+        rows = updates[updates["objective"] == self.objective["objective_id"]]
+        if rows.empty:
+            return "No update has been received for this objective."
+        latest = rows.sort_values("quarter").iloc[-1]
+        assurance = f", {latest['assurance']} assurance" if latest["assurance"] else ""
+        return (
+            f"This objective is measured by a qualitative update. The latest, for "
+            f"{latest['quarter']}, is rated {latest['rag']}{assurance}: {latest['narrative']}"
+        )
+
+    def _cross_cutting_representation(self) -> Block:
+        if self.objective["objective_id"] != "cross-cutting":
+            return blocks.paragraph(
+                "This objective's KPI is a qualitative update, so areas are not compared on a "
+                "number; see the updates below."
+            )
+        return representation_section(self.catalogue, self.mart)
+
+
+def area_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """A comparison table as display strings (withheld figures as the marker)."""
+    outlier = (
+        table["outlier"]
+        .map(
+            {
+                "high": "above the 99.8% limit",
+                "low": "below the 99.8% limit",
+                "": "within limits",
+                "withheld": "not assessed (withheld)",
+            }
+        )
+        .fillna("not assessed")
+    )
+    return pd.DataFrame(
+        {
+            "Area": table["area"],
+            "Value": table["value"].map(format.percent),
+            "95% interval": [
+                format.interval(lo, up)
+                for lo, up in zip(table["lower"], table["upper"], strict=True)
+            ],
+            "Numerator": table["numerator"].map(format.count),
+            "Denominator": table["denominator"].map(format.count),
+            "Funnel plot": outlier,
+        }
+    )
+
+
+def _short_label(kpi: pd.Series) -> str:
+    return {
+        "arcp-covid-share": "ARCP outcomes 10.1 and 10.2 (%)",
+        "midwife-training-satisfaction": "Student midwives rating training good or better (%)",
+        "nets-overall-satisfaction": "Learners rating training good or better (%)",
+    }.get(kpi["kpi_id"], kpi["descriptor"])
+
+
+def _names(names: list[str]) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+_BREAKDOWNS = {
+    "restoration-recovery": lambda report: arcp_breakdown(report.catalogue, report.mart),
+    "learner-voice": lambda report: nets_breakdown(report.catalogue, report.mart),
+    "maternity": lambda report: maternity_workforce(report.catalogue, report.mart),
+}
+
+__all__ = ["ENGLAND", "ObjectiveReport", "objective_report"]

@@ -1,0 +1,55 @@
+"""The cross-cutting objective's figures: is the learner body representative of the population?"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from heenb.catalogue import Catalogue
+from heenb.charts.compare import comparison_chart
+from heenb.mart import Mart
+from heenb.report import blocks, format
+from heenb.report.blocks import Block
+from heenb.report.breakdowns import representation
+
+
+def representation_section(catalogue: Catalogue, mart: Mart) -> Block:
+    """Representation ratio by region, as a chart with intervals and a table."""
+    table = representation(catalogue, mart, "region")
+    if table.empty:
+        return blocks.no_data("representation", "the demographics file has no rows")
+    year = table.attrs["year"]
+    chart = comparison_chart(
+        table[["area", "ratio", "ratio_lower", "ratio_upper", "withheld"]].rename(
+            columns={"ratio": "value", "ratio_lower": "lower", "ratio_upper": "upper"}
+        ),
+        title=f"Representation ratio of ethnic minority learners by region, {year}",
+        value_label="Representation ratio (1 = parity)",
+        unit="ratio",
+        reference=1.0,
+        reference_label="Parity",
+    )
+    rows = pd.DataFrame(
+        {
+            "Region": table["area"],
+            "Learners from ethnic minority groups": table["value"].map(format.percent),
+            "Population from ethnic minority groups": table["population_share"].map(format.percent),
+            "Representation ratio": table["ratio"].map(format.ratio),
+            "95% interval": [
+                f"{format.ratio(lo)} to {format.ratio(up)}"
+                for lo, up in zip(table["ratio_lower"], table["ratio_upper"], strict=True)
+            ],
+            "Learners": table["denominator"].map(format.count),
+        }
+    )
+    return blocks.join(
+        [
+            blocks.paragraph(
+                "The representation ratio divides the share of learners from ethnic minority "
+                "groups "
+                "by the share of the population the region serves from those groups: 1 is parity, "
+                "below 1 under-representation."
+            ),
+            blocks.figure(chart),
+            blocks.table(rows, f"Representation of ethnic minority learners by region, {year}"),
+        ]
+    )
