@@ -1,0 +1,55 @@
+# heenb: every task of the project. `make help` lists them.
+# The first target that needs it creates .venv here and installs the pinned
+# project into it; nothing is registered outside the repository.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.heenb-installed
+DEMO   := data/demo/heenb-demo.json
+
+.DEFAULT_GOAL := help
+.PHONY: help setup demo-data reports test lint lab benchmark lock clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-12s %s\n", $$1, $$2}'
+
+setup: $(STAMP) ## Create .venv and install the project with its pinned dependencies
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check pip==26.3
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[test]"
+	touch $(STAMP)
+
+$(DEMO): $(STAMP) heenb/demo.py data/reference/published_nets.csv data/reference/published_midwife_fte.csv
+	$(BIN)/heenb demo-data --out data/demo
+
+demo-data: $(DEMO) ## Generate the deterministic demo data set into data/demo
+
+reports: $(DEMO) ## Build the full report set from the demo data into reports/
+	$(BIN)/heenb build
+
+lint: $(STAMP) ## Ruff, and check notebooks are committed without outputs
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/nbstripout --verify notebooks/*.ipynb
+
+test: lint ## Lint, then the whole test suite (pytest with nbval on the notebooks)
+	$(BIN)/pytest
+
+lab: $(DEMO) ## Open JupyterLab on the notebooks, with heenb importable
+	$(BIN)/jupyter lab notebooks/
+
+benchmark: $(DEMO) ## Time the build against the naive papermill + nbconvert loop
+	$(BIN)/python benchmarks/build.py
+
+lock: ## Re-resolve requirements.lock from pyproject.toml in a scratch venv
+	rm -rf /tmp/heenb-lock && $(PYTHON) -m venv /tmp/heenb-lock
+	/tmp/heenb-lock/bin/pip install --quiet pip==26.3 && /tmp/heenb-lock/bin/pip install --quiet -e ".[test]"
+	{ echo "# Every package's exact version, for identical builds everywhere (pip constraints file)."; \
+	  echo "# Regenerate with: make lock"; /tmp/heenb-lock/bin/pip freeze --exclude-editable; } > requirements.lock
+
+clean: ## Remove built reports, the mart cache and generated demo data (keeps .venv)
+	rm -rf reports/objective reports/area reports/programme reports/_failed reports/*.html reports/build.json
+	rm -rf .heenb-cache data/demo

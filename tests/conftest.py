@@ -1,0 +1,62 @@
+"""Shared test set-up: a small demo data set, made once per run.
+
+Tests never read ``data/demo`` or ``../shared``. At start-up a small demo data
+set (scale 0.03: small cells everywhere, so disclosure control has work) is
+generated into a temporary folder and exported as ``HEENB_DATA``, with a
+private mart cache in ``HEENB_CACHE``; notebook kernels started by nbval
+inherit both.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+SMALL_SCALE = 0.03
+_WORKDIR = Path(tempfile.mkdtemp(prefix="heenb-tests-"))
+
+
+def pytest_configure(config):
+    from heenb.demo import write_demo_data
+
+    data = _WORKDIR / "demo"
+    write_demo_data(data, scale=SMALL_SCALE)
+    os.environ["HEENB_DATA"] = str(data)
+    os.environ["HEENB_CACHE"] = str(_WORKDIR / "cache")
+    os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(_WORKDIR, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def demo_dir() -> Path:
+    """The small demo raw data folder (read-only: copy it before changing files)."""
+    return Path(os.environ["HEENB_DATA"])
+
+
+@pytest.fixture
+def data_copy(demo_dir, tmp_path) -> Path:
+    """A writable copy of the small demo data, for tests that break a file."""
+    target = tmp_path / "data"
+    shutil.copytree(demo_dir, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def catalogue():
+    from heenb.catalogue import load_catalogue
+
+    return load_catalogue()
+
+
+@pytest.fixture(scope="session")
+def mart():
+    from heenb.mart import load_mart
+
+    return load_mart()
