@@ -258,13 +258,13 @@ def markdown() -> str:
         )
         parts.append("| column | type | required | meaning |\n| --- | --- | --- | --- |")
         for col in raw.columns:
-            kind = col.kind
+            kind = {"int": "whole number", "number": "number"}.get(col.kind, col.kind)
             if col.codes:
                 kind = f"code from `{col.codes[0]}`"
             elif col.kind in PATTERNS:
                 kind = PATTERNS[col.kind][1]
             if col.minimum is not None:
-                kind += f", {col.minimum:g} to {col.maximum:g}"
+                kind += f", {col.minimum:,.0f} to {col.maximum:,.0f}"
             parts.append(
                 f"| `{col.name}` | {kind} | {'yes' if col.required else 'no'} | {col.description} |"
             )

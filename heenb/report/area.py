@@ -35,6 +35,11 @@ _OUTLIER_WORDS = {
 }
 
 
+def _short(descriptor: str, limit: int = 60) -> str:
+    """A KPI descriptor cut to fit a small chart panel's title."""
+    return descriptor if len(descriptor) <= limit else descriptor[: limit - 1].rstrip() + "…"
+
+
 def area_report(area: str, data=None) -> AreaReport:
     """The report for one region (e.g. ``Y60``) or local office (e.g. ``EM``).
 
@@ -163,14 +168,14 @@ class AreaReport:
         for kpi in self.measures.itertuples():
             for code in dict.fromkeys([self.code, *self._comparators()]):
                 series = kpis.trend(self.mart, kpi.kpi_id, code)
-                lines.append(series.assign(line=self._line_label(code), panel=kpi.descriptor))
+                lines.append(series.assign(line=self._line_label(code), KPI=_short(kpi.descriptor)))
         if not lines:
             return heading + blocks.no_data("KPI trends", "no KPI has data for this area")
         chart = small_multiples(
-            pd.concat(lines, ignore_index=True),
+            pd.concat(lines, ignore_index=True).sort_values("period", kind="stable"),
             title=f"KPI trends, {self.area['name']}",
-            panels_column="panel",
-            value_label="%",
+            panels_column="KPI",
+            value_label="KPI value (%)",
         )
         return heading + blocks.figure(chart)
 

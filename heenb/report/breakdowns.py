@@ -10,10 +10,10 @@
 from __future__ import annotations
 
 import pandas as pd
-from heenb.charts.trend import trend_chart
 
 from heenb import spc
 from heenb.catalogue import ENGLAND, Catalogue
+from heenb.charts.trend import trend_chart
 from heenb.charts.xmr import xmr_chart
 from heenb.mart import Mart
 from heenb.report import blocks, format, kpis

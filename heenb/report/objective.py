@@ -196,6 +196,7 @@ class ObjectiveReport:
                         limits,
                         title=f"{_short_label(self.kpi)} by local office, {self.latest_period}",
                         value_label=_short_label(self.kpi),
+                        denominator_label=_DENOMINATORS.get(self.kpi["source_file"], "Denominator"),
                     )
                 )
             )
@@ -212,7 +213,12 @@ class ObjectiveReport:
         )
         parts.append(
             blocks.table(
-                area_rows(pd.concat([regions, offices], ignore_index=True)),
+                area_rows(
+                    pd.concat(
+                        [regions.assign(level="region"), offices.assign(level="local_office")],
+                        ignore_index=True,
+                    )
+                ),
                 caption=f"{_short_label(self.kpi)} by region and local office, "
                 f"{self.latest_period}",
                 note=f"{MARKER}: withheld by disclosure control.",
@@ -289,6 +295,7 @@ def area_rows(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Area": table["area"],
+            "Kind": table["level"].map({"region": "Region", "local_office": "Local office"}),
             "Value": table["value"].map(format.percent),
             "95% interval": [
                 format.interval(lo, up)
@@ -299,6 +306,9 @@ def area_rows(table: pd.DataFrame) -> pd.DataFrame:
             "Funnel plot": outlier,
         }
     )
+
+
+_DENOMINATORS = {"arcp_outcomes": "ARCP outcomes", "nets_responses": "Survey respondents"}
 
 
 def _short_label(kpi: pd.Series) -> str:
