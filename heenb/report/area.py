@@ -40,6 +40,17 @@ def _short(descriptor: str, limit: int = 60) -> str:
     return descriptor if len(descriptor) <= limit else descriptor[: limit - 1].rstrip() + "…"
 
 
+def _variation_words(trend: pd.DataFrame, improvement: str) -> str:
+    """The Making Data Count variation icon of an area's own trend, in a few words."""
+    shown = trend.loc[~trend["withheld"], "value"]
+    if shown.empty:
+        return "not assessed (withheld)"
+    result = kpis.spc_of(shown, improvement)
+    if result.variation is None:
+        return f"not assessed: {result.limit_points} points, {result.min_points} needed"
+    return result.variation_text
+
+
 def area_report(area: str, data=None) -> AreaReport:
     """The report for one region (e.g. ``Y60``) or local office (e.g. ``EM``).
 
@@ -101,6 +112,7 @@ class AreaReport:
             region = kpis.trend(self.mart, kpi.kpi_id, self.area["region_code"]).iloc[-1]
             row["Region"] = format.percent(region["value"])
         row["Compared with other areas"] = _OUTLIER_WORDS.get(mine["outlier"], "not assessed")
+        row["SPC variation"] = _variation_words(own_trend, kpi.improvement)
         row["Change on previous year"] = (
             format.points_change(change["change"])
             + (" (significant)" if change["significant"] else "")

@@ -1,0 +1,192 @@
+"""The front page: the national scorecard by region and a link to every report.
+
+``notebooks/index.ipynb`` calls :func:`index_report`; ``heenb build`` runs it
+through papermill after the other reports, so it can say which failed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+from heenb import paths
+from heenb.plan import Job, load_plan
+from heenb.report import blocks, format, kpis
+from heenb.report.blocks import Block
+from heenb.report.common import Inputs, data_notes, demo_banner, load_inputs
+
+SOURCES = ["Every raw source; see each report's data notes"]
+_MARKS = {"high": " (above)", "low": " (below)"}
+
+
+def index_report(reports_dir=None, data=None) -> IndexReport:
+    """The front page for the reports in ``reports_dir`` (default ``reports/``)."""
+    folder = Path(reports_dir) if reports_dir else paths.DEFAULT_REPORTS_DIR
+    return IndexReport(folder, load_inputs(data), {"reports_dir": reports_dir, "data": data})
+
+
+class IndexReport:
+    """Sections of the front page, in reading order."""
+
+    def __init__(self, folder: Path, inputs: Inputs, parameters: dict):
+        self.folder = folder
+        self.inputs = inputs
+        self.catalogue = inputs.catalogue
+        self.mart = inputs.mart
+        self.parameters = parameters
+        self.jobs: list[Job] = load_plan(catalogue=self.catalogue)
+
+    @cached_property
+    def build_log(self) -> dict:
+        log = self.folder / "build.json"
+        return json.loads(log.read_text()) if log.is_file() else {}
+
+    @cached_property
+    def statuses(self) -> pd.DataFrame:
+        """One row per report of the plan: ``output``, ``label``, ``group``, ``state``, ``error``.
+
+        ``state`` is ``built`` (page present and its latest build succeeded),
+        ``stale`` (the latest build failed; an earlier page is shown), ``failed``
+        (failed, no page) or ``missing`` (never built).
+        """
+        logged = {r["output"]: r for r in self.build_log.get("reports", [])}
+        rows = []
+        for job in self.jobs:
+            entry = logged.get(job.output, {})
+            exists = (self.folder / job.output).is_file()
+            failed = entry.get("status") == "failed"
+            state = (
+                ("stale" if exists else "failed") if failed else ("built" if exists else "missing")
+            )
+            rows.append(
+                {
+                    "output": job.output,
+                    "group": job.title,
+                    "label": self._label(job),
+                    "state": state,
+                    "error": entry.get("error", ""),
+                }
+            )
+        return pd.DataFrame(rows)
+
+    # ------------------------------------------------------------------ sections
+    def headline(self) -> Block:
+        statuses = self.statuses
+        broken = statuses[statuses["state"].isin(["stale", "failed"])]
+        built = self.folder / "build.json"
+        when = (
+            dt.datetime.fromtimestamp(built.stat().st_mtime, dt.UTC).strftime("%d %B %Y %H:%M UTC")
+            if built.is_file()
+            else "not yet built"
+        )
+        summary = blocks.paragraph(
+            f"{(statuses['state'] == 'built').sum()} of {len(statuses)} reports are up to date. "
+            f"Latest build: {when}. Data: {self._periods()}.",
+            "heenb-summary",
+        )
+        parts = [
+            blocks.heading("Workforce education reports", 1),
+            demo_banner(self.inputs),
+            summary,
+        ]
+        if not broken.empty:
+            parts.append(
+                blocks.banner(
+                    f"{len(broken)} report(s) failed in the latest build: "
+                    + "; ".join(
+                        f"{r.label} ({r.error or 'no error recorded'})" for r in broken.itertuples()
+                    )
+                    + ". Pages marked stale are from an earlier build.",
+                    kind="error",
+                )
+            )
+        return blocks.join(parts)
+
+    def scorecard(self) -> Block:
+        """Every quantitative KPI for England and each region at its latest period."""
+        heading = blocks.heading("National scorecard by region")
+        proportions = self.mart.proportions
+        measures = self.catalogue.kpis[
+            self.catalogue.kpis["kpi_id"].isin(
+                proportions.loc[proportions["breakdown"] == "all", "measure"]
+            )
+        ]
+        if measures.empty:
+            return heading + blocks.no_data("the scorecard", "no KPI has data")
+        rows = [self._scorecard_row(kpi) for kpi in measures.itertuples()]
+        return heading + blocks.table(
+            pd.DataFrame(rows),
+            "Every KPI for England and each NHS England region, latest period",
+            note="(above) or (below): outside the 99.8% funnel limits when the regions are "
+            "compared; 'Better when' says which direction is good.",
+        )
+
+    def reports(self) -> Block:
+        """Links to every report, grouped, each with its build state in words."""
+        parts = [blocks.heading("Reports")]
+        words = {
+            "stale": "failed in the latest build; this page is from an earlier build",
+            "failed": "failed in the latest build; no page",
+            "missing": "not built yet",
+        }
+        for group, members in self.statuses.groupby("group", sort=False):
+            items = []
+            for row in members.itertuples():
+                link = (
+                    blocks.escape(row.label)
+                    if row.state in ("failed", "missing")
+                    else f'<a href="{blocks.escape(row.output)}">{blocks.escape(row.label)}</a>'
+                )
+                note = (
+                    f' <span class="status-{row.state}">({words[row.state]})</span>'
+                    if (row.state in words)
+                    else ""
+                )
+                items.append(f"<li>{link}{note}</li>")
+            parts.append(blocks.heading(group, 3))
+            parts.append(Block(f"<ul>{''.join(items)}</ul>", "\n".join(members["label"])))
+        return blocks.join(parts)
+
+    def notes(self) -> Block:
+        return data_notes(self.inputs, self.parameters, SOURCES)
+
+    # ------------------------------------------------------------------ helpers
+    def _scorecard_row(self, kpi) -> dict:
+        period = kpis.latest_period(self.mart, kpi.kpi_id)
+        england = kpis.trend(self.mart, kpi.kpi_id).iloc[-1]
+        regions = kpis.compare(self.mart, self.catalogue, kpi.kpi_id, period, "region")
+        row = {
+            "KPI": kpi.descriptor,
+            "Period": period,
+            "Better when": {"higher": "higher", "lower": "lower"}.get(kpi.improvement, "-"),
+            "England": format.percent(england["value"]),
+        }
+        for region in regions.itertuples():
+            row[region.area] = format.percent(region.value) + _MARKS.get(region.outlier, "")
+        return row
+
+    def _periods(self) -> str:
+        periods = self.mart.proportions["period"]
+        months = self.mart.workforce["month"]
+        return (
+            f"annual measures {periods.min()} to {periods.max()}; workforce "
+            f"{months.min()} to {months.max()}"
+        )
+
+    def _label(self, job: Job) -> str:
+        ((parameter, value),) = job.parameters.items()
+        if parameter == "objective":
+            return self.catalogue.objective(value)["short_name"]
+        if parameter == "area":
+            area = self.catalogue.area(value)
+            return area["name"] + (" (region)" if area["level"] == "region" else " (local office)")
+        if parameter == "programme":
+            return self.catalogue.programme(value)["name"]
+        return f"{parameter} = {value}"
+
+
+__all__ = ["IndexReport", "index_report"]

@@ -1,0 +1,236 @@
+"""The programme report: one programme's projects, milestones and progress.
+
+``notebooks/programme.ipynb`` calls :func:`programme_report` and shows one
+section per cell. Every programme gets the status, milestone and project
+sections; the East Midlands innovation programme adds its strands and the
+interdependencies between projects, and Putting People First adds patient and
+public involvement activity.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import pandas as pd
+
+from heenb import disclosure
+from heenb.charts.trend import trend_chart
+from heenb.errors import ParameterError
+from heenb.report import blocks
+from heenb.report.blocks import Block
+from heenb.report.common import Inputs, data_notes, demo_banner, load_inputs
+from heenb.report.narrative import latest_project_status, project_rows
+
+SOURCES = [
+    "Programme projects (programme_projects.csv)",
+    "Periodic project updates (programme_updates.csv)",
+    "Patient and public involvement activities (ppi_activities.csv)",
+]
+
+
+def programme_report(programme: str, data=None) -> ProgrammeReport:
+    """The report for one programme (a ``programme_id`` from the catalogue).
+
+    Raises
+    ------
+    ParameterError
+        For an unknown programme, listing the valid ones.
+    """
+    if not isinstance(programme, str) or not programme:
+        raise ParameterError(
+            f"The 'programme' parameter must be a programme id, not {programme!r}."
+        )
+    inputs = load_inputs(data)
+    inputs.catalogue.programme(programme)  # raises with the valid list
+    return ProgrammeReport(programme, inputs, {"programme": programme, "data": data})
+
+
+class ProgrammeReport:
+    """Sections of one programme's report, in reading order."""
+
+    def __init__(self, programme: str, inputs: Inputs, parameters: dict):
+        self.inputs = inputs
+        self.catalogue = inputs.catalogue
+        self.mart = inputs.mart
+        self.parameters = parameters
+        self.programme = self.catalogue.programme(programme)
+        self.code = programme
+
+    @cached_property
+    def projects(self) -> pd.DataFrame:
+        """The programme's projects, each with its latest update (one row per project)."""
+        latest = latest_project_status(self.mart)
+        return latest[latest["programme"] == self.code].reset_index(drop=True)
+
+    @cached_property
+    def updates(self) -> pd.DataFrame:
+        """Every periodic update of the programme's projects."""
+        updates = self.mart.programme_updates
+        return updates[updates["project_id"].isin(self.projects["project_id"])]
+
+    # ------------------------------------------------------------------ sections
+    def headline(self) -> Block:
+        objectives = self.catalogue.objectives.set_index("objective_id")["short_name"]
+        office = self.programme["local_office_code"]
+        facts = {
+            "Programme": self.programme["name"],
+            "Serves": "; ".join(objectives[o] for o in self.programme["objective_ids"]),
+            "Where": self.catalogue.area_name(office) if office else "National",
+            "About": self.programme["description"],
+        }
+        return (
+            blocks.heading(self.programme["name"], 1)
+            + demo_banner(self.inputs)
+            + blocks.paragraph(self.summary(), "heenb-summary")
+            + blocks.definition_list(facts)
+        )
+
+    def summary(self) -> str:
+        projects = self.projects
+        if projects.empty:
+            return "This programme has no projects in the data."
+        rag = projects["rag"].value_counts()
+        missed = int((projects["milestone_status"] == "missed").sum())
+        quarter = projects["quarter"].max()
+        stage = projects["stage"].value_counts().idxmax().replace("-", " ")
+        return (
+            f"{len(projects)} projects. At the latest updates ({quarter}): "
+            + ", ".join(f"{rag.get(r, 0)} {r}" for r in ("green", "amber", "red"))
+            + f"; {missed} missed their latest milestone. Most projects are at the {stage} stage."
+        )
+
+    def status(self) -> Block:
+        """RAG ratings and adoption stages over time."""
+        heading = blocks.heading("Progress over time")
+        if self.updates.empty:
+            return heading + blocks.no_data("progress", "no periodic update has been received")
+        rag = self.updates.pivot_table(
+            index="quarter", columns="rag", values="project_id", aggfunc="count", fill_value=0
+        ).reindex(columns=["green", "amber", "red"], fill_value=0)
+        stages = self.updates.pivot_table(
+            index="quarter", columns="stage", values="project_id", aggfunc="count", fill_value=0
+        )
+        order = self.catalogue.codes["project_stages"]
+        order = [s for s in order.loc[order["kind"] == "stage", "value"] if s in stages.columns]
+        table = pd.concat([rag, stages[order]], axis=1).reset_index()
+        table.columns = ["Quarter", "Green", "Amber", "Red"] + [
+            s.replace("-", " ").capitalize() for s in order
+        ]
+        return heading + blocks.table(
+            table, "Projects by RAG rating and adoption stage, each quarter"
+        )
+
+    def milestones(self) -> Block:
+        """Milestones missed or due at the latest update."""
+        heading = blocks.heading("Milestones due and missed")
+        open_ = self.projects[self.projects["milestone_status"].isin(["missed", "due"])]
+        if open_.empty:
+            return heading + blocks.paragraph("Every project met its latest milestone.")
+        open_ = open_.sort_values(["milestone_status", "milestone_due"], ascending=[False, True])
+        return heading + blocks.table(
+            project_rows(self.catalogue, open_),
+            "Projects whose latest milestone was missed (first) or is due",
+        )
+
+    def strands(self) -> Block:
+        """Projects grouped by strand, with their latest periodic update."""
+        strands = self.catalogue.strands[self.catalogue.strands["programme_id"] == self.code]
+        heading = blocks.heading("Strands and projects" if len(strands) else "Projects")
+        if self.projects.empty:
+            return heading + blocks.no_data("projects", "the programme has no projects")
+        if strands.empty:
+            return heading + self._project_table(self.projects, "Projects at their latest update")
+        parts = [heading]
+        if (strands["name_status"] == "illustrative").any():
+            parts.append(blocks.paragraph(
+                "The source documents give the number of strands but not their names; the "
+                "names here are illustrative."
+            ))  # fmt: skip
+        for strand in strands.itertuples():
+            mine = self.projects[self.projects["strand"] == strand.strand_id]
+            parts.append(blocks.heading(f"{strand.strand_id}: {strand.name}", 3))
+            parts.append(self._project_table(mine, f"Projects in strand {strand.strand_id}"))
+        return blocks.join(parts)
+
+    def interdependencies(self) -> Block:
+        """Which projects depend on which, and where a dependency is at risk."""
+        heading = blocks.heading("Interdependencies")
+        by_id = self.projects.set_index("project_id")
+        rows = []
+        for project in self.projects.itertuples():
+            for other in filter(None, (d.strip() for d in project.depends_on.split(";"))):
+                if other in by_id.index:
+                    rows.append({
+                        "Project": project.project,
+                        "Depends on": by_id.loc[other, "project"],
+                        "Its RAG": by_id.loc[other, "rag"].capitalize(),
+                        "At risk": "yes" if by_id.loc[other, "rag"] == "red" else "no",
+                    })  # fmt: skip
+        if not rows:
+            return heading + blocks.paragraph("No project records a dependency on another.")
+        table = pd.DataFrame(rows)
+        at_risk = int((table["At risk"] == "yes").sum())
+        return (
+            heading
+            + blocks.paragraph(
+                f"{len(table)} dependencies between projects; {at_risk} on a project rated red."
+            )
+            + blocks.table(table, "Dependencies between projects, with the latest RAG rating")
+        )
+
+    def involvement(self) -> Block:
+        """Patient and public involvement activity by type and year, where the programme runs."""
+        if self.programme["reports_involvement"] != "True":
+            return Block()
+        office = self.programme["local_office_code"]
+        rows = self.mart.ppi_activities
+        rows = rows[rows["local_office"] == office] if office else rows
+        heading = blocks.heading("Patient and public involvement activity")
+        if rows.empty:
+            return heading + blocks.no_data("involvement activity", "none recorded")
+        names = self.catalogue.codes["ppi_activity_types"].set_index("activity_type")["name"]
+        yearly = rows.assign(
+            year=rows["quarter"].str[:4], activity=rows["activity_type"].map(names)
+        )
+        table = yearly.pivot_table(
+            index="activity", columns="year", values="count", aggfunc="sum", fill_value=0
+        ).astype("int64")
+        protected = disclosure.suppress_table(table, show_totals=True)
+        shown = disclosure.display(protected).reset_index()
+        shown.columns = ["Activity", *map(str, shown.columns[1:])]
+        series = (
+            protected.drop(index=protected.index[-1], columns=protected.columns[-1])
+            .stack(future_stack=True)
+            .rename("value")
+            .reset_index()
+        )
+        series.columns = ["line", "period", "value"]
+        chart = trend_chart(
+            series.assign(value=series["value"].astype("Float64").astype(float)),
+            title=f"Involvement activities by type and year, {self.catalogue.area_name(office)}"
+            if office
+            else "Involvement activities by type and year, England",
+            value_label="Activities",
+            unit="",
+        )
+        return (
+            heading
+            + blocks.figure(chart)
+            + blocks.table(
+                shown,
+                "Involvement activities by type and year (protected counts)",
+                note=f"{disclosure.MARKER}: withheld by disclosure control, including cells "
+                "withheld so that none can be worked out from the totals.",
+            )
+        )
+
+    def notes(self) -> Block:
+        return data_notes(self.inputs, self.parameters, SOURCES)
+
+    def _project_table(self, projects: pd.DataFrame, caption: str) -> Block:
+        if projects.empty:
+            return blocks.paragraph("No projects.")
+        rows = project_rows(self.catalogue, projects).assign(
+            **{"Latest update text": projects["narrative"].to_numpy()}
+        )
+        return blocks.table(rows, caption)
