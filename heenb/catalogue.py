@@ -47,6 +47,8 @@ class Catalogue:
         (``arcp_outcomes``, ``nets_items``, ``learner_groups`` ...).
     structure :
         The regional structure in use (a value of ``region_mappings.structure``).
+    directory :
+        The folder the reference files were read from.
     """
 
     goals: pd.DataFrame
@@ -59,6 +61,7 @@ class Catalogue:
     region_mappings: pd.DataFrame
     codes: dict[str, pd.DataFrame] = field(repr=False)
     structure: str = DEFAULT_STRUCTURE
+    directory: Path = REFERENCE_DIR
 
     @property
     def region_of(self) -> pd.Series:
@@ -195,6 +198,7 @@ def _load(directory: Path, structure: str) -> Catalogue:
         region_mappings=mappings,
         codes=codes,
         structure=structure,
+        directory=directory,
     )
 
 

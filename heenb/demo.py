@@ -179,14 +179,22 @@ def _nets(rng, catalogue: Catalogue, offices, effects, scale) -> pd.DataFrame:
     return table.sort_values(["year", "respondent_id"], kind="stable", ignore_index=True)
 
 
+#: Gauss-Hermite nodes and weights for averaging over the N(0, 0.4) answer noise.
+_NODES, _WEIGHTS = np.polynomial.hermite_e.hermegauss(12)
+
+
 def _calibrate(target: float, shift: np.ndarray) -> float:
-    """Intercept c with mean(sigmoid(c + shift + noise)) = target, by bisection."""
-    noise = np.random.default_rng(0).normal(0, 0.4, 2000)
-    sample = (shift[: 2000] if len(shift) >= 2000 else shift)[:, None] + noise[None, :200]
+    """Intercept c with E[sigmoid(c + shift + noise)] = target over respondents, by bisection.
+
+    The noise (normal, sd 0.4) is integrated by Gauss-Hermite quadrature and the
+    respondents are represented by their first 2,000 shifts.
+    """
+    sample = shift[:2000, None] + 0.4 * _NODES[None, :]
+    weights = _WEIGHTS / _WEIGHTS.sum() / len(sample)
     low, high = -5.0, 8.0
-    for _ in range(50):
+    for _ in range(40):
         mid = (low + high) / 2
-        if np.mean(1 / (1 + np.exp(-(mid + sample)))) < target:
+        if np.sum(weights / (1 + np.exp(-(mid + sample)))) < target:
             low = mid
         else:
             high = mid
@@ -292,23 +300,47 @@ def _programmes(rng, catalogue: Catalogue, offices) -> tuple[pd.DataFrame, pd.Da
     projects = []
     for strand in catalogue.strands.itertuples():
         for k in range(int(rng.integers(2, 5))):
-            projects.append(("em-innovation", strand.strand_id, "EM",
-                             f"{strand.name}: project {k + 1}", "Innovation directorate"))
+            projects.append(
+                (
+                    "em-innovation",
+                    strand.strand_id,
+                    "EM",
+                    f"{strand.name}: project {k + 1}",
+                    "Innovation directorate",
+                )
+            )
     ppi = catalogue.codes["ppi_activity_types"]
     for activity in ppi.itertuples():
-        projects.append(("putting-people-first", "", "EM", activity.name,
-                         "Patient and public involvement lead"))
+        projects.append(
+            ("putting-people-first", "", "EM", activity.name, "Patient and public involvement lead")
+        )
     for office in offices:
-        projects.append(("pgme-recovery", "", office, "Training recovery plan",
-                         "Postgraduate dean"))
-        projects.append(("maternity-transformation", "", office,
-                         "Midwifery education and placement expansion", "Head of midwifery "
-                         "education"))
-    for area, office in zip(["Mental health", "Cancer and diagnostics",
-                             "Intensive and critical care", "Respiratory"],
-                            rng.choice(offices, size=4, replace=False), strict=True):
-        projects.append(("elective-care-repository", "", office,
-                         f"{area} case study", "Regional transformation team"))
+        projects.append(
+            ("pgme-recovery", "", office, "Training recovery plan", "Postgraduate dean")
+        )
+        projects.append(
+            (
+                "maternity-transformation",
+                "",
+                office,
+                "Midwifery education and placement expansion",
+                "Head of midwifery education",
+            )
+        )
+    for area, office in zip(
+        ["Mental health", "Cancer and diagnostics", "Intensive and critical care", "Respiratory"],
+        rng.choice(offices, size=4, replace=False),
+        strict=True,
+    ):
+        projects.append(
+            (
+                "elective-care-repository",
+                "",
+                office,
+                f"{area} case study",
+                "Regional transformation team",
+            )
+        )
     table = pd.DataFrame(projects, columns=["programme", "strand", "local_office", "project",
                                             "lead"])  # fmt: skip
     table.insert(0, "project_id", [f"P{i:03d}" for i in range(1, len(table) + 1)])

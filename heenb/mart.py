@@ -72,11 +72,13 @@ class Mart:
         return bool(self.meta.get("demo"))
 
 
-def mart_key(data_dir: Path) -> str:
-    """Content hash of the raw files, the reference catalogue and the deriving code."""
-    digest = hashlib.sha256()
+def mart_key(data_dir: Path, catalogue: Catalogue | None = None) -> str:
+    """Content hash of the raw files, the reference catalogue (files and regional
+    structure) and the deriving code."""
+    catalogue = catalogue or load_catalogue()
+    digest = hashlib.sha256(catalogue.structure.encode())
     files = [data_dir / raw.filename for raw in RAW_FILES] + [data_dir / DEMO_MARKER]
-    files += sorted(paths.REFERENCE_DIR.glob("*.csv"))
+    files += sorted(Path(catalogue.directory).glob("*.csv"))
     files += [Path(__file__).parent / name for name in _DERIVING_MODULES]
     for path in files:
         digest.update(path.name.encode())
@@ -108,11 +110,11 @@ def load_mart(data: str | os.PathLike | None = None) -> Mart:
 
 def build_mart(data_dir: Path, catalogue: Catalogue | None = None) -> Path:
     """Build the mart for ``data_dir`` unless an up-to-date one exists; return its folder."""
-    key = mart_key(data_dir)
+    catalogue = catalogue or load_catalogue()
+    key = mart_key(data_dir, catalogue)
     folder = paths.mart_root() / key
     if (folder / "meta.json").is_file():
         return folder
-    catalogue = catalogue or load_catalogue()
     raw = read_raw(data_dir, catalogue)
     tables = derive(raw, catalogue)
     folder.parent.mkdir(parents=True, exist_ok=True)
@@ -145,11 +147,17 @@ def derive(raw: dict[str, pd.DataFrame], catalogue: Catalogue) -> dict[str, pd.D
     """Derive every mart table from validated raw tables."""
     return {
         "proportions": pd.concat(
-            [_arcp_measures(raw["arcp_outcomes"], catalogue),
-             _nets_measures(raw["nets_responses"], catalogue)],
+            [
+                _arcp_measures(raw["arcp_outcomes"], catalogue),
+                _nets_measures(raw["nets_responses"], catalogue),
+            ],
             ignore_index=True,
-        ).pipe(_roll_up, catalogue, ["measure", "period", "breakdown", "group"],
-               ["numerator", "denominator"]),  # fmt: skip
+        ).pipe(
+            _roll_up,
+            catalogue,
+            ["measure", "period", "breakdown", "group"],
+            ["numerator", "denominator"],
+        ),  # fmt: skip
         "workforce": raw["workforce_fte"]
         .rename(columns={"local_office": "area_code"})
         .pipe(_roll_up, catalogue, ["staff_group", "month"], ["fte"])

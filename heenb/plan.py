@@ -77,6 +77,8 @@ def load_plan(plan_file: Path | None = None, catalogue: Catalogue | None = None)
             f"The report plan {plan_file} could not be read ({error}); it must be YAML with a "
             "'reports' list of entries with keys " + ", ".join(sorted(_KEYS)) + "."
         ) from None
+    if not isinstance(entries, list) or not entries:
+        raise BuildError(f"The report plan {plan_file} has no entries under 'reports'.")
     jobs = [job for number, entry in enumerate(entries, 1)
             for job in _expand(entry, number, plan_file, catalogue)]  # fmt: skip
     outputs = [job.output for job in jobs]
@@ -91,15 +93,20 @@ def _expand(entry, number: int, plan_file: Path, catalogue: Catalogue) -> list[J
     if not isinstance(entry, dict) or not set(entry) >= _KEYS:
         missing = sorted(_KEYS - set(entry)) if isinstance(entry, dict) else sorted(_KEYS)
         raise BuildError(f"{where}: missing key(s) {', '.join(missing)}.")
+    if not isinstance(entry["notebook"], str) or not entry["notebook"]:
+        raise BuildError(f"{where}: 'notebook' must be a path such as notebooks/objective.ipynb.")
     notebook = (paths.PROJECT_ROOT / entry["notebook"]).resolve()
     if not notebook.is_file():
         raise BuildError(f"{where}: notebook {entry['notebook']} does not exist.")
     values = entry["values"]
     if isinstance(values, str):
         if values not in _SETS:
-            raise BuildError(f"{where}: unknown value set '{values}'; use a list or one of "
-                             f"{', '.join(_SETS)}.")  # fmt: skip
+            raise BuildError(
+                f"{where}: unknown value set '{values}'; use a list or one of {', '.join(_SETS)}."
+            )
         values = _SETS[values](catalogue)
+    if not isinstance(values, list):
+        raise BuildError(f"{where}: 'values' must be a list or the name of a value set.")
     parameter = entry["parameter"]
     check = _CHECKS.get(parameter)
     jobs = []
@@ -109,8 +116,14 @@ def _expand(entry, number: int, plan_file: Path, catalogue: Catalogue) -> list[J
                 check(catalogue, value)
             except HeenbError as error:
                 raise BuildError(f"{where}: {error}") from None
-        jobs.append(Job(entry["name"], entry["title"], notebook, {parameter: value},
-                        entry["output"].format(**{parameter: value})))  # fmt: skip
+        try:
+            output = str(entry["output"]).format(**{parameter: value})
+        except (KeyError, IndexError, ValueError):
+            raise BuildError(
+                f"{where}: 'output' may use only the placeholder {{{parameter}}}, "
+                f"as in {entry['name']}/{{{parameter}}}.html."
+            ) from None
+        jobs.append(Job(entry["name"], entry["title"], notebook, {parameter: value}, output))
     return jobs
 
 

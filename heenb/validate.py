@@ -76,7 +76,9 @@ def _read_text(path: Path, raw: RawFile) -> tuple[pd.DataFrame | None, list[Prob
     if not path.is_file():
         return None, [Problem(name, None, None, f"file not found in {path.parent}")]
     try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        table = pd.read_csv(
+            path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skip_blank_lines=False
+        )
     except UnicodeDecodeError as error:
         return None, [
             Problem(
@@ -101,6 +103,8 @@ def _read_text(path: Path, raw: RawFile) -> tuple[pd.DataFrame | None, list[Prob
     except OSError as error:
         return None, [Problem(name, None, None, f"cannot be read: {error.strerror}")]
     table.columns = [str(c).strip() for c in table.columns]
+    # Blank lines are read (so row numbers match a spreadsheet), then dropped.
+    table = table[(table.apply(lambda col: col.str.strip()) != "").any(axis=1)]
     missing = [c.name for c in raw.columns if c.name not in table.columns]
     if missing:
         return None, [
@@ -124,12 +128,13 @@ def _check_columns(table: pd.DataFrame, raw: RawFile, catalogue: Catalogue) -> l
             problems += _rows(raw, column, empty, lambda i: "is empty; a value is required")
         problems += _check_values(values[~empty], raw, column, catalogue)
     key = list(raw.key)
-    duplicated = table.duplicated(key, keep="first")
+    keys = table[key].apply(lambda col: col.str.strip())
+    duplicated = keys.duplicated(keep="first")
     if duplicated.any():
 
         def describe(i) -> str:
-            row = table.loc[i, key]
-            first = (table[key] == row).all(axis=1).idxmax()
+            row = keys.loc[i]
+            first = (keys == row).all(axis=1).idxmax()
             return (
                 f"duplicate key ({', '.join(map(str, row))}) for columns {', '.join(key)}; "
                 f"the same key is at row {first + _FIRST_ROW}"

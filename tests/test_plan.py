@@ -1,0 +1,191 @@
+"""The report plan: one job per objective and per area, checked before any work starts."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from heenb.cli import main
+from heenb.errors import BuildError
+from heenb.plan import load_plan, select
+
+OBJECTIVES = ["quality-framework", "maternity", "learner-voice", "cross-cutting",
+              "restoration-recovery"]  # fmt: skip
+AREAS = ["Y56", "Y58", "Y59", "Y60", "Y61", "Y62", "Y63", "NE", "YH", "NW", "EM", "WM", "EOE",
+         "NCEL", "NWL", "SL", "KSS", "TV", "WX", "SW"]  # fmt: skip
+
+OBJECTIVE_ENTRY = """\
+  - name: {name}
+    title: Objective reports
+    notebook: {notebook}
+    parameter: objective
+    values: {values}
+    output: {output}
+"""
+
+
+def plan_file(tmp_path, *entries, text=None):
+    """Write a plan file of objective entries (each a dict of overrides) and return its path."""
+    if text is None:
+        defaults = {
+            "name": "objective",
+            "notebook": "notebooks/objective.ipynb",
+            "values": "objectives",
+            "output": "objective/{objective}.html",
+        }
+        body = "".join(OBJECTIVE_ENTRY.format(**{**defaults, **entry}) for entry in entries)
+        text = "reports:\n" + body
+    path = tmp_path / "plan.yml"
+    path.write_text(text)
+    return path
+
+
+# --------------------------------------------------------------------------- the project plan
+
+
+@pytest.fixture(scope="module")
+def jobs():
+    return load_plan()
+
+
+def test_the_plan_has_a_report_per_objective_and_per_area(jobs):
+    objectives = [j.parameters for j in jobs if j.group == "objective"]
+    areas = [j.parameters for j in jobs if j.group == "area"]
+    assert objectives == [{"objective": o} for o in OBJECTIVES]  # 5
+    assert areas == [{"area": a} for a in AREAS]  # 7 regions and 13 local offices
+
+
+def test_every_report_has_its_own_output(jobs):
+    outputs = [j.output for j in jobs]
+    assert len(set(outputs)) == len(outputs)
+    assert "objective/maternity.html" in outputs
+    assert "area/Y60.html" in outputs
+
+
+def test_every_job_names_a_notebook_that_exists(jobs):
+    assert all(j.notebook.is_file() for j in jobs)
+
+
+def test_a_job_is_named_by_its_output_without_html(jobs):
+    assert jobs[0].name == "objective/quality-framework"
+
+
+def test_heenb_list_json_prints_notebook_parameters_and_output(capsys):
+    assert main(["list", "--format", "json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert len(listed) == len(load_plan()) >= 25
+    assert all(set(item) == {"notebook", "parameters", "output"} for item in listed)
+    assert listed[0] == {
+        "notebook": "notebooks/objective.ipynb",
+        "parameters": {"objective": "quality-framework"},
+        "output": "objective/quality-framework.html",
+    }
+
+
+def test_heenb_list_text_prints_a_line_per_report(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == len(load_plan())
+    (y63,) = [line for line in out if "area/Y63.html" in line]
+    assert "region.ipynb" in y63 and "area=Y63" in y63
+
+
+# --------------------------------------------------------------------------- selection
+
+
+def test_select_with_a_glob_picks_the_objective_reports(jobs):
+    chosen = select(jobs, "objective/*")
+    assert [j.parameters["objective"] for j in chosen] == OBJECTIVES
+
+
+def test_select_takes_comma_separated_patterns(jobs):
+    chosen = select(jobs, "area/Y60, objective/maternity")
+    assert sorted(j.name for j in chosen) == ["area/Y60", "objective/maternity"]
+
+
+def test_select_without_a_pattern_keeps_every_job(jobs):
+    assert select(jobs, None) == jobs
+
+
+def test_an_unknown_only_pattern_lists_the_report_names(jobs):
+    with pytest.raises(BuildError) as caught:
+        select(jobs, "area/Y99")
+    message = str(caught.value)
+    assert "no report matches area/Y99" in message
+    assert "objective/maternity" in message
+    assert "area/EM" in message
+
+
+# --------------------------------------------------------------------------- bad plans
+
+
+def test_a_small_valid_plan_expands_its_list_of_values(tmp_path):
+    jobs = load_plan(plan_file(tmp_path, {"values": "[maternity, learner-voice]"}))
+    assert [j.output for j in jobs] == ["objective/maternity.html", "objective/learner-voice.html"]
+
+
+def test_a_missing_notebook_is_named(tmp_path):
+    path = plan_file(tmp_path, {"notebook": "notebooks/no-such.ipynb"})
+    with pytest.raises(BuildError, match="plan.yml, entry 1: notebook notebooks/no-such.ipynb "
+                                         "does not exist"):  # fmt: skip
+        load_plan(path)
+
+
+def test_an_unknown_value_set_lists_the_known_sets(tmp_path):
+    path = plan_file(tmp_path, {"values": "trusts"})
+    with pytest.raises(BuildError) as caught:
+        load_plan(path)
+    message = str(caught.value)
+    assert "unknown value set 'trusts'" in message
+    for name in ("objectives", "areas", "regions", "local_offices", "programmes"):
+        assert name in message
+
+
+def test_an_invalid_parameter_value_names_the_entry_and_the_valid_values(tmp_path):
+    path = plan_file(tmp_path, {"values": "[maternity, maternty]"})
+    with pytest.raises(BuildError) as caught:
+        load_plan(path)
+    message = str(caught.value)
+    assert message.startswith("plan.yml, entry 1: Unknown objective 'maternty'.")
+    assert "Did you mean 'maternity'" in message
+
+
+def test_two_reports_writing_one_output_are_refused(tmp_path):
+    path = plan_file(tmp_path, {}, {"name": "again", "values": "[maternity]"})
+    with pytest.raises(BuildError, match="several reports write objective/maternity.html"):
+        load_plan(path)
+
+
+def test_an_entry_missing_keys_names_them(tmp_path):
+    path = plan_file(tmp_path, text="reports:\n  - name: objective\n    title: T\n")
+    with pytest.raises(BuildError, match="entry 1: missing key.s. notebook, output, parameter, "
+                                         "values"):  # fmt: skip
+        load_plan(path)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["reports: [\n", "", "- just a list\n", "report:\n  - name: x\n"],
+    ids=["malformed-yaml", "empty-file", "no-reports-key", "misspelt-key"],
+)
+def test_an_unreadable_plan_says_what_a_plan_must_look_like(tmp_path, text):
+    with pytest.raises(BuildError) as caught:
+        load_plan(plan_file(tmp_path, text=text))
+    assert "could not be read" in str(caught.value)
+    assert "'reports' list" in str(caught.value)
+
+
+def test_a_missing_plan_file_is_a_build_error(tmp_path):
+    with pytest.raises(BuildError, match="could not be read"):
+        load_plan(tmp_path / "no-plan.yml")
+
+
+def test_a_plan_with_an_empty_reports_key_is_a_build_error(tmp_path):
+    with pytest.raises(BuildError):
+        load_plan(plan_file(tmp_path, text="reports:\n"))
+
+
+def test_an_output_template_with_the_wrong_placeholder_is_a_build_error(tmp_path):
+    with pytest.raises(BuildError):
+        load_plan(plan_file(tmp_path, {"output": "objective/{area}.html"}))
