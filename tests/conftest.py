@@ -60,3 +60,44 @@ def mart():
     from heenb.mart import load_mart
 
     return load_mart()
+
+
+#: Text fields in the hostile data set carry these, to prove reports escape data.
+SCRIPT = "<script>alert('heenb')</script>"
+IMAGE = '<img src=x onerror="alert(1)">'
+
+
+def _make_hostile(folder: Path) -> None:
+    """Put HTML and script into every free-text field a report shows."""
+    import pandas as pd
+
+    fields = {
+        "kpi_updates.csv": ["narrative"],
+        "programme_projects.csv": ["project", "lead"],
+        "programme_updates.csv": ["narrative", "milestone"],
+    }
+    for name, columns in fields.items():
+        path = folder / name
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+        for column in columns:
+            table[column] = SCRIPT + " " + table[column] + " " + IMAGE
+        table.to_csv(path, index=False)
+
+
+@pytest.fixture(scope="session")
+def built_reports(demo_dir, tmp_path_factory) -> Path:
+    """The whole report set built by ``heenb build`` from small, hostile demo data."""
+    from heenb.build import build
+
+    data = tmp_path_factory.mktemp("hostile") / "data"
+    shutil.copytree(demo_dir, data)
+    _make_hostile(data)
+    out = tmp_path_factory.mktemp("reports")
+    saved = os.environ["HEENB_DATA"]
+    try:
+        outcomes = build(data=data, out=out, workers=2, progress=lambda *_: None)
+    finally:
+        os.environ["HEENB_DATA"] = saved
+    failed = [o for o in outcomes if o.status == "failed"]
+    assert not failed, f"reports failed to build: {failed}"
+    return out

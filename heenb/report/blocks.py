@@ -84,11 +84,15 @@ def bullet_list(items: Iterable[str]) -> Block:
     )
 
 
-def table(frame: pd.DataFrame, caption: str, note: str | None = None) -> Block:
+def table(
+    frame: pd.DataFrame, caption: str, note: str | None = None, national: bool = False
+) -> Block:
     """A table with a caption and column headers; every cell escaped.
 
     Cells are shown as they are: format numbers before calling (see
-    :mod:`heenb.report.format`).
+    :mod:`heenb.report.format`). ``national=True`` marks a table of England
+    figures only (class ``heenb-national``), which disclosure control leaves
+    unsuppressed; every other table's counts must already be protected.
     """
     head = "".join(f'<th scope="col">{escape(c)}</th>' for c in frame.columns)
     body = "".join(
@@ -98,8 +102,9 @@ def table(frame: pd.DataFrame, caption: str, note: str | None = None) -> Block:
     foot = f'<p class="heenb-table-note">{escape(note)}</p>' if note else ""
     if frame.empty:
         body = f'<tr><td colspan="{max(len(frame.columns), 1)}">No rows.</td></tr>'
+    scope = ' class="heenb-national"' if national else ""
     return Block(
-        f'<div class="heenb-table"><table><caption>{escape(caption)}</caption>'
+        f'<div class="heenb-table"><table{scope}><caption>{escape(caption)}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{foot}</div>",
         f"{caption}\n{frame.to_string(index=False)}",
     )

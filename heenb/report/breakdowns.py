@@ -86,10 +86,12 @@ def arcp_breakdown(catalogue: Catalogue, mart: Mart) -> Block:
                 f"10.2: {format.ratio(covid['value'].iloc[-1] / pre_share)} times that comparator."
             ),
             blocks.figure(chart),
-            blocks.table(by_year, "ARCP outcomes by year, England"),
+            blocks.table(by_year, "ARCP outcomes by year, England", national=True),
             blocks.heading(f"By specialty group, {latest}", 3),
             blocks.table(
-                by_specialty, f"ARCP outcomes 10.1 and 10.2 by specialty group, England, {latest}"
+                by_specialty,
+                f"ARCP outcomes 10.1 and 10.2 by specialty group, England, {latest}",
+                national=True,
             ),
         ]
     )
@@ -125,8 +127,12 @@ def nets_breakdown(catalogue: Catalogue, mart: Mart) -> Block:
     return blocks.join(
         [
             blocks.heading("Themes and learner groups"),
-            blocks.table(by_theme, "Share of positive answers by NETS theme and year, England"),
-            blocks.table(by_group, f"Overall satisfaction by learner group, England, {latest}"),
+            blocks.table(
+                by_theme, "Share of positive answers by NETS theme and year, England", national=True
+            ),
+            blocks.table(
+                by_group, f"Overall satisfaction by learner group, England, {latest}", national=True
+            ),
             triangulation(catalogue, mart, latest),
         ]
     )

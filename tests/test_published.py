@@ -1,0 +1,125 @@
+"""What readers see: every built page escapes data, withholds small counts, and is whole.
+
+These tests build the full report set once (from small demo data whose text
+fields carry HTML and script) and read every page.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+#: Column headers of counts of people, protected in every sub-national table.
+COUNT_HEADERS = {"numerator", "denominator", "learners", "respondents", "all outcomes"}
+
+
+def pages(folder: Path) -> list[Path]:
+    return sorted(folder.rglob("*.html"))
+
+
+class Tables(HTMLParser):
+    """Every table on a page: its class, caption, headers and cell texts."""
+
+    def __init__(self):
+        super().__init__()
+        self.tables: list[dict] = []
+        self._cell: list[str] | None = None
+        self._in_caption = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.tables.append({"class": dict(attrs).get("class", ""), "caption": "",
+                                "headers": [], "rows": []})  # fmt: skip
+        elif tag == "caption":
+            self._in_caption = True
+        elif tag == "tr" and self.tables:
+            self.tables[-1]["rows"].append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag == "caption":
+            self._in_caption = False
+        elif tag in ("td", "th") and self._cell is not None:
+            text = "".join(self._cell).strip()
+            table = self.tables[-1]
+            (table["headers"] if tag == "th" else table["rows"][-1]).append(text)
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._in_caption:
+            self.tables[-1]["caption"] += data
+        elif self._cell is not None:
+            self._cell.append(data)
+
+
+def tables_in(page: Path) -> list[dict]:
+    parser = Tables()
+    parser.feed(page.read_text())
+    return parser.tables
+
+
+def test_the_whole_report_set_is_built(built_reports):
+    names = {str(p.relative_to(built_reports)) for p in pages(built_reports)}
+    assert len([n for n in names if n.startswith("objective/")]) == 5
+    assert len([n for n in names if n.startswith("area/")]) == 20
+    assert len([n for n in names if n.startswith("programme/")]) == 2
+    assert "index.html" in names
+
+
+def test_script_and_html_in_data_are_shown_as_text_in_every_report(built_reports):
+    escaped = "&lt;script&gt;alert("
+    for page in pages(built_reports):
+        text = page.read_text()
+        assert "<script" not in text.lower(), f"{page.name} contains a script element"
+        assert not re.search(r"<img[^>]*onerror", text, re.I), f"{page.name} has an onerror image"
+        if page.name != "index.html":
+            assert escaped in text, f"{page.name} does not show the narrative text escaped"
+
+
+def test_no_published_table_shows_a_withheld_count(built_reports):
+    checked = withheld = 0
+    for page in pages(built_reports):
+        for table in tables_in(page):
+            if "heenb-national" in table["class"]:
+                continue
+            columns = [i for i, h in enumerate(table["headers"]) if h.lower() in COUNT_HEADERS]
+            if "Involvement activities" in table["caption"]:  # every figure is a count
+                headers = table["headers"]
+                columns = [i for i, h in enumerate(headers) if h == "value" or h[:2] == "20"]
+                columns += [i for i, h in enumerate(headers) if h == "Total"]
+            for row in table["rows"]:
+                for i in columns:
+                    if i >= len(row):
+                        continue
+                    cell = row[i]
+                    if cell in ("[c]", "", "no data"):
+                        withheld += 1
+                        continue
+                    count = float(cell.replace(",", ""))
+                    checked += 1
+                    assert count == 0 or (count > 7 and count % 5 == 0), (
+                        f"{page.name}, table '{table['caption']}': count {cell} is not protected"
+                    )
+    assert checked > 100 and withheld > 0
+
+
+def test_every_image_has_a_text_alternative(built_reports):
+    for page in pages(built_reports):
+        for tag in re.findall(r"<img\b[^>]*>", page.read_text()):
+            alt = re.search(r'alt="([^"]*)"', tag)
+            assert alt and len(alt.group(1)) > 20, f"{page.name}: image without useful alt text"
+
+
+@pytest.mark.parametrize("kind", ["objective", "area", "programme"])
+def test_pages_are_self_contained_accessible_and_small(built_reports, kind):
+    for page in (built_reports / kind).glob("*.html"):
+        text = page.read_text()
+        assert '<html lang="en-GB">' in text
+        assert text.count("<h1") == 1
+        assert not re.search(r'(src|href)="(https?:)?//', text), f"{page.name} loads from the web"
+        assert page.stat().st_size < 1.5 * 1024 * 1024
+        assert "Provenance" in text and "heenb" in text
