@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.heenb-installed
 DEMO   := data/demo/heenb-demo.json
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo-data reports test lint lab benchmark lock clean
+.PHONY: help setup demo-data reports test lint lab benchmark screenshots lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-12s %s\n", $$1, $$2}'
@@ -43,6 +43,9 @@ lab: $(DEMO) ## Open JupyterLab on the notebooks, with heenb importable
 
 benchmark: $(DEMO) ## Time the build against the naive papermill + nbconvert loop
 	$(BIN)/python benchmarks/build.py
+
+screenshots: ## Screenshot built reports into docs/screenshots (needs Debian's chromium)
+	$(BIN)/python docs/screenshots.py
 
 lock: ## Re-resolve requirements.lock from pyproject.toml in a scratch venv
 	rm -rf /tmp/heenb-lock && $(PYTHON) -m venv /tmp/heenb-lock

@@ -41,7 +41,7 @@ class ReportExporter:
         body, _ = self._exporter.from_notebook_node(notebook, resources={"heenb_css": self._css})
         title = _text(_H1.search(body).group(1)) if _H1.search(body) else "heenb report"
         body = body.replace("<!--heenb:title-->", html.escape(title), 1)
-        body = body.replace("<!--heenb:toc-->", _contents(body), 1)
+        body = _with_contents(body)
         return body.replace("<!--heenb:footer-->", _footer(notebook, body), 1)
 
     def export_file(self, notebook_path: Path) -> str:
@@ -50,6 +50,15 @@ class ReportExporter:
 
 def _text(markup: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", markup)).strip()
+
+
+def _with_contents(body: str) -> str:
+    """Insert a contents list of the ``h2`` sections before the first of them."""
+    first = _H2.search(body)
+    contents = _contents(body)
+    if first is None or not contents:
+        return body
+    return body[: first.start()] + contents + body[first.start() :]
 
 
 def _contents(body: str) -> str:
@@ -77,4 +86,4 @@ def _footer(notebook: nbformat.NotebookNode, body: str) -> str:
     rows = "".join(
         f"<dt>{html.escape(k)}</dt><dd>{html.escape(str(v))}</dd>" for k, v in facts.items()
     )
-    return f"<h2 id=\"provenance\" class=\"visually-plain\">Provenance</h2><dl>{rows}</dl>"
+    return f'<h2 id="provenance" class="visually-plain">Provenance</h2><dl>{rows}</dl>'

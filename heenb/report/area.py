@@ -35,11 +35,6 @@ _OUTLIER_WORDS = {
 }
 
 
-def _short(descriptor: str, limit: int = 60) -> str:
-    """A KPI descriptor cut to fit a small chart panel's title."""
-    return descriptor if len(descriptor) <= limit else descriptor[: limit - 1].rstrip() + "…"
-
-
 def _variation_words(trend: pd.DataFrame, improvement: str) -> str:
     """The Making Data Count variation icon of an area's own trend, in a few words."""
     shown = trend.loc[~trend["withheld"], "value"]
@@ -180,7 +175,7 @@ class AreaReport:
         for kpi in self.measures.itertuples():
             for code in dict.fromkeys([self.code, *self._comparators()]):
                 series = kpis.trend(self.mart, kpi.kpi_id, code)
-                lines.append(series.assign(line=self._line_label(code), KPI=_short(kpi.descriptor)))
+                lines.append(series.assign(line=self._line_label(code), KPI=kpi.short_name))
         if not lines:
             return heading + blocks.no_data("KPI trends", "no KPI has data for this area")
         chart = small_multiples(
@@ -188,6 +183,7 @@ class AreaReport:
             title=f"KPI trends, {self.area['name']}",
             panels_column="KPI",
             value_label="KPI value (%)",
+            ncols=2,
         )
         return heading + blocks.figure(chart)
 

@@ -312,11 +312,7 @@ _DENOMINATORS = {"arcp_outcomes": "ARCP outcomes", "nets_responses": "Survey res
 
 
 def _short_label(kpi: pd.Series) -> str:
-    return {
-        "arcp-covid-share": "ARCP outcomes 10.1 and 10.2 (%)",
-        "midwife-training-satisfaction": "Student midwives rating training good or better (%)",
-        "nets-overall-satisfaction": "Learners rating training good or better (%)",
-    }.get(kpi["kpi_id"], kpi["descriptor"])
+    return f"{kpi['short_name']} (%)"
 
 
 def _names(names: list[str]) -> str:
