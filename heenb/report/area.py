@@ -37,6 +37,8 @@ _OUTLIER_WORDS = {
 
 def _variation_words(trend: pd.DataFrame, improvement: str) -> str:
     """The Making Data Count variation icon of an area's own trend, in a few words."""
+    if trend.empty:
+        return "not assessed: no data"
     shown = trend.loc[~trend["withheld"], "value"]
     if shown.empty:
         return "not assessed (withheld)"
@@ -91,31 +93,34 @@ class AreaReport:
     def _score(self, kpi) -> dict:
         period = kpis.latest_period(self.mart, kpi.kpi_id)
         peers = kpis.compare(self.mart, self.catalogue, kpi.kpi_id, period, self.level)
-        mine = peers[peers["area_code"] == self.code].iloc[0]
-        england = kpis.trend(self.mart, kpi.kpi_id).iloc[-1]
+        mine = peers[peers["area_code"] == self.code]
+        no_data = mine.empty or (mine["denominator"].fillna(1) == 0).all()
         own_trend = kpis.trend(self.mart, kpi.kpi_id, self.code)
         change = kpis.change(own_trend)
-        row = {
-            "kpi_id": kpi.kpi_id,
-            "KPI": kpi.descriptor,
-            "Period": period,
-            "Value": format.percent(mine["value"]),
-            "95% interval": format.interval(mine["lower"], mine["upper"]),
-            "England": format.percent(england["value"]),
-        }
+        row = {"kpi_id": kpi.kpi_id, "KPI": kpi.descriptor, "Period": period}
+        if no_data:
+            row["Value"], row["95% interval"] = "no data", f"none for this area in {period}"
+            outlier = "no data"
+        else:
+            mine = mine.iloc[0]
+            row["Value"] = format.percent(mine["value"])
+            row["95% interval"] = format.interval(mine["lower"], mine["upper"])
+            outlier = mine["outlier"]
+        row["England"] = format.percent(kpis.trend(self.mart, kpi.kpi_id).iloc[-1]["value"])
         if self.is_office:
-            region = kpis.trend(self.mart, kpi.kpi_id, self.area["region_code"]).iloc[-1]
-            row["Region"] = format.percent(region["value"])
-        row["Compared with other areas"] = _OUTLIER_WORDS.get(mine["outlier"], "not assessed")
+            region = kpis.trend(self.mart, kpi.kpi_id, self.area["region_code"])
+            row["Region"] = format.percent(region.iloc[-1]["value"]) if len(region) else "no data"
+        row["Compared with other areas"] = _OUTLIER_WORDS.get(outlier, "not assessed")
         row["SPC variation"] = _variation_words(own_trend, kpi.improvement)
-        row["Change on previous year"] = (
-            format.points_change(change["change"])
+        row["Latest change"] = (
+            f"{change['to_period']} on {change['from_period']}: "
+            + format.points_change(change["change"])
             + (" (significant)" if change["significant"] else "")
             if change
             else "not available"
         )
         row["Better when"] = {"higher": "higher", "lower": "lower"}.get(kpi.improvement, "-")
-        row["outlier"], row["improvement"] = mine["outlier"], kpi.improvement
+        row["outlier"], row["improvement"] = outlier, kpi.improvement
         return row
 
     # ------------------------------------------------------------------ sections
