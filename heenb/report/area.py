@@ -27,12 +27,6 @@ SOURCES = [
     "Programme projects and periodic updates (programme_projects.csv, programme_updates.csv)",
     "Patient and public involvement activities (ppi_activities.csv)",
 ]
-_OUTLIER_WORDS = {
-    "high": "above the 99.8% limit",
-    "low": "below the 99.8% limit",
-    "": "within limits",
-    "withheld": "not assessed (withheld)",
-}
 
 
 def _variation_words(trend: pd.DataFrame, improvement: str) -> str:
@@ -110,7 +104,7 @@ class AreaReport:
         if self.is_office:
             region = kpis.trend(self.mart, kpi.kpi_id, self.area["region_code"])
             row["Region"] = format.percent(region.iloc[-1]["value"]) if len(region) else "no data"
-        row["Compared with other areas"] = _OUTLIER_WORDS.get(outlier, "not assessed")
+        row["Compared with other areas"] = format.outlier(outlier)
         row["SPC variation"] = _variation_words(own_trend, kpi.improvement)
         row["Latest change"] = (
             f"{change['to_period']} on {change['from_period']}: "

@@ -46,3 +46,18 @@ def points_change(change: float) -> str:
 
 def ratio(value, decimals: int = 2) -> str:
     return MARKER if _missing(value) else f"{float(value):.{decimals}f}"
+
+
+#: Funnel plot outlier status in words.
+OUTLIER_WORDS = {
+    "high": "above the 99.8% limit",
+    "low": "below the 99.8% limit",
+    "": "within limits",
+    "withheld": "not assessed (withheld)",
+    "no data": "not assessed (no data)",
+}
+
+
+def outlier(status: str) -> str:
+    """A funnel plot outlier status (``high``, ``low``, ``""``, ...) in words."""
+    return OUTLIER_WORDS.get(status, "not assessed")

@@ -10,7 +10,6 @@ from functools import cached_property
 
 import pandas as pd
 
-from heenb.catalogue import ENGLAND
 from heenb.charts.compare import comparison_chart
 from heenb.charts.funnel import funnel_chart
 from heenb.charts.xmr import xmr_chart
@@ -116,9 +115,10 @@ class ObjectiveReport:
         if self.national.empty:
             return f"There is no data for {self.kpi['descriptor']}."
         latest = self.national.iloc[-1]
+        interval = format.interval(latest["lower"], latest["upper"])
         text = (
-            f"In {latest['period']}, {format.percent(latest['value'])} for England "
-            f"(95% interval {format.interval(latest['lower'], latest['upper'])}; "
+            f"{self.kpi['short_name']}: {format.percent(latest['value'])} for England in "
+            f"{latest['period']} (95% interval {interval}; "
             f"{format.count(latest['numerator'])} of {format.count(latest['denominator'])})."
         )
         change = kpis.change(self.national)
@@ -184,8 +184,7 @@ class ObjectiveReport:
             blocks.paragraph(
                 f"Latest period: {self.latest_period}. Each local office is compared with the "
                 "England rate on a funnel plot: points outside the 99.8% limits differ by more "
-                "than "
-                "chance and between-area variation would explain."
+                "than chance and between-area variation would explain."
             ),
         ]
         limits = kpis.funnel_limits(offices)
@@ -229,7 +228,7 @@ class ObjectiveReport:
     def breakdown(self) -> Block:
         """The analysis particular to this objective."""
         analysis = _BREAKDOWNS.get(self.objective["objective_id"])
-        return analysis(self) if analysis else Block()
+        return analysis(self.catalogue, self.mart) if analysis else Block()
 
     def narrative(self) -> Block:
         """The latest update from the KPI lead and the rating history."""
@@ -280,18 +279,6 @@ class ObjectiveReport:
 
 def area_rows(table: pd.DataFrame) -> pd.DataFrame:
     """A comparison table as display strings (withheld figures as the marker)."""
-    outlier = (
-        table["outlier"]
-        .map(
-            {
-                "high": "above the 99.8% limit",
-                "low": "below the 99.8% limit",
-                "": "within limits",
-                "withheld": "not assessed (withheld)",
-            }
-        )
-        .fillna("not assessed")
-    )
     return pd.DataFrame(
         {
             "Area": table["area"],
@@ -303,7 +290,7 @@ def area_rows(table: pd.DataFrame) -> pd.DataFrame:
             ],
             "Numerator": table["numerator"].map(format.count),
             "Denominator": table["denominator"].map(format.count),
-            "Funnel plot": outlier,
+            "Funnel plot": table["outlier"].map(format.outlier),
         }
     )
 
@@ -321,10 +308,9 @@ def _names(names: list[str]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
+#: The analysis particular to an objective: function(catalogue, mart) -> Block.
 _BREAKDOWNS = {
-    "restoration-recovery": lambda report: arcp_breakdown(report.catalogue, report.mart),
-    "learner-voice": lambda report: nets_breakdown(report.catalogue, report.mart),
-    "maternity": lambda report: maternity_workforce(report.catalogue, report.mart),
+    "restoration-recovery": arcp_breakdown,
+    "learner-voice": nets_breakdown,
+    "maternity": maternity_workforce,
 }
-
-__all__ = ["ENGLAND", "ObjectiveReport", "objective_report"]
