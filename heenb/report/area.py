@@ -14,10 +14,9 @@ from heenb import disclosure
 from heenb.catalogue import ENGLAND
 from heenb.charts.trend import small_multiples
 from heenb.charts.xmr import xmr_chart
-from heenb.errors import ParameterError
 from heenb.report import blocks, format, kpis
 from heenb.report.blocks import Block
-from heenb.report.common import Inputs, data_notes, demo_banner, load_inputs
+from heenb.report.common import Inputs, Report, checked, demo_banner, load_inputs
 from heenb.report.narrative import programme_status
 
 SOURCES = [
@@ -50,21 +49,18 @@ def area_report(area: str, data=None) -> AreaReport:
     ParameterError
         For an unknown area code, listing the valid ones.
     """
-    if not isinstance(area, str) or not area:
-        raise ParameterError(f"The 'area' parameter must be an area code, not {area!r}.")
     inputs = load_inputs(data)
-    inputs.catalogue.area(area)  # raises with the valid list
+    checked("area", area, inputs.catalogue.area)
     return AreaReport(area, inputs, {"area": area, "data": data})
 
 
-class AreaReport:
+class AreaReport(Report):
     """Sections of one area's report, in reading order."""
 
+    sources = SOURCES
+
     def __init__(self, area: str, inputs: Inputs, parameters: dict):
-        self.inputs = inputs
-        self.catalogue = inputs.catalogue
-        self.mart = inputs.mart
-        self.parameters = parameters
+        super().__init__(inputs, parameters)
         self.area = self.catalogue.area(area)
         self.code = area
         self.level = self.area["level"]
@@ -250,9 +246,6 @@ class AreaReport:
             + blocks.table(rows, f"Staff in post by group, {self.area['name']}")
             + (blocks.paragraph(f"Midwives: {result.variation_text}.") + blocks.figure(chart))
         )
-
-    def notes(self) -> Block:
-        return data_notes(self.inputs, self.parameters, SOURCES)
 
     def _line_label(self, code: str) -> str:
         """An area's name for a chart line; a region is marked, since some share a name."""

@@ -68,10 +68,7 @@ def arcp_breakdown(catalogue: Catalogue, mart: Mart) -> Block:
         {
             "Specialty group": specialties["group"].map(names),
             "Outcomes 10.1 and 10.2": specialties["value"].map(format.percent),
-            "95% interval": [
-                format.interval(lo, up)
-                for lo, up in zip(specialties["lower"], specialties["upper"], strict=True)
-            ],
+            "95% interval": format.intervals(specialties["lower"], specialties["upper"]),
             "All outcomes": specialties["denominator"].map(format.count),
         }
     ).sort_values("Specialty group")
@@ -117,10 +114,7 @@ def nets_breakdown(catalogue: Catalogue, mart: Mart) -> Block:
         {
             "Learner group": groups["group"].map(group_names),
             "Rating training good or better": groups["value"].map(format.percent),
-            "95% interval": [
-                format.interval(lo, up)
-                for lo, up in zip(groups["lower"], groups["upper"], strict=True)
-            ],
+            "95% interval": format.intervals(groups["lower"], groups["upper"]),
             "Respondents": groups["denominator"].map(format.count),
         }
     )

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from heenb import __version__
 from heenb.catalogue import Catalogue, load_catalogue
 from heenb.disclosure import MARKER, MARKER_NOTE
+from heenb.errors import ParameterError
 from heenb.mart import Mart, load_mart
 from heenb.report import blocks
 from heenb.report.blocks import Block
@@ -29,6 +30,37 @@ class Inputs:
 def load_inputs(data=None) -> Inputs:
     """Load the catalogue and the mart for a raw data folder (None: the default folder)."""
     return Inputs(load_catalogue(), load_mart(data))
+
+
+def checked(name: str, value, lookup) -> str:
+    """A report parameter, checked: a non-empty string that ``lookup`` accepts.
+
+    ``lookup`` is a catalogue method (``Catalogue.objective``, ``.area`` ...)
+    that raises ParameterError listing the valid values.
+    """
+    if not isinstance(value, str) or not value:
+        raise ParameterError(
+            f"The '{name}' parameter must be a code such as the catalogue's, not {value!r}."
+        )
+    lookup(value)
+    return value
+
+
+class Report:
+    """What every report has: its inputs, its parameters, and data notes."""
+
+    #: Raw sources named in the data notes.
+    sources: list[str] = []
+
+    def __init__(self, inputs: Inputs, parameters: dict):
+        self.inputs = inputs
+        self.catalogue = inputs.catalogue
+        self.mart = inputs.mart
+        self.parameters = parameters
+
+    def notes(self) -> Block:
+        """Sources, definitions, the disclosure rule and provenance."""
+        return data_notes(self.inputs, self.parameters, self.sources)
 
 
 def demo_banner(inputs: Inputs) -> Block:

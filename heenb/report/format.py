@@ -26,6 +26,11 @@ def interval(lower, upper, decimals: int = 1) -> str:
     return f"{percent(lower, decimals)} to {percent(upper, decimals)}"
 
 
+def intervals(lower, upper, decimals: int = 1) -> list[str]:
+    """:func:`interval` for each pair of bounds in two columns."""
+    return [interval(lo, up, decimals) for lo, up in zip(lower, upper, strict=True)]
+
+
 def count(value) -> str:
     """A count with thousands separators; the withheld marker when missing."""
     return MARKER if _missing(value) else f"{int(value):,}"

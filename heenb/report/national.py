@@ -17,7 +17,7 @@ from heenb import paths
 from heenb.plan import Job, load_plan
 from heenb.report import blocks, format, kpis
 from heenb.report.blocks import Block
-from heenb.report.common import Inputs, data_notes, demo_banner, load_inputs
+from heenb.report.common import Inputs, Report, demo_banner, load_inputs
 
 SOURCES = ["Every raw source; see each report's data notes"]
 _MARKS = {"high": " (above)", "low": " (below)"}
@@ -29,15 +29,14 @@ def index_report(reports_dir=None, data=None) -> IndexReport:
     return IndexReport(folder, load_inputs(data), {"reports_dir": reports_dir, "data": data})
 
 
-class IndexReport:
+class IndexReport(Report):
     """Sections of the front page, in reading order."""
 
+    sources = SOURCES
+
     def __init__(self, folder: Path, inputs: Inputs, parameters: dict):
+        super().__init__(inputs, parameters)
         self.folder = folder
-        self.inputs = inputs
-        self.catalogue = inputs.catalogue
-        self.mart = inputs.mart
-        self.parameters = parameters
         self.jobs: list[Job] = load_plan(catalogue=self.catalogue)
 
     @cached_property
@@ -150,9 +149,6 @@ class IndexReport:
             parts.append(blocks.heading(group, 3))
             parts.append(Block(f"<ul>{''.join(items)}</ul>", "\n".join(members["label"])))
         return blocks.join(parts)
-
-    def notes(self) -> Block:
-        return data_notes(self.inputs, self.parameters, SOURCES)
 
     # ------------------------------------------------------------------ helpers
     def _scorecard_row(self, kpi) -> dict:

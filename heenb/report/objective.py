@@ -14,11 +14,10 @@ from heenb.charts.compare import comparison_chart
 from heenb.charts.funnel import funnel_chart
 from heenb.charts.xmr import xmr_chart
 from heenb.disclosure import MARKER
-from heenb.errors import ParameterError
 from heenb.report import blocks, format, kpis
 from heenb.report.blocks import Block
 from heenb.report.breakdowns import arcp_breakdown, maternity_workforce, nets_breakdown
-from heenb.report.common import Inputs, data_notes, demo_banner, load_inputs
+from heenb.report.common import Inputs, Report, checked, demo_banner, load_inputs
 from heenb.report.narrative import latest_update, programme_status, ratings_history
 from heenb.report.representation import representation_section
 
@@ -40,23 +39,16 @@ def objective_report(objective: str, data=None) -> ObjectiveReport:
     ParameterError
         For an unknown objective, listing the valid ones.
     """
-    if not isinstance(objective, str) or not objective:
-        raise ParameterError(
-            f"The 'objective' parameter must be an objective id, not {objective!r}."
-        )
     inputs = load_inputs(data)
-    inputs.catalogue.objective(objective)  # raises with the valid list
+    checked("objective", objective, inputs.catalogue.objective)
     return ObjectiveReport(objective, inputs, {"objective": objective, "data": data})
 
 
-class ObjectiveReport:
+class ObjectiveReport(Report):
     """Sections of one objective's report, in reading order."""
 
     def __init__(self, objective: str, inputs: Inputs, parameters: dict):
-        self.inputs = inputs
-        self.catalogue = inputs.catalogue
-        self.mart = inputs.mart
-        self.parameters = parameters
+        super().__init__(inputs, parameters)
         self.objective = self.catalogue.objective(objective)
         self.kpi = self.catalogue.kpi(self.objective["headline_kpi"])
         self.supporting = self.catalogue.kpis[
@@ -242,14 +234,10 @@ class ObjectiveReport:
             self.catalogue, self.mart, objective=self.objective["objective_id"]
         )
 
-    def notes(self) -> Block:
-        sources = sorted(
-            {
-                SOURCES[k]
-                for k in [self.kpi["source_file"], "kpi_updates", *self.supporting["source_file"]]
-            }
-        )
-        return data_notes(self.inputs, self.parameters, sources)
+    @property
+    def sources(self) -> list[str]:
+        files = [self.kpi["source_file"], "kpi_updates", *self.supporting["source_file"]]
+        return sorted({SOURCES[f] for f in files})
 
     # ------------------------------------------------------------------ helpers
     def _goal_name(self) -> str:
@@ -284,10 +272,7 @@ def area_rows(table: pd.DataFrame) -> pd.DataFrame:
             "Area": table["area"],
             "Kind": table["level"].map({"region": "Region", "local_office": "Local office"}),
             "Value": table["value"].map(format.percent),
-            "95% interval": [
-                format.interval(lo, up)
-                for lo, up in zip(table["lower"], table["upper"], strict=True)
-            ],
+            "95% interval": format.intervals(table["lower"], table["upper"]),
             "Numerator": table["numerator"].map(format.count),
             "Denominator": table["denominator"].map(format.count),
             "Funnel plot": table["outlier"].map(format.outlier),

@@ -15,10 +15,9 @@ import pandas as pd
 
 from heenb import disclosure
 from heenb.charts.trend import trend_chart
-from heenb.errors import ParameterError
 from heenb.report import blocks
 from heenb.report.blocks import Block
-from heenb.report.common import Inputs, data_notes, demo_banner, load_inputs
+from heenb.report.common import Inputs, Report, checked, demo_banner, load_inputs
 from heenb.report.narrative import latest_project_status, project_rows
 
 SOURCES = [
@@ -36,23 +35,18 @@ def programme_report(programme: str, data=None) -> ProgrammeReport:
     ParameterError
         For an unknown programme, listing the valid ones.
     """
-    if not isinstance(programme, str) or not programme:
-        raise ParameterError(
-            f"The 'programme' parameter must be a programme id, not {programme!r}."
-        )
     inputs = load_inputs(data)
-    inputs.catalogue.programme(programme)  # raises with the valid list
+    checked("programme", programme, inputs.catalogue.programme)
     return ProgrammeReport(programme, inputs, {"programme": programme, "data": data})
 
 
-class ProgrammeReport:
+class ProgrammeReport(Report):
     """Sections of one programme's report, in reading order."""
 
+    sources = SOURCES
+
     def __init__(self, programme: str, inputs: Inputs, parameters: dict):
-        self.inputs = inputs
-        self.catalogue = inputs.catalogue
-        self.mart = inputs.mart
-        self.parameters = parameters
+        super().__init__(inputs, parameters)
         self.programme = self.catalogue.programme(programme)
         self.code = programme
 
@@ -223,9 +217,6 @@ class ProgrammeReport:
                 "withheld so that none can be worked out from the totals.",
             )
         )
-
-    def notes(self) -> Block:
-        return data_notes(self.inputs, self.parameters, SOURCES)
 
     def _project_table(self, projects: pd.DataFrame, caption: str) -> Block:
         if projects.empty:
