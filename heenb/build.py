@@ -1,48 +1,46 @@
 """Build the report set: every job of the plan run through papermill, exported to HTML.
 
-The order of work: check the plan and the output folder, build the mart (which
-validates the raw data: bad data stops the build before any report is
-touched), then run the reports in parallel worker processes. Each report is
-executed by papermill from its notebook with its parameters, exported by
-:class:`heenb.export.ReportExporter`, written to a temporary file and moved into
-place only when complete. A report that fails keeps papermill's annotated
-notebook under ``_failed/``; the previous good page, if any, stays in place
-and the index marks it stale. Every other report still builds.
+The order of work: check the plan, ``--only``, the settings and the output
+folder, build the mart (which validates the raw data: bad data stops the build
+before any report is touched), skip the reports whose inputs have not changed
+since their last successful build (:mod:`heenb.manifest`; ``force`` rebuilds
+all), run the others in parallel worker processes (:mod:`heenb.pool`), each
+reusing one warm kernel (:mod:`heenb.runner`), write ``build.json``, then run
+the index notebook the same way (it reads ``build.json``).
+
+Pages are written atomically; a report that fails keeps papermill's annotated
+notebook under ``_failed/``, the previous good page, if any, stays in place and
+the index marks it stale; every other report still builds. When nothing is to
+be done no worker, kernel or notebook library is started.
 """
 
 from __future__ import annotations
 
-import concurrent.futures as futures
 import json
-import multiprocessing
 import os
-import shutil
 import tempfile
 import time
-from dataclasses import asdict, dataclass
+from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 
 from heenb import paths
 from heenb.catalogue import load_catalogue
 from heenb.errors import BuildError
 from heenb.files import write_atomically
-from heenb.index import write_index
-from heenb.mart import build_mart, mart_key
+from heenb.manifest import Manifest, code_hash, file_hash, job_inputs, plan_hash
+from heenb.mart import build_mart
+from heenb.outcome import BUILT, FAILED, UP_TO_DATE, Outcome
 from heenb.plan import Job, load_plan, select
+from heenb.pool import WorkerPool
+from heenb.progress import progress_for
 
-FAILED_DIR = "_failed"
 DEFAULT_TIMEOUT = 300
+BUILD_LOG = "build.json"
+INDEX_NOTEBOOK = paths.NOTEBOOK_DIR / "index.ipynb"
+INDEX_OUTPUT = "index.html"
 
-
-@dataclass
-class Outcome:
-    """How one report's build went: ``status`` is ``built`` or ``failed``."""
-
-    output: str
-    status: str
-    seconds: float
-    error: str = ""
-    failed_notebook: str = ""
+__all__ = ["BUILT", "DEFAULT_TIMEOUT", "FAILED", "INDEX_OUTPUT", "UP_TO_DATE", "Outcome", "build"]
 
 
 def build(
@@ -51,34 +49,81 @@ def build(
     only: str | None = None,
     workers: int | None = None,
     timeout: int = DEFAULT_TIMEOUT,
-    progress=print,
+    force: bool = False,
+    plan_file: str | os.PathLike | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> list[Outcome]:
-    """Build the reports; return one :class:`Outcome` per report run.
+    """Build the reports that need it; return an :class:`Outcome` per selected report.
+
+    The index's outcome comes last when the index was rebuilt. ``workers``
+    defaults to the number of cores; ``timeout`` is the longest a cell may run
+    (seconds); ``progress`` is called with each progress line (default: a bar
+    on a terminal, else lines on standard output).
 
     Raises
     ------
     BuildError, DataValidationError, ParameterError
-        Before any report runs: a bad plan, ``--only``, output folder or data.
+        Before any report runs: a bad plan, ``--only``, setting, output folder or data.
     """
+    started = time.monotonic()
     data_dir = paths.data_dir(data)
     out_dir = Path(out).resolve() if out else paths.DEFAULT_REPORTS_DIR
     catalogue = load_catalogue()
-    jobs = select(load_plan(catalogue=catalogue), only)
-    _check_writable(out_dir)
+    plan = load_plan(plan_file, catalogue)
+    jobs = select(plan, only)
+    workers = workers if workers is not None else os.cpu_count() or 1
     if timeout <= 0:
         raise BuildError(f"--timeout must be a number of seconds above 0, not {timeout}.")
-    workers = workers or os.cpu_count() or 1
     if workers < 1:
         raise BuildError(f"--workers must be 1 or more, not {workers}.")
-    build_mart(data_dir, catalogue)  # validates the raw data once, before any report
-    # Kernels inherit the environment: they read the same data and mart as this process.
-    os.environ["HEENB_DATA"] = str(data_dir)
-    started = time.time()
-    progress(f"Building {len(jobs)} report(s) with {workers} worker(s) into {out_dir}")
-    outcomes = _run_all(jobs, out_dir, workers, timeout, progress)
-    write_build_log(out_dir, jobs, outcomes, mart_key(data_dir), time.time() - started)
-    write_index(out_dir, load_plan(catalogue=catalogue), outcomes, catalogue)
+    if any(job.output == INDEX_OUTPUT for job in plan):
+        raise BuildError(f"The plan gives a report the index's page, {INDEX_OUTPUT}; rename it.")
+    _check_writable(out_dir)
+    data_key = build_mart(data_dir, catalogue).name  # validates the raw data once
+    code_key = code_hash()
+    index = Job("index", "Index", INDEX_NOTEBOOK, {"reports_dir": str(out_dir)}, INDEX_OUTPUT)
+    inputs = _inputs([*jobs, index], data_key, code_key)
+    inputs[index.output]["plan"] = plan_hash(plan)  # the index lists the plan's reports
+    manifest = Manifest(out_dir)
+    todo = [job for job in jobs if force or not manifest.is_current(job, inputs[job.output])]
+    todo.sort(key=manifest.seconds, reverse=True)  # longest first: the batch ends sooner
+    index_stale = bool(todo) or force or not manifest.is_current(index, inputs[index.output])
+    index_todo = [index] if index_stale else []
+    bar = progress_for(progress)
+    bar.start(_plan_line(len(jobs), len(todo), min(workers, len(todo) or 1), out_dir),
+              len(todo) + len(index_todo))  # fmt: skip
+
+    def finished(outcome: Outcome) -> None:
+        manifest.record(outcome, inputs[outcome.output])
+        bar.update(outcome)
+
+    os.environ["HEENB_DATA"] = str(data_dir)  # workers and their kernels read this data
+    try:
+        with WorkerPool(out_dir, workers, timeout) as pool:
+            ran = {o.output: o for o in pool.run(todo, finished)}
+            outcomes = [ran.get(j.output) or Outcome(j.output, UP_TO_DATE, 0.0) for j in jobs]
+            log = _BuildLog(out_dir, plan, inputs, data_key, code_key)
+            log.write(outcomes, time.monotonic() - started)  # the index reads it
+            if index_todo:
+                outcomes += pool.run(index_todo, finished)
+                log.write(outcomes, time.monotonic() - started, index)
+    finally:
+        bar.close()
+        manifest.save({job.output for job in plan} | {index.output})  # also after Ctrl-C
     return outcomes
+
+
+def _inputs(jobs: list[Job], data_key: str, code_key: str) -> dict[str, dict]:
+    """Each job's input hashes by output (each notebook read once)."""
+    notebooks = {nb: file_hash(nb) for nb in {job.notebook for job in jobs}}
+    return {j.output: job_inputs(j, notebooks[j.notebook], data_key, code_key) for j in jobs}
+
+
+def _plan_line(selected: int, todo: int, workers: int, out_dir: Path) -> str:
+    if not todo:
+        return f"All {selected} report(s) in {out_dir} are up to date (--force rebuilds them)."
+    fresh = f"; {selected - todo} up to date" if todo < selected else ""
+    return f"Building {todo} of {selected} report(s) with {workers} worker(s) into {out_dir}{fresh}"
 
 
 def _check_writable(out_dir: Path) -> None:
@@ -93,87 +138,40 @@ def _check_writable(out_dir: Path) -> None:
         ) from None
 
 
-def _run_all(jobs: list[Job], out_dir: Path, workers: int, timeout: int, progress):
-    outcomes: list[Outcome] = []
-    context = multiprocessing.get_context("spawn")  # no forked zmq or matplotlib state
-    with futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        pending = {pool.submit(run_job, job, out_dir, timeout): job for job in jobs}
+class _BuildLog:
+    """``build.json``: each report's status, duration and input hashes, for machines to read.
+
+    Reports of the plan not selected in this build (``--only``) keep their
+    entry from the previous log, so the index still knows which failed.
+    """
+
+    def __init__(self, out_dir: Path, plan: list[Job], inputs: dict, data_key: str,
+                 code_key: str):  # fmt: skip
+        self.path = out_dir / BUILD_LOG
+        self.plan, self.inputs = plan, inputs
+        self.header = {"data_hash": data_key, "code_hash": code_key}
         try:
-            for done, future in enumerate(futures.as_completed(pending), 1):
-                outcome = future.result()
-                outcomes.append(outcome)
-                mark = "ok" if outcome.status == "built" else "FAILED"
-                progress(
-                    f"[{done}/{len(jobs)}] {mark:6} {outcome.output} "
-                    f"({outcome.seconds:.1f} s){': ' + outcome.error if outcome.error else ''}"
-                )
-        except KeyboardInterrupt:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
-    order = {job.output: i for i, job in enumerate(jobs)}
-    return sorted(outcomes, key=lambda o: order[o.output])
+            reports = json.loads(self.path.read_text())["reports"]
+            self.previous = {entry["output"]: entry for entry in reports}
+        except (OSError, ValueError, KeyError, TypeError):
+            self.previous = {}
 
+    def write(self, outcomes: list[Outcome], seconds: float, index: Job | None = None) -> None:
+        by_output = {o.output: o for o in outcomes}
+        reports = []
+        for job in [*self.plan, index] if index else self.plan:
+            if job.output in by_output:
+                reports.append(self._entry(job, by_output[job.output]))
+            elif job.output in self.previous:
+                reports.append(self.previous[job.output])
+        counts = {s: sum(o.status == s for o in outcomes) for s in (BUILT, FAILED, UP_TO_DATE)}
+        log = {**self.header, "seconds": round(seconds, 2), "counts": counts, "reports": reports}
+        write_atomically(self.path, json.dumps(log, indent=2) + "\n")
 
-def run_job(job: Job, out_dir: Path, timeout: int) -> Outcome:
-    """Execute one report's notebook with papermill and write its page atomically."""
-    import nbformat
-    import papermill
-
-    from heenb.export import ReportExporter
-
-    started = time.time()
-    target = out_dir / job.output
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="heenb-run-") as work:
-        executed = Path(work) / "executed.ipynb"
-        try:
-            papermill.execute_notebook(
-                str(job.notebook), str(executed), parameters=dict(job.parameters),
-                kernel_name="python3", progress_bar=False, log_output=False,
-                execution_timeout=timeout, cwd=str(job.notebook.parent),
-            )  # fmt: skip
-            page = ReportExporter().to_html(nbformat.read(executed, as_version=4))
-        except Exception as error:  # noqa: BLE001 - any failure is recorded, the batch goes on
-            kept = _keep_failed(executed, out_dir, job)
-            return Outcome(job.output, "failed", time.time() - started, _first_line(error), kept)
-    write_atomically(target, page)
-    _clear_failed(out_dir, job)
-    return Outcome(job.output, "built", time.time() - started)
-
-
-def _first_line(error: Exception) -> str:
-    ename, evalue = getattr(error, "ename", None), getattr(error, "evalue", None)
-    text = f"{ename}: {evalue}" if ename else f"{type(error).__name__}: {error}"
-    return text.strip().splitlines()[0] if text.strip() else type(error).__name__
-
-
-def _failed_path(out_dir: Path, job: Job) -> Path:
-    return out_dir / FAILED_DIR / f"{job.name}.ipynb"
-
-
-def _keep_failed(executed: Path, out_dir: Path, job: Job) -> str:
-    if not executed.is_file():
-        return ""
-    kept = _failed_path(out_dir, job)
-    kept.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(executed, kept)
-    return str(kept.relative_to(out_dir))
-
-
-def _clear_failed(out_dir: Path, job: Job) -> None:
-    _failed_path(out_dir, job).unlink(missing_ok=True)
-
-
-def write_build_log(out_dir: Path, jobs: list[Job], outcomes: list[Outcome], data_hash: str,
-                    seconds: float) -> None:  # fmt: skip
-    """``build.json``: each report's status, duration and inputs, for machines to read."""
-    by_output = {job.output: job for job in jobs}
-    log = {
-        "data_hash": data_hash,
-        "seconds": round(seconds, 2),
-        "reports": [
-            {**by_output[o.output].as_dict(), **asdict(o), "seconds": round(o.seconds, 2)}
-            for o in outcomes
-        ],
-    }
-    write_atomically(out_dir / "build.json", json.dumps(log, indent=2) + "\n")
+    def _entry(self, job: Job, outcome: Outcome) -> dict:
+        notebook = job.notebook
+        if notebook.is_relative_to(paths.PROJECT_ROOT):
+            notebook = notebook.relative_to(paths.PROJECT_ROOT)
+        return {"notebook": str(notebook), "parameters": dict(job.parameters),
+                **asdict(outcome), "seconds": round(outcome.seconds, 2),
+                "inputs": self.inputs[job.output]}  # fmt: skip

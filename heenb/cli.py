@@ -36,6 +36,9 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--workers", type=int, metavar="N", help="parallel reports (default: cores)")
     build.add_argument("--timeout", type=int, default=300, metavar="SECONDS",
                        help="longest a notebook cell may run (default: 300)")  # fmt: skip
+    build.add_argument("--force", action="store_true",
+                       help="rebuild even reports whose inputs have not changed")  # fmt: skip
+    build.add_argument("--plan", metavar="FILE", help="report plan (default: reports.yml)")
 
     listing = commands.add_parser("list", help="print the report set")
     listing.add_argument("--format", choices=["text", "json"], default="text")
@@ -76,13 +79,19 @@ def _validate(args) -> int:
 
 
 def _build(args) -> int:
-    from heenb.build import build
+    from collections import Counter
+
+    from heenb.build import BUILT, FAILED, INDEX_OUTPUT, UP_TO_DATE, build
 
     started = time.time()
-    outcomes = build(args.data, args.out, args.only, args.workers, args.timeout)
-    failed = [o for o in outcomes if o.status != "built"]
-    print(f"Built {len(outcomes) - len(failed)} of {len(outcomes)} report(s) in "
-          f"{time.time() - started:.1f} s.")  # fmt: skip
+    outcomes = build(args.data, args.out, args.only, args.workers, args.timeout,
+                     force=args.force, plan_file=args.plan)  # fmt: skip
+    counts = Counter(o.status for o in outcomes if o.output != INDEX_OUTPUT)
+    index = next((o.status for o in outcomes if o.output == INDEX_OUTPUT), None)
+    index_note = {BUILT: "; index rebuilt", FAILED: "; index FAILED", None: ""}[index]
+    print(f"Built {counts[BUILT]} of {counts.total()} report(s) in {time.time() - started:.1f} s "
+          f"({counts[FAILED]} failed, {counts[UP_TO_DATE]} up to date){index_note}.")  # fmt: skip
+    failed = [o for o in outcomes if o.status == FAILED]
     for outcome in failed:
         kept = f" (notebook kept at {outcome.failed_notebook})" if outcome.failed_notebook else ""
         print(f"FAILED {outcome.output}: {outcome.error}{kept}", file=sys.stderr)

@@ -1,0 +1,132 @@
+"""Time ``heenb build`` against the naive loop on the full demo report set, in one run.
+
+The naive loop takes every report of ``heenb list --format json`` in turn: the
+``papermill`` command, then ``jupyter nbconvert --to html --no-input``. Then
+``heenb build --force`` builds the same reports (and the index, which the naive
+loop does not) into a fresh folder, and ``heenb build`` runs again with nothing
+changed. Peak memory is the build's resident memory summed over its whole
+process tree (main process, workers, kernels), sampled every 50 ms: shared
+pages are counted once per process, so it overstates.
+
+Both sides read the same data with the mart already built (it is built once
+first, and cached), so neither pays for validating the raw data.
+
+Usage: ``.venv/bin/python benchmarks/build.py [--data DIR] [--workers N]``
+(``make benchmark``). Targets: at least 4 times faster than the naive loop on
+2 cores; a no-change rebuild under 3 s; peak memory under 4 GiB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+GIB = 1024**3
+
+
+def naive_loop(jobs: list[dict], work: Path) -> float:
+    """Seconds for papermill then nbconvert, command by command, report by report."""
+    started = time.monotonic()
+    for number, job in enumerate(jobs):
+        executed = work / f"{number}.ipynb"
+        parameters = [a for k, v in job["parameters"].items() for a in ("-p", k, str(v))]
+        notebook = ROOT / job["notebook"]
+        _run([BIN / "papermill", "--no-progress-bar", "--cwd", str(notebook.parent),
+              str(notebook), str(executed), *parameters])  # fmt: skip
+        _run([BIN / "jupyter", "nbconvert", "--to", "html", "--no-input", str(executed),
+              "--output", str(work / f"{number}.html")])  # fmt: skip
+    return time.monotonic() - started
+
+
+def timed_build(arguments: list[str]) -> tuple[float, float]:
+    """Seconds and peak resident memory (bytes, whole process tree) of one ``heenb build``."""
+    started = time.monotonic()
+    process = psutil.Popen([BIN / "heenb", "build", *arguments], stdout=subprocess.DEVNULL)
+    peak = _PeakMemory(process)
+    peak.start()
+    code = process.wait()
+    seconds = time.monotonic() - started
+    peak.join()
+    if code != 0:
+        sys.exit(f"heenb build {' '.join(arguments)} failed with exit code {code}")
+    return seconds, peak.bytes
+
+
+class _PeakMemory(threading.Thread):
+    """Samples the summed RSS of a process and all its descendants until it exits."""
+
+    def __init__(self, process: psutil.Process):
+        super().__init__(daemon=True)
+        self.process, self.bytes = process, 0
+
+    def run(self) -> None:
+        while self.process.is_running():  # until the main thread has reaped it
+            total = 0
+            for member in self._members():
+                with contextlib.suppress(psutil.Error):  # it ended while being read
+                    total += member.memory_info().rss
+            self.bytes = max(self.bytes, total)
+            time.sleep(0.05)
+
+    def _members(self) -> list[psutil.Process]:
+        try:
+            return [self.process, *self.process.children(recursive=True)]
+        except psutil.Error:
+            return []
+
+
+def _run(command: list) -> None:
+    subprocess.run([str(c) for c in command], check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", default=str(ROOT / "data" / "demo"), help="raw data folder")
+    parser.add_argument("--workers", type=int, default=os.cpu_count(), help="build workers")
+    args = parser.parse_args()
+    os.environ["HEENB_DATA"] = str(Path(args.data).resolve())
+    from heenb.mart import build_mart
+
+    build_mart(Path(os.environ["HEENB_DATA"]))  # both sides then read the cached mart
+    listing = subprocess.run([BIN / "heenb", "list", "--format", "json"], check=True,
+                             capture_output=True, text=True).stdout  # fmt: skip
+    jobs = json.loads(listing)
+    print(f"Full demo report set: {len(jobs)} reports from {args.data}; "
+          f"{os.cpu_count()} cores; mart cache built beforehand.", flush=True)  # fmt: skip
+
+    with tempfile.TemporaryDirectory(prefix="heenb-bench-") as work:
+        work = Path(work)
+        (work / "naive").mkdir()
+        naive = naive_loop(jobs, work / "naive")
+        _row("naive loop (papermill + nbconvert CLIs, sequential)", naive, "s",
+             f"{naive / len(jobs):.2f} s per report")  # fmt: skip
+        out = ["--out", str(work / "reports"), "--workers", str(args.workers)]
+        cold, peak = timed_build([*out, "--force"])
+        _row(f"heenb build --force ({args.workers} workers; also builds the index)", cold, "s",
+             f"{cold / len(jobs):.2f} s per report")  # fmt: skip
+        _row("speed-up, naive / heenb build", naive / cold, "x", "target: at least 4")
+        unchanged, _ = timed_build(out)
+        _row("no-change rebuild (heenb build again)", unchanged, "s", "target: under 3 s")
+        _row("peak memory of the cold build (RSS summed)", peak / GIB, "GiB",
+             "target: under 4 GiB")  # fmt: skip
+
+
+def _row(label: str, value: float, unit: str, note: str) -> None:
+    print(f"{label:66} {value:7.2f} {unit:3}  ({note})", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,163 @@
+"""Parallel worker processes, each with its own warm kernel (:mod:`heenb.runner`).
+
+Workers are spawned (no forked ZMQ or matplotlib state) when the first batch
+of jobs arrives and stay for the next batch (the reports, then the index).
+Each has its own pipe: this process hands a job to whichever worker is idle,
+so a slow report holds no other up, and it always knows which report each
+worker is building. Only the workers import papermill and nbconvert. A worker
+that dies fails only the report it was building and is replaced. On Ctrl-C
+(or any error) the workers get SIGTERM, on which they shut their kernels down
+and remove their temporary files; any still running after a grace period is
+killed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import signal
+import threading
+from collections import deque
+from collections.abc import Callable
+from multiprocessing.connection import wait
+from pathlib import Path
+
+from heenb.outcome import FAILED, Outcome
+from heenb.plan import Job
+
+#: Seconds a worker has to shut its kernel down before it is killed.
+STOP_GRACE = 10
+
+
+class _Worker:
+    """One worker process, its pipe, and the job it is building (``None`` when idle)."""
+
+    def __init__(self, context, out_dir: Path, timeout: int, number: int):
+        self.connection, theirs = context.Pipe()
+        self.process = context.Process(target=_work, args=(theirs, out_dir, timeout),
+                                       name=f"heenb-worker-{number}")  # fmt: skip
+        with _ctrl_c_ignored():  # inherited: Ctrl-C at a terminal reaches only the main process
+            self.process.start()
+        theirs.close()
+        self.job: Job | None = None
+
+    def assign(self, job: Job) -> bool:
+        """Hand ``job`` over; False if the worker has died."""
+        try:
+            self.connection.send(job)
+        except OSError:
+            return False
+        self.job = job
+        return True
+
+    def outcome(self) -> Outcome | None:
+        """The current job's outcome once there is one (a failure if the worker died)."""
+        try:
+            if self.connection.poll():
+                outcome, self.job = self.connection.recv(), None
+                return outcome
+        except (EOFError, OSError):
+            pass  # the worker died: its exit code says more
+        if self.process.is_alive():
+            return None
+        job, self.job = self.job, None
+        why = f"the worker process died (exit code {self.process.exitcode})"
+        return Outcome(job.output, FAILED, 0.0, f"WorkerError: {why}")
+
+
+class WorkerPool:
+    """Up to ``workers`` processes building reports into ``out_dir``; use as a context manager."""
+
+    def __init__(self, out_dir: Path, workers: int, timeout: int):
+        self.out_dir, self.workers, self.timeout = out_dir, workers, timeout
+        self._context = multiprocessing.get_context("spawn")
+        self._pool: list[_Worker] = []
+        self._started = 0
+
+    def run(self, jobs: list[Job], on_outcome: Callable[[Outcome], None]) -> list[Outcome]:
+        """Build ``jobs``; call ``on_outcome`` as each finishes; return outcomes in job order."""
+        pending, outcomes = deque(jobs), {}
+        while len(outcomes) < len(jobs):
+            self._pool = [w for w in self._pool if w.job or w.process.is_alive()]
+            busy = [w for w in self._pool if w.job]
+            while len(self._pool) < min(self.workers, len(busy) + len(pending)):
+                self._started += 1
+                self._pool.append(_Worker(self._context, self.out_dir, self.timeout,
+                                          self._started))  # fmt: skip
+            for worker in self._pool:
+                if pending and not worker.job and not worker.assign(job := pending.popleft()):
+                    pending.appendleft(job)  # that worker has died; another will take it
+            busy = [w for w in self._pool if w.job]
+            if not busy:
+                continue
+            wait([w.connection for w in busy] + [w.process.sentinel for w in busy])
+            for worker in busy:
+                outcome = worker.outcome()
+                if outcome:
+                    outcomes[outcome.output] = outcome
+                    on_outcome(outcome)
+        return [outcomes[job.output] for job in jobs]
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, error_type, error, traceback) -> None:
+        """After success let workers shut down; after an error (Ctrl-C) stop them at once."""
+        if error_type is None:
+            for worker in self._pool:
+                worker.assign(None)
+        processes = [w.process for w in self._pool]
+        for process in processes:
+            process.join(STOP_GRACE if error_type is None else 0)
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        for process in processes:
+            process.join(STOP_GRACE)
+            if process.is_alive():
+                process.kill()
+                process.join()
+
+
+@contextlib.contextmanager
+def _ctrl_c_ignored():
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set in the main thread
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _work(connection, out_dir: Path, timeout: int) -> None:
+    """A worker process: build each job received on ``connection``, send back its outcome.
+
+    ``None`` ends the loop. The kernel starts first and warms up while this
+    process imports papermill and nbconvert (which the main process never
+    does). Ctrl-C is ignored (from birth, see :class:`_Worker`): the main
+    process stops workers with SIGTERM, which unwinds here, so the kernel is
+    shut down and no temporary file is left behind.
+    """
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    from heenb.kernels import WarmKernel
+
+    kernel = runner = None
+    try:
+        kernel = WarmKernel()
+        from heenb.runner import Runner
+
+        runner = Runner(out_dir, timeout, kernel)
+        for job in iter(connection.recv, None):
+            connection.send(runner.build(job))
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # let the clean-up finish
+        if runner is not None:
+            runner.close()
+        elif kernel is not None:
+            kernel.close()
+
+
+def _exit_on_sigterm(signum, frame) -> None:
+    raise SystemExit(128 + signum)

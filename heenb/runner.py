@@ -1,0 +1,101 @@
+"""One build worker: reports run one after another through papermill in one warm kernel.
+
+A :class:`Runner` keeps a :class:`heenb.kernels.WarmKernel` and one
+:class:`heenb.export.ReportExporter`. Each report is executed by
+``papermill.execute_notebook`` from its notebook with its parameters, in the
+warm kernel reset to a fresh kernel's state, and exported in this process. The
+page is written to a temporary file and moved into place when complete. A
+report that raises, times out or kills its kernel is recorded as failed with
+papermill's annotated notebook kept under ``_failed/``; the kernel is replaced
+before the next report.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+import papermill
+
+from heenb.export import ReportExporter
+from heenb.files import write_atomically
+from heenb.kernels import KERNEL_NAME, WarmKernel
+from heenb.outcome import BUILT, FAILED, Outcome
+from heenb.plan import Job
+
+FAILED_DIR = "_failed"
+
+
+class Runner:
+    """Builds reports into ``out_dir``, reusing one kernel while reports succeed."""
+
+    def __init__(self, out_dir: Path, timeout: int, kernel: WarmKernel | None = None):
+        self.out_dir = out_dir
+        self.timeout = timeout
+        self.exporter = ReportExporter()
+        self.kernel = kernel
+
+    def execute(self, job: Job, executed: Path) -> nbformat.NotebookNode:
+        """Run ``job`` with papermill, saving the executed notebook to ``executed``.
+
+        Raises whatever papermill raises; the kernel is then replaced before
+        the next report.
+        """
+        try:
+            if self.kernel is None:
+                self.kernel = WarmKernel()
+            self.kernel.reset(job.notebook.parent)
+            return papermill.execute_notebook(
+                str(job.notebook), str(executed), parameters=dict(job.parameters),
+                kernel_name=KERNEL_NAME, progress_bar=False, log_output=False,
+                execution_timeout=self.timeout, cwd=str(job.notebook.parent),
+                km=self.kernel.manager,
+            )  # fmt: skip
+        except BaseException:
+            self.close()
+            raise
+
+    def build(self, job: Job) -> Outcome:
+        """Execute, export and write one report; record a failure instead of raising."""
+        started = time.monotonic()
+        with tempfile.TemporaryDirectory(prefix="heenb-run-") as work:
+            executed = Path(work) / "executed.ipynb"
+            try:
+                page = self.exporter.to_html(self.execute(job, executed))
+            except Exception as error:  # noqa: BLE001 - any failure is recorded, the batch goes on
+                kept = self._keep_failed(executed, job)
+                return Outcome(job.output, FAILED, time.monotonic() - started,
+                               first_line(error), kept)  # fmt: skip
+        target = self.out_dir / job.output
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(target, page)
+        failed_path(self.out_dir, job).unlink(missing_ok=True)
+        return Outcome(job.output, BUILT, time.monotonic() - started)
+
+    def close(self) -> None:
+        """Shut the kernel down (a new one starts with the next report)."""
+        if self.kernel is not None:
+            self.kernel.close()
+            self.kernel = None
+
+    def _keep_failed(self, executed: Path, job: Job) -> str:
+        if not executed.is_file():
+            return ""
+        kept = failed_path(self.out_dir, job)
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(kept, executed.read_text(encoding="utf-8"))
+        return str(kept.relative_to(self.out_dir))
+
+
+def failed_path(out_dir: Path, job: Job) -> Path:
+    """Where a failed report's annotated notebook is kept."""
+    return out_dir / FAILED_DIR / f"{job.name}.ipynb"
+
+
+def first_line(error: BaseException) -> str:
+    """``ExceptionName: first line of its message``, for summaries."""
+    ename, evalue = getattr(error, "ename", None), getattr(error, "evalue", None)
+    text = f"{ename}: {evalue}" if ename else f"{type(error).__name__}: {error}"
+    return text.strip().splitlines()[0] if text.strip() else type(error).__name__

@@ -1,0 +1,330 @@
+"""The build engine: isolated failures, warm-kernel equivalence, incremental builds, Ctrl-C.
+
+Plans are written to ``tmp_path`` and mix real reports with the notebooks in
+``tests/fixtures/notebooks`` that raise, hang past the timeout and kill their
+own kernel.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import psutil
+import pytest
+import yaml
+
+from heenb import manifest as manifest_module
+from heenb.build import build
+from heenb.cli import main
+from heenb.errors import BuildError
+from heenb.outcome import BUILT, FAILED, UP_TO_DATE, Outcome
+from heenb.plan import load_plan
+
+FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
+OBJECTIVES = ["restoration-recovery", "maternity"]
+
+
+def entry(notebook, parameter, values, output, name="fixtures") -> dict:
+    """One plan entry; ``notebook`` is a fixture name or a path."""
+    path = FIXTURES / f"{notebook}.ipynb" if isinstance(notebook, str) else notebook
+    return {"name": name, "title": name.title(), "notebook": str(path), "parameter": parameter,
+            "values": values, "output": output}  # fmt: skip
+
+
+def objectives(values=OBJECTIVES) -> dict:
+    return entry(Path("notebooks/objective.ipynb"), "objective", values,
+                 "objective/{objective}.html", name="objective")  # fmt: skip
+
+
+def write_plan(path: Path, *entries) -> Path:
+    path.write_text(yaml.safe_dump({"reports": list(entries)}))
+    return path
+
+
+def statuses(out: Path) -> dict:
+    log = json.loads((out / "build.json").read_text())
+    return {report["output"]: report["status"] for report in log["reports"]}
+
+
+def mtimes(out: Path) -> dict:
+    return {p.relative_to(out).as_posix(): p.stat().st_mtime_ns for p in out.rglob("*.html")}
+
+
+def leftovers(out: Path) -> list[Path]:
+    return [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+
+
+def quiet(line: str) -> None:
+    """Progress lines are not under test here."""
+
+
+def forbid_workers(monkeypatch) -> None:
+    import heenb.pool
+
+    monkeypatch.setattr(heenb.pool, "_Worker", lambda *a: pytest.fail("a worker was started"))
+
+
+def by_output(outcomes) -> dict:
+    return {o.output: o for o in outcomes}
+
+
+# --------------------------------------------------------------------------- failures
+
+
+def test_failures_are_isolated_recorded_and_summarised(tmp_path, capsys):
+    # The index lists the project's plan, so the failing notebooks take the outputs of
+    # three real objective reports: the index must then mark those three as failed.
+    plan = write_plan(
+        tmp_path / "plan.yml",
+        objectives(),
+        entry("raises", "fail", [True], "objective/learner-voice.html"),
+        entry("hangs", "seconds", [600], "objective/quality-framework.html"),
+        entry("dies", "signal_number", [9], "objective/cross-cutting.html"),
+    )
+    out = tmp_path / "reports"
+    argv = ["build", "--plan", str(plan), "--out", str(out), "--workers", "2", "--timeout", "5"]
+
+    assert main(argv) == 1
+
+    assert statuses(out) == {
+        "objective/restoration-recovery.html": BUILT, "objective/maternity.html": BUILT,
+        "objective/learner-voice.html": FAILED, "objective/quality-framework.html": FAILED,
+        "objective/cross-cutting.html": FAILED, "index.html": BUILT,
+    }  # fmt: skip
+    stderr = capsys.readouterr().err
+    assert "FAILED objective/learner-voice.html: ValueError: this report fails on purpose" in stderr
+    assert "FAILED objective/quality-framework.html: CellTimeoutError: A cell timed out" in stderr
+    assert "FAILED objective/cross-cutting.html: DeadKernelError" in stderr
+    for name in ("learner-voice", "quality-framework", "cross-cutting"):
+        kept = nbformat.read(out / "_failed" / "objective" / f"{name}.ipynb", as_version=4)
+        assert kept.metadata.papermill.parameters  # papermill's annotated notebook
+        assert not (out / "objective" / f"{name}.html").exists()
+    for objective in OBJECTIVES:
+        assert "<h1" in (out / "objective" / f"{objective}.html").read_text()
+    index = (out / "index.html").read_text()
+    assert "3 report(s) failed in the latest build" in index
+    assert index.count("failed in the latest build; no page") == 3
+    assert leftovers(out) == []
+
+
+def test_a_failed_rebuild_keeps_the_previous_page_marked_stale(tmp_path):
+    out, output = tmp_path / "reports", "objective/learner-voice.html"
+    plan = write_plan(tmp_path / "plan.yml", entry("raises", "fail", [False], output))
+    build(out=out, plan_file=plan, workers=1, progress=quiet)
+    page = (out / output).read_text()
+    assert "no failure" in page
+
+    write_plan(plan, entry("raises", "fail", [True], output))
+    outcomes = by_output(build(out=out, plan_file=plan, workers=1, progress=quiet))
+
+    assert outcomes[output].status == FAILED
+    assert (out / output).read_text() == page
+    assert (out / "_failed" / "objective" / "learner-voice.ipynb").is_file()
+    assert "this page is from an earlier build" in (out / "index.html").read_text()
+
+
+# --------------------------------------------------------------------------- equivalence
+
+
+def _outputs(notebook) -> list:
+    """Each cell's outputs and execution count: what must match, timings apart."""
+    return [(c.cell_type, c.get("execution_count"), c.get("outputs")) for c in notebook.cells]
+
+
+def _without_build_time(page: str) -> str:
+    return re.sub(r"<dt>Built</dt><dd>[^<]*</dd>", "", page)
+
+
+def test_a_report_built_in_a_reused_kernel_equals_plain_papermill(tmp_path):
+    import papermill
+
+    from heenb.export import ReportExporter
+    from heenb.runner import Runner
+
+    plan = write_plan(
+        tmp_path / "plan.yml",
+        objectives(["quality-framework"]),
+        entry(Path("notebooks/region.ipynb"), "area", ["Y60"], "area/{area}.html", name="area"),
+        objectives(["maternity"]),
+    )
+    first, area, job = load_plan(plan)
+    # Plain papermill, a fresh kernel: the reference.
+    plain = papermill.execute_notebook(
+        str(job.notebook), str(tmp_path / "plain.ipynb"), parameters=dict(job.parameters),
+        kernel_name="python3", progress_bar=False, cwd=str(job.notebook.parent),
+    )  # fmt: skip
+    plain_page = _without_build_time(ReportExporter().to_html(plain))
+
+    # The executed notebook, from a worker's runner after two other reports in its kernel.
+    runner = Runner(tmp_path / "runner", timeout=120)
+    try:
+        runner.build(first)
+        kernel = runner.kernel
+        runner.build(area)
+        batch = runner.execute(job, tmp_path / "batch.ipynb")
+        assert runner.kernel is kernel  # one kernel served all three reports
+    finally:
+        runner.close()
+    assert _outputs(batch) == _outputs(plain)
+    assert [c.execution_count for c in batch.cells if c.cell_type == "code"] == list(range(1, 11))
+
+    # The page, from a whole build with one worker (so the kernel was reused).
+    out = tmp_path / "reports"
+    build(out=out, plan_file=plan, workers=1, progress=quiet)
+    assert _without_build_time((out / job.output).read_text()) == plain_page
+
+
+# --------------------------------------------------------------------------- incremental
+
+
+def test_only_reports_whose_inputs_changed_are_rebuilt(tmp_path, monkeypatch):
+    notebook = tmp_path / "greeting.ipynb"
+    shutil.copyfile(FIXTURES / "greeting.ipynb", notebook)
+    out, plan_path = tmp_path / "reports", tmp_path / "plan.yml"
+
+    def run(names, **options) -> dict:
+        plan = write_plan(plan_path, entry(notebook, "name", names, "hello/{name}.html"),
+                          entry("raises", "fail", [False], "raises.html"))  # fmt: skip
+        outcomes = build(out=out, plan_file=plan, workers=1, progress=quiet, **options)
+        return {o.output: o.status for o in outcomes if o.output != "index.html"}
+
+    assert set(run(["a", "b"]).values()) == {BUILT}
+    before = mtimes(out)
+
+    with monkeypatch.context() as patched:  # nothing to do: no worker may start
+        forbid_workers(patched)
+        started = time.monotonic()
+        assert set(run(["a", "b"]).values()) == {UP_TO_DATE}
+        assert time.monotonic() - started < 3
+    assert mtimes(out) == before
+
+    # A parameter value changed: only the new report is built; a deleted page is rebuilt.
+    (out / "raises.html").unlink()
+    assert run(["a", "c"]) == {"hello/a.html": UP_TO_DATE, "hello/c.html": BUILT,
+                               "raises.html": BUILT}  # fmt: skip
+    manifest = json.loads((out / manifest_module.MANIFEST_FILE).read_text())
+    assert set(manifest["reports"]) == {"hello/a.html", "hello/c.html", "raises.html", "index.html"}
+
+    # The notebook changed: its reports are rebuilt, the other is not.
+    book = nbformat.read(notebook, as_version=4)
+    book.cells[-1].source = book.cells[-1].source.replace("Hello", "Good morning")
+    nbformat.write(book, notebook)
+    before = mtimes(out)
+    assert run(["a", "c"]) == {"hello/a.html": BUILT, "hello/c.html": BUILT,
+                               "raises.html": UP_TO_DATE}  # fmt: skip
+    after = mtimes(out)
+    assert after["raises.html"] == before["raises.html"]
+    assert after["hello/a.html"] != before["hello/a.html"]
+    assert "Good morning, a!" in (out / "hello" / "a.html").read_text()
+
+    assert set(run(["a", "c"], force=True).values()) == {BUILT}
+
+
+def test_data_and_code_changes_make_every_report_stale(tmp_path):
+    package = tmp_path / "package"
+    (package / "templates").mkdir(parents=True)
+    (package / "module.py").write_text("x = 1\n")
+    (package / "templates" / "page.css").write_text("body {}\n")
+    original = manifest_module.code_hash(package)
+    (package / "templates" / "page.css").write_text("body { margin: 0 }\n")
+    assert manifest_module.code_hash(package) != original
+
+    (job,) = load_plan(write_plan(tmp_path / "plan.yml", entry("greeting", "name", ["a"], "a")))
+    (tmp_path / "a").write_text("page")
+    inputs = manifest_module.job_inputs(job, "notebook-hash", "data-1", "code-1")
+    manifest = manifest_module.Manifest(tmp_path)
+    manifest.record(Outcome("a", BUILT, 1.0), inputs)
+    assert manifest.is_current(job, inputs)
+    assert not manifest.is_current(job, {**inputs, "data": "data-2"})
+    assert not manifest.is_current(job, {**inputs, "code": "code-2"})
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"only": "nope"}, "no report matches nope"),
+        ({"timeout": 0}, "--timeout must be"),
+        ({"workers": 0}, "--workers must be"),
+        ({"out": "{tmp}/a-file/reports"}, "cannot be written"),
+    ],
+)
+def test_bad_options_stop_the_build_before_any_work(tmp_path, monkeypatch, options, message):
+    forbid_workers(monkeypatch)
+    (tmp_path / "a-file").write_text("not a folder")
+    plan = write_plan(tmp_path / "plan.yml", entry("greeting", "name", ["a"], "{name}.html"))
+    options = {"out": str(tmp_path / "reports"), **options}
+    options["out"] = options["out"].format(tmp=tmp_path)
+    with pytest.raises(BuildError, match=re.escape(message)):
+        build(plan_file=plan, progress=quiet, **options)
+
+
+@pytest.mark.parametrize(
+    ("bad_entry", "message"),
+    [
+        (entry("missing", "name", ["a"], "{name}.html"), "does not exist"),
+        (objectives(["no-such-objective"]), "no-such-objective"),
+    ],
+)
+def test_a_bad_plan_stops_the_build_before_any_work(tmp_path, bad_entry, message):
+    plan = write_plan(tmp_path / "plan.yml", bad_entry)
+    with pytest.raises(BuildError, match=message):
+        build(out=tmp_path / "reports", plan_file=plan, progress=quiet)
+    assert not (tmp_path / "reports").exists()
+
+
+# --------------------------------------------------------------------------- Ctrl-C
+
+
+def _descendants(pid: int) -> list[psutil.Process]:
+    return psutil.Process(pid).children(recursive=True)
+
+
+def _read_line(stream, deadline: float) -> str:
+    remaining = deadline - time.monotonic()
+    ready, _, _ = select.select([stream], [], [], max(remaining, 0))
+    if not ready:
+        pytest.fail("the build printed nothing in time")
+    return stream.readline()
+
+
+def test_ctrl_c_stops_workers_and_kernels_and_leaves_no_temporary_files(tmp_path):
+    plan = write_plan(
+        tmp_path / "plan.yml",
+        entry("greeting", "name", ["a"], "hello/{name}.html"),
+        entry("hangs", "seconds", [600, 601], "hangs/{seconds}.html"),
+    )
+    out = tmp_path / "reports"
+    command = [sys.executable, "-m", "heenb.cli", "build", "--plan", str(plan), "--out", str(out),
+               "--workers", "2"]  # fmt: skip
+    build_process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     text=True, start_new_session=True)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while not (line := _read_line(build_process.stdout, deadline)).startswith("[1/"):
+            assert line, "the build ended early"
+        time.sleep(1)  # both workers are now inside a hanging report
+        family = _descendants(build_process.pid)
+        assert sum("ipykernel" in " ".join(p.cmdline()) for p in family) == 2
+        os.killpg(build_process.pid, signal.SIGINT)  # as Ctrl-C does: the whole process group
+        assert build_process.wait(timeout=30) == 130
+    finally:
+        if build_process.poll() is None:
+            build_process.kill()
+    gone, alive = psutil.wait_procs(family, timeout=5)
+    assert alive == []
+    assert leftovers(out) == []
+    assert (out / "hello" / "a.html").is_file()
+    assert "heenb: stopped." in build_process.stderr.read()
