@@ -97,6 +97,7 @@ def build(
         manifest.record(outcome, inputs[outcome.output])
         bar.update(outcome)
 
+    saved_data = os.environ.get("HEENB_DATA")
     os.environ["HEENB_DATA"] = str(data_dir)  # workers and their kernels read this data
     try:
         with WorkerPool(out_dir, workers, timeout) as pool:
@@ -108,9 +109,17 @@ def build(
                 outcomes += pool.run(index_todo, finished)
                 log.write(outcomes, time.monotonic() - started, index)
     finally:
+        _restore("HEENB_DATA", saved_data)
         bar.close()
         manifest.save({job.output for job in plan} | {index.output})  # also after Ctrl-C
     return outcomes
+
+
+def _restore(name: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
 
 
 def _inputs(jobs: list[Job], data_key: str, code_key: str) -> dict[str, dict]:

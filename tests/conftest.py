@@ -93,11 +93,7 @@ def built_reports(demo_dir, tmp_path_factory) -> Path:
     shutil.copytree(demo_dir, data)
     _make_hostile(data)
     out = tmp_path_factory.mktemp("reports")
-    saved = os.environ["HEENB_DATA"]
-    try:
-        outcomes = build(data=data, out=out, workers=2, progress=lambda *_: None)
-    finally:
-        os.environ["HEENB_DATA"] = saved
+    outcomes = build(data=data, out=out, workers=2, progress=lambda *_: None)
     failed = [o for o in outcomes if o.status == "failed"]
     assert not failed, f"reports failed to build: {failed}"
     return out

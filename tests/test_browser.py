@@ -45,9 +45,7 @@ def _visit(browser, page_path: Path) -> dict:
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(page_path.as_uri(), wait_until="load")
     page.add_script_tag(path=str(AXE))
-    results = page.evaluate(
-        "async () => await axe.run(document, {resultTypes: ['violations']})"
-    )
+    results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     page.close()
     return {"requests": requests, "errors": errors, "violations": results["violations"]}
 
