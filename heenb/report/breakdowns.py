@@ -140,7 +140,8 @@ def triangulation(catalogue: Catalogue, mart: Mart, period: str) -> Block:
         return blocks.no_data(f"ARCP outcomes in {period}", "no ARCP outcomes for that year")
     both = nets.merge(arcp, on=["area_code", "area"], suffixes=("_nets", "_arcp"))
     shown = both[~both["withheld_nets"] & ~both["withheld_arcp"]]
-    correlation = shown["value_nets"].corr(shown["value_arcp"], method="spearman")
+    # Spearman's rank correlation: Pearson's on the ranks (ties share the average rank).
+    correlation = shown["value_nets"].rank().corr(shown["value_arcp"].rank())
     table = pd.DataFrame(
         {
             "Local office": both["area"],
