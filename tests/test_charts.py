@@ -12,10 +12,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from heenb import funnel
 from heenb.charts.compare import comparison_chart
 from heenb.charts.figure import Chart
 from heenb.charts.format import format_change, format_value
-from heenb.charts.funnel import _curves_fallback, funnel_chart
+from heenb.charts.funnel import funnel_chart
 from heenb.charts.trend import LINE_STYLES, small_multiples, trend_chart
 from heenb.errors import ArgumentError
 
@@ -208,23 +209,14 @@ def test_funnel_chart_renders_to_png(limits):
 
 
 def test_funnel_draws_the_curves_it_is_given(limits):
-    curves = _curves_fallback(limits.attrs["target"], 0.0, (1000.0, 5000.0))
+    curves = funnel.limit_curves(limits.attrs["target"], 0.0, (1000.0, 5000.0), points=200)
     chart = _funnel(limits, curves=curves)
     lines = [line for line in chart.figure.axes[0].lines if len(line.get_xdata()) == 200]
     assert len(lines) == 4
     assert max(lines[0].get_xdata()) == pytest.approx(5000)
 
 
-def test_funnel_fallback_curves_match_heenb_funnel():
-    funnel = pytest.importorskip("heenb.funnel")
-    expected = funnel.limit_curves(0.853, 0.0004, (500.0, 5000.0), points=200)
-    pd.testing.assert_frame_equal(
-        _curves_fallback(0.853, 0.0004, (500.0, 5000.0)), expected, check_exact=False
-    )
-
-
 def test_funnel_takes_proportion_limits_output_directly():
-    funnel = pytest.importorskip("heenb.funnel")
     limits = funnel.proportion_limits(
         [1540, 2000, 2821, 1717, 2368, 3590],
         [1800, 2500, 3100, 2000, 2800, 4200],

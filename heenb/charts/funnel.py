@@ -9,9 +9,6 @@ only carrier of meaning.
 
 from __future__ import annotations
 
-import math
-
-import numpy as np
 import pandas as pd
 
 from heenb.charts.figure import NHS_COLOURS, Chart, new_figure
@@ -23,6 +20,7 @@ from heenb.charts.format import (
     require_frame,
     scale,
 )
+from heenb.funnel import limit_curves
 
 __all__ = ["funnel_chart"]
 
@@ -120,23 +118,7 @@ def _default_curves(limits: pd.DataFrame, target: float, tau2: float) -> pd.Data
     """Limit curves from 0.8 x the smallest to 1.1 x the largest denominator."""
     denominators = limits["denominator"].astype(float)
     span = (0.8 * float(denominators.min()), 1.1 * float(denominators.max()))
-    try:
-        from heenb.funnel import limit_curves
-    except ImportError:  # pragma: no cover - only while heenb.funnel is missing
-        return _curves_fallback(target, tau2, span)
     return limit_curves(target, tau2, span, points=200)
-
-
-def _curves_fallback(target: float, tau2: float, span: tuple[float, float]) -> pd.DataFrame:
-    """Spiegelhalter limits on the arcsine scale, used only if heenb.funnel is absent."""
-    n = np.geomspace(max(span[0], 1e-9), span[1], 200)
-    se = np.sqrt(1 / (4 * n) + tau2)
-    centre = math.asin(math.sqrt(target))
-    curves = {"denominator": n}
-    for level, z in (("95", 1.959964), ("998", 3.090232)):
-        for side, sign in (("lower", -1), ("upper", 1)):
-            curves[f"{side}{level}"] = np.sin(np.clip(centre + sign * z * se, 0, math.pi / 2)) ** 2
-    return pd.DataFrame(curves)
 
 
 def _draw_curves(ax, curves, target: float, factor: float, reference_label: str, unit: str) -> None:
