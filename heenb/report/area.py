@@ -14,7 +14,7 @@ from heenb import disclosure
 from heenb.catalogue import ENGLAND
 from heenb.charts.trend import small_multiples
 from heenb.charts.xmr import xmr_chart
-from heenb.report import blocks, format, kpis
+from heenb.report import blocks, format, involvement, kpis
 from heenb.report.blocks import Block
 from heenb.report.common import Inputs, Report, checked, demo_banner, load_inputs
 from heenb.report.narrative import programme_status
@@ -194,21 +194,9 @@ class AreaReport(Report):
         rows = rows[rows["local_office"].isin(self.offices)]
         if rows.empty:
             return heading + blocks.no_data("involvement activity", "none recorded for this area")
-        names = self.catalogue.codes["ppi_activity_types"].set_index("activity_type")["name"]
-        yearly = rows.assign(
-            year=rows["quarter"].str[:4], activity=rows["activity_type"].map(names)
-        )
-        table = yearly.pivot_table(
-            index="activity", columns="year", values="count", aggfunc="sum", fill_value=0
-        )
-        protected = disclosure.suppress_table(table.astype("int64"), show_totals=True)
-        shown = disclosure.display(protected).reset_index().rename(columns={"index": "Activity"})
-        shown.columns = ["Activity", *map(str, shown.columns[1:])]
-        return heading + blocks.table(
-            shown,
-            f"Involvement activities by type and year, {self.area['name']}",
-            note=f"{disclosure.MARKER}: withheld by disclosure control, including cells withheld "
-            "so that no withheld figure can be worked out from the totals.",
+        protected = involvement.protected_counts(self.catalogue, rows, "year")
+        return heading + involvement.table(
+            protected, f"Involvement activities by type and year, {self.area['name']}"
         )
 
     def workforce(self) -> Block:

@@ -13,9 +13,7 @@ from functools import cached_property
 
 import pandas as pd
 
-from heenb import disclosure
-from heenb.charts.trend import trend_chart
-from heenb.report import blocks
+from heenb.report import blocks, involvement
 from heenb.report.blocks import Block
 from heenb.report.common import Inputs, Report, checked, demo_banner, load_inputs
 from heenb.report.narrative import latest_project_status, project_rows
@@ -173,7 +171,7 @@ class ProgrammeReport(Report):
         )
 
     def involvement(self) -> Block:
-        """Patient and public involvement activity by type and year, where the programme runs."""
+        """Involvement activity by type, by year and by quarter, where the programme runs."""
         if self.programme["reports_involvement"] != "True":
             return Block()
         office = self.programme["local_office_code"]
@@ -182,39 +180,18 @@ class ProgrammeReport(Report):
         heading = blocks.heading("Patient and public involvement activity")
         if rows.empty:
             return heading + blocks.no_data("involvement activity", "none recorded")
-        names = self.catalogue.codes["ppi_activity_types"].set_index("activity_type")["name"]
-        yearly = rows.assign(
-            year=rows["quarter"].str[:4], activity=rows["activity_type"].map(names)
-        )
-        table = yearly.pivot_table(
-            index="activity", columns="year", values="count", aggfunc="sum", fill_value=0
-        ).astype("int64")
-        protected = disclosure.suppress_table(table, show_totals=True)
-        shown = disclosure.display(protected).reset_index()
-        shown.columns = ["Activity", *map(str, shown.columns[1:])]
-        series = (
-            protected.drop(index=protected.index[-1], columns=protected.columns[-1])
-            .stack(future_stack=True)
-            .rename("value")
-            .reset_index()
-        )
-        series.columns = ["line", "period", "value"]
-        chart = trend_chart(
-            series.assign(value=series["value"].astype("Float64").astype(float)),
-            title=f"Involvement activities by type and year, {self.catalogue.area_name(office)}"
-            if office
-            else "Involvement activities by type and year, England",
-            value_label="Activities",
-            unit="",
-        )
+        where = self.catalogue.area_name(office) if office else "England"
+        yearly = involvement.protected_counts(self.catalogue, rows, "year")
+        quarterly = involvement.protected_counts(self.catalogue, rows, "quarter")
+        latest = list(quarterly.columns[:-1][-8:]) + [quarterly.columns[-1]]
         return (
             heading
-            + blocks.figure(chart)
-            + blocks.table(
-                shown,
-                "Involvement activities by type and year (protected counts)",
-                note=f"{disclosure.MARKER}: withheld by disclosure control, including cells "
-                "withheld so that none can be worked out from the totals.",
+            + involvement.chart(yearly, f"Involvement activities by type and year, {where}")
+            + involvement.table(yearly, f"Involvement activities by type and year, {where}")
+            + involvement.table(
+                quarterly[latest],
+                f"Involvement activities by type, last {len(latest) - 1} quarters, {where} "
+                "(the total covers every quarter)",
             )
         )
 
