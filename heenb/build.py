@@ -81,7 +81,10 @@ def build(
     _check_writable(out_dir)
     data_key = build_mart(data_dir, catalogue).name  # validates the raw data once
     code_key = code_hash()
-    index = Job("index", "Index", INDEX_NOTEBOOK, {"reports_dir": str(out_dir)}, INDEX_OUTPUT)
+    index_parameters = {"reports_dir": str(out_dir)}
+    if plan_file:  # the index lists the plan's reports
+        index_parameters["plan"] = str(Path(plan_file).resolve())
+    index = Job("index", "Index", INDEX_NOTEBOOK, index_parameters, INDEX_OUTPUT)
     inputs = _inputs([*jobs, index], data_key, code_key)
     inputs[index.output]["plan"] = plan_hash(plan)  # the index lists the plan's reports
     manifest = Manifest(out_dir)

@@ -82,8 +82,8 @@ def by_output(outcomes) -> dict:
 
 
 def test_failures_are_isolated_recorded_and_summarised(tmp_path, capsys):
-    # The index lists the project's plan, so the failing notebooks take the outputs of
-    # three real objective reports: the index must then mark those three as failed.
+    # The failing notebooks take the outputs of three objective reports: the index
+    # (which lists this plan) must then mark those three as failed.
     plan = write_plan(
         tmp_path / "plan.yml",
         objectives(),

@@ -23,10 +23,12 @@ SOURCES = ["Every raw source; see each report's data notes"]
 _MARKS = {"high": " (above)", "low": " (below)"}
 
 
-def index_report(reports_dir=None, data=None) -> IndexReport:
-    """The front page for the reports in ``reports_dir`` (default ``reports/``)."""
+def index_report(reports_dir=None, plan=None, data=None) -> IndexReport:
+    """The front page for the reports in ``reports_dir`` (default ``reports/``) of ``plan``
+    (a report plan file; default ``reports.yml``)."""
     folder = Path(reports_dir) if reports_dir else paths.DEFAULT_REPORTS_DIR
-    return IndexReport(folder, load_inputs(data), {"reports_dir": reports_dir, "data": data})
+    parameters = {"reports_dir": reports_dir, "plan": plan, "data": data}
+    return IndexReport(folder, plan, load_inputs(data), parameters)
 
 
 class IndexReport(Report):
@@ -34,10 +36,10 @@ class IndexReport(Report):
 
     sources = SOURCES
 
-    def __init__(self, folder: Path, inputs: Inputs, parameters: dict):
+    def __init__(self, folder: Path, plan, inputs: Inputs, parameters: dict):
         super().__init__(inputs, parameters)
         self.folder = folder
-        self.jobs: list[Job] = load_plan(catalogue=self.catalogue)
+        self.jobs: list[Job] = load_plan(plan, catalogue=self.catalogue)
 
     @cached_property
     def build_log(self) -> dict:
