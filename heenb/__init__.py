@@ -33,8 +33,15 @@ __all__ = [
 ]
 
 
+_SUBMODULES = {"catalogue", "charts", "disclosure", "funnel", "mart", "report", "spc", "stats"}
+
+
 def __getattr__(name):
     # Heavy pieces load on first use, so `import heenb` stays fast.
+    if name in _SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f"heenb.{name}")
     if name == "load_catalogue":
         from heenb.catalogue import load_catalogue
 

@@ -117,8 +117,8 @@ class DisclosureRule:
         }.get(self.threshold, f"counts of 1 to {self.threshold} are not shown")
         return (
             f"{marker} marks a figure withheld to protect confidentiality ({self.name} rule): "
-            f"{small}{rounding}, and further figures are withheld where they could otherwise "
-            f"be worked out from totals."
+            f"{small}{rounding}; where a table shows totals, further figures are withheld so "
+            f"that none can be worked out by subtraction."
         )
 
 

@@ -16,6 +16,7 @@ import nbformat
 from nbconvert import HTMLExporter
 
 from heenb import __version__
+from heenb.paths import describe_parameters
 
 TEMPLATES = Path(__file__).parent / "templates"
 _H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S)
@@ -77,7 +78,7 @@ def _footer(notebook: nbformat.NotebookNode, body: str) -> str:
     parameters = papermill.get("parameters", {})
     version = _DATA_VERSION.search(body)
     facts = {
-        "Parameters": ", ".join(f"{k}={v}" for k, v in parameters.items()) or "defaults",
+        "Parameters": describe_parameters(parameters) or "defaults",
         "Data version": _text(version.group(1)) if version else "not recorded",
         "Produced by": f"heenb {__version__}, notebook "
         f"{Path(papermill.get('input_path') or 'unknown').name} run through papermill",

@@ -11,7 +11,8 @@ content hashes of its inputs at its last successful build:
     the mart key: raw data, reference catalogue and the code deriving the mart
     (:func:`heenb.mart.mart_key`);
 ``code``
-    every file of the heenb package (its modules and the export template).
+    every file of the heenb package (its modules and the export template) and the
+    pinned dependency versions in ``requirements.lock``.
 
 A report is rebuilt when one of these differs or its page is missing. A report
 whose build failed has no entry, so the next build tries it again. The index
@@ -44,8 +45,12 @@ def file_hash(path: Path) -> str:
 
 
 def code_hash(package: Path = PACKAGE_DIR) -> str:
-    """Content hash of every file of the heenb package (names and bytes; no caches)."""
+    """Content hash of every file of the heenb package (names and bytes; no caches) and of
+    the pinned dependency versions (``requirements.lock``), so an upgrade rebuilds too."""
     digest = hashlib.sha256()
+    lock = package.parent / "requirements.lock"
+    if lock.is_file():
+        digest.update(file_hash(lock).encode())
     files = sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
     for path in files:
         digest.update(path.relative_to(package).as_posix().encode() + b"\0")

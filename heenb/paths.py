@@ -28,6 +28,16 @@ def data_dir(override: str | os.PathLike | None = None) -> Path:
     return DEFAULT_DATA_DIR
 
 
+def describe_parameters(parameters: dict) -> str:
+    """Parameters as ``name=value`` for a published page; an absolute path shows only its
+    last part, so a page never exposes the folders of the machine that built it."""
+
+    def shown(value) -> str:
+        return Path(value).name if isinstance(value, str) and os.path.isabs(value) else str(value)
+
+    return ", ".join(f"{name}={shown(value)}" for name, value in parameters.items())
+
+
 def mart_root() -> Path:
     """Where derived tables are cached: ``$HEENB_CACHE`` or ``.heenb-cache/mart``."""
     from_env = os.environ.get("HEENB_CACHE")

@@ -128,6 +128,7 @@ class XmrResult:
     assurance: str | None
     min_points: int
     limit_points: int
+    assurance_note: str | None = None
 
     @property
     def variation_text(self) -> str:
@@ -144,17 +145,34 @@ class XmrResult:
         """The assurance icon in words, or why there is none."""
         if self.assurance is not None:
             return _ASSURANCE_TEXT[self.assurance]
+        if self.assurance_note:
+            return f"Assurance: not assessed, {self.assurance_note}"
         if self.target is None:
             return "Assurance: not assessed, no target set"
         if self.improvement == "neither":
             return "Assurance: not assessed, no improvement direction to judge the target by"
         return "Assurance: not assessed, too few points for process limits"
 
-    def with_target(self, target: float | None) -> XmrResult:
-        """The same chart judged against another target (None for no target)."""
+    def with_target(self, target: float | None, stable_only: bool = False) -> XmrResult:
+        """The same chart judged against another target (None for no target).
+
+        With ``stable_only``, no assurance is given while the latest point is
+        special cause: the process is then changing, and limits it has left say
+        nothing about whether it will meet the target (MDC advises recalculating
+        limits once a change is sustained). ``assurance_text`` then says so.
+        """
         target = _target(target)
+        changing = stable_only and self.points["special_cause"].iloc[-1] != ""
         return replace(
-            self, target=target, assurance=_assurance(self.points, self.improvement, target)
+            self,
+            target=target,
+            assurance=None if changing else _assurance(self.points, self.improvement, target),
+            assurance_note=(
+                "the latest point is special cause variation: the process is changing, so its "
+                "limits do not predict whether it will meet the target"
+                if changing and target is not None
+                else None
+            ),
         )
 
 

@@ -78,3 +78,14 @@ def test_reports_folder_keeps_only_its_readme_in_git():
     ignore = (PROJECT_ROOT / ".gitignore").read_text().splitlines()
     assert "/reports/*" in ignore and "!/reports/README.md" in ignore
     assert Path(PROJECT_ROOT / "reports" / "README.md").is_file()
+
+
+def test_importing_heenb_leaves_the_analysts_matplotlib_backend_alone():
+    import os
+    import subprocess
+    import sys
+
+    code = "import heenb.report.objective, matplotlib; print(matplotlib.get_backend())"
+    env = {**os.environ, "MPLBACKEND": "svg"}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert result.stdout.strip() == "svg", result.stderr

@@ -47,3 +47,28 @@ def test_the_latest_change_names_the_periods_it_compares(data_copy, monkeypatch,
     scorecard = area_report("NW", data_copy).scorecard_table.set_index("kpi_id")
     assert scorecard.loc["arcp-extension-share", "Value"] == "no data"
     assert scorecard.loc["arcp-extension-share", "Latest change"].startswith("2023 on 2022:")
+
+
+def test_a_project_with_no_update_yet_is_shown_as_such(data_copy, monkeypatch, tmp_path):
+    from heenb.report.programme import programme_report
+
+    monkeypatch.setenv("HEENB_CACHE", str(tmp_path / "cache"))
+    projects = pd.read_csv(data_copy / "programme_projects.csv", dtype=str)
+    depended_on = projects.loc[projects["depends_on"].notna(), "depends_on"].iloc[0]
+    _drop(data_copy, "programme_updates", lambda t: t["project_id"] != depended_on)
+    report = programme_report("em-innovation", data_copy)
+    for section in ("headline", "status", "milestones", "strands", "interdependencies"):
+        getattr(report, section)()
+    assert "1 without an update yet" in report.summary()
+    assert "No update" in report.interdependencies().text
+
+
+def test_a_programme_whose_projects_have_no_updates_still_reports(data_copy, monkeypatch, tmp_path):
+    from heenb.report.programme import programme_report
+
+    monkeypatch.setenv("HEENB_CACHE", str(tmp_path / "cache"))
+    projects = pd.read_csv(data_copy / "programme_projects.csv", dtype=str)
+    ids = set(projects.loc[projects["programme"] == "putting-people-first", "project_id"])
+    _drop(data_copy, "programme_updates", lambda t: ~t["project_id"].isin(ids))
+    report = programme_report("putting-people-first", data_copy)
+    assert "5 projects; 5 without an update yet." in report.headline().text

@@ -97,8 +97,14 @@ def test_no_sub_national_count_between_1_and_7_is_ever_shown(pairs):
         values = table[column].dropna().astype(int)
         assert not values.between(1, 7).any()
         assert (values % 5 == 0).all()
-    assert (table["withheld"] == table["value"].isna()).all()
-    assert (table["withheld"] >= (table["numerator"].isna() | table["denominator"].isna())).all()
+    assert ((table["withheld"] | table["no_data"]) == table["value"].isna()).all()
+    assert (table["withheld"] == (table["numerator"].isna() | table["denominator"].isna())).all()
+
+
+def test_an_area_with_no_learners_has_no_data_rather_than_a_withheld_rate():
+    table = rates(counts((0, 0)), national=False)
+    assert table.loc[0, "no_data"] and not table.loc[0, "withheld"]
+    assert table.loc[0, "numerator"] == 0 and table.loc[0, "denominator"] == 0
 
 
 def test_no_sub_national_count_in_the_mart_is_shown_between_1_and_7(mart):

@@ -499,3 +499,16 @@ def test_flags_only_where_limits_exist_and_beyond_limits_always_flagged(values):
     beyond = (points["value"] > points["upper"]) | (points["value"] < points["lower"])
     assert flagged[beyond].all()
     assert (points["lower"] <= points["upper"]).where(points["mean"].notna(), True).all()
+
+
+def test_assurance_is_not_judged_while_the_process_is_changing():
+    rising = list(range(100, 140, 2))  # a steady climb: every late point is special cause
+    result = xmr(rising, improvement="higher").with_target(120.0, stable_only=True)
+    assert result.assurance is None
+    assert "the process is changing" in result.assurance_text
+
+
+def test_assurance_is_judged_as_mdc_does_when_the_latest_point_is_common_cause():
+    steady = [30, 31, 29, 30, 32, 28, 30, 31, 29, 30, 31, 30, 29, 30]
+    result = xmr(steady, improvement="higher").with_target(10.0, stable_only=True)
+    assert result.assurance == "pass"

@@ -14,12 +14,8 @@ import io
 from dataclasses import dataclass, field
 
 import matplotlib
-
-matplotlib.use("Agg")  # headless: reports render without a display
-
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import pandas as pd
+from matplotlib.figure import Figure
 
 #: NHS identity colours (https://www.england.nhs.uk/nhsidentity/identity-guidelines/colours/).
 NHS_COLOURS = {
@@ -52,7 +48,7 @@ DPI = 100
 
 def new_figure(height_in: float = 4.0, width_in: float = REPORT_WIDTH_IN):
     """Return ``(figure, axes)`` in the house style: no top or right spines, light grid."""
-    with plt.rc_context(
+    with matplotlib.rc_context(
         {
             "font.size": 10,
             "axes.spines.top": False,

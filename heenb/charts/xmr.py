@@ -89,7 +89,7 @@ def xmr_chart(
         ``lower`` and ``upper`` in the unit shown (per cent for "%", 1 decimal
         place) and ``special_cause`` as in ``result.points``.
     """
-    if target is not None:
+    if target is not None and target != result.target:
         result = result.with_target(target)
     periods, has_periods = _period_labels(result.points, period_labels)
     factor = scale(unit)

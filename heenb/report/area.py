@@ -14,7 +14,7 @@ from heenb import disclosure
 from heenb.catalogue import ENGLAND
 from heenb.charts.trend import small_multiples
 from heenb.charts.xmr import xmr_chart
-from heenb.report import blocks, format, involvement, kpis
+from heenb.report import blocks, formatting, involvement, kpis
 from heenb.report.blocks import Block
 from heenb.report.common import Inputs, Report, checked, demo_banner, load_inputs
 from heenb.report.narrative import programme_status
@@ -30,12 +30,11 @@ SOURCES = [
 
 def _variation_words(trend: pd.DataFrame, improvement: str) -> str:
     """The Making Data Count variation icon of an area's own trend, in a few words."""
-    if trend.empty:
+    if trend.empty or trend["no_data"].all():
         return "not assessed: no data"
-    shown = trend.loc[~trend["withheld"], "value"]
-    if shown.empty:
-        return "not assessed (withheld)"
-    result = kpis.spc_of(shown, improvement)
+    if trend["withheld"].any():
+        return "not assessed: withheld years break the series"
+    result = kpis.spc_of(trend["value"], improvement)
     if result.variation is None:
         return f"not assessed: {result.limit_points} points, {result.min_points} needed"
     return result.variation_text
@@ -93,18 +92,20 @@ class AreaReport(Report):
             outlier = "no data"
         else:
             mine = mine.iloc[0]
-            row["Value"] = format.percent(mine["value"])
-            row["95% interval"] = format.interval(mine["lower"], mine["upper"])
+            row["Value"] = formatting.percent(mine["value"])
+            row["95% interval"] = formatting.interval(mine["lower"], mine["upper"])
             outlier = mine["outlier"]
-        row["England"] = format.percent(kpis.trend(self.mart, kpi.kpi_id).iloc[-1]["value"])
+        row["England"] = formatting.percent(kpis.trend(self.mart, kpi.kpi_id).iloc[-1]["value"])
         if self.is_office:
             region = kpis.trend(self.mart, kpi.kpi_id, self.area["region_code"])
-            row["Region"] = format.percent(region.iloc[-1]["value"]) if len(region) else "no data"
-        row["Compared with other areas"] = format.outlier(outlier)
+            row["Region"] = (
+                formatting.percent(region.iloc[-1]["value"]) if len(region) else "no data"
+            )
+        row["Compared with other areas"] = formatting.outlier(outlier)
         row["SPC variation"] = _variation_words(own_trend, kpi.improvement)
         row["Latest change"] = (
             f"{change['to_period']} on {change['from_period']}: "
-            + format.points_change(change["change"])
+            + formatting.points_change(change["change"])
             + (" (significant)" if change["significant"] else "")
             if change
             else "not available"
@@ -213,11 +214,11 @@ class AreaReport(Report):
             {
                 "Staff group": [names[g] for g in at.index],
                 f"FTE {year_before}": at.get(year_before, pd.Series(dtype=float))
-                .map(format.fte)
+                .map(formatting.fte)
                 .reindex(at.index)
                 .fillna("no data")
                 .to_numpy(),
-                f"FTE {latest}": at[latest].map(format.fte).to_numpy(),
+                f"FTE {latest}": at[latest].map(formatting.fte).to_numpy(),
             }
         )
         midwives = mine[mine["staff_group"] == "midwives"]

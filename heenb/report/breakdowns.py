@@ -16,7 +16,7 @@ from heenb.catalogue import ENGLAND, Catalogue
 from heenb.charts.trend import trend_chart
 from heenb.charts.xmr import xmr_chart
 from heenb.mart import Mart
-from heenb.report import blocks, format, kpis
+from heenb.report import blocks, formatting, kpis
 from heenb.report.blocks import Block
 
 #: ARCP years before COVID-19 outcomes existed: the comparator period.
@@ -50,12 +50,12 @@ def arcp_breakdown(catalogue: Catalogue, mart: Mart) -> Block:
     by_year = pd.DataFrame(
         {
             "Year": covid["period"],
-            "Outcomes 10.1 and 10.2": covid["value"].map(format.percent),
-            "Outcomes 2 and 3": extension["value"].map(format.percent),
+            "Outcomes 10.1 and 10.2": covid["value"].map(formatting.percent),
+            "Outcomes 2 and 3": extension["value"].map(formatting.percent),
             "10.x share against pre-COVID 2 and 3 share": (covid["value"] / pre_share).map(
-                format.ratio
+                formatting.ratio
             ),
-            "All outcomes": covid["denominator"].map(format.count),
+            "All outcomes": covid["denominator"].map(formatting.count),
         }
     )
     latest = covid["period"].iloc[-1]
@@ -67,9 +67,9 @@ def arcp_breakdown(catalogue: Catalogue, mart: Mart) -> Block:
     by_specialty = pd.DataFrame(
         {
             "Specialty group": specialties["group"].map(names),
-            "Outcomes 10.1 and 10.2": specialties["value"].map(format.percent),
-            "95% interval": format.intervals(specialties["lower"], specialties["upper"]),
-            "All outcomes": specialties["denominator"].map(format.count),
+            "Outcomes 10.1 and 10.2": specialties["value"].map(formatting.percent),
+            "95% interval": formatting.intervals(specialties["lower"], specialties["upper"]),
+            "All outcomes": specialties["denominator"].map(formatting.count),
         }
     ).sort_values("Specialty group")
     return blocks.join(
@@ -77,10 +77,10 @@ def arcp_breakdown(catalogue: Catalogue, mart: Mart) -> Block:
             blocks.heading("COVID-19 outcomes against the pre-COVID comparator"),
             blocks.paragraph(
                 f"Before COVID-19 ({PRE_COVID_YEARS[0]} to {PRE_COVID_YEARS[-1]}), "
-                f"{format.percent(pre_share)} of ARCP outcomes were 2 or 3 (extra competences or "
-                f"time needed). In {latest}, {format.percent(covid['value'].iloc[-1])} were "
-                "10.1 or "
-                f"10.2: {format.ratio(covid['value'].iloc[-1] / pre_share)} times that comparator."
+                f"{formatting.percent(pre_share)} of ARCP outcomes were 2 or 3 (extra "
+                f"competences or time needed). In {latest}, "
+                f"{formatting.percent(covid['value'].iloc[-1])} were 10.1 or 10.2: "
+                f"{formatting.ratio(covid['value'].iloc[-1] / pre_share)} times that comparator."
             ),
             blocks.figure(chart),
             blocks.table(by_year, "ARCP outcomes by year, England", national=True),
@@ -104,7 +104,7 @@ def nets_breakdown(catalogue: Catalogue, mart: Mart) -> Block:
     by_theme = shown.assign(theme=shown["group"].map(items)).pivot_table(
         index="theme", columns="period", values="value", aggfunc="first"
     )
-    by_theme = by_theme.apply(lambda col: col.map(format.percent)).reset_index()
+    by_theme = by_theme.apply(lambda col: col.map(formatting.percent)).reset_index()
     by_theme.columns = ["Theme", *by_theme.columns[1:]]
     groups = _england(mart, "nets-overall-satisfaction", "learner_group")
     latest = groups["period"].max()
@@ -113,9 +113,9 @@ def nets_breakdown(catalogue: Catalogue, mart: Mart) -> Block:
     by_group = pd.DataFrame(
         {
             "Learner group": groups["group"].map(group_names),
-            "Rating training good or better": groups["value"].map(format.percent),
-            "95% interval": format.intervals(groups["lower"], groups["upper"]),
-            "Respondents": groups["denominator"].map(format.count),
+            "Rating training good or better": groups["value"].map(formatting.percent),
+            "95% interval": formatting.intervals(groups["lower"], groups["upper"]),
+            "Respondents": groups["denominator"].map(formatting.count),
         }
     )
     return blocks.join(
@@ -139,16 +139,23 @@ def triangulation(catalogue: Catalogue, mart: Mart, period: str) -> Block:
     if arcp.empty:
         return blocks.no_data(f"ARCP outcomes in {period}", "no ARCP outcomes for that year")
     both = nets.merge(arcp, on=["area_code", "area"], suffixes=("_nets", "_arcp"))
-    shown = both[~both["withheld_nets"] & ~both["withheld_arcp"]]
+    shown = both[
+        ~(
+            both["withheld_nets"]
+            | both["no_data_nets"]
+            | both["withheld_arcp"]
+            | both["no_data_arcp"]
+        )
+    ]
     # Spearman's rank correlation: Pearson's on the ranks (ties share the average rank).
     correlation = shown["value_nets"].rank().corr(shown["value_arcp"].rank())
     table = pd.DataFrame(
         {
             "Local office": both["area"],
-            "NETS rating training good or better": both["value_nets"].map(format.percent),
-            "NETS funnel plot": both["outlier_nets"].replace("", "within limits"),
-            "ARCP outcomes 10.1 and 10.2": both["value_arcp"].map(format.percent),
-            "ARCP funnel plot": both["outlier_arcp"].replace("", "within limits"),
+            "NETS rating training good or better": both["value_nets"].map(formatting.percent),
+            "NETS funnel plot": both["outlier_nets"].map(formatting.outlier),
+            "ARCP outcomes 10.1 and 10.2": both["value_arcp"].map(formatting.percent),
+            "ARCP funnel plot": both["outlier_arcp"].map(formatting.outlier),
         }
     )
     return (
@@ -186,9 +193,11 @@ def _commitment(catalogue: Catalogue, mart: Mart, kpi: pd.Series, staff_group: s
             f"{name} against the commitment", f"no figure for the baseline month {baseline_month}"
         )
     target = float(baseline.iloc[0]) + float(kpi["target"])
-    result = spc.xmr(england["fte"].reset_index(drop=True), improvement="higher", target=target)
+    result = spc.xmr(england["fte"].reset_index(drop=True), improvement="higher")
+    result = result.with_target(target, stable_only=True)
     latest = england.iloc[-1]
     gained = latest["fte"] - float(baseline.iloc[0])
+    met = "met" if latest["fte"] >= target else "not yet met"
     chart = xmr_chart(
         result,
         title=f"{name} in post (FTE), England",
@@ -202,19 +211,19 @@ def _commitment(catalogue: Catalogue, mart: Mart, kpi: pd.Series, staff_group: s
     table = pd.DataFrame(
         {
             "Region": [catalogue.area_name(c) for c in at.index],
-            f"FTE {baseline_month}": at[baseline_month].map(format.fte).to_numpy(),
-            f"FTE {latest['month']}": at[latest["month"]].map(format.fte).to_numpy(),
-            "Change": (at[latest["month"]] - at[baseline_month]).map(format.fte).to_numpy(),
+            f"FTE {baseline_month}": at[baseline_month].map(formatting.fte).to_numpy(),
+            f"FTE {latest['month']}": at[latest["month"]].map(formatting.fte).to_numpy(),
+            "Change": (at[latest["month"]] - at[baseline_month]).map(formatting.fte).to_numpy(),
         }
     )
     return blocks.join(
         [
             blocks.heading(name, 3),
             blocks.paragraph(
-                f"{format.fte(latest['fte'])} FTE in {latest['month']}, "
-                f"{format.fte(gained)} more than in {baseline_month} against a commitment of "
-                f"{float(kpi['target']):,.0f} more ({format.fte(target)} FTE). "
-                f"{result.variation_text}. {result.assurance_text}."
+                f"{formatting.fte(latest['fte'])} FTE in {latest['month']}, "
+                f"{formatting.fte(gained)} more than in {baseline_month} against a commitment of "
+                f"{float(kpi['target']):,.0f} more ({formatting.fte(target)} FTE): the commitment "
+                f"is {met}. {result.variation_text}. {result.assurance_text}."
             ),
             blocks.figure(chart),
             blocks.table(table, f"{name} FTE by region, {baseline_month} and {latest['month']}"),

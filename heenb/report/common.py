@@ -10,6 +10,7 @@ from heenb.catalogue import Catalogue, load_catalogue
 from heenb.disclosure import MARKER, MARKER_NOTE
 from heenb.errors import ParameterError
 from heenb.mart import Mart, load_mart
+from heenb.paths import describe_parameters
 from heenb.report import blocks
 from heenb.report.blocks import Block
 
@@ -81,7 +82,7 @@ def data_notes(inputs: Inputs, parameters: dict, sources: list[str]) -> Block:
             "the mean moving range, shown only with 13 or more points."
         ),
         "Data version": f"{meta['data_hash']} ({kind} data)",
-        "Parameters": ", ".join(f"{k}={v}" for k, v in parameters.items()),
+        "Parameters": describe_parameters(parameters),
         "Built with": f"heenb {__version__} on {dt.date.today().isoformat()}",
     }
     return blocks.heading("Data notes") + blocks.definition_list(facts)

@@ -19,7 +19,7 @@ from heenb.catalogue import ENGLAND, Catalogue
 from heenb.mart import Mart
 
 #: Columns of every rate table this module returns.
-RATE_COLUMNS = ["numerator", "denominator", "value", "lower", "upper", "withheld"]
+RATE_COLUMNS = ["numerator", "denominator", "value", "lower", "upper", "withheld", "no_data"]
 
 
 def rates(counts: pd.DataFrame, national: pd.Series | bool) -> pd.DataFrame:
@@ -37,27 +37,35 @@ def rates(counts: pd.DataFrame, national: pd.Series | bool) -> pd.DataFrame:
     DataFrame
         ``counts`` with ``numerator`` and ``denominator`` as shown (nullable
         Int64, withheld as NA), ``value`` (fraction), ``lower``, ``upper``
-        (95% Wilson interval) and ``withheld`` (True where the rate is withheld).
+        (95% Wilson interval), ``withheld`` (True where disclosure control
+        withholds the rate) and ``no_data`` (True where the denominator is 0:
+        nothing to withhold, nothing to show).
     """
     national = pd.Series(national, index=counts.index, dtype=bool)
     num = disclosure.suppress(counts["numerator"].astype("int64"))
     den = disclosure.suppress(counts["denominator"].astype("int64"))
     num = num.where(~national, counts["numerator"].astype("Int64"))
     den = den.where(~national, counts["denominator"].astype("Int64"))
-    withheld = (num.isna() | den.isna() | (den == 0)).fillna(True).astype(bool)
+    withheld = (num.isna() | den.isna()).to_numpy(dtype=bool)
+    no_data = ~withheld & (den.fillna(0) == 0).to_numpy(dtype=bool)
+    hidden = withheld | no_data
     k = num.fillna(0).astype("int64").to_numpy()
     n = den.fillna(0).astype("int64").to_numpy()
-    n_safe = np.where(withheld, 1, n)
-    k_safe = np.where(withheld, 0, np.minimum(k, n_safe))
+    n_safe = np.where(hidden, 1, n)
+    k_safe = np.where(hidden, 0, np.minimum(k, n_safe))
     lower, upper = stats.wilson(k_safe, n_safe)
-    value = k_safe / n_safe
     out = counts.copy()
     out["numerator"], out["denominator"] = num, den
-    out["value"] = np.where(withheld, np.nan, value)
-    out["lower"] = np.where(withheld, np.nan, lower)
-    out["upper"] = np.where(withheld, np.nan, upper)
-    out["withheld"] = withheld.to_numpy()
+    out["value"] = np.where(hidden, np.nan, k_safe / n_safe)
+    out["lower"] = np.where(hidden, np.nan, lower)
+    out["upper"] = np.where(hidden, np.nan, upper)
+    out["withheld"], out["no_data"] = withheld, no_data
     return out
+
+
+def shown(table: pd.DataFrame) -> pd.Series:
+    """True for the rows of a rate table whose rate is shown (neither withheld nor no data)."""
+    return ~(table["withheld"] | table["no_data"])
 
 
 def measure_rows(mart: Mart, measure: str, breakdown: str = "all") -> pd.DataFrame:
@@ -105,15 +113,15 @@ def compare(
     rows = rows[(rows["level"] == level) & (rows["period"] == period) & (rows["group"] == group)]
     table = rates(rows[["area_code", "numerator", "denominator"]].reset_index(drop=True), False)
     table.insert(1, "area", table["area_code"].map(catalogue.area_name))
-    table["outlier"] = "withheld"
+    table["outlier"] = np.where(table["no_data"], "no data", "withheld")
     limits = funnel_limits(table)
-    shown = ~table["withheld"]
+    visible = shown(table)
     if limits is None:
-        table.loc[shown, "outlier"] = "not assessed"
+        table.loc[visible, "outlier"] = "not assessed"
         return table
-    table.loc[shown, "outlier"] = limits["outlier"].to_numpy()
-    table.loc[shown, "lower998"] = limits["lower998"].to_numpy()
-    table.loc[shown, "upper998"] = limits["upper998"].to_numpy()
+    table.loc[visible, "outlier"] = limits["outlier"].to_numpy()
+    table.loc[visible, "lower998"] = limits["lower998"].to_numpy()
+    table.loc[visible, "upper998"] = limits["upper998"].to_numpy()
     return table
 
 
@@ -122,13 +130,13 @@ def funnel_limits(table: pd.DataFrame) -> pd.DataFrame | None:
 
     None when fewer than two areas are shown (a funnel needs a comparison).
     """
-    shown = table[~table["withheld"]]
-    if len(shown) < 2:
+    rows = table[shown(table)]
+    if len(rows) < 2:
         return None
     return funnel.proportion_limits(
-        shown["numerator"].astype("int64").to_numpy(),
-        shown["denominator"].astype("int64").to_numpy(),
-        labels=list(shown["area"]),
+        rows["numerator"].astype("int64").to_numpy(),
+        rows["denominator"].astype("int64").to_numpy(),
+        labels=list(rows["area"]),
     )
 
 
@@ -142,20 +150,20 @@ def change(trend_table: pd.DataFrame) -> dict | None:
 
     Returns None with fewer than two periods with shown figures.
     """
-    shown = trend_table[~trend_table["withheld"]]
-    if len(shown) < 2:
+    rows = trend_table[shown(trend_table)]
+    if len(rows) < 2:
         return None
     yoy = stats.year_on_year(
-        shown.assign(
-            numerator=shown["numerator"].astype("int64"),
-            denominator=shown["denominator"].astype("int64"),
+        rows.assign(
+            numerator=rows["numerator"].astype("int64"),
+            denominator=rows["denominator"].astype("int64"),
         ),
         period="period",
     )
     last = yoy.iloc[-1]
     return {
-        "from_period": shown["period"].iloc[-2],
-        "to_period": shown["period"].iloc[-1],
+        "from_period": rows["period"].iloc[-2],
+        "to_period": rows["period"].iloc[-1],
         "change": float(last["change"]),
         "significant": bool(last["significant"]),
     }

@@ -15,8 +15,8 @@ def _updates(mart: Mart, objective: str) -> pd.DataFrame:
     return updates[updates["objective"] == objective].sort_values("quarter")
 
 
-def latest_update(mart: Mart, objective: str) -> Block:
-    """The latest quarterly update in full, with its ratings."""
+def latest_update(mart: Mart, objective: str, with_history: bool = True) -> Block:
+    """The latest quarterly update in full, with its ratings (and the rating history)."""
     rows = _updates(mart, objective)
     if rows.empty:
         return blocks.no_data("KPI updates", "no quarterly update has been received")
@@ -28,7 +28,7 @@ def latest_update(mart: Mart, objective: str) -> Block:
             "Assurance": latest["assurance"].capitalize() or "Not rated",
             "Update": latest["narrative"],
         }
-    ) + ratings_history(mart, objective, heading=False)
+    ) + (ratings_history(mart, objective, heading=False) if with_history else Block())
 
 
 def ratings_history(mart: Mart, objective: str, heading: bool = True) -> Block:
@@ -59,11 +59,23 @@ def ratings_history(mart: Mart, objective: str, heading: bool = True) -> Block:
     )
 
 
+#: What a project with no periodic update yet shows in place of one.
+NO_UPDATE = {
+    "quarter": "none yet", "stage": "no update", "rag": "no update", "milestone": "none",
+    "milestone_due": "none", "milestone_status": "no update",
+    "narrative": "No periodic update received yet.",
+}  # fmt: skip
+
+
 def latest_project_status(mart: Mart) -> pd.DataFrame:
-    """Each project with its latest update: one row per project."""
+    """Each project with its latest update: one row per project.
+
+    A project with no update yet keeps its row, with the :data:`NO_UPDATE` words.
+    """
     updates = mart.programme_updates.sort_values(["project_id", "quarter"])
     latest = updates.groupby("project_id", as_index=False).tail(1)
-    return mart.programme_projects.merge(latest, on="project_id", how="left")
+    merged = mart.programme_projects.merge(latest, on="project_id", how="left")
+    return merged.fillna(NO_UPDATE)
 
 
 def programme_status(

@@ -15,7 +15,7 @@ import pandas as pd
 
 from heenb import paths
 from heenb.plan import Job, load_plan
-from heenb.report import blocks, format, kpis
+from heenb.report import blocks, formatting, kpis
 from heenb.report.blocks import Block
 from heenb.report.common import Inputs, Report, demo_banner, load_inputs
 
@@ -50,19 +50,27 @@ class IndexReport(Report):
     def statuses(self) -> pd.DataFrame:
         """One row per report of the plan: ``output``, ``label``, ``group``, ``state``, ``error``.
 
-        ``state`` is ``built`` (page present and its latest build succeeded),
-        ``stale`` (the latest build failed; an earlier page is shown), ``failed``
-        (failed, no page) or ``missing`` (never built).
+        ``state`` is ``built`` (page present, its latest build succeeded from the
+        latest build's data and code), ``outdated`` (page present but built from
+        older data or code: it was not selected in the latest build), ``stale``
+        (the latest build failed; an earlier page is shown), ``failed`` (failed,
+        no page) or ``missing`` (never built).
         """
-        logged = {r["output"]: r for r in self.build_log.get("reports", [])}
+        log = self.build_log
+        current = {"data": log.get("data_hash"), "code": log.get("code_hash")}
+        logged = {r["output"]: r for r in log.get("reports", [])}
         rows = []
         for job in self.jobs:
             entry = logged.get(job.output, {})
-            exists = (self.folder / job.output).is_file()
-            failed = entry.get("status") == "failed"
-            state = (
-                ("stale" if exists else "failed") if failed else ("built" if exists else "missing")
-            )
+            inputs = entry.get("inputs", {})
+            if not (self.folder / job.output).is_file():
+                state = "failed" if entry.get("status") == "failed" else "missing"
+            elif entry.get("status") == "failed":
+                state = "stale"
+            elif any(inputs.get(k) != v for k, v in current.items()):
+                state = "outdated"
+            else:
+                state = "built"
             rows.append(
                 {
                     "output": job.output,
@@ -133,6 +141,7 @@ class IndexReport(Report):
             "stale": "failed in the latest build; this page is from an earlier build",
             "failed": "failed in the latest build; no page",
             "missing": "not built yet",
+            "outdated": "built from older data or code; not rebuilt in the latest build",
         }
         for group, members in self.statuses.groupby("group", sort=False):
             items = []
@@ -161,10 +170,10 @@ class IndexReport(Report):
             "KPI": kpi.descriptor,
             "Period": period,
             "Better when": {"higher": "higher", "lower": "lower"}.get(kpi.improvement, "-"),
-            "England": format.percent(england["value"]),
+            "England": formatting.percent(england["value"]),
         }
         for region in regions.itertuples():
-            row[region.area] = format.percent(region.value) + _MARKS.get(region.outlier, "")
+            row[region.area] = formatting.percent(region.value) + _MARKS.get(region.outlier, "")
         return row
 
     def _periods(self) -> str:

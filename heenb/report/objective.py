@@ -14,7 +14,7 @@ from heenb.charts.compare import comparison_chart
 from heenb.charts.funnel import funnel_chart
 from heenb.charts.xmr import xmr_chart
 from heenb.disclosure import MARKER
-from heenb.report import blocks, format, kpis
+from heenb.report import blocks, formatting, kpis
 from heenb.report.blocks import Block
 from heenb.report.breakdowns import arcp_breakdown, maternity_workforce, nets_breakdown
 from heenb.report.common import Inputs, Report, checked, demo_banner, load_inputs
@@ -107,11 +107,12 @@ class ObjectiveReport(Report):
         if self.national.empty:
             return f"There is no data for {self.kpi['descriptor']}."
         latest = self.national.iloc[-1]
-        interval = format.interval(latest["lower"], latest["upper"])
+        interval = formatting.interval(latest["lower"], latest["upper"])
         text = (
-            f"{self.kpi['short_name']}: {format.percent(latest['value'])} for England in "
+            f"{self.kpi['short_name']}: {formatting.percent(latest['value'])} for England in "
             f"{latest['period']} (95% interval {interval}; "
-            f"{format.count(latest['numerator'])} of {format.count(latest['denominator'])})."
+            f"{formatting.count(latest['numerator'])} of "
+            f"{formatting.count(latest['denominator'])})."
         )
         change = kpis.change(self.national)
         if change:
@@ -121,7 +122,7 @@ class ObjectiveReport(Report):
                 else ("within what chance alone could explain")
             )
             text += (
-                f" That is {format.points_change(change['change'])} on "
+                f" That is {formatting.points_change(change['change'])} on "
                 f"{change['from_period']}, {significance}."
             )
         text += f" {self.national_spc.variation_text}."
@@ -142,9 +143,11 @@ class ObjectiveReport(Report):
 
     def trend(self) -> Block:
         """The national trend as a Making Data Count XmR chart."""
-        heading = blocks.heading("National trend")
         if not self.quantitative:
-            return heading + ratings_history(self.mart, self.objective["objective_id"])
+            return blocks.heading("Ratings over time") + ratings_history(
+                self.mart, self.objective["objective_id"], heading=False
+            )
+        heading = blocks.heading("National trend")
         if self.national.empty:
             return heading + blocks.no_data(self.kpi["descriptor"], "the data has no rows for it")
         chart = xmr_chart(
@@ -223,9 +226,10 @@ class ObjectiveReport(Report):
         return analysis(self.catalogue, self.mart) if analysis else Block()
 
     def narrative(self) -> Block:
-        """The latest update from the KPI lead and the rating history."""
+        """The latest update from the KPI lead (with the rating history, unless the
+        trend section, for a narrative KPI, already showed it)."""
         return blocks.heading("Updates from the KPI lead") + latest_update(
-            self.mart, self.objective["objective_id"]
+            self.mart, self.objective["objective_id"], with_history=self.quantitative
         )
 
     def programmes(self) -> Block:
@@ -271,11 +275,13 @@ def area_rows(table: pd.DataFrame) -> pd.DataFrame:
         {
             "Area": table["area"],
             "Kind": table["level"].map({"region": "Region", "local_office": "Local office"}),
-            "Value": table["value"].map(format.percent),
-            "95% interval": format.intervals(table["lower"], table["upper"]),
-            "Numerator": table["numerator"].map(format.count),
-            "Denominator": table["denominator"].map(format.count),
-            "Funnel plot": table["outlier"].map(format.outlier),
+            "Value": table["value"].map(formatting.percent).where(~table["no_data"], "no data"),
+            "95% interval": pd.Series(
+                formatting.intervals(table["lower"], table["upper"]), index=table.index
+            ).where(~table["no_data"], "none"),
+            "Numerator": table["numerator"].map(formatting.count),
+            "Denominator": table["denominator"].map(formatting.count),
+            "Funnel plot": table["outlier"].map(formatting.outlier),
         }
     )
 

@@ -16,7 +16,7 @@ import pandas as pd
 from heenb.report import blocks, involvement
 from heenb.report.blocks import Block
 from heenb.report.common import Inputs, Report, checked, demo_banner, load_inputs
-from heenb.report.narrative import latest_project_status, project_rows
+from heenb.report.narrative import NO_UPDATE, latest_project_status, project_rows
 
 SOURCES = [
     "Programme projects (programme_projects.csv)",
@@ -81,12 +81,15 @@ class ProgrammeReport(Report):
         projects = self.projects
         if projects.empty:
             return "This programme has no projects in the data."
-        rag = projects["rag"].value_counts()
-        missed = int((projects["milestone_status"] == "missed").sum())
-        quarter = projects["quarter"].max()
-        stage = projects["stage"].value_counts().idxmax().replace("-", " ")
+        updated = projects[projects["rag"] != NO_UPDATE["rag"]]
+        rag = updated["rag"].value_counts()
+        missed = int((updated["milestone_status"] == "missed").sum())
+        text = f"{len(projects)} projects; {len(projects) - len(updated)} without an update yet."
+        if updated.empty:
+            return text
+        stage = updated["stage"].value_counts().idxmax().replace("-", " ")
         return (
-            f"{len(projects)} projects. At the latest updates ({quarter}): "
+            f"{text} At the latest updates ({updated['quarter'].max()}): "
             + ", ".join(f"{rag.get(r, 0)} {r}" for r in ("green", "amber", "red"))
             + f"; {missed} missed their latest milestone. Most projects are at the {stage} stage."
         )

@@ -7,7 +7,7 @@ import pandas as pd
 from heenb.catalogue import Catalogue
 from heenb.charts.compare import comparison_chart
 from heenb.mart import Mart
-from heenb.report import blocks, format
+from heenb.report import blocks, formatting
 from heenb.report.blocks import Block
 from heenb.report.breakdowns import representation
 
@@ -31,14 +31,16 @@ def representation_section(catalogue: Catalogue, mart: Mart) -> Block:
     rows = pd.DataFrame(
         {
             "Region": table["area"],
-            "Learners from ethnic minority groups": table["value"].map(format.percent),
-            "Population from ethnic minority groups": table["population_share"].map(format.percent),
-            "Representation ratio": table["ratio"].map(format.ratio),
+            "Learners from ethnic minority groups": table["value"].map(formatting.percent),
+            "Population from ethnic minority groups": table["population_share"].map(
+                formatting.percent
+            ),
+            "Representation ratio": table["ratio"].map(formatting.ratio),
             "95% interval": [
-                f"{format.ratio(lo)} to {format.ratio(up)}"
+                f"{formatting.ratio(lo)} to {formatting.ratio(up)}"
                 for lo, up in zip(table["ratio_lower"], table["ratio_upper"], strict=True)
             ],
-            "Learners": table["denominator"].map(format.count),
+            "Learners": table["denominator"].map(formatting.count),
         }
     )
     return blocks.join(

@@ -1,0 +1,60 @@
+"""The front page tells the reader which reports are current, stale, outdated or missing."""
+
+from __future__ import annotations
+
+import json
+
+from heenb.plan import load_plan
+from heenb.report.national import index_report
+
+
+def _log(folder, reports, data="d1", code="c1"):
+    entries = [
+        {"output": output, "status": status, "error": error,
+         "inputs": {"data": entry_data, "code": code}}
+        for output, status, error, entry_data in reports
+    ]  # fmt: skip
+    log = {"data_hash": data, "code_hash": code, "reports": entries}
+    (folder / "build.json").write_text(json.dumps(log))
+
+
+def _page(folder, output):
+    path = folder / output
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("<html></html>")
+
+
+def test_each_report_state_is_read_from_the_build_log_and_the_pages(tmp_path):
+    outputs = [job.output for job in load_plan()]
+    built, outdated, stale, failed = outputs[:4]
+    for output in (built, outdated, stale):
+        _page(tmp_path, output)
+    _log(tmp_path, [
+        (built, "built", "", "d1"),
+        (outdated, "built", "", "d0"),  # not rebuilt when the data changed
+        (stale, "failed", "ValueError: boom", "d1"),
+        (failed, "failed", "KeyError: 'x'", "d1"),
+    ])  # fmt: skip
+    states = index_report(str(tmp_path)).statuses.set_index("output")["state"]
+    assert states[built] == "built"
+    assert states[outdated] == "outdated"
+    assert states[stale] == "stale"
+    assert states[failed] == "failed"
+    assert states[outputs[4]] == "missing"
+
+
+def test_the_headline_counts_only_current_reports_and_names_failures(tmp_path):
+    outputs = [job.output for job in load_plan()]
+    for output in outputs:
+        _page(tmp_path, output)
+    _log(tmp_path, [(outputs[0], "built", "", "d0"), (outputs[1], "failed", "ValueError: x", "d1")]
+         + [(o, "built", "", "d1") for o in outputs[2:]])  # fmt: skip
+    text = index_report(str(tmp_path)).headline().text
+    assert f"{len(outputs) - 2} of {len(outputs)} reports are up to date" in text
+    assert "ValueError: x" in text
+
+
+def test_published_parameters_do_not_show_the_machines_folders(tmp_path):
+    notes = index_report(str(tmp_path)).notes().text
+    assert str(tmp_path) not in notes
+    assert f"reports_dir={tmp_path.name}" in notes
