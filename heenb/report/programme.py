@@ -18,6 +18,9 @@ from heenb.report.blocks import Block
 from heenb.report.common import Inputs, Report, checked, demo_banner, load_inputs
 from heenb.report.narrative import NO_UPDATE, latest_project_status, project_rows
 
+#: Quarters of involvement activity a programme report shows.
+QUARTERS_SHOWN = 8
+
 SOURCES = [
     "Programme projects (programme_projects.csv)",
     "Periodic project updates (programme_updates.csv)",
@@ -174,7 +177,11 @@ class ProgrammeReport(Report):
         )
 
     def involvement(self) -> Block:
-        """Involvement activity by type, by year and by quarter, where the programme runs."""
+        """Involvement activity by type and quarter (the last eight), where the programme runs.
+
+        One table, with its own totals, so secondary suppression covers every
+        figure on the page that could be combined with another.
+        """
         if self.programme["reports_involvement"] != "True":
             return Block()
         office = self.programme["local_office_code"]
@@ -184,18 +191,15 @@ class ProgrammeReport(Report):
         if rows.empty:
             return heading + blocks.no_data("involvement activity", "none recorded")
         where = self.catalogue.area_name(office) if office else "England"
-        yearly = involvement.protected_counts(self.catalogue, rows, "year")
-        quarterly = involvement.protected_counts(self.catalogue, rows, "quarter")
-        latest = list(quarterly.columns[:-1][-8:]) + [quarterly.columns[-1]]
+        quarters = sorted(rows["quarter"].unique())[-QUARTERS_SHOWN:]
+        counts = involvement.protected_counts(
+            self.catalogue, rows[rows["quarter"].isin(quarters)], "quarter"
+        )
+        span = f"{quarters[0]} to {quarters[-1]}"
         return (
             heading
-            + involvement.chart(yearly, f"Involvement activities by type and year, {where}")
-            + involvement.table(yearly, f"Involvement activities by type and year, {where}")
-            + involvement.table(
-                quarterly[latest],
-                f"Involvement activities by type, last {len(latest) - 1} quarters, {where} "
-                "(the total covers every quarter)",
-            )
+            + involvement.chart(counts, f"Involvement activities by type and quarter, {where}")
+            + involvement.table(counts, f"Involvement activities by type, {span}, {where}")
         )
 
     def _project_table(self, projects: pd.DataFrame, caption: str) -> Block:
