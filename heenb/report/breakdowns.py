@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from heenb import spc
 from heenb.catalogue import ENGLAND, Catalogue
 from heenb.charts.trend import trend_chart
 from heenb.charts.xmr import xmr_chart
@@ -193,7 +192,7 @@ def _commitment(catalogue: Catalogue, mart: Mart, kpi: pd.Series, staff_group: s
             f"{name} against the commitment", f"no figure for the baseline month {baseline_month}"
         )
     target = float(baseline.iloc[0]) + float(kpi["target"])
-    result = spc.xmr(england["fte"].reset_index(drop=True), improvement="higher")
+    result = kpis.spc_of(england["fte"], "higher")
     result = result.with_target(target, stable_only=True)
     latest = england.iloc[-1]
     gained = latest["fte"] - float(baseline.iloc[0])
