@@ -334,9 +334,10 @@ def test_a_missing_value_leaves_a_gap_and_is_reported(nets_trend):
         line for line in chart.figure.axes[0].lines if line.get_label() == "East Midlands"
     )
     assert np.isnan(east_midlands.get_ydata()[1])
-    assert "East Midlands: 83.0% in 2021 to 85.5% in 2024, up 2.5 points (no data for 2022)" in (
-        chart.alt_text
-    )
+    assert (
+        "East Midlands: 83.0% in 2021 to 85.5% in 2024, up 2.5 points, "
+        "peaking at 86.0% in 2023 (no data for 2022)"
+    ) in chart.alt_text
     assert _is_png(chart)
 
 
@@ -487,3 +488,18 @@ def test_end_labels_of_lines_that_finish_close_together_do_not_overlap(nets_tren
     heights = sorted(t.get_position()[1] for t in chart.figure.axes[0].texts)
     assert len(heights) == 3
     assert min(np.diff(heights)) > 0.1  # per cent points, at this chart's scale
+
+
+def test_a_line_that_peaks_between_its_ends_says_where():
+    from heenb.charts.trend import describe_line
+
+    years = ["2019", "2020", "2021", "2022"]
+    text = describe_line("England", years, np.array([0.0, 0.131, 0.159, 0.02]), "%")
+    assert text == "England: 0.0% in 2019 to 2.0% in 2022, up 2.0 points, peaking at 15.9% in 2021"
+
+
+def test_a_steady_line_names_no_turning_point():
+    from heenb.charts.trend import describe_line
+
+    text = describe_line("England", ["2021", "2022", "2023"], np.array([0.8, 0.85, 0.9]), "%")
+    assert "peaking" not in text and "lowest" not in text

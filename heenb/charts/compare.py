@@ -16,6 +16,7 @@ from matplotlib.transforms import blended_transform_factory
 from heenb.charts.figure import NHS_COLOURS, Chart, new_figure
 from heenb.charts.format import (
     MISSING,
+    RATIO,
     axis_formatter,
     axis_title,
     format_value,
@@ -97,7 +98,7 @@ def comparison_chart(
     if rows["value"].notna().any():
         legend_below(ax)
     alt = _alt_text(rows, value_label, unit, reference, reference_label, interval_label)
-    return Chart(figure=fig, alt_text=alt, data=_table(rows, factor), title=title)
+    return Chart(figure=fig, alt_text=alt, data=_table(rows, factor, unit), title=title)
 
 
 def _prepare(table: pd.DataFrame) -> pd.DataFrame:
@@ -225,9 +226,9 @@ def _against_reference(shown: pd.DataFrame, reference: float, label: str, unit: 
     return text + (": " + "; ".join(parts) + "." if parts else ".")
 
 
-def _table(rows: pd.DataFrame, factor: float) -> pd.DataFrame:
+def _table(rows: pd.DataFrame, factor: float, unit: str) -> pd.DataFrame:
     """The drawn figures in the shown unit; withheld rows have no numbers."""
     table = rows.copy()
     for column in ("value", "lower", "upper"):
-        table[column] = (table[column] * factor).round(1)
+        table[column] = (table[column] * factor).round(2 if unit == RATIO else 1)
     return table[["area", "value", "lower", "upper", "withheld"]]

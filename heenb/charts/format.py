@@ -34,6 +34,10 @@ __all__ = [
 MISSING = "no data"
 
 
+#: The unit of a ratio such as representation (1 = parity): shown to 2 places.
+RATIO = "ratio"
+
+
 def scale(unit: str) -> float:
     """Factor from a value's natural unit to the unit shown: 100 for ``"%"``, else 1."""
     return 100.0 if unit == "%" else 1.0
@@ -71,6 +75,8 @@ def format_value(value, unit: str = "%") -> str:
         return MISSING
     if unit == "%":
         return f"{float(value) * 100:.1f}%"
+    if unit == RATIO:  # a ratio near 1 (parity) needs two places and no unit word
+        return f"{float(value):.2f}"
     text = _plain(round(float(value), 1), 1)
     return f"{text} {unit}" if unit else text
 

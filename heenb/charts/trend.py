@@ -200,10 +200,25 @@ def describe_line(name, periods: list, values: np.ndarray, unit: str) -> str:
         f"{name}: {start} to {format_value(values[last], unit)} in {periods[last]}, "
         f"{format_change(values[last] - values[first], unit)}"
     )
+    text += _turning_point(periods, values, first, last, unit)
     gaps = [str(periods[i]) for i in range(first, last) if np.isnan(values[i])]
     if gaps:
         text += f" (no data for {', '.join(gaps)})"
     return text
+
+
+def _turning_point(periods: list, values: np.ndarray, first: int, last: int, unit: str) -> str:
+    """The peak or low between the ends, where it lies beyond both of them (else "")."""
+    inner = values[first + 1 : last]
+    if inner.size == 0 or np.isnan(inner).all():
+        return ""
+    ends = (values[first], values[last])
+    high, low = np.nanargmax(inner), np.nanargmin(inner)
+    rise, fall = inner[high] - max(ends), min(ends) - inner[low]
+    if max(rise, fall) <= 0:
+        return ""
+    word, at = ("peaking at", high) if rise >= fall else ("lowest at", low)
+    return f", {word} {format_value(inner[at], unit)} in {periods[first + 1 + at]}"
 
 
 def _describe_lines(rows: pd.DataFrame, periods: list, lines: list, unit: str) -> list[str]:
