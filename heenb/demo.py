@@ -400,7 +400,7 @@ def _demographics(rng, offices, scale) -> pd.DataFrame:
     groups = ["asian", "black", "mixed", "white", "other"]
     minority_mix = np.array([0.52, 0.22, 0.16, 0.0, 0.10])
     rows = []
-    for office_index, office in enumerate(offices):
+    for office in offices:
         minority = OFFICE_MINORITY_SHARE[office]
         population_total = 4_200_000 * OFFICE_WEIGHT[office] / 0.075
         learners_total = 14_000 * OFFICE_WEIGHT[office] / 0.075 * scale
@@ -417,6 +417,5 @@ def _demographics(rng, offices, scale) -> pd.DataFrame:
             for group, p_count, l_count in zip(groups, population, learners, strict=True):
                 rows.append((year, office, "population", group, int(p_count)))
                 rows.append((year, office, "learners", group, int(l_count)))
-        del office_index
     return pd.DataFrame(rows, columns=["year", "local_office", "population", "ethnic_group",
                                        "count"])  # fmt: skip

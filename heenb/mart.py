@@ -36,7 +36,7 @@ import pandas as pd
 from heenb import paths
 from heenb.catalogue import ENGLAND, Catalogue, load_catalogue
 from heenb.demo import DEMO_MARKER
-from heenb.schema import RAW_FILES
+from heenb.schema import RAW_FILES, RAW_FILES_BY_NAME
 from heenb.validate import read_raw
 
 #: The code whose changes invalidate the mart.
@@ -46,6 +46,7 @@ MART_TABLES = (
     "proportions", "workforce", "representation", "kpi_updates", "programme_projects",
     "programme_updates", "ppi_activities",
 )  # fmt: skip
+#: Columns of the derived tables read back as text (raw tables passed through use the schema).
 _TEXT = {"area_code", "level", "measure", "period", "breakdown", "group", "staff_group",
          "ethnic_group", "month"}  # fmt: skip
 
@@ -104,7 +105,7 @@ def load_mart(data: str | os.PathLike | None = None) -> Mart:
     data_dir = paths.data_dir(data)
     folder = build_mart(data_dir)
     meta = json.loads((folder / "meta.json").read_text())
-    tables = {name: _read_table(folder / f"{name}.csv") for name in MART_TABLES}
+    tables = {name: _read_table(folder, name) for name in MART_TABLES}
     return Mart(**tables, meta=meta)
 
 
@@ -135,11 +136,16 @@ def build_mart(data_dir: Path, catalogue: Catalogue | None = None) -> Path:
     return folder
 
 
-def _read_table(path: Path) -> pd.DataFrame:
+def _read_table(folder: Path, name: str) -> pd.DataFrame:
+    """A mart table with its text columns as text (codes such as "10.1" stay codes)."""
+    path = folder / f"{name}.csv"
+    raw = RAW_FILES_BY_NAME.get(name)
+    if raw is not None:  # passed through unchanged: the contract says which columns are text
+        text = {c.name for c in raw.columns if c.kind not in ("int", "number", "year")}
+    else:
+        text = _TEXT
     header = pd.read_csv(path, nrows=0).columns
-    dtypes = {c: "str" for c in header if c in _TEXT or c in {
-        "local_office", "objective", "quarter", "project_id", "strand", "depends_on", "assurance",
-        "programme", "narrative", "milestone_due"}}  # fmt: skip
+    dtypes = {column: "str" for column in header if column in text}
     return pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values={"fte": [""]})
 
 
