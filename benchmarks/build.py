@@ -98,7 +98,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count(), help="build workers")
     args = parser.parse_args()
     os.environ["HEENB_DATA"] = str(Path(args.data).resolve())
-    from heenb.mart import build_mart
+    from heenb.data.mart import build_mart
 
     build_mart(Path(os.environ["HEENB_DATA"]))  # both sides then read the cached mart
     listing = subprocess.run([BIN / "heenb", "list", "--format", "json"], check=True,

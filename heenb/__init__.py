@@ -33,7 +33,16 @@ __all__ = [
 ]
 
 
-_SUBMODULES = {"catalogue", "charts", "disclosure", "funnel", "mart", "report", "spc", "stats"}
+_SUBMODULES = {
+    "catalogue": "heenb.data.catalogue",
+    "charts": "heenb.charts",
+    "disclosure": "heenb.disclosure",
+    "funnel": "heenb.funnel",
+    "mart": "heenb.data.mart",
+    "report": "heenb.report",
+    "spc": "heenb.spc",
+    "stats": "heenb.stats",
+}
 
 
 def __getattr__(name):
@@ -41,13 +50,13 @@ def __getattr__(name):
     if name in _SUBMODULES:
         import importlib
 
-        return importlib.import_module(f"heenb.{name}")
+        return importlib.import_module(_SUBMODULES[name])
     if name == "load_catalogue":
-        from heenb.catalogue import load_catalogue
+        from heenb.data.catalogue import load_catalogue
 
         return load_catalogue
     if name == "load_mart":
-        from heenb.mart import load_mart
+        from heenb.data.mart import load_mart
 
         return load_mart
     raise AttributeError(f"module 'heenb' has no attribute {name!r}")

@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _validate(args) -> int:
     from heenb import paths
-    from heenb.validate import read_raw
+    from heenb.data.validate import read_raw
 
     data_dir = paths.data_dir(args.data)
     tables = read_raw(data_dir)
@@ -81,7 +81,7 @@ def _validate(args) -> int:
 def _build(args) -> int:
     from collections import Counter
 
-    from heenb.build import BUILT, FAILED, INDEX_OUTPUT, UP_TO_DATE, build
+    from heenb.build.engine import BUILT, FAILED, INDEX_OUTPUT, UP_TO_DATE, build
 
     started = time.time()
     outcomes = build(args.data, args.out, args.only, args.workers, args.timeout,
@@ -99,7 +99,7 @@ def _build(args) -> int:
 
 
 def _list(args) -> int:
-    from heenb.plan import load_plan
+    from heenb.build.plan import load_plan
 
     jobs = load_plan()
     if args.format == "json":
@@ -112,7 +112,7 @@ def _list(args) -> int:
 
 
 def _demo_data(args) -> int:
-    from heenb.demo import DEFAULT_SEED, write_demo_data
+    from heenb.data.demo import DEFAULT_SEED, write_demo_data
 
     rows = write_demo_data(args.out, seed=DEFAULT_SEED if args.seed is None else args.seed,
                            scale=args.scale)  # fmt: skip
@@ -121,7 +121,7 @@ def _demo_data(args) -> int:
 
 
 def _schema(args) -> int:
-    from heenb.schema import markdown
+    from heenb.data.contract import markdown
 
     print(markdown())
     return 0

@@ -21,7 +21,7 @@ _WORKDIR = Path(tempfile.mkdtemp(prefix="heenb-tests-"))
 
 
 def pytest_configure(config):
-    from heenb.demo import write_demo_data
+    from heenb.data.demo import write_demo_data
 
     data = _WORKDIR / "demo"
     write_demo_data(data, scale=SMALL_SCALE)
@@ -50,14 +50,14 @@ def data_copy(demo_dir, tmp_path) -> Path:
 
 @pytest.fixture(scope="session")
 def catalogue():
-    from heenb.catalogue import load_catalogue
+    from heenb.data.catalogue import load_catalogue
 
     return load_catalogue()
 
 
 @pytest.fixture(scope="session")
 def mart():
-    from heenb.mart import load_mart
+    from heenb.data.mart import load_mart
 
     return load_mart()
 
@@ -87,7 +87,7 @@ def _make_hostile(folder: Path) -> None:
 @pytest.fixture(scope="session")
 def built_reports(demo_dir, tmp_path_factory) -> Path:
     """The whole report set built by ``heenb build`` from small, hostile demo data."""
-    from heenb.build import build
+    from heenb.build.engine import build
 
     data = tmp_path_factory.mktemp("hostile") / "data"
     shutil.copytree(demo_dir, data)

@@ -23,12 +23,12 @@ import psutil
 import pytest
 import yaml
 
-from heenb import manifest as manifest_module
-from heenb.build import build
+from heenb.build import manifest as manifest_module
+from heenb.build.engine import build
+from heenb.build.outcome import BUILT, FAILED, UP_TO_DATE, Outcome
+from heenb.build.plan import load_plan
 from heenb.cli import main
 from heenb.errors import BuildError
-from heenb.outcome import BUILT, FAILED, UP_TO_DATE, Outcome
-from heenb.plan import load_plan
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 OBJECTIVES = ["restoration-recovery", "maternity"]
@@ -69,9 +69,9 @@ def quiet(line: str) -> None:
 
 
 def forbid_workers(monkeypatch) -> None:
-    import heenb.pool
+    import heenb.build.pool
 
-    monkeypatch.setattr(heenb.pool, "_Worker", lambda *a: pytest.fail("a worker was started"))
+    monkeypatch.setattr(heenb.build.pool, "_Worker", lambda *a: pytest.fail("a worker was started"))
 
 
 def by_output(outcomes) -> dict:
@@ -148,8 +148,8 @@ def _without_build_time(page: str) -> str:
 def test_a_report_built_in_a_reused_kernel_equals_plain_papermill(tmp_path):
     import papermill
 
-    from heenb.export import ReportExporter
-    from heenb.runner import Runner
+    from heenb.build.export import ReportExporter
+    from heenb.build.runner import Runner
 
     plan = write_plan(
         tmp_path / "plan.yml",

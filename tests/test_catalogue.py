@@ -11,7 +11,7 @@ import shutil
 
 import pytest
 
-from heenb.catalogue import load_catalogue
+from heenb.data.catalogue import load_catalogue
 from heenb.errors import ParameterError
 from heenb.paths import REFERENCE_DIR
 

@@ -8,9 +8,9 @@ import math
 import pandas as pd
 import pytest
 
-from heenb.demo import DEMO_MARKER, write_demo_data
+from heenb.data.demo import DEMO_MARKER, write_demo_data
+from heenb.data.validate import problems_in
 from heenb.errors import ArgumentError
-from heenb.validate import problems_in
 
 RAW_FILES = [
     "arcp_outcomes.csv", "nets_responses.csv", "workforce_fte.csv", "kpi_updates.csv",

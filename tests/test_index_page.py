@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from heenb.plan import load_plan
+from heenb.build.plan import load_plan
 from heenb.report.national import index_report
 
 

@@ -7,11 +7,11 @@ import shutil
 import pandas as pd
 import pytest
 
-from heenb import mart as mart_module
 from heenb import paths
-from heenb.catalogue import load_catalogue
+from heenb.data import mart as mart_module
+from heenb.data.catalogue import load_catalogue
+from heenb.data.mart import build_mart, load_mart, mart_key
 from heenb.errors import DataValidationError
-from heenb.mart import build_mart, load_mart, mart_key
 from heenb.paths import REFERENCE_DIR
 
 KEYS = ["measure", "period", "breakdown", "group"]

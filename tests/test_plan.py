@@ -6,9 +6,9 @@ import json
 
 import pytest
 
+from heenb.build.plan import load_plan, select
 from heenb.cli import main
 from heenb.errors import BuildError
-from heenb.plan import load_plan, select
 
 OBJECTIVES = ["quality-framework", "maternity", "learner-voice", "cross-cutting",
               "restoration-recovery"]  # fmt: skip

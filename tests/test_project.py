@@ -9,8 +9,8 @@ from pathlib import Path
 import nbformat
 import yaml
 
+from heenb.data.contract import RAW_FILES, markdown
 from heenb.paths import NOTEBOOK_DIR, PROJECT_ROOT
-from heenb.schema import RAW_FILES, markdown
 
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from heenb.data.mart import MART_TABLES, Mart
 from heenb.funnel import proportion_limits
-from heenb.mart import MART_TABLES, Mart
 from heenb.report.kpis import RATE_COLUMNS, compare, rates, trend
 
 

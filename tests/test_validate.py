@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from heenb.cli import main
+from heenb.data.validate import problems_in, read_raw
 from heenb.errors import DataValidationError
-from heenb.validate import problems_in, read_raw
 
 LOCAL_OFFICE_CODES = ["NE", "YH", "NW", "EM", "WM", "EOE", "NCEL", "NWL", "SL", "KSS", "TV",
                       "WX", "SW"]  # fmt: skip

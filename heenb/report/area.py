@@ -11,9 +11,9 @@ from functools import cached_property
 import pandas as pd
 
 from heenb import disclosure
-from heenb.catalogue import ENGLAND
 from heenb.charts.trend import small_multiples
 from heenb.charts.xmr import xmr_chart
+from heenb.data.catalogue import ENGLAND
 from heenb.report import blocks, formatting, involvement, kpis
 from heenb.report.blocks import Block
 from heenb.report.common import Inputs, Report, checked, demo_banner, load_inputs

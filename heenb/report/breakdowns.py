@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from heenb.catalogue import ENGLAND, Catalogue
 from heenb.charts.trend import trend_chart
 from heenb.charts.xmr import xmr_chart
-from heenb.mart import Mart
+from heenb.data.catalogue import ENGLAND, Catalogue
+from heenb.data.mart import Mart
 from heenb.report import blocks, formatting, kpis
 from heenb.report.blocks import Block
 

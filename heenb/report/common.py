@@ -6,10 +6,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from heenb import __version__
-from heenb.catalogue import Catalogue, load_catalogue
+from heenb.data.catalogue import Catalogue, load_catalogue
+from heenb.data.mart import Mart, load_mart
 from heenb.disclosure import MARKER, MARKER_NOTE
 from heenb.errors import ParameterError
-from heenb.mart import Mart, load_mart
 from heenb.paths import describe_parameters
 from heenb.report import blocks
 from heenb.report.blocks import Block

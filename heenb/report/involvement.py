@@ -10,8 +10,8 @@ from __future__ import annotations
 import pandas as pd
 
 from heenb import disclosure
-from heenb.catalogue import Catalogue
 from heenb.charts.trend import trend_chart
+from heenb.data.catalogue import Catalogue
 from heenb.report import blocks
 from heenb.report.blocks import Block
 

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from heenb import disclosure, funnel, spc, stats
-from heenb.catalogue import ENGLAND, Catalogue
-from heenb.mart import Mart
+from heenb.data.catalogue import ENGLAND, Catalogue
+from heenb.data.mart import Mart
 
 #: Columns of every rate table this module returns.
 RATE_COLUMNS = ["numerator", "denominator", "value", "lower", "upper", "withheld", "no_data"]

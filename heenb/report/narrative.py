@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from heenb.catalogue import Catalogue
-from heenb.mart import Mart
+from heenb.data.catalogue import Catalogue
+from heenb.data.mart import Mart
 from heenb.report import blocks
 from heenb.report.blocks import Block
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from heenb.catalogue import Catalogue
 from heenb.charts.compare import comparison_chart
-from heenb.mart import Mart
+from heenb.data.catalogue import Catalogue
+from heenb.data.mart import Mart
 from heenb.report import blocks, formatting
 from heenb.report.blocks import Block
 from heenb.report.breakdowns import representation

@@ -1,4 +1,4 @@
-"""Check raw data files against the contract in :mod:`heenb.schema`.
+"""Check raw data files against the contract in :mod:`heenb.data.contract`.
 
 Every file is read as text first, so that a bad value is reported with its
 row and column rather than failing a type conversion. All problems in all
@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from heenb.catalogue import Catalogue, load_catalogue
+from heenb.data.catalogue import Catalogue, load_catalogue
+from heenb.data.contract import PATTERNS, RAW_FILES, RAW_FILES_BY_NAME, Column, RawFile
 from heenb.errors import DataValidationError, Problem
-from heenb.schema import PATTERNS, RAW_FILES, RAW_FILES_BY_NAME, Column, RawFile
 
 #: Rows listed one by one for each kind of problem in a column; the rest are counted.
 ROWS_LISTED = 5

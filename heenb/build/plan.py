@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from heenb import paths
-from heenb.catalogue import Catalogue, load_catalogue
+from heenb.data.catalogue import Catalogue, load_catalogue
 from heenb.errors import BuildError, HeenbError
 
 _SETS = {

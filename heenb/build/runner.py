@@ -1,7 +1,7 @@
 """One build worker: reports run one after another through papermill in one warm kernel.
 
-A :class:`Runner` keeps a :class:`heenb.kernels.WarmKernel` and one
-:class:`heenb.export.ReportExporter`. Each report is executed by
+A :class:`Runner` keeps a :class:`heenb.build.kernels.WarmKernel` and one
+:class:`heenb.build.export.ReportExporter`. Each report is executed by
 ``papermill.execute_notebook`` from its notebook with its parameters, in the
 warm kernel reset to a fresh kernel's state, and exported in this process. The
 page is written to a temporary file and moved into place when complete. A
@@ -19,11 +19,11 @@ from pathlib import Path
 import nbformat
 import papermill
 
-from heenb.export import ReportExporter
-from heenb.files import write_atomically
-from heenb.kernels import KERNEL_NAME, WarmKernel
-from heenb.outcome import BUILT, FAILED, Outcome
-from heenb.plan import Job
+from heenb.build.export import ReportExporter
+from heenb.build.files import write_atomically
+from heenb.build.kernels import KERNEL_NAME, WarmKernel
+from heenb.build.outcome import BUILT, FAILED, Outcome
+from heenb.build.plan import Job
 
 FAILED_DIR = "_failed"
 

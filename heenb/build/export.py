@@ -18,7 +18,7 @@ from nbconvert import HTMLExporter
 from heenb import __version__
 from heenb.paths import describe_parameters
 
-TEMPLATES = Path(__file__).parent / "templates"
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 _H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S)
 _H2 = re.compile(r'<h2 id="([^"]+)">(.*?)</h2>', re.S)
 _DATA_VERSION = re.compile(r"<dt>Data version</dt><dd>(.*?)</dd>", re.S)

@@ -124,7 +124,7 @@ class Catalogue:
         ]
 
     def allowed(self, table: str, column: str) -> list[str]:
-        """The values a raw file may use for a code column (``Column.codes`` in heenb.schema).
+        """The values a raw file may use for a code column (``Column.codes`` in the contract).
 
         ``table`` is a catalogue table (``local_offices``, ``objectives``,
         ``programme_strands``), a code list in ``codes``, a rating scale

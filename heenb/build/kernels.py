@@ -9,7 +9,7 @@ kernel traffic off the network.
 Starting a kernel and importing pandas and matplotlib costs most of a report's
 run, so a build worker keeps one :class:`WarmKernel`: started once, with the
 report modules imported, and put back to a fresh kernel's state before each
-report (:mod:`heenb.kernel_state`). Papermill runs each report in it through
+report (:mod:`heenb.build.kernel_state`). Papermill runs each report in it through
 nbclient, which uses a kernel manager it is given and leaves its kernel
 running; the manager hands every caller the same client, so reuse leaks no
 sockets or heartbeat threads. After a failure the worker replaces the kernel.
@@ -34,8 +34,8 @@ from traitlets import default
 KERNEL_NAME = "python3"
 #: The imports every report makes, done once per kernel; then the state to restore is recorded.
 WARM_UP = (
-    "import heenb.kernel_state, heenb.report.objective, heenb.report.area\n"
-    "heenb.kernel_state.snapshot()"
+    "import heenb.build.kernel_state, heenb.report.objective, heenb.report.area\n"
+    "heenb.build.kernel_state.snapshot()"
 )
 #: As nbclient starts kernels: history in memory, so parallel kernels share no SQLite file.
 KERNEL_ARGUMENTS = ["--HistoryManager.hist_file=:memory:"]
@@ -104,7 +104,7 @@ class WarmKernel:
         if self._warm_up:
             self._await(self._warm_up, self.startup_timeout)
             self._warm_up = None
-        code = f"import heenb.kernel_state\nheenb.kernel_state.restore({str(cwd)!r})"
+        code = f"import heenb.build.kernel_state\nheenb.build.kernel_state.restore({str(cwd)!r})"
         self._await(self.client.execute(code, silent=True), timeout)
 
     def _await(self, request: str, timeout: float) -> None:

@@ -9,7 +9,7 @@ content hashes of its inputs at its last successful build:
     its parameter values;
 ``data``
     the mart key: raw data, reference catalogue and the code deriving the mart
-    (:func:`heenb.mart.mart_key`);
+    (:func:`heenb.data.mart.mart_key`);
 ``code``
     every file of the heenb package (its modules and the export template) and the
     pinned dependency versions in ``requirements.lock``.
@@ -26,12 +26,12 @@ import hashlib
 import json
 from pathlib import Path
 
-from heenb.files import write_atomically
-from heenb.outcome import BUILT, Outcome
-from heenb.plan import Job
+from heenb.build.files import write_atomically
+from heenb.build.outcome import BUILT, Outcome
+from heenb.build.plan import Job
 
 MANIFEST_FILE = ".heenb-manifest.json"
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
 
 def _hex(digest) -> str:

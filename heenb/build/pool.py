@@ -1,4 +1,4 @@
-"""Parallel worker processes, each with its own warm kernel (:mod:`heenb.runner`).
+"""Parallel worker processes, each with its own warm kernel (:mod:`heenb.build.runner`).
 
 Workers are spawned (no forked ZMQ or matplotlib state) when the first batch
 of jobs arrives and stay for the next batch (the reports, then the index).
@@ -22,8 +22,8 @@ from collections.abc import Callable
 from multiprocessing.connection import wait
 from pathlib import Path
 
-from heenb.outcome import FAILED, Outcome
-from heenb.plan import Job
+from heenb.build.outcome import FAILED, Outcome
+from heenb.build.plan import Job
 
 #: Seconds a worker has to shut its kernel down before it is killed.
 STOP_GRACE = 10
@@ -141,12 +141,12 @@ def _work(connection, out_dir: Path, timeout: int) -> None:
     shut down and no temporary file is left behind.
     """
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    from heenb.kernels import WarmKernel
+    from heenb.build.kernels import WarmKernel
 
     kernel = runner = None
     try:
         kernel = WarmKernel()
-        from heenb.runner import Runner
+        from heenb.build.runner import Runner
 
         runner = Runner(out_dir, timeout, kernel)
         for job in iter(connection.recv, None):

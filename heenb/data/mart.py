@@ -34,13 +34,13 @@ from pathlib import Path
 import pandas as pd
 
 from heenb import paths
-from heenb.catalogue import ENGLAND, Catalogue, load_catalogue
-from heenb.demo import DEMO_MARKER
-from heenb.schema import RAW_FILES, RAW_FILES_BY_NAME
-from heenb.validate import read_raw
+from heenb.data.catalogue import ENGLAND, Catalogue, load_catalogue
+from heenb.data.contract import RAW_FILES, RAW_FILES_BY_NAME
+from heenb.data.demo import DEMO_MARKER
+from heenb.data.validate import read_raw
 
 #: The code whose changes invalidate the mart.
-_DERIVING_MODULES = ("mart.py", "validate.py", "schema.py", "catalogue.py")
+_DERIVING_MODULES = ("mart.py", "validate.py", "contract.py", "catalogue.py")
 _AREA_KEYS = ["level", "area_code"]
 MART_TABLES = (
     "proportions", "workforce", "representation", "kpi_updates", "programme_projects",

@@ -3,9 +3,9 @@
 The order of work: check the plan, ``--only``, the settings and the output
 folder, build the mart (which validates the raw data: bad data stops the build
 before any report is touched), skip the reports whose inputs have not changed
-since their last successful build (:mod:`heenb.manifest`; ``force`` rebuilds
-all), run the others in parallel worker processes (:mod:`heenb.pool`), each
-reusing one warm kernel (:mod:`heenb.runner`), write ``build.json``, then run
+since their last successful build (:mod:`heenb.build.manifest`; ``force`` rebuilds
+all), run the others in parallel worker processes (:mod:`heenb.build.pool`), each
+reusing one warm kernel (:mod:`heenb.build.runner`), write ``build.json``, then run
 the index notebook the same way (it reads ``build.json``).
 
 Pages are written atomically; a report that fails keeps papermill's annotated
@@ -25,15 +25,15 @@ from dataclasses import asdict
 from pathlib import Path
 
 from heenb import paths
-from heenb.catalogue import load_catalogue
+from heenb.build.files import write_atomically
+from heenb.build.manifest import Manifest, code_hash, file_hash, job_inputs, plan_hash
+from heenb.build.outcome import BUILT, FAILED, UP_TO_DATE, Outcome
+from heenb.build.plan import Job, load_plan, select
+from heenb.build.pool import WorkerPool
+from heenb.build.progress import progress_for
+from heenb.data.catalogue import load_catalogue
+from heenb.data.mart import build_mart
 from heenb.errors import BuildError
-from heenb.files import write_atomically
-from heenb.manifest import Manifest, code_hash, file_hash, job_inputs, plan_hash
-from heenb.mart import build_mart
-from heenb.outcome import BUILT, FAILED, UP_TO_DATE, Outcome
-from heenb.plan import Job, load_plan, select
-from heenb.pool import WorkerPool
-from heenb.progress import progress_for
 
 DEFAULT_TIMEOUT = 300
 BUILD_LOG = "build.json"

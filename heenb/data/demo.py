@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from heenb.catalogue import Catalogue, load_catalogue
+from heenb.data.catalogue import Catalogue, load_catalogue
 from heenb.errors import ArgumentError
 from heenb.paths import REFERENCE_DIR
 

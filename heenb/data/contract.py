@@ -1,7 +1,7 @@
 """The raw data contract: one :class:`RawFile` per source CSV, column by column.
 
-This module is the single statement of the contract. ``heenb.validate`` checks
-files against it, ``heenb.demo`` writes files that meet it, and
+This module is the single statement of the contract. ``heenb.data.validate`` checks
+files against it, ``heenb.data.demo`` writes files that meet it, and
 ``data/README.md`` is generated from it (``heenb schema``; a test keeps the
 README in step).
 """
