@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from heenb import __version__
+from heenb import __version__, spc
 from heenb.data.catalogue import Catalogue, load_catalogue
 from heenb.data.mart import Mart, load_mart
-from heenb.disclosure import MARKER, MARKER_NOTE
+from heenb.disclosure import MARKER
 from heenb.errors import ParameterError
 from heenb.paths import describe_parameters
-from heenb.report import blocks
+from heenb.report import blocks, kpis
 from heenb.report.blocks import Block
 
 DEMO_TEXT = (
@@ -74,15 +74,27 @@ def data_notes(inputs: Inputs, parameters: dict, sources: list[str]) -> Block:
     kind = "demonstration" if meta.get("demo") else "supplied"
     facts = {
         "Sources": "; ".join(sources),
-        "Disclosure control": f"{MARKER_NOTE} England figures are not suppressed.",
+        "Disclosure control": disclosure_note(),
         "Marker": f"{MARKER} means the figure is withheld to protect confidentiality.",
         "Intervals": "95% Wilson score confidence intervals.",
-        "Statistical process control": (
-            "Making Data Count XmR charts: process limits at the mean plus or minus 2.66 times "
-            "the mean moving range, shown only with 13 or more points."
-        ),
+        "Statistical process control": spc_note(),
         "Data version": f"{meta['data_hash']} ({kind} data)",
         "Parameters": describe_parameters(parameters),
         "Built with": f"heenb {__version__} on {dt.date.today().isoformat()}",
     }
     return blocks.heading("Data notes") + blocks.definition_list(facts)
+
+
+def disclosure_note() -> str:
+    """The disclosure rule the reports apply, in words from :data:`heenb.disclosure.NHS_DIGITAL`."""
+    return f"{kpis.disclosure_rule().note()} England figures are not suppressed."
+
+
+def spc_note() -> str:
+    """How the XmR limits are drawn, in words from the constants of :mod:`heenb.spc`."""
+    factor = spc.LIMIT_FACTOR
+    return (
+        f"Making Data Count XmR charts: process limits at the mean plus or minus {factor:g} "
+        f"times the mean moving range (three sigma, with sigma estimated as {factor:g} / 3 "
+        f"times the mean moving range), shown only with {kpis.spc_min_points()} or more points."
+    )

@@ -11,6 +11,8 @@ suppressed. Values are fractions (0-1); intervals are 95% Wilson intervals.
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 import pandas as pd
 
@@ -42,8 +44,9 @@ def rates(counts: pd.DataFrame, national: pd.Series | bool) -> pd.DataFrame:
         nothing to withhold, nothing to show).
     """
     national = pd.Series(national, index=counts.index, dtype=bool)
-    num = disclosure.suppress(counts["numerator"].astype("int64"))
-    den = disclosure.suppress(counts["denominator"].astype("int64"))
+    rule = disclosure_rule()
+    num = disclosure.suppress(counts["numerator"].astype("int64"), rule)
+    den = disclosure.suppress(counts["denominator"].astype("int64"), rule)
     num = num.where(~national, counts["numerator"].astype("Int64"))
     den = den.where(~national, counts["denominator"].astype("Int64"))
     withheld = (num.isna() | den.isna()).to_numpy(dtype=bool)
@@ -61,6 +64,16 @@ def rates(counts: pd.DataFrame, national: pd.Series | bool) -> pd.DataFrame:
     out["upper"] = np.where(hidden, np.nan, upper)
     out["withheld"], out["no_data"] = withheld, no_data
     return out
+
+
+def disclosure_rule() -> disclosure.DisclosureRule:
+    """The rule applied to every sub-national count (read when called, so notes follow it)."""
+    return disclosure.NHS_DIGITAL
+
+
+def spc_min_points() -> int:
+    """Fewest points XmR limits rest on: the default of :func:`heenb.spc.xmr`."""
+    return inspect.signature(spc.xmr).parameters["min_points"].default
 
 
 def shown(table: pd.DataFrame) -> pd.Series:
@@ -142,7 +155,12 @@ def funnel_limits(table: pd.DataFrame) -> pd.DataFrame | None:
 
 def spc_of(values: pd.Series, improvement: str, target: float | None = None) -> spc.XmrResult:
     """The Making Data Count XmR result for a series of values (oldest first)."""
-    return spc.xmr(values.reset_index(drop=True), improvement=improvement, target=target)
+    return spc.xmr(
+        values.reset_index(drop=True),
+        improvement=improvement,
+        target=target,
+        min_points=spc_min_points(),
+    )
 
 
 def change(trend_table: pd.DataFrame) -> dict | None:
