@@ -38,6 +38,12 @@ def describe_parameters(parameters: dict) -> str:
     return ", ".join(f"{name}={shown(value)}" for name, value in parameters.items())
 
 
+def reference_dir() -> Path:
+    """The reference catalogue folder: ``$HEENB_REFERENCE`` or ``data/reference``."""
+    from_env = os.environ.get("HEENB_REFERENCE")
+    return Path(from_env).expanduser().resolve() if from_env else REFERENCE_DIR
+
+
 def mart_root() -> Path:
     """Where derived tables are cached: ``$HEENB_CACHE`` or ``.heenb-cache/mart``."""
     from_env = os.environ.get("HEENB_CACHE")

@@ -8,13 +8,15 @@ valid values of every report parameter.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
 import pandas as pd
 
-from heenb.errors import ParameterError
+from heenb import paths
+from heenb.data import registry
+from heenb.errors import DataValidationError, ParameterError
 from heenb.paths import REFERENCE_DIR
 
 #: The regional structure reports use unless told otherwise.
@@ -42,6 +44,9 @@ class Catalogue:
         local office; columns as in ``data/reference/README.md``.
     region_mappings :
         One row per (structure, local office) with the region it rolls up to.
+    change_points :
+        One row per recorded SPC change point: ``kpi_id``, ``period`` (the first
+        period of the new limits) and ``reason``.
     codes :
         The code lists a raw file may use, keyed by file stem
         (``arcp_outcomes``, ``nets_items``, ``learner_groups`` ...).
@@ -59,6 +64,7 @@ class Catalogue:
     regions: pd.DataFrame
     local_offices: pd.DataFrame
     region_mappings: pd.DataFrame
+    change_points: pd.DataFrame
     codes: dict[str, pd.DataFrame] = field(repr=False)
     structure: str = DEFAULT_STRUCTURE
     directory: Path = REFERENCE_DIR
@@ -113,6 +119,11 @@ class Catalogue:
         if kpi_id not in table.index:
             raise _unknown("kpi", kpi_id, table["kpi_id"], table["descriptor"])
         return table.loc[kpi_id]
+
+    def kpis_of(self, objective_id: str, role: str | None = None) -> pd.DataFrame:
+        """The KPI rows of an objective (of one ``role`` if given), in catalogue order."""
+        rows = self.kpis[self.kpis["objective_id"] == objective_id]
+        return rows if role is None else rows[rows["role"] == role]
 
     def offices_in(self, region_code: str) -> list[str]:
         """Local office codes in a region, in catalogue order."""
@@ -187,7 +198,7 @@ def _load(directory: Path, structure: str) -> Catalogue:
             f"Unknown regional structure '{structure}'. Structures in "
             f"{directory / 'region_mappings.csv'}: {', '.join(known)}."
         )
-    return Catalogue(
+    catalogue = Catalogue(
         goals=_read(directory, "goals"),
         objectives=_read(directory, "objectives"),
         kpis=_read(directory, "kpis"),
@@ -196,10 +207,17 @@ def _load(directory: Path, structure: str) -> Catalogue:
         regions=_read(directory, "regions"),
         local_offices=_read(directory, "local_offices"),
         region_mappings=mappings,
+        change_points=_read(directory, "kpi_change_points"),
         codes=codes,
         structure=structure,
         directory=directory,
     )
+    problems = registry.problems(catalogue.kpis, catalogue.change_points, catalogue)
+    if problems:
+        raise DataValidationError(
+            [replace(p, file=str(Path(directory) / p.file)) for p in problems]
+        )
+    return catalogue
 
 
 def load_catalogue(structure: str = DEFAULT_STRUCTURE, directory: Path | None = None) -> Catalogue:
@@ -210,6 +228,12 @@ def load_catalogue(structure: str = DEFAULT_STRUCTURE, directory: Path | None = 
     structure : str
         Regional structure for rolling local offices up to regions.
     directory : Path, optional
-        Folder of reference CSV files; ``data/reference`` by default.
+        Folder of reference CSV files; ``$HEENB_REFERENCE``, else ``data/reference``.
+
+    Raises
+    ------
+    DataValidationError
+        When a KPI row or change point is not valid (every problem, with file,
+        row, column and the valid values).
     """
-    return _load(Path(directory or REFERENCE_DIR), structure)
+    return _load(Path(directory or paths.reference_dir()), structure)

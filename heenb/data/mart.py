@@ -10,7 +10,8 @@ numerators over the sum of their denominators.
 Tables (one row is ...):
 
 ``proportions``
-    one measure (a KPI id), period, area and breakdown group: ``numerator``,
+    one measure (a KPI id of ``kpis.csv`` whose counting rule counts rows; see
+    :mod:`heenb.data.rules`), period, area and breakdown group: ``numerator``,
     ``denominator``. ``level`` is ``national``, ``region`` or ``local_office``;
     ``breakdown`` is ``all`` or the column a group comes from.
 ``workforce``
@@ -37,10 +38,13 @@ from heenb import paths
 from heenb.data.catalogue import ENGLAND, Catalogue, load_catalogue
 from heenb.data.contract import RAW_FILES, RAW_FILES_BY_NAME
 from heenb.data.demo import DEMO_MARKER
+from heenb.data.rules import PERIOD_COLUMNS, RULES, breakdown_columns, counted_rows
 from heenb.data.validate import read_raw
 
 #: The code whose changes invalidate the mart.
-_DERIVING_MODULES = ("mart.py", "validate.py", "contract.py", "catalogue.py")
+_DERIVING_MODULES = (
+    "mart.py", "validate.py", "contract.py", "catalogue.py", "rules.py", "registry.py",
+)  # fmt: skip
 _AREA_KEYS = ["level", "area_code"]
 MART_TABLES = (
     "proportions", "workforce", "representation", "kpi_updates", "programme_projects",
@@ -152,13 +156,7 @@ def _read_table(folder: Path, name: str) -> pd.DataFrame:
 def derive(raw: dict[str, pd.DataFrame], catalogue: Catalogue) -> dict[str, pd.DataFrame]:
     """Derive every mart table from validated raw tables."""
     return {
-        "proportions": pd.concat(
-            [
-                _arcp_measures(raw["arcp_outcomes"], catalogue),
-                _nets_measures(raw["nets_responses"], catalogue),
-            ],
-            ignore_index=True,
-        ).pipe(
+        "proportions": _proportions(raw, catalogue).pipe(
             _roll_up,
             catalogue,
             ["measure", "period", "breakdown", "group"],
@@ -220,32 +218,19 @@ def _counts(table: pd.DataFrame, measure: str, hit: pd.Series, period: str,
     return result
 
 
-def _arcp_measures(arcp: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
-    groups = catalogue.codes["arcp_outcomes"].set_index("outcome")["group"]
-    outcome_group = arcp["outcome"].map(groups)
-    return pd.concat(
-        [_counts(arcp, "arcp-covid-share", outcome_group == "covid", "year", ["specialty_group"]),
-         _counts(arcp, "arcp-extension-share", outcome_group == "extension_comparator", "year",
-                 ["specialty_group"])],
-        ignore_index=True,
-    )  # fmt: skip
-
-
-def _nets_measures(nets: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+def _proportions(raw: dict[str, pd.DataFrame], catalogue: Catalogue) -> pd.DataFrame:
+    """Numerator and denominator of every KPI whose counting rule counts rows."""
     scale = catalogue.codes["nets_scale"]
-    positive_answers = pd.to_numeric(scale.loc[scale["positive"] == "True", "answer"]).tolist()
-    positive = nets["answer"].isin(positive_answers)
-    overall = nets["item"] == "overall"
-    midwives = overall & (nets["learner_group"] == "student-midwife")
-    themes = nets["item"] != "overall"
-    return pd.concat(
-        [_counts(nets[overall], "nets-overall-satisfaction", positive[overall], "year",
-                 ["learner_group"]),
-         _counts(nets[midwives], "midwife-training-satisfaction", positive[midwives], "year", []),
-         _counts(nets[themes], "nets-theme-satisfaction", positive[themes], "year", ["item"])
-         .query("breakdown == 'item'")],
-        ignore_index=True,
-    )  # fmt: skip
+    positive = pd.to_numeric(scale.loc[scale["positive"] == "True", "answer"]).tolist()
+    parts = []
+    for _, kpi in catalogue.kpis.iterrows():
+        if not RULES[kpi["rule"]].counts_rows:
+            continue
+        rows, hit = counted_rows(kpi, raw[kpi["source_file"]], positive)
+        period = PERIOD_COLUMNS[kpi["periodicity"]]
+        parts.append(_counts(rows, kpi["kpi_id"], hit, period, breakdown_columns(kpi)))
+    columns = ["area_code", "period", "breakdown", "group", "numerator", "denominator", "measure"]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
 
 
 def _representation(demographics: pd.DataFrame) -> pd.DataFrame:

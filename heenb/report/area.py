@@ -16,28 +16,25 @@ from heenb.charts.xmr import xmr_chart
 from heenb.data.catalogue import ENGLAND
 from heenb.report import blocks, formatting, involvement, kpis
 from heenb.report.blocks import Block
-from heenb.report.common import Inputs, Report, checked, demo_banner, load_inputs
+from heenb.report.common import SOURCE_NAMES, Inputs, Report, checked, demo_banner, load_inputs
 from heenb.report.narrative import programme_status
 
-SOURCES = [
-    "ARCP outcomes (arcp_outcomes.csv)",
-    "National Education and Training Survey responses (nets_responses.csv)",
-    "Workforce in post, FTE by month (workforce_fte.csv)",
-    "Programme projects and periodic updates (programme_projects.csv, programme_updates.csv)",
-    "Patient and public involvement activities (ppi_activities.csv)",
-]
+#: Sources every area report reads besides its KPIs' own.
+OTHER_SOURCES = ("workforce_fte", "programme_projects", "programme_updates", "ppi_activities")
 
 
-def _variation_words(trend: pd.DataFrame, improvement: str) -> str:
-    """The Making Data Count variation icon of an area's own trend, in a few words."""
+def _spc_words(catalogue, trend: pd.DataFrame, kpi) -> tuple[str, str]:
+    """The Making Data Count variation and assurance icons of an area's own trend, in words."""
     if trend.empty or trend["no_data"].all():
-        return "not assessed: no data"
+        return "not assessed: no data", "not assessed: no data"
     if trend["withheld"].any():
-        return "not assessed: withheld years break the series"
-    result = kpis.spc_of(trend["value"], improvement)
+        reason = "not assessed: withheld years break the series"
+        return reason, reason
+    result = kpis.kpi_spc(catalogue, kpi, trend["period"], trend["value"])
+    assurance = result.assurance_text.removeprefix("Assurance: ")
     if result.variation is None:
-        return f"not assessed: {result.limit_points} points, {result.min_points} needed"
-    return result.variation_text
+        return f"not assessed: {result.limit_points} points, {result.min_points} needed", assurance
+    return result.variation_text, assurance
 
 
 def area_report(area: str, data=None) -> AreaReport:
@@ -56,8 +53,6 @@ def area_report(area: str, data=None) -> AreaReport:
 class AreaReport(Report):
     """Sections of one area's report, in reading order."""
 
-    sources = SOURCES
-
     def __init__(self, area: str, inputs: Inputs, parameters: dict):
         super().__init__(inputs, parameters)
         self.area = self.catalogue.area(area)
@@ -65,6 +60,11 @@ class AreaReport(Report):
         self.level = self.area["level"]
         self.is_office = self.level == "local_office"
         self.offices = [area] if self.is_office else self.catalogue.offices_in(area)
+
+    @property
+    def sources(self) -> list[str]:
+        files = [*self.measures["source_file"], *OTHER_SOURCES]
+        return [SOURCE_NAMES[f] for f in dict.fromkeys(files)]
 
     @cached_property
     def measures(self) -> pd.DataFrame:
@@ -76,17 +76,18 @@ class AreaReport(Report):
     @cached_property
     def scorecard_table(self) -> pd.DataFrame:
         """One row per KPI: the area's latest value beside England (and its region)."""
-        rows = [self._score(kpi) for kpi in self.measures.itertuples()]
+        rows = [self._score(kpi) for _, kpi in self.measures.iterrows()]
         return pd.DataFrame(rows)
 
-    def _score(self, kpi) -> dict:
-        period = kpis.latest_period(self.mart, kpi.kpi_id)
-        peers = kpis.compare(self.mart, self.catalogue, kpi.kpi_id, period, self.level)
+    def _score(self, kpi: pd.Series) -> dict:
+        kpi_id = kpi["kpi_id"]
+        period = kpis.latest_period(self.mart, kpi_id)
+        peers = kpis.compare(self.mart, self.catalogue, kpi_id, period, self.level)
         mine = peers[peers["area_code"] == self.code]
         no_data = mine.empty or (mine["denominator"].fillna(1) == 0).all()
-        own_trend = kpis.trend(self.mart, kpi.kpi_id, self.code)
+        own_trend = kpis.trend(self.mart, kpi_id, self.code)
         change = kpis.change(own_trend)
-        row = {"kpi_id": kpi.kpi_id, "KPI": kpi.descriptor, "Period": period}
+        row = {"kpi_id": kpi_id, "KPI": kpi["descriptor"], "Period": period}
         if no_data:
             row["Value"], row["95% interval"] = "no data", f"none for this area in {period}"
             outlier = "no data"
@@ -95,14 +96,14 @@ class AreaReport(Report):
             row["Value"] = formatting.percent(mine["value"])
             row["95% interval"] = formatting.interval(mine["lower"], mine["upper"])
             outlier = mine["outlier"]
-        row["England"] = formatting.percent(kpis.trend(self.mart, kpi.kpi_id).iloc[-1]["value"])
+        row["England"] = formatting.percent(kpis.trend(self.mart, kpi_id).iloc[-1]["value"])
         if self.is_office:
-            region = kpis.trend(self.mart, kpi.kpi_id, self.area["region_code"])
+            region = kpis.trend(self.mart, kpi_id, self.area["region_code"])
             row["Region"] = (
                 formatting.percent(region.iloc[-1]["value"]) if len(region) else "no data"
             )
         row["Compared with other areas"] = formatting.outlier(outlier)
-        row["SPC variation"] = _variation_words(own_trend, kpi.improvement)
+        row["SPC variation"], row["SPC assurance"] = _spc_words(self.catalogue, own_trend, kpi)
         row["Latest change"] = (
             f"{change['to_period']} on {change['from_period']}: "
             + formatting.points_change(change["change"])
@@ -110,8 +111,8 @@ class AreaReport(Report):
             if change
             else "not available"
         )
-        row["Better when"] = {"higher": "higher", "lower": "lower"}.get(kpi.improvement, "-")
-        row["outlier"], row["improvement"] = outlier, kpi.improvement
+        row["Better when"] = {"higher": "higher", "lower": "lower"}.get(kpi["improvement"], "-")
+        row["outlier"], row["improvement"] = outlier, kpi["improvement"]
         return row
 
     # ------------------------------------------------------------------ sections
@@ -168,10 +169,10 @@ class AreaReport(Report):
     def trends(self) -> Block:
         heading = blocks.heading("KPI trends")
         lines = []
-        for kpi in self.measures.itertuples():
+        for _, kpi in self.measures.iterrows():
             for code in dict.fromkeys([self.code, *self._comparators()]):
-                series = kpis.trend(self.mart, kpi.kpi_id, code)
-                lines.append(series.assign(line=self._line_label(code), KPI=kpi.short_name))
+                series = kpis.trend(self.mart, kpi["kpi_id"], code)
+                lines.append(series.assign(line=self._line_label(code), KPI=kpi["short_name"]))
         if not lines:
             return heading + blocks.no_data("KPI trends", "no KPI has data for this area")
         chart = small_multiples(

@@ -1,10 +1,13 @@
-"""The analysis particular to each quantitative objective.
+"""The analysis particular to each quantitative objective, driven by its KPI rows.
 
-- restoration and recovery: ARCP outcomes 10.1 and 10.2 against the pre-COVID-19
-  share of outcomes 2 and 3, by year and specialty group;
-- learner voice: NETS themes and learner groups, triangulated with ARCP outcomes;
-- maternity: midwife and consultant obstetrician FTE against the 1,200 and 100
-  commitments.
+No KPI is named here: each analysis reads the objective's KPIs from the
+catalogue (their ``compare_with``, ``breakdowns`` and counting rule).
+
+- restoration and recovery: the headline share beside the KPI it is compared
+  with over the comparator years, and by each breakdown group;
+- learner voice: the headline share by each breakdown group, supporting KPIs by
+  group and year, and triangulation with the KPI it is compared with;
+- maternity: each FTE KPI against its target (an increase on a baseline month).
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ import pandas as pd
 from heenb.charts.trend import trend_chart
 from heenb.charts.xmr import xmr_chart
 from heenb.data.catalogue import ENGLAND, Catalogue
+from heenb.data.contract import RAW_FILES_BY_NAME
 from heenb.data.mart import Mart
+from heenb.data.rules import breakdown_columns, selected
 from heenb.report import blocks, formatting, kpis
 from heenb.report.blocks import Block
 
@@ -27,207 +32,224 @@ def _england(mart: Mart, measure: str, breakdown: str = "all") -> pd.DataFrame:
     return rows[rows["area_code"] == ENGLAND]
 
 
-def arcp_breakdown(catalogue: Catalogue, mart: Mart) -> Block:
-    """10.1 and 10.2 share by year beside outcomes 2 and 3, and by specialty group."""
-    covid = kpis.trend(mart, "arcp-covid-share")
-    extension = kpis.trend(mart, "arcp-extension-share")
-    if covid.empty:
-        return blocks.no_data("ARCP outcomes", "the data has no ARCP outcomes")
+def headline(catalogue: Catalogue, objective: str) -> pd.Series:
+    """The headline KPI row of an objective."""
+    return catalogue.kpi(catalogue.objective(objective)["headline_kpi"])
+
+
+def group_names(catalogue: Catalogue, kpi: pd.Series, column: str) -> pd.Series:
+    """Display names of a breakdown column's codes (from the code list the contract names)."""
+    table, code = RAW_FILES_BY_NAME[kpi["source_file"]].column(column).codes
+    codes = catalogue.codes[table].set_index(code)
+    return codes["name"] if "name" in codes else pd.Series(codes.index, index=codes.index)
+
+
+def _column_title(kpi: pd.Series, column: str) -> str:
+    description = RAW_FILES_BY_NAME[kpi["source_file"]].column(column).description
+    short = description.split(":")[0].split(" (")[0].split(" of ")[0]
+    return short[:1].upper() + short[1:]
+
+
+def _lower(title: str) -> str:
+    """A title in running text: first letter lower-cased unless it starts an acronym."""
+    return title if title[:2].isupper() else title[:1].lower() + title[1:]
+
+
+def groups_latest(catalogue: Catalogue, mart: Mart, kpi: pd.Series, column: str) -> Block:
+    """A KPI by the groups of one breakdown column, England, latest period, as a table."""
+    rows = _england(mart, kpi["kpi_id"], column)
+    if rows.empty:
+        return Block()
+    latest = rows["period"].max()
+    shown = kpis.rates(rows[rows["period"] == latest].reset_index(drop=True), national=True)
+    title = _column_title(kpi, column)
+    table = pd.DataFrame(
+        {
+            title: shown["group"].map(group_names(catalogue, kpi, column)),
+            kpi["short_name"]: shown["value"].map(formatting.percent),
+            "95% interval": formatting.intervals(shown["lower"], shown["upper"]),
+            kpi["denominator_label"]: shown["denominator"].map(formatting.count),
+        }
+    ).sort_values(title)
+    return blocks.table(table, f"{kpi['short_name']} by {_lower(title)}, England, {latest}",
+                        national=True)  # fmt: skip
+
+
+def groups_by_period(catalogue: Catalogue, mart: Mart, kpi: pd.Series, column: str) -> Block:
+    """A KPI by the groups of one breakdown column and period, England, as a table."""
+    rows = _england(mart, kpi["kpi_id"], column)
+    if rows.empty:
+        return Block()
+    shown = kpis.rates(rows.reset_index(drop=True), national=True)
+    title = _column_title(kpi, column)
+    wide = shown.assign(name=shown["group"].map(group_names(catalogue, kpi, column))).pivot_table(
+        index="name", columns="period", values="value", aggfunc="first"
+    )
+    wide = wide.apply(lambda col: col.map(formatting.percent)).reset_index()
+    wide.columns = [title, *wide.columns[1:]]
+    return blocks.table(wide, f"{kpi['short_name']} by {_lower(title)} and year, England",
+                        national=True)  # fmt: skip
+
+
+def arcp_breakdown(catalogue: Catalogue, mart: Mart, objective: str) -> Block:
+    """The headline share by year beside its comparator's pre-COVID share, and by group."""
+    kpi = headline(catalogue, objective)
+    covid = kpis.trend(mart, kpi["kpi_id"])
+    if covid.empty or not kpi["compare_with"]:
+        return blocks.no_data(kpi["short_name"], "the data has no rows for it")
+    comparator = catalogue.kpi(kpi["compare_with"])
+    extension = kpis.trend(mart, comparator["kpi_id"])
     pre = extension[extension["period"].isin(PRE_COVID_YEARS)]
     pre_share = pre["numerator"].astype(int).sum() / pre["denominator"].astype(int).sum()
     series = pd.concat(
-        [
-            covid.assign(line="Outcomes 10.1 and 10.2 (COVID-19)"),
-            extension.assign(line="Outcomes 2 and 3"),
-        ]
+        [covid.assign(line=kpi["short_name"]), extension.assign(line=comparator["short_name"])]
     )
     chart = trend_chart(
         series,
-        title="ARCP outcomes affected by COVID-19 and outcomes 2 and 3, England",
-        value_label="Share of ARCP outcomes (%)",
+        title=f"{kpi['short_name']} and {comparator['short_name']}, England",
+        value_label=f"Share of {kpi['denominator_label']} (%)",
     )
     by_year = pd.DataFrame(
         {
             "Year": covid["period"],
-            "Outcomes 10.1 and 10.2": covid["value"].map(formatting.percent),
-            "Outcomes 2 and 3": extension["value"].map(formatting.percent),
-            "10.x share against pre-COVID 2 and 3 share": (covid["value"] / pre_share).map(
-                formatting.ratio
-            ),
-            "All outcomes": covid["denominator"].map(formatting.count),
+            kpi["short_name"]: covid["value"].map(formatting.percent),
+            comparator["short_name"]: extension["value"].map(formatting.percent),
+            f"Against the {PRE_COVID_YEARS[0]}-{PRE_COVID_YEARS[-1]} share of "
+            f"{comparator['short_name']}": (covid["value"] / pre_share).map(formatting.ratio),
+            f"All {kpi['denominator_label']}": covid["denominator"].map(formatting.count),
         }
     )
     latest = covid["period"].iloc[-1]
-    specialties = _england(mart, "arcp-covid-share", "specialty_group")
-    specialties = kpis.rates(
-        specialties[specialties["period"] == latest].reset_index(drop=True), national=True
-    )
-    names = catalogue.codes["specialty_groups"].set_index("specialty_group")["name"]
-    by_specialty = pd.DataFrame(
-        {
-            "Specialty group": specialties["group"].map(names),
-            "Outcomes 10.1 and 10.2": specialties["value"].map(formatting.percent),
-            "95% interval": formatting.intervals(specialties["lower"], specialties["upper"]),
-            "All outcomes": specialties["denominator"].map(formatting.count),
-        }
-    ).sort_values("Specialty group")
-    return blocks.join(
-        [
-            blocks.heading("COVID-19 outcomes against the pre-COVID comparator"),
-            blocks.paragraph(
-                f"Before COVID-19 ({PRE_COVID_YEARS[0]} to {PRE_COVID_YEARS[-1]}), "
-                f"{formatting.percent(pre_share)} of ARCP outcomes were 2 or 3 (extra "
-                f"competences or time needed). In {latest}, "
-                f"{formatting.percent(covid['value'].iloc[-1])} were 10.1 or 10.2: "
-                f"{formatting.ratio(covid['value'].iloc[-1] / pre_share)} times that comparator."
-            ),
-            blocks.figure(chart),
-            blocks.table(by_year, "ARCP outcomes by year, England", national=True),
-            blocks.heading(f"By specialty group, {latest}", 3),
-            blocks.table(
-                by_specialty,
-                f"ARCP outcomes 10.1 and 10.2 by specialty group, England, {latest}",
-                national=True,
-            ),
-        ]
-    )
-
-
-def nets_breakdown(catalogue: Catalogue, mart: Mart) -> Block:
-    """NETS themes by year, learner groups in the latest year, and ARCP triangulation."""
-    themes = _england(mart, "nets-theme-satisfaction", "item")
-    if themes.empty:
-        return blocks.no_data("NETS themes", "the data has no NETS responses")
-    items = catalogue.codes["nets_items"].set_index("item")["name"]
-    shown = kpis.rates(themes.reset_index(drop=True), national=True)
-    by_theme = shown.assign(theme=shown["group"].map(items)).pivot_table(
-        index="theme", columns="period", values="value", aggfunc="first"
-    )
-    by_theme = by_theme.apply(lambda col: col.map(formatting.percent)).reset_index()
-    by_theme.columns = ["Theme", *by_theme.columns[1:]]
-    groups = _england(mart, "nets-overall-satisfaction", "learner_group")
-    latest = groups["period"].max()
-    groups = kpis.rates(groups[groups["period"] == latest].reset_index(drop=True), national=True)
-    group_names = catalogue.codes["learner_groups"].set_index("learner_group")["name"]
-    by_group = pd.DataFrame(
-        {
-            "Learner group": groups["group"].map(group_names),
-            "Rating training good or better": groups["value"].map(formatting.percent),
-            "95% interval": formatting.intervals(groups["lower"], groups["upper"]),
-            "Respondents": groups["denominator"].map(formatting.count),
-        }
-    )
-    return blocks.join(
-        [
-            blocks.heading("Themes and learner groups"),
-            blocks.table(
-                by_theme, "Share of positive answers by NETS theme and year, England", national=True
-            ),
-            blocks.table(
-                by_group, f"Overall satisfaction by learner group, England, {latest}", national=True
-            ),
-            triangulation(catalogue, mart, latest),
-        ]
-    )
-
-
-def triangulation(catalogue: Catalogue, mart: Mart, period: str) -> Block:
-    """NETS overall satisfaction beside ARCP outcomes 10.1 and 10.2 for the same local offices."""
-    nets = kpis.compare(mart, catalogue, "nets-overall-satisfaction", period, "local_office")
-    arcp = kpis.compare(mart, catalogue, "arcp-covid-share", period, "local_office")
-    if arcp.empty:
-        return blocks.no_data(f"ARCP outcomes in {period}", "no ARCP outcomes for that year")
-    both = nets.merge(arcp, on=["area_code", "area"], suffixes=("_nets", "_arcp"))
-    shown = both[
-        ~(
-            both["withheld_nets"]
-            | both["no_data_nets"]
-            | both["withheld_arcp"]
-            | both["no_data_arcp"]
-        )
+    parts = [
+        blocks.heading(f"{kpi['short_name']} against the pre-COVID comparator"),
+        blocks.paragraph(
+            f"Before COVID-19 ({PRE_COVID_YEARS[0]} to {PRE_COVID_YEARS[-1]}), "
+            f"{formatting.percent(pre_share)} of {kpi['denominator_label']} were "
+            f"{comparator['short_name']}. In {latest}, "
+            f"{formatting.percent(covid['value'].iloc[-1])} were {kpi['short_name']}: "
+            f"{formatting.ratio(covid['value'].iloc[-1] / pre_share)} times that comparator."
+        ),
+        blocks.figure(chart),
+        blocks.table(by_year, f"{kpi['short_name']} by year, England", national=True),
     ]
-    # Spearman's rank correlation: Pearson's on the ranks (ties share the average rank).
-    correlation = shown["value_nets"].rank().corr(shown["value_arcp"].rank())
-    table = pd.DataFrame(
-        {
-            "Local office": both["area"],
-            "NETS rating training good or better": both["value_nets"].map(formatting.percent),
-            "NETS funnel plot": both["outlier_nets"].map(formatting.outlier),
-            "ARCP outcomes 10.1 and 10.2": both["value_arcp"].map(formatting.percent),
-            "ARCP funnel plot": both["outlier_arcp"].map(formatting.outlier),
-        }
-    )
-    return (
-        blocks.heading(f"Triangulation with ARCP outcomes, {period}", 3)
-        + blocks.paragraph(
-            f"Across {len(shown)} local offices, the rank correlation between learner satisfaction "
-            f"and the share of ARCP outcomes delayed by COVID-19 is {correlation:.2f} "
-            "(Spearman; -1 to 1, 0 meaning no association)."
-        )
-        + blocks.table(table, f"Learner satisfaction and ARCP outcomes by local office, {period}")
-    )
-
-
-def maternity_workforce(catalogue: Catalogue, mart: Mart) -> Block:
-    """Midwife and consultant obstetrician FTE against the national commitments."""
-    parts = [blocks.heading("Midwives and consultant obstetricians against the commitments")]
-    for kpi_id, staff_group in (
-        ("midwife-fte", "midwives"),
-        ("consultant-obstetrician-fte", "consultant-obstetricians"),
-    ):
-        parts.append(_commitment(catalogue, mart, catalogue.kpi(kpi_id), staff_group))
+    parts += [groups_latest(catalogue, mart, kpi, c) for c in breakdown_columns(kpi)]
     return blocks.join(parts)
 
 
-def _commitment(catalogue: Catalogue, mart: Mart, kpi: pd.Series, staff_group: str) -> Block:
-    workforce = mart.workforce[mart.workforce["staff_group"] == staff_group]
+def nets_breakdown(catalogue: Catalogue, mart: Mart, objective: str) -> Block:
+    """Supporting KPIs by group and year, the headline by group, and triangulation."""
+    kpi = headline(catalogue, objective)
+    rows = _england(mart, kpi["kpi_id"])
+    if rows.empty:
+        return blocks.no_data(kpi["short_name"], "the data has no rows for it")
+    parts = [blocks.heading("Breakdowns")]
+    for _, supporting in catalogue.kpis_of(objective, "supporting").iterrows():
+        if supporting["kind"] == "proportion":
+            parts += [groups_by_period(catalogue, mart, supporting, c)
+                      for c in breakdown_columns(supporting)]  # fmt: skip
+    parts += [groups_latest(catalogue, mart, kpi, c) for c in breakdown_columns(kpi)]
+    if kpi["compare_with"]:
+        parts.append(triangulation(catalogue, mart, kpi, rows["period"].max()))
+    return blocks.join(parts)
+
+
+def triangulation(catalogue: Catalogue, mart: Mart, kpi: pd.Series, period: str) -> Block:
+    """A KPI beside the KPI it is compared with (``compare_with``), local office by office."""
+    other = catalogue.kpi(kpi["compare_with"])
+    mine = kpis.compare(mart, catalogue, kpi["kpi_id"], period, "local_office")
+    theirs = kpis.compare(mart, catalogue, other["kpi_id"], period, "local_office")
+    if theirs.empty:
+        return blocks.no_data(f"{other['short_name']} in {period}", "no figures for that period")
+    both = mine.merge(theirs, on=["area_code", "area"], suffixes=("_a", "_b"))
+    shown = both[~(both["withheld_a"] | both["no_data_a"] | both["withheld_b"] | both["no_data_b"])]
+    # Spearman's rank correlation: Pearson's on the ranks (ties share the average rank).
+    correlation = shown["value_a"].rank().corr(shown["value_b"].rank())
+    table = pd.DataFrame(
+        {
+            "Local office": both["area"],
+            kpi["short_name"]: both["value_a"].map(formatting.percent),
+            f"{kpi['short_name']}: funnel plot": both["outlier_a"].map(formatting.outlier),
+            other["short_name"]: both["value_b"].map(formatting.percent),
+            f"{other['short_name']}: funnel plot": both["outlier_b"].map(formatting.outlier),
+        }
+    )
+    return (
+        blocks.heading(f"Triangulation with {other['short_name']}, {period}", 3)
+        + blocks.paragraph(
+            f"Across {len(shown)} local offices, the rank correlation between "
+            f"{kpi['short_name'].lower()} and {other['short_name']} is {correlation:.2f} "
+            "(Spearman; -1 to 1, 0 meaning no association)."
+        )
+        + blocks.table(
+            table, f"{kpi['short_name']} and {other['short_name']} by local office, {period}"
+        )  # fmt: skip
+    )
+
+
+def maternity_workforce(catalogue: Catalogue, mart: Mart, objective: str) -> Block:
+    """Each staff FTE KPI of the objective against its target."""
+    fte = catalogue.kpis_of(objective)
+    fte = fte[fte["rule"] == "staff_fte"]
+    names = " and ".join(s.split(" (")[0].lower() for s in fte["short_name"])
+    parts = [blocks.heading(f"{names[:1].upper()}{names[1:]} against the commitments")]
+    parts += [commitment(catalogue, mart, kpi) for _, kpi in fte.iterrows()]
+    return blocks.join(parts)
+
+
+def commitment(catalogue: Catalogue, mart: Mart, kpi: pd.Series) -> Block:
+    """One FTE KPI (rule ``staff_fte``) against its target, England and by region."""
+    workforce = mart.workforce[selected(mart.workforce, kpi["numerator"])]
+    workforce = workforce.groupby(["level", "area_code", "month"], as_index=False)["fte"].sum()
     england = workforce[workforce["area_code"] == ENGLAND].sort_values("month")
-    name = catalogue.codes["staff_groups"].set_index("staff_group").loc[staff_group, "name"]
+    name = kpi["short_name"]
     if england.empty:
-        return blocks.no_data(f"{name} FTE", "the workforce file has no rows for this group")
+        return blocks.no_data(name, "the workforce file has no rows for this group")
     baseline_month = kpi["baseline_period"]
     baseline = england.loc[england["month"] == baseline_month, "fte"]
-    if baseline.empty:
+    if baseline_month and baseline.empty:
         return blocks.no_data(
             f"{name} against the commitment", f"no figure for the baseline month {baseline_month}"
         )
-    target = float(baseline.iloc[0]) + float(kpi["target"])
-    result = kpis.spc_of(england["fte"], "higher")
-    result = result.with_target(target, stable_only=True)
+    start = float(baseline.iloc[0]) if baseline_month else None
+    target = kpis.target_value(kpi, start)
+    result = kpis.kpi_spc(catalogue, kpi, england["month"], england["fte"], start)
     latest = england.iloc[-1]
-    gained = latest["fte"] - float(baseline.iloc[0])
-    met = "met" if latest["fte"] >= target else "not yet met"
     chart = xmr_chart(
         result,
-        title=f"{name} in post (FTE), England",
-        value_label="FTE",
+        title=f"{name}, England",
+        value_label=kpi["unit"],
         period_labels=list(england["month"]),
-        unit="FTE",
+        unit=kpi["unit"],
         target=target,
     )
-    regions = workforce[workforce["level"] == "region"]
-    at = regions.pivot_table(index="area_code", columns="month", values="fte")
-    table = pd.DataFrame(
-        {
-            "Region": [catalogue.area_name(c) for c in at.index],
-            f"FTE {baseline_month}": at[baseline_month].map(formatting.fte).to_numpy(),
-            f"FTE {latest['month']}": at[latest["month"]].map(formatting.fte).to_numpy(),
-            "Change": (at[latest["month"]] - at[baseline_month]).map(formatting.fte).to_numpy(),
-        }
-    )
-    return blocks.join(
-        [
-            blocks.heading(name, 3),
-            blocks.paragraph(
-                f"{formatting.fte(latest['fte'])} FTE in {latest['month']}, "
-                f"{formatting.fte(gained)} more than in {baseline_month} against a commitment of "
-                f"{float(kpi['target']):,.0f} more ({formatting.fte(target)} FTE): the commitment "
-                f"is {met}. {result.variation_text}. {result.assurance_text}."
-            ),
-            blocks.figure(chart),
-            blocks.table(table, f"{name} FTE by region, {baseline_month} and {latest['month']}"),
-        ]
-    )
+    text = f"{formatting.fte(latest['fte'])} FTE in {latest['month']}"
+    if target is not None and start is not None:
+        met = "met" if latest["fte"] >= target else "not yet met"
+        text += (
+            f", {formatting.fte(latest['fte'] - start)} more than in {baseline_month} against a "
+            f"commitment of {formatting.count(float(kpi['target']))} more "
+            f"({formatting.fte(target)} FTE): the commitment is {met}"
+        )
+    parts = [
+        blocks.heading(name, 3),
+        blocks.paragraph(f"{text}. {result.variation_text}. {result.assurance_text}."),
+        blocks.figure(chart),
+    ]
+    if baseline_month:
+        regions = workforce[workforce["level"] == "region"]
+        at = regions.pivot_table(index="area_code", columns="month", values="fte")
+        table = pd.DataFrame(
+            {
+                "Region": [catalogue.area_name(c) for c in at.index],
+                f"FTE {baseline_month}": at[baseline_month].map(formatting.fte).to_numpy(),
+                f"FTE {latest['month']}": at[latest["month"]].map(formatting.fte).to_numpy(),
+                "Change": (at[latest["month"]] - at[baseline_month]).map(formatting.fte).to_numpy(),
+            }
+        )
+        parts.append(
+            blocks.table(table, f"{name} by region, {baseline_month} and {latest['month']}")
+        )
+    return blocks.join(parts)
 
 
 def representation(catalogue: Catalogue, mart: Mart, level: str = "region") -> pd.DataFrame:
@@ -263,4 +285,7 @@ def representation(catalogue: Catalogue, mart: Mart, level: str = "region") -> p
     return shown
 
 
-__all__ = ["arcp_breakdown", "maternity_workforce", "nets_breakdown", "representation"]
+__all__ = [
+    "arcp_breakdown", "commitment", "groups_by_period", "groups_latest", "maternity_workforce",
+    "nets_breakdown", "representation", "triangulation",
+]  # fmt: skip

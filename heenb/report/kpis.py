@@ -185,3 +185,54 @@ def change(trend_table: pd.DataFrame) -> dict | None:
         "change": float(last["change"]),
         "significant": bool(last["significant"]),
     }
+
+
+def target_value(kpi: pd.Series, baseline: float | None = None) -> float | None:
+    """A KPI's target in the unit of its values (a fraction for ``%``), or None without one.
+
+    ``target_kind`` says how ``target`` reads: ``level`` and ``parity`` are the
+    value itself; ``increase_from_baseline`` is added to ``baseline`` (the
+    value at ``baseline_period``; None when that is unknown).
+    """
+    if not str(kpi["target"]).strip():
+        return None
+    value = float(kpi["target"]) / (100 if kpi["unit"] == "%" else 1)
+    if kpi["target_kind"] == "increase_from_baseline":
+        return None if baseline is None else baseline + value
+    return value
+
+
+def change_points(catalogue: Catalogue, kpi_id: str, periods) -> list[tuple[int, str]]:
+    """Recorded SPC change points of a KPI as (position in ``periods``, note), oldest first.
+
+    A change point starts new limits at the first period on or after its
+    ``period``; one before the second period or after the last is not shown.
+    """
+    periods = [str(p) for p in periods]
+    rows = catalogue.change_points[catalogue.change_points["kpi_id"] == kpi_id]
+    found: dict[int, str] = {}
+    for point in rows.sort_values("period").itertuples():
+        at = next((i for i, period in enumerate(periods) if period >= point.period), None)
+        if at is not None and at >= 1 and at not in found:
+            found[at] = f"Limits recalculated from {periods[at]}: {point.reason}"
+    return sorted(found.items())
+
+
+def kpi_spc(
+    catalogue: Catalogue, kpi: pd.Series, periods, values: pd.Series, baseline: float | None = None
+) -> spc.XmrResult:
+    """The XmR result of a KPI's series, with its recorded change points and its target.
+
+    Limits are recalculated only at the KPI's rows of ``kpi_change_points.csv``;
+    the assurance icon judges the KPI's target (see :func:`target_value`) and is
+    withheld while the latest point is special cause.
+    """
+    positions = [at for at, _ in change_points(catalogue, kpi["kpi_id"], periods)]
+    result = spc.xmr(
+        values.reset_index(drop=True),
+        improvement=kpi["improvement"],
+        recalculate_at=positions,
+        min_points=spc_min_points(),
+    )
+    target = target_value(kpi, baseline)
+    return result if target is None else result.with_target(target, stable_only=True)

@@ -17,18 +17,9 @@ from heenb.disclosure import MARKER
 from heenb.report import blocks, formatting, kpis
 from heenb.report.blocks import Block
 from heenb.report.breakdowns import arcp_breakdown, maternity_workforce, nets_breakdown
-from heenb.report.common import Inputs, Report, checked, demo_banner, load_inputs
+from heenb.report.common import SOURCE_NAMES, Inputs, Report, checked, demo_banner, load_inputs
 from heenb.report.narrative import latest_update, programme_status, ratings_history
 from heenb.report.representation import representation_section
-
-#: Raw sources by the kind of KPI, for the data notes.
-SOURCES = {
-    "arcp_outcomes": "ARCP outcomes (arcp_outcomes.csv)",
-    "nets_responses": "National Education and Training Survey responses (nets_responses.csv)",
-    "workforce_fte": "Workforce in post, FTE by month (workforce_fte.csv)",
-    "kpi_updates": "Quarterly KPI updates from the executive lead's team (kpi_updates.csv)",
-    "demographics": "Learner and population demographics (demographics.csv)",
-}
 
 
 def objective_report(objective: str, data=None) -> ObjectiveReport:
@@ -51,10 +42,7 @@ class ObjectiveReport(Report):
         super().__init__(inputs, parameters)
         self.objective = self.catalogue.objective(objective)
         self.kpi = self.catalogue.kpi(self.objective["headline_kpi"])
-        self.supporting = self.catalogue.kpis[
-            (self.catalogue.kpis["objective_id"] == objective)
-            & (self.catalogue.kpis["role"] == "supporting")
-        ]
+        self.supporting = self.catalogue.kpis_of(objective, "supporting")
 
     # ------------------------------------------------------------------ figures
     @property
@@ -67,7 +55,9 @@ class ObjectiveReport(Report):
 
     @cached_property
     def national_spc(self):
-        return kpis.spc_of(self.national["value"], self.kpi["improvement"])
+        return kpis.kpi_spc(
+            self.catalogue, self.kpi, self.national["period"], self.national["value"]
+        )
 
     @cached_property
     def latest_period(self) -> str | None:
@@ -155,12 +145,15 @@ class ObjectiveReport(Report):
             title=f"{self.kpi['descriptor']}, England",
             value_label=_short_label(self.kpi),
             period_labels=list(self.national["period"]),
-            unit="%",
+            unit=self.kpi["unit"],
+            target=kpis.target_value(self.kpi),
         )
+        changes = kpis.change_points(self.catalogue, self.kpi["kpi_id"], self.national["period"])
         return (
             heading
             + blocks.paragraph(
                 f"{self.national_spc.variation_text}. {self.national_spc.assurance_text}."
+                + "".join(f" {note}." for _, note in changes)
             )
             + blocks.figure(chart)
         )
@@ -190,7 +183,7 @@ class ObjectiveReport(Report):
                         limits,
                         title=f"{_short_label(self.kpi)} by local office, {self.latest_period}",
                         value_label=_short_label(self.kpi),
-                        denominator_label=_DENOMINATORS.get(self.kpi["source_file"], "Denominator"),
+                        denominator_label=self.kpi["denominator_label"],
                     )
                 )
             )
@@ -221,9 +214,43 @@ class ObjectiveReport(Report):
         return blocks.join(parts)
 
     def breakdown(self) -> Block:
-        """The analysis particular to this objective."""
-        analysis = _BREAKDOWNS.get(self.objective["objective_id"])
-        return analysis(self.catalogue, self.mart) if analysis else Block()
+        """The analysis particular to this objective, then its supporting measures."""
+        objective = self.objective["objective_id"]
+        analysis = _BREAKDOWNS.get(objective)
+        found = analysis(self.catalogue, self.mart, objective) if analysis else Block()
+        return found + self.supporting_measures()
+
+    def supporting_measures(self) -> Block:
+        """Every supporting proportion of this objective: England's latest figure, its SPC
+        variation and, where the KPI has a target, the assurance icon."""
+        rows = []
+        for _, kpi in self.supporting.iterrows():
+            trend = kpis.trend(self.mart, kpi["kpi_id"])
+            if kpi["kind"] != "proportion" or trend.empty:
+                continue
+            latest = trend.iloc[-1]
+            result = kpis.kpi_spc(self.catalogue, kpi, trend["period"], trend["value"])
+            target = kpis.target_value(kpi)
+            rows.append(
+                {
+                    "Measure": kpi["descriptor"],
+                    "Period": latest["period"],
+                    "England": formatting.percent(latest["value"]),
+                    "95% interval": formatting.interval(latest["lower"], latest["upper"]),
+                    "Denominator": formatting.count(latest["denominator"]),
+                    "Counted": kpi["denominator_label"],
+                    "Target": "none" if target is None else formatting.percent(target),
+                    "SPC variation": result.variation_text,
+                    "SPC assurance": result.assurance_text,
+                }
+            )
+        if not rows:
+            return Block()
+        return blocks.heading("Supporting measures") + blocks.table(
+            pd.DataFrame(rows),
+            "Supporting measures of this objective, England, latest period",
+            national=True,
+        )
 
     def narrative(self) -> Block:
         """The latest update from the KPI lead (with the rating history, unless the
@@ -241,7 +268,7 @@ class ObjectiveReport(Report):
     @property
     def sources(self) -> list[str]:
         files = [self.kpi["source_file"], "kpi_updates", *self.supporting["source_file"]]
-        return sorted({SOURCES[f] for f in files})
+        return sorted({SOURCE_NAMES[f] for f in files})
 
     # ------------------------------------------------------------------ helpers
     def _goal_name(self) -> str:
@@ -261,12 +288,15 @@ class ObjectiveReport(Report):
         )
 
     def _cross_cutting_representation(self) -> Block:
-        if self.objective["objective_id"] != "cross-cutting":
+        ratios = self.supporting[self.supporting["rule"] == "representation_ratio"]
+        if ratios.empty:
             return blocks.paragraph(
                 "This objective's KPI is a qualitative update, so areas are not compared on a "
                 "number; see the updates below."
             )
-        return representation_section(self.catalogue, self.mart)
+        return blocks.join(
+            [representation_section(self.catalogue, self.mart, kpi) for _, kpi in ratios.iterrows()]
+        )
 
 
 def area_rows(table: pd.DataFrame) -> pd.DataFrame:
@@ -286,11 +316,8 @@ def area_rows(table: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-_DENOMINATORS = {"arcp_outcomes": "ARCP outcomes", "nets_responses": "Survey respondents"}
-
-
 def _short_label(kpi: pd.Series) -> str:
-    return f"{kpi['short_name']} (%)"
+    return f"{kpi['short_name']} ({kpi['unit']})"
 
 
 def _names(names: list[str]) -> str:

@@ -7,26 +7,33 @@ import pandas as pd
 from heenb.charts.compare import comparison_chart
 from heenb.data.catalogue import Catalogue
 from heenb.data.mart import Mart
-from heenb.report import blocks, formatting
+from heenb.report import blocks, formatting, kpis
 from heenb.report.blocks import Block
 from heenb.report.breakdowns import representation
 
 
-def representation_section(catalogue: Catalogue, mart: Mart) -> Block:
-    """Representation ratio by region, as a chart with intervals and a table."""
+def representation_section(catalogue: Catalogue, mart: Mart, kpi: pd.Series) -> Block:
+    """Representation ratio by region, as a chart with intervals and a table.
+
+    ``kpi`` is the KPI row (rule ``representation_ratio``); its target (parity,
+    1) is the chart's reference line.
+    """
     table = representation(catalogue, mart, "region")
     if table.empty:
         return blocks.no_data("representation", "the demographics file has no rows")
     year = table.attrs["year"]
+    target = kpis.target_value(kpi)
+    target_name = "target" if kpi["target_kind"] != "parity" else "parity"
     chart = comparison_chart(
         table[["area", "ratio", "ratio_lower", "ratio_upper", "withheld"]].rename(
             columns={"ratio": "value", "ratio_lower": "lower", "ratio_upper": "upper"}
         ),
-        title=f"Representation ratio of ethnic minority learners by region, {year}",
-        value_label="Representation ratio (1 = parity)",
-        unit="ratio",
-        reference=1.0,
-        reference_label="Parity",
+        title=f"{kpi['short_name']} by region, {year}",
+        value_label=kpi["short_name"]
+        + ("" if target is None else f" ({formatting.ratio(target)} = {target_name})"),
+        unit=kpi["unit"],
+        reference=target,
+        reference_label=target_name.capitalize(),
     )
     rows = pd.DataFrame(
         {
