@@ -17,6 +17,7 @@ from heenb.charts.figure import NHS_COLOURS, Chart, new_figure
 from heenb.charts.format import (
     MISSING,
     RATIO,
+    WITHHELD,
     axis_formatter,
     axis_title,
     format_value,
@@ -29,7 +30,6 @@ from heenb.errors import ArgumentError
 
 __all__ = ["comparison_chart"]
 
-WITHHELD = "withheld"
 _DOT = NHS_COLOURS["blue"]
 _REFERENCE = NHS_COLOURS["black"]
 

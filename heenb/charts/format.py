@@ -3,23 +3,26 @@
 Charts take values in their natural unit: a proportion is a fraction (0.842)
 when ``unit`` is ``"%"`` and is shown in per cent ("84.2%"); any other unit is
 shown as the number with thousands separators, followed by the unit if there
-is one ("21,636 FTE"). These helpers keep the axes, the labels on the chart,
-the alt text and the data table in step.
+is one ("21,636 FTE"). Values and changes are written by :mod:`heenb.formatting`,
+the one formatting module, so a chart label reads as the same value does in a
+report table or sentence; these helpers add the axes and layout.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
+from heenb import formatting
 from heenb.errors import ArgumentError
 
 __all__ = [
     "MISSING",
+    "RATIO",
+    "WITHHELD",
     "axis_formatter",
     "format_change",
     "format_value",
@@ -31,11 +34,11 @@ __all__ = [
 ]
 
 #: What the alt text says in place of a missing value.
-MISSING = "no data"
-
-
+MISSING = formatting.NO_DATA
 #: The unit of a ratio such as representation (1 = parity): shown to 2 places.
-RATIO = "ratio"
+RATIO = formatting.RATIO
+#: What a chart shows in place of a figure withheld by disclosure control.
+WITHHELD = formatting.WITHHELD_WORD
 
 
 def scale(unit: str) -> float:
@@ -43,69 +46,16 @@ def scale(unit: str) -> float:
     return 100.0 if unit == "%" else 1.0
 
 
-def _is_missing(value) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
-
-
-def _plain(number: float, decimals: int) -> str:
-    """``number`` with thousands separators; whole numbers without decimals."""
-    if float(number).is_integer():
-        return f"{number:,.0f}"
-    return f"{number:,.{decimals}f}"
-
-
 def format_value(value, unit: str = "%") -> str:
-    """One value as the reader sees it.
-
-    Parameters
-    ----------
-    value : float
-        In its natural unit: a fraction when ``unit`` is ``"%"``.
-    unit : str, default "%"
-        ``"%"`` shows per cent to 1 decimal place ("84.2%"); any other unit shows
-        the number with thousands separators and, if the unit is not empty, the
-        unit after a space ("21,636 FTE").
-
-    Returns
-    -------
-    str
-        The formatted value, or "no data" for a missing value.
-    """
-    if _is_missing(value):
-        return MISSING
-    if unit == "%":
-        return f"{float(value) * 100:.1f}%"
-    if unit == RATIO:  # a ratio near 1 (parity) needs two places and no unit word
-        return f"{float(value):.2f}"
-    text = _plain(round(float(value), 1), 1)
-    return f"{text} {unit}" if unit else text
+    """One value as the reader sees it: :func:`heenb.formatting.number` ("84.2%",
+    "21,636 FTE", "0.87"), "no data" when missing."""
+    return formatting.number(value, unit, missing=MISSING)
 
 
 def format_change(change: float, unit: str = "%") -> str:
-    """A change between two values in words: "up 2.8 points", "down 1,200", "no change".
-
-    Parameters
-    ----------
-    change : float
-        Later value minus earlier value, in the natural unit (a difference of
-        fractions when ``unit`` is ``"%"``, shown in percentage points).
-    unit : str, default "%"
-
-    Returns
-    -------
-    str
-    """
-    if _is_missing(change):
-        return MISSING
-    if unit == "%":
-        size = round(abs(float(change)) * 100, 1)
-        amount = f"{size:.1f} points"
-    else:
-        size = round(abs(float(change)), 1)
-        amount = _plain(size, 1) + (f" {unit}" if unit else "")
-    if size == 0:
-        return "no change"
-    return f"{'up' if change > 0 else 'down'} {amount}"
+    """A change between two values in words: :func:`heenb.formatting.change`
+    ("up 2.8 points", "down 1,200 FTE", "no change")."""
+    return formatting.change(change, unit, missing=MISSING)
 
 
 def axis_formatter(unit: str):

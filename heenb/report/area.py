@@ -10,11 +10,11 @@ from functools import cached_property
 
 import pandas as pd
 
-from heenb import disclosure
+from heenb import formatting
 from heenb.charts.trend import small_multiples
 from heenb.charts.xmr import xmr_chart
 from heenb.data.catalogue import ENGLAND
-from heenb.report import blocks, formatting, involvement, kpis
+from heenb.report import blocks, involvement, kpis
 from heenb.report.blocks import Block
 from heenb.report.common import SOURCE_NAMES, Inputs, Report, checked, demo_banner, load_inputs
 from heenb.report.narrative import programme_status
@@ -26,7 +26,7 @@ OTHER_SOURCES = ("workforce_fte", "programme_projects", "programme_updates", "pp
 def _spc_words(catalogue, trend: pd.DataFrame, kpi) -> tuple[str, str]:
     """The Making Data Count variation and assurance icons of an area's own trend, in words."""
     if trend.empty or trend["no_data"].all():
-        return "not assessed: no data", "not assessed: no data"
+        return f"not assessed: {formatting.NO_DATA}", f"not assessed: {formatting.NO_DATA}"
     if trend["withheld"].any():
         reason = "not assessed: withheld years break the series"
         return reason, reason
@@ -89,7 +89,10 @@ class AreaReport(Report):
         change = kpis.change(own_trend)
         row = {"kpi_id": kpi_id, "KPI": kpi["descriptor"], "Period": period}
         if no_data:
-            row["Value"], row["95% interval"] = "no data", f"none for this area in {period}"
+            row["Value"], row["95% interval"] = (
+                formatting.NO_DATA,
+                f"none for this area in {period}",
+            )
             outlier = "no data"
         else:
             mine = mine.iloc[0]
@@ -100,13 +103,13 @@ class AreaReport(Report):
         if self.is_office:
             region = kpis.trend(self.mart, kpi_id, self.area["region_code"])
             row["Region"] = (
-                formatting.percent(region.iloc[-1]["value"]) if len(region) else "no data"
+                formatting.percent(region.iloc[-1]["value"]) if len(region) else formatting.NO_DATA
             )
         row["Compared with other areas"] = formatting.outlier(outlier)
         row["SPC variation"], row["SPC assurance"] = _spc_words(self.catalogue, own_trend, kpi)
         row["Latest change"] = (
             f"{change['to_period']} on {change['from_period']}: "
-            + formatting.points_change(change["change"])
+            + formatting.change(change["change"])
             + (" (significant)" if change["significant"] else "")
             if change
             else "not available"
@@ -163,7 +166,7 @@ class AreaReport(Report):
         return heading + blocks.table(
             shown,
             f"Every KPI for {self.area['name']} at its latest period",
-            note=f"{disclosure.MARKER}: withheld by disclosure control.",
+            note=f"{formatting.WITHHELD}: withheld by disclosure control.",
         )
 
     def trends(self) -> Block:
@@ -217,7 +220,7 @@ class AreaReport(Report):
                 f"FTE {year_before}": at.get(year_before, pd.Series(dtype=float))
                 .map(formatting.fte)
                 .reindex(at.index)
-                .fillna("no data")
+                .fillna(formatting.NO_DATA)
                 .to_numpy(),
                 f"FTE {latest}": at[latest].map(formatting.fte).to_numpy(),
             }

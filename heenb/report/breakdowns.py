@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import pandas as pd
 
+from heenb import formatting
 from heenb.charts.trend import trend_chart
 from heenb.charts.xmr import xmr_chart
 from heenb.data.catalogue import ENGLAND, Catalogue
 from heenb.data.contract import RAW_FILES_BY_NAME
 from heenb.data.mart import Mart
 from heenb.data.rules import breakdown_columns, selected
-from heenb.report import blocks, formatting, kpis
+from heenb.report import blocks, kpis
 from heenb.report.blocks import Block
 
 #: ARCP years before COVID-19 outcomes existed: the comparator period.
@@ -227,7 +228,7 @@ def commitment(catalogue: Catalogue, mart: Mart, kpi: pd.Series) -> Block:
         met = "met" if latest["fte"] >= target else "not yet met"
         text += (
             f", {formatting.fte(latest['fte'] - start)} more than in {baseline_month} against a "
-            f"commitment of {formatting.count(float(kpi['target']))} more "
+            f"commitment of {formatting.plain(float(kpi['target']))} more "
             f"({formatting.fte(target)} FTE): the commitment is {met}"
         )
     parts = [

@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from heenb import __version__, spc
+from heenb import __version__, formatting, spc
 from heenb.data.catalogue import Catalogue, load_catalogue
 from heenb.data.mart import Mart, load_mart
-from heenb.disclosure import MARKER
 from heenb.errors import ParameterError
 from heenb.paths import describe_parameters
 from heenb.report import blocks, kpis
@@ -87,7 +86,7 @@ def data_notes(inputs: Inputs, parameters: dict, sources: list[str]) -> Block:
     facts = {
         "Sources": "; ".join(sources),
         "Disclosure control": disclosure_note(),
-        "Marker": f"{MARKER} means the figure is withheld to protect confidentiality.",
+        "Marker": f"{formatting.WITHHELD} means the figure is withheld to protect confidentiality.",
         "Intervals": "95% Wilson score confidence intervals.",
         "Statistical process control": spc_note(),
         "Data version": f"{meta['data_hash']} ({kind} data)",

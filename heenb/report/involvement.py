@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from heenb import disclosure
+from heenb import disclosure, formatting
 from heenb.charts.trend import trend_chart
 from heenb.data.catalogue import Catalogue
 from heenb.report import blocks
 from heenb.report.blocks import Block
 
 NOTE = (
-    f"{disclosure.MARKER}: withheld by disclosure control, including cells withheld so that no "
+    f"{formatting.WITHHELD}: withheld by disclosure control, including cells withheld so that no "
     "withheld figure can be worked out from the totals."
 )
 
@@ -37,7 +37,7 @@ def protected_counts(catalogue: Catalogue, rows: pd.DataFrame, period: str) -> p
 
 def table(protected: pd.DataFrame, caption: str) -> Block:
     """The protected counts as a table, withheld cells shown as the marker."""
-    shown = disclosure.display(protected).reset_index()
+    shown = protected.apply(lambda column: column.map(formatting.count)).reset_index()
     shown.columns = ["Activity", *map(str, shown.columns[1:])]
     return blocks.table(shown, caption, note=NOTE)
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from heenb import paths
+from heenb import formatting, paths
 from heenb.build.plan import Job, load_plan
-from heenb.report import blocks, formatting, kpis
+from heenb.report import blocks, kpis
 from heenb.report.blocks import Block
 from heenb.report.common import Inputs, Report, demo_banner, load_inputs
 

@@ -10,11 +10,11 @@ from functools import cached_property
 
 import pandas as pd
 
+from heenb import formatting
 from heenb.charts.compare import comparison_chart
 from heenb.charts.funnel import funnel_chart
 from heenb.charts.xmr import xmr_chart
-from heenb.disclosure import MARKER
-from heenb.report import blocks, formatting, kpis
+from heenb.report import blocks, kpis
 from heenb.report.blocks import Block
 from heenb.report.breakdowns import arcp_breakdown, maternity_workforce, nets_breakdown
 from heenb.report.common import SOURCE_NAMES, Inputs, Report, checked, demo_banner, load_inputs
@@ -112,7 +112,7 @@ class ObjectiveReport(Report):
                 else ("within what chance alone could explain")
             )
             text += (
-                f" That is {formatting.points_change(change['change'])} on "
+                f" That is {formatting.change(change['change'])} on "
                 f"{change['from_period']}, {significance}."
             )
         text += f" {self.national_spc.variation_text}."
@@ -208,7 +208,7 @@ class ObjectiveReport(Report):
                 ),
                 caption=f"{_short_label(self.kpi)} by region and local office, "
                 f"{self.latest_period}",
-                note=f"{MARKER}: withheld by disclosure control.",
+                note=f"{formatting.WITHHELD}: withheld by disclosure control.",
             )
         )
         return blocks.join(parts)
@@ -305,7 +305,9 @@ def area_rows(table: pd.DataFrame) -> pd.DataFrame:
         {
             "Area": table["area"],
             "Kind": table["level"].map({"region": "Region", "local_office": "Local office"}),
-            "Value": table["value"].map(formatting.percent).where(~table["no_data"], "no data"),
+            "Value": table["value"]
+            .map(formatting.percent)
+            .where(~table["no_data"], formatting.NO_DATA),
             "95% interval": pd.Series(
                 formatting.intervals(table["lower"], table["upper"]), index=table.index
             ).where(~table["no_data"], "none"),

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from heenb import formatting
 from heenb.charts.compare import comparison_chart
 from heenb.data.catalogue import Catalogue
 from heenb.data.mart import Mart
-from heenb.report import blocks, formatting, kpis
+from heenb.report import blocks, kpis
 from heenb.report.blocks import Block
 from heenb.report.breakdowns import representation
 
