@@ -114,6 +114,12 @@ def change(value, unit: str = "%", missing: str = NO_DATA) -> str:
     return f"{'up' if value > 0 else 'down'} {amount}"
 
 
+def in_sentence(title: str) -> str:
+    """A title inside running text: first letter lower-cased unless it starts an acronym
+    ("Survey respondents" -> "survey respondents", "ARCP outcomes" stays)."""
+    return title if title[:2].isupper() else title[:1].lower() + title[1:]
+
+
 #: Funnel plot outlier status in words.
 OUTLIER_WORDS = {
     "high": "above the 99.8% limit",

@@ -88,6 +88,7 @@ BAD_FIELDS = [
     ("arcp-covid-share", "objective_id", "recovery", "restoration-recovery"),
     ("arcp-covid-share", "role", "main", "headline, supporting"),
     ("arcp-covid-share", "compare_with", "arcp-covid", "arcp-extension-share"),
+    ("arcp-covid-share", "compare_with", "midwife-fte", "(proportions)"),
     ("arcp-covid-share", "denominator_label", "", "is empty"),
     ("arcp-covid-share", "short_name", " ", "is empty"),
     ("midwife-fte", "baseline_period", "March 2021", "YYYY-MM"),
@@ -212,6 +213,26 @@ def test_the_parity_target_is_the_reference_line_of_representation(reference, mo
     monkeypatch.setenv("HEENB_REFERENCE", str(reference))
     section = repr(objective_report("cross-cutting").comparison())
     assert "0.90 = target" in section
+
+
+def test_the_data_notes_define_each_kpi_from_its_row(reference, monkeypatch):
+    from heenb.report.objective import objective_report
+
+    edit(reference, "arcp-extension-share", source="Gold Guide, 9th edition",
+         target="12.5", target_kind="level", periodicity="annual")  # fmt: skip
+    monkeypatch.setenv("HEENB_REFERENCE", str(reference))
+    notes = repr(objective_report("restoration-recovery").notes())
+    assert (
+        "ARCP outcomes 2 and 3: outcome 2 or 3 among all ARCP outcomes; annual; target 12.5%; "
+        "source: Gold Guide, 9th edition." in notes
+    )
+
+
+def test_an_increase_target_is_defined_against_its_baseline(mart):
+    from heenb.report.objective import objective_report
+
+    notes = repr(objective_report("maternity").notes())
+    assert "staff group midwives; monthly; target 1,200 FTE more than in 2021-03;" in notes
 
 
 # --------------------------------------------------------------------------- one row adds a KPI

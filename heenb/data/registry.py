@@ -51,7 +51,10 @@ def problems(kpis: pd.DataFrame, change_points: pd.DataFrame, catalogue) -> list
     ids = list(kpis["kpi_id"])
     for position, (_, kpi) in enumerate(kpis.iterrows()):
         row = position + _FIRST_ROW
-        found += [Problem(KPIS, row, column, text) for column, text in _row(kpi, ids, catalogue)]
+        found += [
+            Problem(KPIS, row, column, text)
+            for column, text in _row(kpi, ids, list(kpis["kind"]), catalogue)
+        ]
     by_id = kpis.drop_duplicates("kpi_id").set_index("kpi_id")
     for position, (_, point) in enumerate(change_points.iterrows()):
         row = position + _FIRST_ROW
@@ -70,7 +73,7 @@ def _missing_columns(name: str, table: pd.DataFrame, columns) -> list[Problem]:
                     f"name {', '.join(columns)}")]  # fmt: skip
 
 
-def _row(kpi: pd.Series, ids: list[str], catalogue):
+def _row(kpi: pd.Series, ids: list[str], kinds: list[str], catalogue):
     """(column, message) for each problem in one KPI row."""
     kpi_id = kpi["kpi_id"]
     if not _ID.match(kpi_id):
@@ -89,8 +92,9 @@ def _row(kpi: pd.Series, ids: list[str], catalogue):
         yield "improvement", _one_of(kpi["improvement"], IMPROVEMENTS)
     yield from _rule(kpi, catalogue)
     yield from _target(kpi)
-    if kpi["compare_with"] and (kpi["compare_with"] not in ids or kpi["compare_with"] == kpi_id):
-        yield "compare_with", _one_of(kpi["compare_with"], [i for i in ids if i != kpi_id])
+    shares = [i for i, kind in zip(ids, kinds, strict=True) if kind == "proportion" and i != kpi_id]
+    if kpi["compare_with"] and kpi["compare_with"] not in shares:
+        yield "compare_with", _one_of(kpi["compare_with"], shares) + " (proportions)"
 
 
 def _rule(kpi: pd.Series, catalogue):

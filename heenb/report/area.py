@@ -66,6 +66,10 @@ class AreaReport(Report):
         files = [*self.measures["source_file"], *OTHER_SOURCES]
         return [SOURCE_NAMES[f] for f in dict.fromkeys(files)]
 
+    @property
+    def kpi_rows(self) -> pd.DataFrame:
+        return self.measures
+
     @cached_property
     def measures(self) -> pd.DataFrame:
         """The quantitative KPIs reported for every area (kind proportion, breakdown all)."""

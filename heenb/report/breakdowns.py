@@ -51,11 +51,6 @@ def _column_title(kpi: pd.Series, column: str) -> str:
     return short[:1].upper() + short[1:]
 
 
-def _lower(title: str) -> str:
-    """A title in running text: first letter lower-cased unless it starts an acronym."""
-    return title if title[:2].isupper() else title[:1].lower() + title[1:]
-
-
 def groups_latest(catalogue: Catalogue, mart: Mart, kpi: pd.Series, column: str) -> Block:
     """A KPI by the groups of one breakdown column, England, latest period, as a table."""
     rows = _england(mart, kpi["kpi_id"], column)
@@ -72,8 +67,8 @@ def groups_latest(catalogue: Catalogue, mart: Mart, kpi: pd.Series, column: str)
             kpi["denominator_label"]: shown["denominator"].map(formatting.count),
         }
     ).sort_values(title)
-    return blocks.table(table, f"{kpi['short_name']} by {_lower(title)}, England, {latest}",
-                        national=True)  # fmt: skip
+    by = formatting.in_sentence(title)
+    return blocks.table(table, f"{kpi['short_name']} by {by}, England, {latest}", national=True)
 
 
 def groups_by_period(catalogue: Catalogue, mart: Mart, kpi: pd.Series, column: str) -> Block:
@@ -88,8 +83,8 @@ def groups_by_period(catalogue: Catalogue, mart: Mart, kpi: pd.Series, column: s
     )
     wide = wide.apply(lambda col: col.map(formatting.percent)).reset_index()
     wide.columns = [title, *wide.columns[1:]]
-    return blocks.table(wide, f"{kpi['short_name']} by {_lower(title)} and year, England",
-                        national=True)  # fmt: skip
+    by = formatting.in_sentence(title)
+    return blocks.table(wide, f"{kpi['short_name']} by {by} and year, England", national=True)
 
 
 def arcp_breakdown(catalogue: Catalogue, mart: Mart, objective: str) -> Block:
@@ -178,7 +173,8 @@ def triangulation(catalogue: Catalogue, mart: Mart, kpi: pd.Series, period: str)
         blocks.heading(f"Triangulation with {other['short_name']}, {period}", 3)
         + blocks.paragraph(
             f"Across {len(shown)} local offices, the rank correlation between "
-            f"{kpi['short_name'].lower()} and {other['short_name']} is {correlation:.2f} "
+            f"{formatting.in_sentence(kpi['short_name'])} and {other['short_name']} is "
+            f"{correlation:.2f} "
             "(Spearman; -1 to 1, 0 meaning no association)."
         )
         + blocks.table(
@@ -191,7 +187,7 @@ def maternity_workforce(catalogue: Catalogue, mart: Mart, objective: str) -> Blo
     """Each staff FTE KPI of the objective against its target."""
     fte = catalogue.kpis_of(objective)
     fte = fte[fte["rule"] == "staff_fte"]
-    names = " and ".join(s.split(" (")[0].lower() for s in fte["short_name"])
+    names = " and ".join(formatting.in_sentence(s.split(" (")[0]) for s in fte["short_name"])
     parts = [blocks.heading(f"{names[:1].upper()}{names[1:]} against the commitments")]
     parts += [commitment(catalogue, mart, kpi) for _, kpi in fte.iterrows()]
     return blocks.join(parts)

@@ -64,6 +64,11 @@ class Report:
     #: Raw sources named in the data notes.
     sources: list[str] = []
 
+    @property
+    def kpi_rows(self):
+        """The KPI rows this report shows, defined in the data notes (none by default)."""
+        return self.catalogue.kpis.iloc[0:0]
+
     def __init__(self, inputs: Inputs, parameters: dict):
         self.inputs = inputs
         self.catalogue = inputs.catalogue
@@ -72,19 +77,24 @@ class Report:
 
     def notes(self) -> Block:
         """Sources, definitions, the disclosure rule and provenance."""
-        return data_notes(self.inputs, self.parameters, self.sources)
+        definitions = [kpis.definition(kpi) for _, kpi in self.kpi_rows.iterrows()]
+        return data_notes(self.inputs, self.parameters, self.sources, definitions)
 
 
 def demo_banner(inputs: Inputs) -> Block:
     return blocks.banner(DEMO_TEXT) if inputs.mart.is_demo else Block()
 
 
-def data_notes(inputs: Inputs, parameters: dict, sources: list[str]) -> Block:
-    """Sources, definitions, the disclosure rule and provenance."""
+def data_notes(
+    inputs: Inputs, parameters: dict, sources: list[str], definitions: list[str] = ()
+) -> Block:
+    """Sources, KPI definitions, the disclosure rule and provenance."""
     meta = inputs.mart.meta
     kind = "demonstration" if meta.get("demo") else "supplied"
-    facts = {
-        "Sources": "; ".join(sources),
+    facts = {"Sources": "; ".join(sources)}
+    if definitions:
+        facts["Measures"] = ". ".join(definitions) + "."
+    facts |= {
         "Disclosure control": disclosure_note(),
         "Marker": f"{formatting.WITHHELD} means the figure is withheld to protect confidentiality.",
         "Intervals": "95% Wilson score confidence intervals.",

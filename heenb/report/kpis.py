@@ -16,9 +16,10 @@ import inspect
 import numpy as np
 import pandas as pd
 
-from heenb import disclosure, funnel, spc, stats
+from heenb import disclosure, formatting, funnel, spc, stats
 from heenb.data.catalogue import ENGLAND, Catalogue
 from heenb.data.mart import Mart
+from heenb.data.rules import RULES, selection
 
 #: Columns of every rate table this module returns.
 RATE_COLUMNS = ["numerator", "denominator", "value", "lower", "upper", "withheld", "no_data"]
@@ -236,3 +237,38 @@ def kpi_spc(
     )
     target = target_value(kpi, baseline)
     return result if target is None else result.with_target(target, stable_only=True)
+
+
+def _chosen(text: str) -> str:
+    """A row selection in words: "outcome 10.1 or 10.2, learner group student-midwife"."""
+    return ", ".join(
+        f"{column.replace('_', ' ')} {' or '.join(codes)}"
+        for column, codes in selection(text).items()
+    )
+
+
+def definition(kpi: pd.Series) -> str:
+    """What a KPI counts, how often, its target and where it comes from, from its row."""
+    rule = kpi["rule"]
+    label = formatting.in_sentence(kpi["denominator_label"])
+    among = _chosen(kpi["denominator"])
+    if rule == "row_share":
+        what = f"{_chosen(kpi['numerator'])} among {among or 'all'} {label}"
+    elif rule == "positive_answer_share":
+        what = f"positive answers among {label} ({among})"
+    elif rule == "staff_fte":
+        what = f"full-time equivalent in post, {_chosen(kpi['numerator'])}"
+    else:
+        what = RULES[rule].description
+    text = f"{kpi['short_name']}: {what}; {kpi['periodicity']}"
+    if str(kpi["target"]).strip():
+        text += f"; target {_target_words(kpi)}"
+    return f"{text}; source: {kpi['source']}"
+
+
+def _target_words(kpi: pd.Series) -> str:
+    if kpi["target_kind"] == "increase_from_baseline":
+        amount = formatting.plain(float(kpi["target"]))
+        return f"{amount} {kpi['unit']} more than in {kpi['baseline_period']}".replace("  ", " ")
+    shown = formatting.number(target_value(kpi), kpi["unit"])
+    return f"{shown} (parity)" if kpi["target_kind"] == "parity" else shown

@@ -266,6 +266,10 @@ class ObjectiveReport(Report):
         )
 
     @property
+    def kpi_rows(self) -> pd.DataFrame:
+        return self.catalogue.kpis_of(self.objective["objective_id"])
+
+    @property
     def sources(self) -> list[str]:
         files = [self.kpi["source_file"], "kpi_updates", *self.supporting["source_file"]]
         return sorted({SOURCE_NAMES[f] for f in files})
