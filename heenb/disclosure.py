@@ -34,8 +34,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from heenb.checks import as_floats, check_counts, check_not_above
 from heenb.errors import ArgumentError
-from heenb.stats import _as_floats, _check_counts, _check_not_above
 
 __all__ = [
     "GMC",
@@ -148,8 +148,8 @@ def _counts(values, name: str, labels: Sequence[Hashable] | None) -> np.ndarray:
         isinstance(values, list) and any(isinstance(v, bool) for v in values)
     ):
         raise ArgumentError(f"{name} must hold counts (whole numbers), not True/False values.")
-    floats = _as_floats(values, name)
-    _check_counts(floats, name, labels)
+    floats = as_floats(values, name)
+    check_counts(floats, name, labels)
     fractional = np.atleast_1d(floats != np.floor(floats)).ravel()
     if fractional.any():
         i = int(np.flatnonzero(fractional)[0])
@@ -269,7 +269,7 @@ def protected_percentage(
             "index) so each numerator meets its own denominator."
         )
     labels = None if isinstance(index, pd.RangeIndex) else list(index)
-    _check_not_above(num, den, "numerator", "denominator", labels)
+    check_not_above(num, den, "numerator", "denominator", labels)
     shown_num, withheld_num = _protected(num, rule, national)
     shown_den, withheld_den = _protected(den, rule, national)
     missing = withheld_num | withheld_den | (shown_den == 0)

@@ -36,14 +36,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from heenb.checks import as_floats, check_counts, check_not_above, check_positive, shared_index
 from heenb.errors import ArgumentError
-from heenb.stats import (
-    _as_floats,
-    _check_counts,
-    _check_not_above,
-    _check_positive,
-    _shared_index,
-)
 
 __all__ = [
     "WINSORISE_BY",
@@ -111,8 +105,8 @@ def estimate_overdispersion(z: np.ndarray, s: np.ndarray) -> tuple[float, float]
 
 def _units(numerator, denominator, labels) -> tuple[np.ndarray, np.ndarray, pd.Index]:
     """Validated numerators, denominators and the index to report them under."""
-    index = _shared_index(numerator, denominator)
-    num, den = _as_floats(numerator, "numerator"), _as_floats(denominator, "denominator")
+    index = shared_index(numerator, denominator)
+    num, den = as_floats(numerator, "numerator"), as_floats(denominator, "denominator")
     if num.ndim != 1 or den.ndim != 1:
         raise ArgumentError("numerator and denominator must be one-dimensional (one per unit).")
     if len(num) != len(den):
@@ -136,10 +130,10 @@ def _units(numerator, denominator, labels) -> tuple[np.ndarray, np.ndarray, pd.I
             f"not {len(num)}."
         )
     names = None if isinstance(index, pd.RangeIndex) and labels is None else list(index)
-    _check_counts(num, "numerator", names)
-    _check_counts(den, "denominator", names)
-    _check_positive(den, "denominator", names)
-    _check_not_above(num, den, "numerator", "denominator", names)
+    check_counts(num, "numerator", names)
+    check_counts(den, "denominator", names)
+    check_positive(den, "denominator", names)
+    check_not_above(num, den, "numerator", "denominator", names)
     return num, den, index
 
 
