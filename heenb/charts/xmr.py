@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.patches import Circle
 
-from heenb.charts.figure import MDC_COLOURS, NHS_COLOURS, Chart, new_figure
+from heenb.charts.figure import MDC_COLOURS, NHS_COLOURS, Chart, check_fractions, new_figure
 from heenb.charts.format import axis_formatter, axis_title, format_value, scale
 from heenb.errors import ArgumentError
 from heenb.spc import XmrResult
@@ -62,7 +62,7 @@ def xmr_chart(
     value_label: str,
     period_labels=None,
     unit: str = "",
-    target: float | None = None,
+    target: float | str | None = "result",
 ) -> Chart:
     """Draw an XmR chart from :func:`heenb.spc.xmr`.
 
@@ -79,8 +79,10 @@ def xmr_chart(
     unit : str
         As for every heenb chart: with ``"%"`` the values are fractions shown in
         per cent (0.842 is "84.2%"); any other unit follows the number ("12 days").
-    target : float, optional
-        Judge and draw this target (in the values' unit) instead of ``result.target``.
+    target : float, None or "result", default "result"
+        ``"result"`` draws and judges ``result.target``; a number judges and draws
+        that target (in the values' unit) instead; None means no target: none is
+        drawn and no assurance is given.
 
     Returns
     -------
@@ -89,8 +91,9 @@ def xmr_chart(
         ``lower`` and ``upper`` in the unit shown (per cent for "%", 1 decimal
         place) and ``special_cause`` as in ``result.points``.
     """
-    if target is not None and target != result.target:
+    if not (isinstance(target, str) and target == "result") and target != result.target:
         result = result.with_target(target)
+    check_fractions(result.points["value"], unit, "result's values")
     periods, has_periods = _period_labels(result.points, period_labels)
     factor = scale(unit)
     shown = _shown(result.points, factor)
