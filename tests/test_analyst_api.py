@@ -5,7 +5,12 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pandas as pd
+import pytest
+
 import heenb
+from heenb.errors import ArgumentError
+from heenb.spc import XmrFacets, xmr
 
 PACKAGE = Path(heenb.__file__).parent
 
@@ -21,3 +26,126 @@ def test_no_private_name_is_imported_across_modules():
                     if alias.name.startswith("_") and not alias.name.startswith("__")
                 ]
     assert not crossings, "private names imported across modules: " + "; ".join(crossings)
+
+
+# --- SPC from a data frame ---------------------------------------------------------------
+
+LEVEL = [10, 12] * 8 + [22, 20] * 8  # 32 months: a step up at month 17
+MONTHS = pd.date_range("2022-01-01", periods=len(LEVEL), freq="MS")
+
+
+def _frame(values=LEVEL, months=MONTHS, **columns) -> pd.DataFrame:
+    return pd.DataFrame({"month": months, "rate": values, **columns})
+
+
+def test_xmr_takes_a_data_frame_and_names_its_columns():
+    result = xmr(_frame(), value="rate", date="month")
+    assert list(result.points.columns[:2]) == ["month", "value"]
+    assert result.points["month"].tolist() == list(MONTHS)
+    series = xmr(pd.Series(LEVEL)).points
+    assert result.points["special_cause"].tolist() == series["special_cause"].tolist()
+    assert result.date == "month"
+
+
+def test_rows_and_a_date_index_are_sorted_by_date():
+    shuffled = _frame().sample(frac=1, random_state=3)
+    assert xmr(shuffled, value="rate", date="month").points["value"].tolist() == LEVEL
+    series = pd.Series(LEVEL, index=MONTHS).sample(frac=1, random_state=3)
+    points = xmr(series).points
+    assert points.index.equals(MONTHS) and points["value"].tolist() == LEVEL
+
+
+def test_missing_months_are_refused_naming_them_unless_allowed():
+    gappy = _frame().drop(index=[4, 5, 20])
+    with pytest.raises(ArgumentError) as error:
+        xmr(gappy, value="rate", date="month")
+    message = str(error.value)
+    assert "column 'month' has no row for 2022-05-01, 2022-06-01, 2023-09-01" in message
+    assert "gaps='allow'" in message
+    assert len(xmr(gappy, value="rate", date="month", gaps="allow").points) == 29
+    with pytest.raises(ArgumentError, match=r"no row for 2022-03"):
+        xmr(
+            pd.Series(
+                [1.0, 2, 3, 4],
+                index=pd.PeriodIndex(["2022-01", "2022-02", "2022-04", "2022-05"], freq="M"),
+            )
+        )
+
+
+def test_recalculation_is_given_as_a_date_of_the_data():
+    result = xmr(_frame(), value="rate", date="month", recalculate_at=["2023-05-01"])
+    points = result.points
+    assert points["section"].tolist() == [0] * 16 + [1] * 16
+    assert points["mean"].iloc[0] == 11 and points["mean"].iloc[-1] == 21
+    with pytest.raises(ArgumentError, match=r"recalculate_at date '2023-05-15' is not a date"):
+        xmr(_frame(), value="rate", date="month", recalculate_at=["2023-05-15"])
+
+
+def test_a_shift_spanning_a_recalculation_is_not_flagged_across_it():
+    values = list(LEVEL)
+    values[13:16] = [11.5] * 3
+    values[16:19] = [21.5] * 3
+    frame = _frame(values)
+    within = xmr(frame, value="rate", date="month", recalculate_at=[MONTHS[16]])
+    assert set(within.points["special_cause"]) == {""}
+    across = xmr(
+        frame, value="rate", date="month", recalculate_at=[MONTHS[16]], rules_across_periods=True
+    )
+    assert (across.points["special_cause"] != "").sum() == 6
+
+
+def _facets() -> pd.DataFrame:
+    north = _frame(region="North")
+    south = _frame([v * 2 for v in LEVEL], region="South", goal=30.0)
+    north["goal"] = 15.0
+    return pd.concat([south, north]).sample(frac=1, random_state=1)
+
+
+def test_facets_give_one_chart_each_with_their_own_targets():
+    result = xmr(_facets(), value="rate", date="month", facet="region", target={"North": 15})
+    assert isinstance(result, XmrFacets) and set(result) == {"North", "South"}
+    assert result["North"].target == 15 and result["South"].target is None
+    assert result["North"].assurance is not None and result["South"].assurance is None
+    points = result.points
+    assert list(points.columns[:3]) == ["region", "month", "value"]
+    assert len(points) == 64
+    by_column = xmr(_facets(), value="rate", date="month", facet="region", target="goal")
+    assert by_column["South"].target == 30 and by_column["North"].target == 15
+    with pytest.raises(ArgumentError, match=r"no facet 'West'"):
+        result["West"]
+
+
+def test_summary_has_one_row_per_facet_and_period():
+    result = xmr(
+        _facets(),
+        value="rate",
+        date="month",
+        facet="region",
+        target={"North": 15, "South": 30},
+        recalculate_at=["2023-05-01"],
+    )
+    summary = result.summary().set_index(["region", "period"])
+    assert len(summary) == 4
+    north = summary.loc[("North", 1)]
+    assert north["points"] == 16 and north["mean"] == 21
+    assert north["start"] == pd.Timestamp("2023-05-01") and north["end"] == MONTHS[-1]
+    assert north["variation"] == "common_cause" and north["assurance"] == "pass"
+    assert pd.isna(summary.loc[("North", 0), "assurance"])
+    assert {"lower", "upper", "common_cause", "improvement", "concern"} <= set(summary.columns)
+    single = xmr(LEVEL).summary()
+    assert len(single) == 1 and single.loc[0, "points"] == 32
+
+
+def test_frame_arguments_are_checked_by_name():
+    with pytest.raises(ArgumentError, match=r"value='rates' is not a column"):
+        xmr(_frame(), value="rates", date="month")
+    with pytest.raises(ArgumentError, match=r"value must name the column"):
+        xmr(_frame(), date="month")
+    with pytest.raises(ArgumentError, match=r"values must be a pandas DataFrame"):
+        xmr(LEVEL, value="rate")
+    with pytest.raises(ArgumentError, match=r"'month' has 2022-01-01 more than once"):
+        xmr(pd.concat([_frame(), _frame()]), value="rate", date="month")
+    with pytest.raises(ArgumentError, match=r"column 'rate' \(value\) has no value at row 3"):
+        xmr(_frame([*LEVEL[:3], None, *LEVEL[4:]]), value="rate", date="month")
+    with pytest.raises(ArgumentError, match=r"row 2 holds 'soon', which is not a date"):
+        xmr(_frame(months=[*MONTHS[:2], "soon", *MONTHS[3:]]), value="rate", date="month")
