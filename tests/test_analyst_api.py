@@ -5,10 +5,14 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import matplotlib.dates as mdates
 import pandas as pd
 import pytest
+from matplotlib.dates import ConciseDateFormatter
 
 import heenb
+from heenb.charts.figure import TextFormatter
+from heenb.charts.xmr import xmr_chart
 from heenb.errors import ArgumentError
 from heenb.spc import XmrFacets, xmr
 
@@ -149,3 +153,28 @@ def test_frame_arguments_are_checked_by_name():
         xmr(_frame([*LEVEL[:3], None, *LEVEL[4:]]), value="rate", date="month")
     with pytest.raises(ArgumentError, match=r"row 2 holds 'soon', which is not a date"):
         xmr(_frame(months=[*MONTHS[:2], "soon", *MONTHS[3:]]), value="rate", date="month")
+
+
+def test_a_dated_result_is_drawn_on_a_real_date_axis():
+    result = xmr(_frame(), value="rate", date="month", recalculate_at=["2023-05-01"], target=15)
+    chart = xmr_chart(result, title="Retention", value_label="Rate")
+    axes = chart.figure.axes[0]
+    assert isinstance(axes.xaxis.get_major_formatter(), TextFormatter)
+    assert isinstance(axes.xaxis.get_major_formatter().inner, ConciseDateFormatter)
+    low, high = axes.get_xlim()
+    assert low < mdates.date2num(MONTHS[0]) < mdates.date2num(MONTHS[-1]) < high
+    assert chart.alt_text.startswith("XmR chart of Retention from Jan 2022 to Aug 2024, 32 points")
+    assert chart.data["period"].iloc[16] == "May 2023"
+
+
+def test_facets_are_drawn_one_panel_each_with_their_meaning_in_words():
+    result = xmr(_facets(), value="rate", date="month", facet="region", target={"North": 15})
+    chart = xmr_chart(result, title="Retention", value_label="Rate")
+    panels = [axes for axes in chart.figure.axes if axes.get_title(loc="left")]
+    assert [axes.get_title(loc="left").split(":")[0] for axes in panels] == ["North", "South"]
+    assert "North: latest value 20 in Aug 2024" in chart.alt_text
+    assert "South: latest value 40 in Aug 2024" in chart.alt_text
+    assert chart.data.columns[0] == "region" and len(chart.data) == 64
+    assert "Target 15" in [text.get_text() for text in panels[0].texts]
+    untargeted = xmr_chart(result, title="Retention", value_label="Rate", target=None)
+    assert "consistently" not in untargeted.alt_text

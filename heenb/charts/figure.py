@@ -170,24 +170,37 @@ class TextFormatter(Formatter):
         return escape_text(self.inner.get_offset())
 
 
+#: The house style: no top or right spines, a light grid, NHS greys for text.
+HOUSE_STYLE = {
+    "font.size": 10,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.color": NHS_COLOURS["pale_grey"],
+    "axes.edgecolor": NHS_COLOURS["dark_grey"],
+    "axes.labelcolor": NHS_COLOURS["black"],
+    "xtick.color": NHS_COLOURS["dark_grey"],
+    "ytick.color": NHS_COLOURS["dark_grey"],
+}
+
+
 def new_figure(height_in: float = 4.0, width_in: float = REPORT_WIDTH_IN):
     """Return ``(figure, axes)`` in the house style: no top or right spines, light grid."""
-    with matplotlib.rc_context(
-        {
-            "font.size": 10,
-            "axes.spines.top": False,
-            "axes.spines.right": False,
-            "axes.grid": True,
-            "grid.color": NHS_COLOURS["pale_grey"],
-            "axes.edgecolor": NHS_COLOURS["dark_grey"],
-            "axes.labelcolor": NHS_COLOURS["black"],
-            "xtick.color": NHS_COLOURS["dark_grey"],
-            "ytick.color": NHS_COLOURS["dark_grey"],
-        }
-    ):
+    with matplotlib.rc_context(HOUSE_STYLE):
         fig = Figure(figsize=(width_in, height_in), dpi=DPI)
         ax = fig.add_subplot()
     return fig, ax
+
+
+def new_panels(rows: int, panel_height_in: float = 2.4, width_in: float = REPORT_WIDTH_IN):
+    """Return ``(figure, [axes, ...])``: ``rows`` panels stacked, sharing the x axis,
+    in the house style with constrained layout (so labels and legend are never cut)."""
+    with matplotlib.rc_context(HOUSE_STYLE):
+        fig = Figure(
+            figsize=(width_in, 1.6 + panel_height_in * rows), dpi=DPI, layout="constrained"
+        )
+        axes = fig.subplots(rows, 1, sharex=True, squeeze=False)[:, 0]
+    return fig, list(axes)
 
 
 @dataclass
