@@ -11,7 +11,9 @@ import pytest
 from matplotlib.dates import ConciseDateFormatter
 
 import heenb
+from heenb import funnel
 from heenb.charts.figure import TextFormatter
+from heenb.charts.funnel import funnel_chart
 from heenb.charts.xmr import xmr_chart
 from heenb.errors import ArgumentError
 from heenb.spc import XmrFacets, xmr
@@ -178,3 +180,59 @@ def test_facets_are_drawn_one_panel_each_with_their_meaning_in_words():
     assert "Target 15" in [text.get_text() for text in panels[0].texts]
     untargeted = xmr_chart(result, title="Retention", value_label="Rate", target=None)
     assert "consistently" not in untargeted.alt_text
+
+
+# --- funnel plots from a data frame ------------------------------------------------------
+
+TRUSTS = pd.DataFrame(
+    {
+        "trust": ["Alder", "Birch", "Cedar", "Damson", "Elm", "Fir", "Gorse", "Hazel"],
+        "good": [40, 300, 90, 80, 95, 88, 70, 85],
+        "asked": [100, 400, 100, 100, 100, 100, 100, 100],
+    }
+)
+
+
+def test_funnel_takes_a_data_frame_with_a_group_column():
+    limits = funnel.proportion_limits(TRUSTS, numerator="good", denominator="asked", group="trust")
+    plain = funnel.proportion_limits(TRUSTS["good"], TRUSTS["asked"], labels=TRUSTS["trust"])
+    assert limits.index.name == "trust" and list(limits.index) == list(TRUSTS["trust"])
+    pd.testing.assert_frame_equal(pd.DataFrame(limits), pd.DataFrame(plain), check_names=False)
+    assert limits.reset_index().columns[0] == "trust"
+    assert limits.phi == pytest.approx(limits.attrs["phi"]) and limits.phi > 1
+    assert limits.tau2 == limits.attrs["tau2"] > 0
+    assert limits.target == pytest.approx(TRUSTS["good"].sum() / TRUSTS["asked"].sum())
+
+
+def test_funnel_outliers_and_summary():
+    limits = funnel.proportion_limits(
+        TRUSTS, numerator="good", denominator="asked", group="trust", overdispersion=False
+    )
+    outliers = limits.outliers()
+    expected = limits[limits["outlier"] != ""].sort_values("z", ascending=False)
+    assert list(outliers.index) == list(expected.index)
+    assert set(outliers["outside"]) <= {"high", "low"} and "Alder" in outliers.index
+    assert len(limits.outliers("95")) >= len(outliers)
+    summary = limits.summary()
+    assert summary.loc[0, "units"] == 8 and summary.loc[0, "phi"] == limits.phi
+    assert summary.loc[0, "below_998"] == (limits["outlier"] == "low").sum()
+    assert not summary.loc[0, "overdispersion"]
+
+
+def test_funnel_frame_arguments_are_checked_by_name():
+    with pytest.raises(ArgumentError, match=r"numerator must name a column.*'goods'"):
+        funnel.proportion_limits(TRUSTS, numerator="goods", denominator="asked")
+    twice = pd.concat([TRUSTS, TRUSTS.iloc[:1]])
+    with pytest.raises(ArgumentError, match=r"column 'trust' names unit 'Alder' more than once"):
+        funnel.proportion_limits(twice, numerator="good", denominator="asked", group="trust")
+    with pytest.raises(ArgumentError, match=r"group='trust' names a column"):
+        funnel.proportion_limits([1, 2], [3, 4], group="trust")
+
+
+def test_funnel_alt_text_names_the_units_as_the_group_column_does():
+    limits = funnel.proportion_limits(TRUSTS, numerator="good", denominator="asked", group="trust")
+    chart = funnel_chart(limits, title="T", value_label="good", reference_label="all trusts")
+    assert "for 8 trusts against the all trusts rate" in chart.alt_text
+    assert "areas" not in chart.alt_text
+    named = funnel_chart(limits, title="T", value_label="good", unit_name=("deanery", "deaneries"))
+    assert "for 8 deaneries" in named.alt_text
