@@ -15,8 +15,16 @@ from heenb import funnel
 from heenb.charts.figure import TextFormatter
 from heenb.charts.funnel import funnel_chart
 from heenb.charts.xmr import xmr_chart
+from heenb.disclosure import (
+    protect,
+    protected_percentage,
+    protected_proportion,
+    protected_rates,
+    suppress,
+)
 from heenb.errors import ArgumentError
 from heenb.spc import XmrFacets, xmr
+from heenb.stats import wilson
 
 PACKAGE = Path(heenb.__file__).parent
 
@@ -236,3 +244,62 @@ def test_funnel_alt_text_names_the_units_as_the_group_column_does():
     assert "areas" not in chart.alt_text
     named = funnel_chart(limits, title="T", value_label="good", unit_name=("deanery", "deaneries"))
     assert "for 8 deaneries" in named.alt_text
+
+
+# --- disclosure chains -------------------------------------------------------------------
+
+LONG = pd.DataFrame(
+    {
+        "area": ["England", "London", "Midlands", "North", "England", "London"],
+        "year": [2023, 2023, 2023, 2023, 2024, 2024],
+        "rated_good": [12, 5, 12, 0, 1234, 6],
+        "asked": [40, 40, 40, 40, 2002, 7],
+    }
+)
+ENGLAND_ROWS = (LONG["area"] == "England").to_numpy()
+
+
+def test_rates_can_be_computed_from_the_output_of_protect():
+    protected = protect(LONG, "area", ["rated_good", "asked"])
+    percent = protected_percentage(protected["rated_good"], protected["asked"])
+    assert percent.tolist()[:4] == [30.0, pd.NA, 25.0, 0.0]
+    assert percent.iloc[4] == pytest.approx(100 * 1234 / 2002) and percent.isna().iloc[5]
+    same = protected_percentage(LONG["rated_good"], LONG["asked"], national=ENGLAND_ROWS)
+    pd.testing.assert_series_equal(percent, same)
+
+
+def test_national_rows_are_marked_per_row_not_for_the_whole_series():
+    shown = suppress(LONG["rated_good"], national=ENGLAND_ROWS)
+    assert shown.tolist() == [12, pd.NA, 10, 0, 1234, pd.NA]
+    with_column = LONG.assign(england=ENGLAND_ROWS)
+    by_column = protect(with_column, columns="rated_good", national="england")
+    assert by_column["rated_good"].tolist() == shown.tolist()
+    with pytest.raises(ArgumentError, match=r"one True/False per row \(6 rows\)"):
+        suppress(LONG["rated_good"], national=[True, False])
+
+
+def test_protected_rates_and_intervals_come_from_the_protected_counts():
+    rates = protected_rates(LONG, "rated_good", "asked", national=ENGLAND_ROWS)
+    assert rates["rated_good"].tolist() == [12, pd.NA, 10, 0, 1234, pd.NA]
+    assert rates["asked"].tolist() == [40, 40, 40, 40, 2002, pd.NA]
+    assert rates["value"].iloc[2] == 0.25 and rates["value"].iloc[0] == 0.3
+    lower, upper = wilson(10, 40)
+    assert rates.loc[2, "lower"] == pytest.approx(lower) and rates.loc[2, "upper"] == upper
+    assert rates["withheld"].tolist() == [False, True, False, False, False, True]
+    assert rates[["value", "lower", "upper"]].iloc[[1, 5]].isna().all().all()
+    chained = protected_rates(protect(LONG, "area", ["rated_good", "asked"]), "rated_good", "asked")
+    pd.testing.assert_frame_equal(chained, rates)
+
+
+def test_one_unit_convention_fractions_with_percentage_as_its_name_says():
+    fraction = protected_proportion([12], [40], national=True)
+    lower, upper = wilson(12, 40)
+    assert fraction.name == "proportion" and lower < fraction.iloc[0] == 0.3 < upper < 1
+    assert protected_percentage([12], [40], national=True).iloc[0] == 100 * fraction.iloc[0]
+
+
+def test_missing_raw_counts_say_how_to_pass_protected_ones():
+    gappy = pd.Series([5, None, 12], dtype="Int64")
+    with pytest.raises(ArgumentError, match=r"missing \(NaN\) at row 1\. If these counts are"):
+        protected_percentage(gappy, pd.Series([40, 40, 40]))
+    assert protected_percentage(gappy, pd.Series([40, 40, 40]), protected=True).isna().iloc[1]
