@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import ast
+import tomllib
 from pathlib import Path
 
 import matplotlib.dates as mdates
+import nbformat
 import pandas as pd
 import pytest
 from matplotlib.dates import ConciseDateFormatter
@@ -303,3 +305,16 @@ def test_missing_raw_counts_say_how_to_pass_protected_ones():
     with pytest.raises(ArgumentError, match=r"missing \(NaN\) at row 1\. If these counts are"):
         protected_percentage(gappy, pd.Series([40, 40, 40]))
     assert protected_percentage(gappy, pd.Series([40, 40, 40]), protected=True).isna().iloc[1]
+
+
+# --- the guide notebook ------------------------------------------------------------------
+
+
+def test_the_guide_notebook_is_output_free_and_run_by_the_suite():
+    root = PACKAGE.parent
+    guide = nbformat.read(root / "docs" / "guide.ipynb", as_version=4)
+    assert all(cell.get("outputs", []) == [] for cell in guide.cells if cell.cell_type == "code")
+    assert "guide-data.csv" in "".join(cell.source for cell in guide.cells)
+    assert (root / "docs" / "guide-data.csv").exists()
+    settings = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "docs/guide.ipynb" in settings["tool"]["pytest"]["ini_options"]["testpaths"]
