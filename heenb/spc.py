@@ -364,12 +364,17 @@ def xmr(
                 f"{type(values).__name__}. Pass the data frame, or the values alone."
             )
     series = _values(values)
+    positions = _facet_recalculations(recalculate_at, None, None)
     if isinstance(series.index, pd.DatetimeIndex | pd.PeriodIndex):
         series = _sorted_by_index(series, gaps)
-        positions = _date_positions(recalculate_at, series.index, "values' index")
-    else:
-        positions = recalculate_at
+        if not _all_positions(positions):
+            positions = _date_positions(positions, series.index, "values' index")
     return _chart(series, _target(target), positions, settings)
+
+
+def _all_positions(recalculate_at) -> bool:
+    """True for a sequence of whole numbers: 0-based positions rather than dates."""
+    return isinstance(recalculate_at, Iterable) and all(_is_whole(item) for item in recalculate_at)
 
 
 def _chart(series: pd.Series, target, recalculate_at, settings: dict) -> XmrResult:

@@ -95,6 +95,10 @@ def test_recalculation_is_given_as_a_date_of_the_data():
     assert points["mean"].iloc[0] == 11 and points["mean"].iloc[-1] == 21
     with pytest.raises(ArgumentError, match=r"recalculate_at date '2023-05-15' is not a date"):
         xmr(_frame(), value="rate", date="month", recalculate_at=["2023-05-15"])
+    series = pd.Series(LEVEL, index=pd.period_range("2022-01", periods=32, freq="M"))
+    by_date = xmr(series, recalculate_at=["2023-05"]).points["section"]
+    assert by_date.tolist() == xmr(series, recalculate_at=[16]).points["section"].tolist()
+    assert by_date.tolist() == points["section"].tolist()
 
 
 def test_a_shift_spanning_a_recalculation_is_not_flagged_across_it():
