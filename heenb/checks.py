@@ -2,13 +2,18 @@
 
 Each check turns bad input into one :class:`heenb.errors.ArgumentError`
 message a user can act on: it names the argument or column, the row (by label,
-or by 0-based position when there are no labels) and what is valid.
+or by 0-based position when there are no labels) and what is valid. Counts:
+:func:`as_floats`, :func:`check_counts`, :func:`check_not_above`,
+:func:`check_positive`; tables: :func:`check_columns`; dates of a time series:
+:func:`as_dates`, :func:`check_dates` (one row per period, none missing) and
+:func:`missing_dates`.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Sequence
+from functools import reduce
 
 import numpy as np
 import pandas as pd
@@ -16,14 +21,18 @@ import pandas as pd
 from heenb.errors import ArgumentError
 
 __all__ = [
+    "as_dates",
     "as_floats",
     "as_list",
     "check_columns",
     "check_counts",
+    "check_dates",
     "check_level",
     "check_not_above",
     "check_positive",
+    "date_text",
     "label",
+    "missing_dates",
     "shared_index",
 ]
 
@@ -126,3 +135,104 @@ def shared_index(k, n) -> pd.Index | None:
             "k.reindex(n.index)) so each numerator meets its own denominator."
         )
     return indexes[0] if indexes else None
+
+
+# --------------------------------------------------------------------------- dates
+
+
+def as_dates(column: pd.Series, name: str) -> pd.Series:
+    """A date column as datetimes (or periods, or numbers such as years), or an error."""
+    ready = isinstance(column.dtype, pd.PeriodDtype) or pd.api.types.is_datetime64_any_dtype(column)
+    number = pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
+    if ready or number:
+        converted = column
+    else:
+        converted = pd.to_datetime(column, errors="coerce")
+        bad = column.notna() & converted.isna()
+        if bad.any():
+            row = column.index[bad.to_numpy()][0]
+            raise ArgumentError(
+                f"column {name!r} (date) must hold dates; row {row!r} holds {column[row]!r}, "
+                "which is not a date (give dates such as '2024-01-01' or '2024-01')"
+            )
+    if converted.isna().any():
+        row = column.index[converted.isna().to_numpy()][0]
+        raise ArgumentError(f"column {name!r} (date) has no date at row {row!r}")
+    return converted
+
+
+def check_dates(dates: pd.Series, name: str, gaps: str, where: str, column: bool = True) -> None:
+    """Refuse a repeated date and, unless ``gaps`` is "allow", a missing period.
+
+    ``name`` is the column's name (or, with ``column=False``, how to name the
+    dates); ``where`` is added after it, e.g. " (facet 'North')".
+    """
+    label = f"column {name!r}" if column else name
+    repeated = dates[dates.duplicated()]
+    if len(repeated):
+        raise ArgumentError(
+            f"{label}{where} has {date_text(repeated.iloc[0])} more than once: an XmR chart "
+            "has one value per period (sum or pick one first, or name a facet column)"
+        )
+    if gaps == "allow":
+        return
+    missing = missing_dates(pd.Index(dates))
+    if missing:
+        shown = ", ".join(date_text(d) for d in missing[:10])
+        more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+        raise ArgumentError(
+            f"{label}{where} has no row for {shown}{more}: an XmR chart needs one value for "
+            "every period, as a moving range across a gap is false. Add the missing "
+            "periods, or pass gaps='allow' to chart across them."
+        )
+
+
+def missing_dates(dates) -> list:
+    """Periods absent between the first and last of sorted, distinct ``dates``.
+
+    The step is the greatest common divisor of the steps between dates: in
+    months for dates on one day of the month (or all month ends), else in days;
+    in the period's own unit for periods; in units for numbers (years).
+    """
+    if len(dates) < 3:
+        return []
+    if isinstance(dates, pd.PeriodIndex) or isinstance(dates.dtype, pd.PeriodDtype):
+        index = pd.PeriodIndex(dates)
+        whole = pd.period_range(index.min(), index.max(), freq=index.freq)
+        return [p for p in whole if p not in set(index)]
+    if not pd.api.types.is_datetime64_any_dtype(dates):
+        steps = np.diff(dates.to_numpy())
+        if not all(float(step).is_integer() for step in steps):
+            return []
+        step = reduce(math.gcd, (int(s) for s in steps))
+        present = set(dates.to_numpy().tolist())
+        first, last = int(dates[0]), int(dates[-1])
+        return [d for d in range(first, last + 1, step) if d not in present]
+    stamps = pd.DatetimeIndex(dates)
+    monthly = stamps.is_month_end.all() or len(set(stamps.day)) == 1
+    if monthly:
+        months = (stamps.year * 12 + stamps.month - 1).to_numpy()
+        step = reduce(math.gcd, np.diff(months).tolist())
+        present = set(months.tolist())
+        gone = [m for m in range(months[0], months[-1] + 1, step) if m not in present]
+        day = None if stamps.is_month_end.all() else int(stamps[0].day)
+        out = []
+        for m in gone:
+            stamp = pd.Timestamp(year=m // 12, month=m % 12 + 1, day=1)
+            out.append(stamp + pd.offsets.MonthEnd(0) if day is None else stamp.replace(day=day))
+        return out
+    days = (stamps.normalize() - pd.Timestamp(0)).days.to_numpy()
+    step = reduce(math.gcd, np.diff(days).tolist())
+    present = set(days.tolist())
+    return [
+        pd.Timestamp(0) + pd.Timedelta(days=d)
+        for d in range(days[0], days[-1] + 1, step)
+        if d not in present
+    ]
+
+
+def date_text(value) -> str:
+    """A date as messages write it: "2024-01-01" (a time only when it has one)."""
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d") if value == value.normalize() else str(value)
+    return str(value)

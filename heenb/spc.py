@@ -50,12 +50,12 @@ import numbers
 import operator
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
-from functools import reduce
 from itertools import pairwise
 
 import numpy as np
 import pandas as pd
 
+from heenb.checks import as_dates, check_dates, date_text
 from heenb.errors import ArgumentError
 
 __all__ = ["XmrFacets", "XmrResult", "xmr"]
@@ -504,7 +504,7 @@ def _from_frame(df, value, date, facet, target, recalculate_at, gaps, settings):
         raise ArgumentError(f"column {facet!r} (facet) is missing at row {row!r}")
     data = df.copy()
     if date is not None:
-        data[date] = _as_dates(data[date], date)
+        data[date] = as_dates(data[date], date)
         data = data.sort_values(date, kind="stable")
     groups = _facet_order(data[facet]) if facet is not None else [None]
     targets = _facet_targets(target, data, groups, facet)
@@ -514,7 +514,7 @@ def _from_frame(df, value, date, facet, target, recalculate_at, gaps, settings):
         rows = rows.reset_index(drop=True)
         where = "" if facet is None else f" (facet {group!r})"
         if date is not None:
-            _check_dates(rows[date], date, gaps, where)
+            check_dates(rows[date], date, gaps, where)
             positions = _date_positions(
                 _facet_recalculations(recalculate_at, group, facet),
                 pd.Index(rows[date]),
@@ -607,105 +607,12 @@ def _facet_recalculations(recalculate_at, group, facet):
     return recalculate_at
 
 
-def _as_dates(column: pd.Series, name: str) -> pd.Series:
-    """A date column as datetimes (or periods, or numbers such as years), or an error."""
-    ready = isinstance(column.dtype, pd.PeriodDtype) or pd.api.types.is_datetime64_any_dtype(column)
-    number = pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
-    if ready or number:
-        converted = column
-    else:
-        converted = pd.to_datetime(column, errors="coerce")
-        bad = column.notna() & converted.isna()
-        if bad.any():
-            row = column.index[bad.to_numpy()][0]
-            raise ArgumentError(
-                f"column {name!r} (date) must hold dates; row {row!r} holds {column[row]!r}, "
-                "which is not a date (give dates such as '2024-01-01' or '2024-01')"
-            )
-    if converted.isna().any():
-        row = column.index[converted.isna().to_numpy()][0]
-        raise ArgumentError(f"column {name!r} (date) has no date at row {row!r}")
-    return converted
-
-
 def _sorted_by_index(series: pd.Series, gaps: str) -> pd.Series:
     if series.index.hasnans:
         raise ArgumentError("values' index has a missing date; every value needs its date")
     series = series.sort_index(kind="stable")
-    _check_dates(pd.Series(series.index), "values' index", gaps, "", column=False)
+    check_dates(pd.Series(series.index), "values' index", gaps, "", column=False)
     return series
-
-
-def _check_dates(dates: pd.Series, name: str, gaps: str, where: str, column: bool = True) -> None:
-    """Refuse a repeated date, and (unless gaps are allowed) a missing period."""
-    label = f"column {name!r}" if column else name
-    repeated = dates[dates.duplicated()]
-    if len(repeated):
-        raise ArgumentError(
-            f"{label}{where} has {_date_text(repeated.iloc[0])} more than once: an XmR chart "
-            "has one value per period (sum or pick one first, or name a facet column)"
-        )
-    if gaps == "allow":
-        return
-    missing = _missing_dates(pd.Index(dates))
-    if missing:
-        shown = ", ".join(_date_text(d) for d in missing[:10])
-        more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
-        raise ArgumentError(
-            f"{label}{where} has no row for {shown}{more}: an XmR chart needs one value for "
-            "every period, as a moving range across a gap is false. Add the missing "
-            "periods, or pass gaps='allow' to chart across them."
-        )
-
-
-def _missing_dates(dates: pd.Index) -> list:
-    """Periods absent between the first and last of sorted, distinct ``dates``.
-
-    The step is the greatest common divisor of the steps between dates: in
-    months for dates on one day of the month (or all month ends), else in days;
-    in the period's own unit for periods; in units for numbers (years).
-    """
-    if len(dates) < 3:
-        return []
-    if isinstance(dates, pd.PeriodIndex) or isinstance(dates.dtype, pd.PeriodDtype):
-        index = pd.PeriodIndex(dates)
-        whole = pd.period_range(index.min(), index.max(), freq=index.freq)
-        return [p for p in whole if p not in set(index)]
-    if not pd.api.types.is_datetime64_any_dtype(dates):
-        steps = np.diff(dates.to_numpy())
-        if not all(float(step).is_integer() for step in steps):
-            return []
-        step = reduce(math.gcd, (int(s) for s in steps))
-        present = set(dates.to_numpy().tolist())
-        first, last = int(dates[0]), int(dates[-1])
-        return [d for d in range(first, last + 1, step) if d not in present]
-    stamps = pd.DatetimeIndex(dates)
-    monthly = stamps.is_month_end.all() or len(set(stamps.day)) == 1
-    if monthly:
-        months = (stamps.year * 12 + stamps.month - 1).to_numpy()
-        step = reduce(math.gcd, np.diff(months).tolist())
-        present = set(months.tolist())
-        gone = [m for m in range(months[0], months[-1] + 1, step) if m not in present]
-        day = None if stamps.is_month_end.all() else int(stamps[0].day)
-        out = []
-        for m in gone:
-            stamp = pd.Timestamp(year=m // 12, month=m % 12 + 1, day=1)
-            out.append(stamp + pd.offsets.MonthEnd(0) if day is None else stamp.replace(day=day))
-        return out
-    days = (stamps.normalize() - pd.Timestamp(0)).days.to_numpy()
-    step = reduce(math.gcd, np.diff(days).tolist())
-    present = set(days.tolist())
-    return [
-        pd.Timestamp(0) + pd.Timedelta(days=d)
-        for d in range(days[0], days[-1] + 1, step)
-        if d not in present
-    ]
-
-
-def _date_text(value) -> str:
-    if isinstance(value, pd.Timestamp):
-        return value.strftime("%Y-%m-%d") if value == value.normalize() else str(value)
-    return str(value)
 
 
 def _date_positions(recalculate_at, dates: pd.Index, label: str) -> list[int]:
@@ -722,7 +629,7 @@ def _date_positions(recalculate_at, dates: pd.Index, label: str) -> list[int]:
         if len(found) == 0:
             raise ArgumentError(
                 f"recalculate_at date {when!r} is not a date of {label}, which runs from "
-                f"{_date_text(dates[0])} to {_date_text(dates[-1])}; give the date of the "
+                f"{date_text(dates[0])} to {date_text(dates[-1])}; give the date of the "
                 "first point of each new period"
             )
         if found[0] == 0:

@@ -17,6 +17,7 @@ from heenb import funnel
 from heenb.charts.figure import TextFormatter
 from heenb.charts.funnel import funnel_chart
 from heenb.charts.xmr import xmr_chart
+from heenb.checks import missing_dates
 from heenb.disclosure import (
     protect,
     protected_percentage,
@@ -322,3 +323,19 @@ def test_the_guide_notebook_is_output_free_and_run_by_the_suite():
     assert (root / "docs" / "guide-data.csv").exists()
     settings = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
     assert "docs/guide.ipynb" in settings["tool"]["pytest"]["ini_options"]["testpaths"]
+
+
+@pytest.mark.parametrize(
+    ("dates", "missing"),
+    [
+        (pd.to_datetime(["2024-01-31", "2024-02-29", "2024-04-30"]), ["2024-03-31"]),
+        (pd.to_datetime(["2024-01-15", "2024-02-15", "2024-03-15"]), []),
+        (pd.to_datetime(["2024-01-01", "2024-01-08", "2024-01-22"]), ["2024-01-15"]),
+        (pd.to_datetime(["2024-01-01", "2024-04-01", "2024-10-01"]), ["2024-07-01"]),
+        (pd.Index([2019, 2020, 2022, 2023]), [2021]),
+        (pd.PeriodIndex(["2024Q1", "2024Q2", "2024Q4"], freq="Q"), ["2024Q3"]),
+    ],
+)
+def test_missing_periods_are_found_by_the_step_of_the_dates(dates, missing):
+    found = [str(d.date()) if isinstance(d, pd.Timestamp) else str(d) for d in missing_dates(dates)]
+    assert found == [str(m) for m in missing]
