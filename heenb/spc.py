@@ -45,6 +45,7 @@ naming the missing dates, unless ``gaps="allow"``.
 
 from __future__ import annotations
 
+import html
 import math
 import numbers
 import operator
@@ -169,6 +170,11 @@ class XmrResult:
         if self.date is not None:
             return pd.Index(self.points[self.date])
         return self.points.index
+
+    def _repr_html_(self) -> str:
+        """In JupyterLab: the icons in words, then the summary table."""
+        words = html.escape(f"{self.variation_text}. {self.assurance_text}.")
+        return f"<p>{words}</p>{self.summary().to_html(index=False)}"
 
     def summary(self) -> pd.DataFrame:
         """One row per period of limits, as NHSRplotthedots' ``summary()``.
@@ -452,6 +458,10 @@ class XmrFacets:
     def summary(self) -> pd.DataFrame:
         """One row per facet and period of limits (see :meth:`XmrResult.summary`)."""
         return pd.concat([r.summary() for r in self.results.values()], ignore_index=True)
+
+    def _repr_html_(self) -> str:
+        """In JupyterLab: the summary table of every facet."""
+        return self.summary().to_html(index=False)
 
     def with_target(self, target) -> XmrFacets:
         """The same charts judged against another target: a number, a dict or None."""

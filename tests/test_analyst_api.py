@@ -195,6 +195,15 @@ def test_facets_are_drawn_one_panel_each_with_their_meaning_in_words():
     assert "Target 15" in [text.get_text() for text in panels[0].texts]
     untargeted = xmr_chart(result, title="Retention", value_label="Rate", target=None)
     assert "consistently" not in untargeted.alt_text
+    with pytest.raises(ArgumentError, match="period_labels cannot be given for facets"):
+        xmr_chart(result, title="T", value_label="V", period_labels=["a"])
+
+
+def test_results_show_their_summary_in_jupyterlab():
+    result = xmr(_facets(), value="rate", date="month", facet="region")
+    assert "<table" in result._repr_html_() and "North" in result._repr_html_()
+    single = result["North"]._repr_html_()
+    assert single.startswith("<p>Special cause variation: improvement") and "<table" in single
 
 
 # --- funnel plots from a data frame ------------------------------------------------------

@@ -107,6 +107,11 @@ def xmr_chart(
         the facet column first).
     """
     if isinstance(result, XmrFacets):
+        if period_labels is not None:
+            raise ArgumentError(
+                "period_labels cannot be given for facets: each facet is labelled by its own "
+                "dates. Leave period_labels out."
+            )
         return _facet_chart(result, title, value_label, unit, target)
     if not (isinstance(target, str) and target == "result") and target != result.target:
         result = result.with_target(target)
