@@ -16,6 +16,7 @@ from heenb import funnel
 from heenb.charts.compare import comparison_chart
 from heenb.charts.figure import DPI, HTML_DPI, Chart, escape_text
 from heenb.charts.funnel import funnel_chart
+from heenb.charts.trend import small_multiples, trend_chart
 from heenb.charts.xmr import xmr_chart
 from heenb.errors import ArgumentError
 from heenb.spc import xmr
@@ -157,10 +158,21 @@ def test_names_with_dollars_are_drawn_as_text_on_every_chart(name):
         {"area": names, "value": np.linspace(0.5, 0.8, 6), "lower": 0.4, "upper": 0.9}
     )
     periods = [f"{name} {i}" for i in range(len(VALUES))]
+    lines = pd.DataFrame(
+        {
+            "period": [f"{name} {year}" for year in (2022, 2023, 2024)] * 2,
+            "line": [name] * 3 + ["England"] * 3,
+            "value": [0.6, 0.65, 0.7, 0.62, 0.66, 0.69],
+        }
+    )
     charts = [
         _funnel(names, name),
         comparison_chart(table, title=name, value_label=name, reference=0.6, reference_label=name),
         xmr_chart(xmr(VALUES), title=name, value_label=name, period_labels=periods),
+        trend_chart(lines, title=name, value_label=name, target=0.7),
+        small_multiples(
+            lines.assign(panel=name), title=name, panels_column="panel", value_label=name
+        ),
     ]
     for chart in charts:
         drawn = _drawn_strings(chart)
