@@ -10,9 +10,22 @@ The default is NHS Digital's rule for sub-national counts:
 - a percentage is computed from the rounded counts and withheld when its
   numerator or denominator is withheld (or its denominator is 0).
 
-England-level (national) figures are published unrounded and unsuppressed: pass
-``national=True`` to :func:`suppress` and :func:`protected_percentage`, or use
+England-level (national) figures are published unrounded and unsuppressed:
+``national`` marks them, as ``True`` for a whole series or, per row, as a
+boolean mask (list, array or Series) or the name of a boolean column; or use
 :func:`protect` on a long table holding England and sub-national rows.
+
+Protection chains: :func:`protect` and :func:`suppress` mark what they return
+as protected (in ``attrs``), and :func:`protected_proportion`,
+:func:`protected_percentage` and :func:`protected_rates` take such counts as
+they are, a ``<NA>`` being a withheld count (``protected=True`` says so for
+counts protected elsewhere). :func:`protected_rates` gives each row's rate and
+Wilson interval from the protected counts, withheld with them.
+
+Units: counts are people; proportions and their intervals are fractions (0-1),
+as everywhere in heenb (:func:`heenb.stats.wilson`, :mod:`heenb.funnel`, the
+charts). :func:`protected_percentage` alone gives per cent (0-100), as its name
+says: it is :func:`protected_proportion` times 100, for tables printed in per cent.
 
 For a cross-tabulation whose row and column totals are published,
 :func:`suppress_table` adds secondary suppression, so that no withheld cell can
@@ -34,8 +47,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from heenb.checks import as_floats, check_counts, check_not_above
 from heenb.errors import ArgumentError
-from heenb.stats import _as_floats, _check_counts, _check_not_above
+from heenb.stats import wilson
 
 __all__ = [
     "GMC",
@@ -46,12 +60,16 @@ __all__ = [
     "display",
     "protect",
     "protected_percentage",
+    "protected_proportion",
+    "protected_rates",
     "suppress",
     "suppress_table",
 ]
 
 #: The ONS symbol for a figure withheld to protect confidentiality.
 MARKER = "[c]"
+#: The ``attrs`` key marking counts already protected (by :func:`protect` or :func:`suppress`).
+PROTECTED = "heenb_protected"
 
 
 @dataclass(frozen=True)
@@ -148,8 +166,8 @@ def _counts(values, name: str, labels: Sequence[Hashable] | None) -> np.ndarray:
         isinstance(values, list) and any(isinstance(v, bool) for v in values)
     ):
         raise ArgumentError(f"{name} must hold counts (whole numbers), not True/False values.")
-    floats = _as_floats(values, name)
-    _check_counts(floats, name, labels)
+    floats = as_floats(values, name)
+    check_counts(floats, name, labels)
     fractional = np.atleast_1d(floats != np.floor(floats)).ravel()
     if fractional.any():
         i = int(np.flatnonzero(fractional)[0])
@@ -175,11 +193,59 @@ def _as_series_parts(values, name: str) -> tuple[np.ndarray, pd.Index, Hashable]
     return _counts(values, name, labels), index, label
 
 
-def _protected(counts: np.ndarray, rule: DisclosureRule, national: bool):
-    """(shown values, withheld mask) for validated counts."""
-    if national:
-        return counts, np.zeros(counts.shape, dtype=bool)
-    return rule.rounded(counts), rule.withheld(counts)
+def _protected(counts: np.ndarray, rule: DisclosureRule, national):
+    """(shown values, withheld mask) for validated counts; ``national`` a bool or a mask."""
+    national = np.broadcast_to(np.asarray(national, dtype=bool), counts.shape)
+    shown = np.where(national, counts, rule.rounded(counts))
+    return shown, rule.withheld(counts) & ~national
+
+
+def _national_mask(national, n: int, index: pd.Index, table: pd.DataFrame | None = None):
+    """``national`` as a boolean array of length ``n``: from a bool, a mask or a column name."""
+    if isinstance(national, bool | np.bool_):
+        return np.full(n, bool(national))
+    if isinstance(national, str):
+        if table is None or national not in table.columns:
+            where = "" if table is None else f"; its columns are {list(table.columns)}"
+            raise ArgumentError(
+                f"national={national!r} names a column, but there is no such column{where}."
+            )
+        national = table[national]
+    aligned = not isinstance(national, pd.Series) or isinstance(index, pd.RangeIndex)
+    if not aligned and not national.index.equals(index):
+        raise ArgumentError(
+            "national is a Series whose index differs from the counts'; align it first "
+            "so each row's flag meets its own counts."
+        )
+    mask = pd.Series(national).reset_index(drop=True) if np.ndim(national) == 1 else None
+    if mask is None or len(mask) != n:
+        raise ArgumentError(
+            f"national must be True or False for the whole series, or one True/False per row "
+            f"({n} rows) as a list, array, Series or boolean column; got {national!r:.60}."
+        )
+    if mask.isna().any() or not pd.api.types.is_bool_dtype(mask.dtype):
+        raise ArgumentError(
+            "national must hold True/False values (True for England rows), with none missing."
+        )
+    return mask.to_numpy(dtype=bool)
+
+
+def _is_protected(*values) -> bool:
+    """True when every one of ``values`` carries the mark of :func:`protect`/:func:`suppress`."""
+    return all(bool(getattr(v, "attrs", {}).get(PROTECTED)) for v in values)
+
+
+def _shown_counts(values, name: str) -> tuple[np.ndarray, np.ndarray, pd.Index, Hashable]:
+    """Already protected counts: (shown counts with 0 for withheld, withheld mask, index, name)."""
+    if isinstance(values, pd.DataFrame) or np.ndim(values) != 1:
+        raise ArgumentError(f"{name} must be one-dimensional (a Series, array or list).")
+    series = values if isinstance(values, pd.Series) else pd.Series(list(values))
+    withheld = series.isna().to_numpy()
+    index = values.index if isinstance(values, pd.Series) else pd.RangeIndex(len(series))
+    labels = None if isinstance(index, pd.RangeIndex) else list(index)
+    filled = series.astype(object).where(~series.isna(), 0)
+    counts = _counts(pd.Series(filled.to_numpy(), index=index).astype(float), name, labels)
+    return counts, withheld, index, getattr(values, "name", None)
 
 
 def _int64(values: np.ndarray, withheld: np.ndarray) -> pd.api.extensions.ExtensionArray:
@@ -199,15 +265,16 @@ def suppress(counts, rule: DisclosureRule = NHS_DIGITAL, national: bool = False)
     rule : DisclosureRule, default NHS_DIGITAL
         0 stays 0; 1 to ``rule.threshold`` withheld; others rounded to the
         nearest ``rule.base``.
-    national : bool, default False
+    national : bool or boolean mask, default False
         True for England-level figures, which are published as they are: the
-        counts are checked and returned unchanged.
+        counts are checked and returned unchanged. A list, array or Series of
+        True/False marks national rows one by one.
 
     Returns
     -------
     Series
         Nullable ``Int64`` counts (people), withheld ones as ``<NA>``; the
-        input's index and name are kept.
+        input's index and name are kept; marked as protected in ``attrs``.
 
     Raises
     ------
@@ -222,17 +289,21 @@ def suppress(counts, rule: DisclosureRule = NHS_DIGITAL, national: bool = False)
     """
     _check_rule(rule)
     values, index, name = _as_series_parts(counts, "counts")
-    shown, withheld = _protected(values, rule, national)
-    return pd.Series(_int64(shown, withheld), index=index, name=name)
+    shown, withheld = _protected(values, rule, _national_mask(national, len(values), index))
+    out = pd.Series(_int64(shown, withheld), index=index, name=name)
+    out.attrs[PROTECTED] = rule.name
+    return out
 
 
-def protected_percentage(
+def protected_proportion(
     numerator,
     denominator,
     rule: DisclosureRule = NHS_DIGITAL,
-    national: bool = False,
+    national=False,
+    *,
+    protected: bool | None = None,
 ) -> pd.Series:
-    """Percentage computed from the protected counts.
+    """Proportion (a fraction, 0-1) computed from the protected counts.
 
     Parameters
     ----------
@@ -240,14 +311,19 @@ def protected_percentage(
         Counts of people, whole numbers with 0 <= numerator <= denominator,
         the same length (Series must share an index).
     rule : DisclosureRule, default NHS_DIGITAL
-    national : bool, default False
-        True for England-level figures: the percentage of the unprotected counts.
+    national : bool or boolean mask, default False
+        True for England-level figures (the proportion of the unprotected
+        counts); a list, array or Series of True/False marks rows one by one.
+    protected : bool, optional
+        True when the counts are already protected (``<NA>`` = withheld): they
+        are used as they are. By default, True for the output of
+        :func:`protect` or :func:`suppress`, else False.
 
     Returns
     -------
     Series
-        Nullable ``Float64`` percentages (0-100) of rounded numerator over
-        rounded denominator; ``<NA>`` where the numerator or the denominator is
+        Nullable ``Float64`` fractions of rounded numerator over rounded
+        denominator; ``<NA>`` where the numerator or the denominator is
         withheld, or the denominator is 0. Not rounded for display.
 
     Raises
@@ -256,9 +332,60 @@ def protected_percentage(
         Bad counts (as :func:`suppress`), lengths or indexes that differ, or a
         numerator above its denominator.
     """
+    shown_num, shown_den, withheld_num, withheld_den, index = _protected_pair(
+        numerator, denominator, rule, national, protected
+    )
+    missing = withheld_num | withheld_den | (shown_den == 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fraction = shown_num / np.where(shown_den == 0, 1, shown_den)
+    values = pd.array(fraction, dtype="Float64")
+    values[missing] = pd.NA
+    return pd.Series(values, index=index, name="proportion")
+
+
+def protected_percentage(
+    numerator,
+    denominator,
+    rule: DisclosureRule = NHS_DIGITAL,
+    national=False,
+    *,
+    protected: bool | None = None,
+) -> pd.Series:
+    """Percentage (0-100) computed from the protected counts: 100 x :func:`protected_proportion`.
+
+    The one function of heenb that gives per cent rather than a fraction (as
+    its name says), for tables printed in per cent. Arguments as
+    :func:`protected_proportion`.
+
+    Returns
+    -------
+    Series
+        Nullable ``Float64`` percentages (0-100), named ``percentage``;
+        ``<NA>`` where withheld or the denominator is 0.
+    """
+    fraction = protected_proportion(numerator, denominator, rule, national, protected=protected)
+    return (100 * fraction).rename("percentage")
+
+
+def _protected_pair(numerator, denominator, rule, national, protected):
+    """(shown numerators, shown denominators, withheld numerators, withheld denominators,
+    index), checked."""
     _check_rule(rule)
-    num, index, _ = _as_series_parts(numerator, "numerator")
-    den, den_index, _ = _as_series_parts(denominator, "denominator")
+    if protected is None:
+        protected = _is_protected(numerator, denominator)
+    if protected:
+        num, withheld_num, index, _ = _shown_counts(numerator, "numerator")
+        den, withheld_den, den_index, _ = _shown_counts(denominator, "denominator")
+    else:
+        for values, name in ((numerator, "numerator"), (denominator, "denominator")):
+            if isinstance(values, pd.Series) and values.isna().any():
+                raise ArgumentError(
+                    f"{name} is missing (NaN) at row {values.index[values.isna()][0]!r}. If "
+                    "these counts are already protected (withheld shown as <NA>), pass "
+                    "protected=True; otherwise every count must be a known number of 0 or more."
+                )
+        num, index, _ = _as_series_parts(numerator, "numerator")
+        den, den_index, _ = _as_series_parts(denominator, "denominator")
     if len(num) != len(den) or (
         isinstance(numerator, pd.Series)
         and isinstance(denominator, pd.Series)
@@ -269,15 +396,87 @@ def protected_percentage(
             "index) so each numerator meets its own denominator."
         )
     labels = None if isinstance(index, pd.RangeIndex) else list(index)
-    _check_not_above(num, den, "numerator", "denominator", labels)
-    shown_num, withheld_num = _protected(num, rule, national)
-    shown_den, withheld_den = _protected(den, rule, national)
-    missing = withheld_num | withheld_den | (shown_den == 0)
+    if protected:
+        shown = ~(withheld_num | withheld_den)
+        check_not_above(np.where(shown, num, 0), den, "numerator", "denominator", labels)
+        return num, den, withheld_num, withheld_den, index
+    check_not_above(num, den, "numerator", "denominator", labels)
+    mask = _national_mask(national, len(num), index)
+    shown_num, withheld_num = _protected(num, rule, mask)
+    shown_den, withheld_den = _protected(den, rule, mask)
+    return shown_num, shown_den, withheld_num, withheld_den, index
+
+
+def protected_rates(
+    table: pd.DataFrame,
+    numerator: str = "numerator",
+    denominator: str = "denominator",
+    national=None,
+    rule: DisclosureRule = NHS_DIGITAL,
+    level: float = 0.95,
+    *,
+    protected: bool | None = None,
+) -> pd.DataFrame:
+    """Each row's protected counts, proportion and Wilson interval, withheld together.
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per area (and period, ...), with count columns ``numerator``
+        and ``denominator`` (raw, or the output of :func:`protect`).
+    numerator, denominator : str
+        The count columns.
+    national : str, boolean mask or bool, optional
+        Which rows are England's (published as they are): the name of a
+        boolean column, a mask with one True/False per row, or True/False for
+        every row. None (default) means no national rows.
+    rule : DisclosureRule, default NHS_DIGITAL
+    level : float, default 0.95
+        Confidence level of the Wilson interval.
+    protected : bool, optional
+        True when the count columns are already protected; by default, True
+        for the output of :func:`protect`.
+
+    Returns
+    -------
+    DataFrame
+        A copy of ``table`` with the count columns as shown (nullable
+        ``Int64``, withheld ``<NA>``) and ``value`` (a fraction, 0-1),
+        ``lower`` and ``upper`` (the Wilson interval of the shown counts, 0-1)
+        and ``withheld`` (True where the rate is withheld or the denominator
+        is 0). Marked as protected in ``attrs``.
+
+    Raises
+    ------
+    ArgumentError
+        A missing column, bad counts (naming the column and row) or a bad
+        ``national``.
+    """
+    if not isinstance(table, pd.DataFrame):
+        raise ArgumentError(f"table must be a pandas DataFrame, not {type(table).__name__}.")
+    for column in (numerator, denominator):
+        if column not in table.columns:
+            raise ArgumentError(
+                f"table has no column {column!r}; its columns are {list(table.columns)}."
+            )
+    if protected is None:
+        protected = _is_protected(table)
+    mask = _national_mask(False if national is None else national, len(table), table.index, table)
+    num, den, withheld_num, withheld_den, _ = _protected_pair(
+        table[numerator], table[denominator], rule, mask, protected
+    )
+    hidden = withheld_num | withheld_den | (den == 0)
+    lower, upper = wilson(np.where(hidden, 0, num), np.where(hidden, 1, den), level)
+    out = table.copy()
+    out[numerator] = _int64(num, withheld_num)
+    out[denominator] = _int64(den, withheld_den)
     with np.errstate(divide="ignore", invalid="ignore"):
-        percent = 100 * shown_num / np.where(shown_den == 0, 1, shown_den)
-    percentages = pd.array(percent, dtype="Float64")
-    percentages[missing] = pd.NA
-    return pd.Series(percentages, index=index, name="percentage")
+        out["value"] = np.where(hidden, np.nan, num / np.where(den == 0, 1, den))
+    out["lower"] = np.where(hidden, np.nan, lower)
+    out["upper"] = np.where(hidden, np.nan, upper)
+    out["withheld"] = hidden
+    out.attrs[PROTECTED] = rule.name
+    return out
 
 
 # --------------------------------------------------------------------------- tables
@@ -522,10 +721,12 @@ def suppress_table(
 
 def protect(
     table: pd.DataFrame,
-    level_column: str,
-    columns: str | Sequence[str],
+    level_column: str | None = None,
+    columns: str | Sequence[str] | None = None,
     national_value: Hashable = "England",
     rule: DisclosureRule = NHS_DIGITAL,
+    *,
+    national=None,
 ) -> pd.DataFrame:
     """Protect every sub-national row of a long table; leave England's rows as they are.
 
@@ -533,22 +734,28 @@ def protect(
     ----------
     table : DataFrame
         One row per area (and period, etc.), with count columns.
-    level_column : str
-        Column naming the area of each row (for example ``"area"``).
+    level_column : str, optional
+        Column naming the area of each row (for example ``"area"``); rows whose
+        value is ``national_value`` are national. Not needed with ``national``.
     columns : str or list of str
-        The count columns to protect. Percentages must be recomputed from the
-        protected counts (:func:`protected_percentage`), not protected here.
+        The count columns to protect. Rates must be recomputed from the
+        protected counts (:func:`protected_rates`, :func:`protected_proportion`),
+        which take this function's output as it is.
     national_value : default "England"
         The value of ``level_column`` on national rows, which are not suppressed.
     rule : DisclosureRule, default NHS_DIGITAL
+    national : str or boolean mask, optional
+        Instead of ``level_column``: the name of a boolean column, or a mask
+        with one True/False per row, True on national rows.
 
     Returns
     -------
     DataFrame
         A copy of ``table`` whose count columns are nullable ``Int64``: national
         rows unchanged, other rows protected by ``rule`` cell by cell (withheld
-        as ``<NA>``). No secondary suppression: use :func:`suppress_table` for a
-        cross-tabulation published with totals.
+        as ``<NA>``), marked as protected in ``attrs``. No secondary
+        suppression: use :func:`suppress_table` for a cross-tabulation
+        published with totals.
 
     Raises
     ------
@@ -556,20 +763,31 @@ def protect(
         A missing column, or bad counts (naming the column and row).
     """
     _check_rule(rule)
+    if columns is None:
+        raise ArgumentError("columns must name the count column(s) to protect.")
     columns = [columns] if isinstance(columns, str) else list(columns)
     if not isinstance(table, pd.DataFrame):
         raise ArgumentError("table must be a pandas DataFrame.")
-    for column in [level_column, *columns]:
+    if (level_column is None) == (national is None):
+        raise ArgumentError(
+            "protect needs one way to find national rows: level_column (with "
+            "national_value), or national= (a boolean column or mask), not both or neither."
+        )
+    for column in [*([level_column] if level_column is not None else []), *columns]:
         if column not in table.columns:
             raise ArgumentError(
                 f"table has no column {column!r}; its columns are {list(table.columns)}."
             )
-    national = (table[level_column] == national_value).to_numpy()
+    if national is None:
+        national = (table[level_column] == national_value).to_numpy()
+    else:
+        national = _national_mask(national, len(table), table.index, table)
     out = table.copy()
     for column in columns:
         values = _counts(table[column], f"column {column!r}", list(table.index))
-        shown, withheld = _protected(values, rule, national=False)
-        out[column] = _int64(np.where(national, values, shown), withheld & ~national)
+        shown, withheld = _protected(values, rule, national)
+        out[column] = _int64(shown, withheld)
+    out.attrs[PROTECTED] = rule.name
     return out
 
 

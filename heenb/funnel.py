@@ -26,6 +26,16 @@ Health Care 2005; 14:347-351), as implemented for proportions (``data_type =
 A unit is an outlier when its (adjusted) z-score, (y - asin(sqrt(p0))) /
 sqrt(s^2 + tau2), lies beyond +/- 3.090232: exactly when its proportion lies
 outside the 99.8% limits.
+
+From pandas, as FunnelPlotR's ``funnel_plot(data, numerator, denominator,
+group)``::
+
+    limits = proportion_limits(df, numerator="good", denominator="asked", group="trust")
+    limits.phi, limits.tau2        # overdispersion ratio and between-unit variance
+    limits.outliers()              # the units beyond the 99.8% limits
+    limits.summary()               # one row: units, target, phi, tau2, outliers
+
+Proportions, targets and limits are fractions (0-1), as everywhere in heenb.
 """
 
 from __future__ import annotations
@@ -36,16 +46,11 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from heenb.checks import as_floats, check_counts, check_not_above, check_positive, shared_index
 from heenb.errors import ArgumentError
-from heenb.stats import (
-    _as_floats,
-    _check_counts,
-    _check_not_above,
-    _check_positive,
-    _shared_index,
-)
 
 __all__ = [
+    "FunnelLimits",
     "WINSORISE_BY",
     "Z95",
     "Z998",
@@ -111,8 +116,8 @@ def estimate_overdispersion(z: np.ndarray, s: np.ndarray) -> tuple[float, float]
 
 def _units(numerator, denominator, labels) -> tuple[np.ndarray, np.ndarray, pd.Index]:
     """Validated numerators, denominators and the index to report them under."""
-    index = _shared_index(numerator, denominator)
-    num, den = _as_floats(numerator, "numerator"), _as_floats(denominator, "denominator")
+    index = shared_index(numerator, denominator)
+    num, den = as_floats(numerator, "numerator"), as_floats(denominator, "denominator")
     if num.ndim != 1 or den.ndim != 1:
         raise ArgumentError("numerator and denominator must be one-dimensional (one per unit).")
     if len(num) != len(den):
@@ -136,38 +141,127 @@ def _units(numerator, denominator, labels) -> tuple[np.ndarray, np.ndarray, pd.I
             f"not {len(num)}."
         )
     names = None if isinstance(index, pd.RangeIndex) and labels is None else list(index)
-    _check_counts(num, "numerator", names)
-    _check_counts(den, "denominator", names)
-    _check_positive(den, "denominator", names)
-    _check_not_above(num, den, "numerator", "denominator", names)
+    check_counts(num, "numerator", names)
+    check_counts(den, "denominator", names)
+    check_positive(den, "denominator", names)
+    check_not_above(num, den, "numerator", "denominator", names)
     return num, den, index
 
 
+class FunnelLimits(pd.DataFrame):
+    """The table :func:`proportion_limits` returns: a DataFrame with the funnel's figures.
+
+    One row per unit (see :func:`proportion_limits` for the columns), with
+    ``phi``, ``tau2``, ``target`` and ``overdispersion`` as attributes (also
+    kept in ``attrs``), and :meth:`outliers` and :meth:`summary`, as
+    FunnelPlotR's ``phi()``, ``tau2()``, ``outliers()`` and ``summary()``.
+    Tables derived from it (slices, copies) are plain DataFrames.
+    """
+
+    @property
+    def _constructor(self):
+        # Tables derived from this one (slices, copies, merges) are plain DataFrames.
+        return pd.DataFrame
+
+    @property
+    def phi(self) -> float:
+        """Overdispersion ratio: the mean squared Winsorised z-score (always estimated)."""
+        return self.attrs["phi"]
+
+    @property
+    def tau2(self) -> float:
+        """Between-unit variance used in the limits (0 when not applied)."""
+        return self.attrs["tau2"]
+
+    @property
+    def target(self) -> float:
+        """The pooled proportion p0, the funnel's centre line (a fraction)."""
+        return self.attrs["target"]
+
+    @property
+    def overdispersion(self) -> bool:
+        """True when the limits were widened by tau2 > 0."""
+        return self.attrs["overdispersion"]
+
+    def outliers(self, level: str = "99.8") -> pd.DataFrame:
+        """The units beyond the 99.8% (or ``"95"``) limits, highest z-score first.
+
+        Returns a plain DataFrame with this table's columns and an ``outside``
+        column (``"high"`` or ``"low"``) for the level asked.
+        """
+        if level not in ("99.8", "95"):
+            raise ArgumentError(f"level must be '99.8' or '95' (per cent limits); got {level!r}.")
+        name = level.replace(".", "")
+        proportion = self["proportion"]
+        outside = np.where(
+            proportion > self[f"upper{name}"],
+            "high",
+            np.where(proportion < self[f"lower{name}"], "low", ""),
+        )
+        table = pd.DataFrame(self).assign(outside=outside)
+        return table[table["outside"] != ""].sort_values("z", ascending=False)
+
+    def summary(self) -> pd.DataFrame:
+        """One row: units, target, phi, tau2, whether limits were widened, and how
+        many units lie above and below the 95% and 99.8% limits."""
+        proportion = self["proportion"]
+        return pd.DataFrame(
+            [
+                {
+                    "units": len(self),
+                    "target": self.target,
+                    "phi": self.phi,
+                    "tau2": self.tau2,
+                    "overdispersion": self.overdispersion,
+                    "above_95": int((proportion > self["upper95"]).sum()),
+                    "below_95": int((proportion < self["lower95"]).sum()),
+                    "above_998": int((self["outlier"] == "high").sum()),
+                    "below_998": int((self["outlier"] == "low").sum()),
+                }
+            ]
+        )
+
+
 def proportion_limits(
-    numerator,
-    denominator,
+    data=None,
+    denominator=None,
     overdispersion: bool = True,
     labels: Sequence | None = None,
-) -> pd.DataFrame:
+    *,
+    numerator=None,
+    group: str | None = None,
+) -> FunnelLimits:
     """Funnel plot data for a proportion: each unit's value, its limits and outlier status.
+
+    Call it with a data frame and its column names,
+    ``proportion_limits(df, numerator="good", denominator="asked", group="trust")``,
+    or with the counts themselves, ``proportion_limits(numerators, denominators)``.
 
     Parameters
     ----------
-    numerator : array-like or Series
-        Count with the attribute in each unit (e.g. learners rating training good
-        or better); 0 or more, at most the denominator.
-    denominator : array-like or Series
-        Count in each unit (e.g. survey respondents); greater than 0.
+    data : DataFrame, or array-like or Series of numerators
+        A data frame (one row per unit) whose columns ``numerator``,
+        ``denominator`` and ``group`` name; or the numerators: the count with
+        the attribute in each unit (e.g. learners rating training good or
+        better), 0 or more, at most the denominator.
+    denominator : str, or array-like or Series
+        With a data frame, the column of denominators; else the count in each
+        unit (e.g. survey respondents). Greater than 0.
     overdispersion : bool, default True
         Widen the limits by the between-unit variance tau2 when the units vary
         more than chance allows (phi > 1). With False, tau2 is 0.
     labels : sequence, optional
         Unit names for the index; by default the Series' index (or 0, 1, ...).
+    numerator : str, optional
+        With a data frame, the column of numerators.
+    group : str, optional
+        With a data frame, the column naming each unit: it becomes the index
+        (named after the column); by default the data frame's index.
 
     Returns
     -------
-    DataFrame
-        One row per unit, columns:
+    FunnelLimits
+        A DataFrame with one row per unit, columns:
 
         - ``numerator``, ``denominator``: the counts given;
         - ``proportion``: numerator / denominator, a fraction (0-1);
@@ -179,16 +273,37 @@ def proportion_limits(
         - ``outlier``: ``"high"`` above the 99.8% limit, ``"low"`` below it,
           ``""`` otherwise.
 
-        ``attrs`` holds ``phi`` (overdispersion ratio, always estimated),
-        ``tau2`` (between-unit variance used in the limits, 0 when not applied),
-        ``target`` (p0) and ``overdispersion`` (True when tau2 > 0 was applied).
+        ``phi`` (overdispersion ratio, always estimated), ``tau2``
+        (between-unit variance used in the limits, 0 when not applied),
+        ``target`` (p0) and ``overdispersion`` (True when tau2 > 0 was applied)
+        are attributes, also kept in ``attrs``; ``outliers()`` and
+        ``summary()`` are methods.
 
     Raises
     ------
     ArgumentError
         Fewer than 2 units; lengths that differ; a missing (NaN) or negative
-        count; a denominator of 0; a numerator above its denominator.
+        count; a denominator of 0; a numerator above its denominator; with a
+        data frame, a column it does not have or a unit named twice.
     """
+    if isinstance(data, pd.DataFrame):
+        numerator, denominator, labels = _frame_columns(data, numerator, denominator, group)
+    else:
+        if group is not None:
+            raise ArgumentError(
+                f"group={group!r} names a column, so the first argument must be a DataFrame; "
+                f"got {type(data).__name__}. Pass the data frame, or labels= with the counts."
+            )
+        if data is not None and numerator is not None:
+            raise ArgumentError(
+                "give the numerators once: as the first argument or as numerator=, not both."
+            )
+        numerator = data if data is not None else numerator
+        if numerator is None or denominator is None:
+            raise ArgumentError(
+                "proportion_limits needs numerators and denominators: a DataFrame with "
+                "numerator= and denominator= column names, or the two sets of counts."
+            )
     num, den, index = _units(numerator, denominator, labels)
     target = num.sum() / den.sum()
     y0 = math.asin(math.sqrt(target))
@@ -197,7 +312,7 @@ def proportion_limits(
     phi, tau2 = estimate_overdispersion(z_unadjusted, s)
     tau2 = tau2 if overdispersion else 0.0
     z = z_unadjusted * s / np.sqrt(s**2 + tau2)
-    out = pd.DataFrame(
+    out = FunnelLimits(
         {
             "numerator": num,
             "denominator": den,
@@ -211,6 +326,33 @@ def proportion_limits(
     out["outlier"] = np.where(z > Z998, "high", np.where(z < -Z998, "low", ""))
     out.attrs.update(phi=phi, tau2=tau2, target=float(target), overdispersion=tau2 > 0)
     return out
+
+
+def _frame_columns(df: pd.DataFrame, numerator, denominator, group):
+    """The numerator and denominator columns and the unit labels of a data frame."""
+    for name, column, required in (
+        ("numerator", numerator, True),
+        ("denominator", denominator, True),
+        ("group", group, False),
+    ):
+        if column is None and not required:
+            continue
+        if not isinstance(column, str) or column not in df.columns:
+            raise ArgumentError(
+                f"{name} must name a column of the data frame; got {column!r}. Its columns "
+                f"are {list(df.columns)}."
+            )
+    labels = pd.Index(df[group], name=group) if group is not None else df.index
+    if labels.has_duplicates:
+        twice = labels[labels.duplicated()][0]
+        where = f"column {group!r}" if group is not None else "the index"
+        raise ArgumentError(
+            f"{where} names unit {twice!r} more than once; a funnel plot has one row per "
+            "unit (sum each unit's counts first)."
+        )
+    num = pd.Series(df[numerator].to_numpy(), index=labels, name=numerator)
+    den = pd.Series(df[denominator].to_numpy(), index=labels, name=denominator)
+    return num, den, None
 
 
 def limit_curves(

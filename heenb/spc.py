@@ -15,8 +15,11 @@ method, checked point by point against MDC's published conformance data
   higher, or each strictly lower, than the one before (*trend*; an equal value
   breaks it), or beyond two sigma but within the limit with another such point
   among three consecutive points all on the same side of the mean (*two in
-  three*). The rules run across recalculations, each point judged against its
-  own section's lines.
+  three*). The rules run within each period of limits (as NHSRplotthedots
+  does with its rebase periods): a run that spans a recalculation is not
+  joined across it. ``rules_across_periods=True`` runs them across
+  recalculations instead, each point judged against its own period's lines,
+  as MDC's Single Chart Tool (and its conformance data) does.
 * Special cause is *improvement* or *concern* by the improvement direction;
   a point that is both shows improvement. With no direction it is *neither*.
 * The variation icon describes the latest point and the assurance icon says
@@ -26,29 +29,44 @@ Limits rest on at least ``min_points`` points (13 by default, as MDC): a section
 with fewer has no mean, no limits and no special cause flags, and a chart whose
 latest section has fewer has no icons. The NHS-R variant (NHSRplotthedots) is
 ``xmr(values, shift=7, trend=7, screen_moving_ranges=True)``.
+
+From pandas, give a data frame and name its columns, as NHSRplotthedots'
+``ptd_spc(data, value_field, date_field, facet_field, target, rebase)``::
+
+    result = xmr(df, value="rate", date="month", facet="region",
+                 target={"North": 0.8, "South": 0.75},
+                 recalculate_at=["2023-04-01"], improvement="higher")
+    result.points      # one tidy row per point, with the facet and date columns
+    result.summary()   # one row per facet and period of limits
+
+Rows are sorted by date; a missing period (a month with no row) is refused,
+naming the missing dates, unless ``gaps="allow"``.
 """
 
 from __future__ import annotations
 
+import html
 import math
 import numbers
 import operator
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from itertools import pairwise
 
 import numpy as np
 import pandas as pd
 
+from heenb.checks import as_dates, check_dates, date_text
 from heenb.errors import ArgumentError
 
-__all__ = ["XmrResult", "xmr"]
+__all__ = ["XmrFacets", "XmrResult", "xmr"]
 
 #: Process limits are this many mean moving ranges either side of the mean.
 LIMIT_FACTOR = 2.66
 #: With screening, moving ranges above this many times their mean are left out.
 MOVING_RANGE_LIMIT_FACTOR = 3.267
 IMPROVEMENTS = ("higher", "lower", "neither")
+GAPS = ("refuse", "allow")
 
 _VARIATION_TEXT = {
     "common_cause": "Common cause variation: no significant change",
@@ -78,7 +96,9 @@ class XmrResult:
     Attributes
     ----------
     points : pandas.DataFrame
-        One row per input value, with the input Series' index (else 0, 1, ...):
+        One row per input value, with the input Series' index (else 0, 1, ...);
+        from a data frame, one row per row of it in date order, numbered 0, 1,
+        ..., starting with the facet column and the date column when given:
 
         ``value``
             The value charted.
@@ -119,6 +139,12 @@ class XmrResult:
         Fewest points that process limits may rest on.
     limit_points : int
         How many points the latest limits rest on (or would, if enough).
+    date : str or None
+        The name of the date column of ``points``, when dates were given.
+    facet : str or None
+        The name of the facet column of ``points``, for one facet of several.
+    period_variation : tuple
+        The variation icon at the last point of each period of limits.
     """
 
     points: pd.DataFrame
@@ -129,6 +155,75 @@ class XmrResult:
     min_points: int
     limit_points: int
     assurance_note: str | None = None
+    date: str | None = None
+    facet: str | None = None
+    period_variation: tuple = ()
+
+    @property
+    def facet_value(self):
+        """This chart's facet (the value of its facet column), or None."""
+        return None if self.facet is None else self.points[self.facet].iloc[0]
+
+    @property
+    def dates(self) -> pd.Index:
+        """Each point's date (or index label, when no dates were given)."""
+        if self.date is not None:
+            return pd.Index(self.points[self.date])
+        return self.points.index
+
+    def _repr_html_(self) -> str:
+        """In JupyterLab: the icons in words, then the summary table."""
+        words = html.escape(f"{self.variation_text}. {self.assurance_text}.")
+        return f"<p>{words}</p>{self.summary().to_html(index=False)}"
+
+    def summary(self) -> pd.DataFrame:
+        """One row per period of limits, as NHSRplotthedots' ``summary()``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns: the facet column (for a facet), ``period`` (0, 1, ...,
+            as ``points["section"]``), ``start`` and ``end`` (the first and last
+            date, or index label, of the period), ``points``, ``mean``,
+            ``lower``, ``upper`` (NaN with too few points), ``common_cause``,
+            ``improvement``, ``concern`` and ``neither`` (how many points of
+            each), ``variation`` (the icon at the period's last point) and
+            ``assurance`` (the icon, for the latest period only; None before,
+            or with no target).
+        """
+        rows = []
+        dates = self.dates
+        sections = self.points["section"].to_numpy()
+        for number in np.unique(sections):
+            where = np.flatnonzero(sections == number)
+            part = self.points.iloc[where]
+            causes = part["special_cause"].value_counts()
+            latest = number == sections[-1]
+            rows.append(
+                {
+                    "period": int(number),
+                    "start": dates[where[0]],
+                    "end": dates[where[-1]],
+                    "points": len(part),
+                    "mean": part["mean"].iloc[0],
+                    "lower": part["lower"].iloc[0],
+                    "upper": part["upper"].iloc[0],
+                    "common_cause": int(causes.get("", 0)),
+                    "improvement": int(causes.get("improvement", 0)),
+                    "concern": int(causes.get("concern", 0)),
+                    "neither": int(causes.get("neither", 0)),
+                    "variation": (
+                        self.period_variation[number]
+                        if number < len(self.period_variation)
+                        else None
+                    ),
+                    "assurance": self.assurance if latest else None,
+                }
+            )
+        table = pd.DataFrame(rows)
+        if self.facet is not None:
+            table.insert(0, self.facet, self.facet_value)
+        return table
 
     @property
     def variation_text(self) -> str:
@@ -179,30 +274,44 @@ class XmrResult:
 def xmr(
     values,
     improvement: str = "higher",
-    target: float | None = None,
+    target=None,
     recalculate_at=(),
     baseline: int | None = None,
     shift: int = 6,
     trend: int = 6,
     screen_moving_ranges: bool = False,
     min_points: int = 13,
-) -> XmrResult:
-    """Calculate a Making Data Count XmR chart.
+    *,
+    value: str | None = None,
+    date: str | None = None,
+    facet: str | None = None,
+    gaps: str = "refuse",
+    rules_across_periods: bool = False,
+):
+    """Calculate a Making Data Count XmR chart, from a series or a data frame.
 
     Parameters
     ----------
-    values : list, numpy.ndarray or pandas.Series of numbers
-        One value per period, in time order, with no gaps: a missing value is
-        refused rather than letting a moving range jump the gap.
+    values : pandas.DataFrame, or list, numpy.ndarray or pandas.Series of numbers
+        A data frame (name its columns with ``value``, ``date`` and ``facet``),
+        or one value per period in time order. A Series with a date or period
+        index is sorted by it, and a missing period refused (see ``gaps``). A
+        missing value is refused rather than letting a moving range jump the gap.
     improvement : {"higher", "lower", "neither"}
         Which direction is better; "neither" marks special cause as neither
         improvement nor concern and gives no assurance.
-    target : float, optional
-        The target the assurance icon judges the latest limits against.
-    recalculate_at : sequence of int
-        0-based positions where a new section of limits starts; each section
-        has its own mean and limits from its own points, and moving ranges do
-        not cross a section boundary.
+    target : float, dict, str or None
+        The target the assurance icon judges the latest limits against: one
+        number; with ``facet``, a dict of facet to number (a facet left out has
+        no target); or the name of a column holding each row's target (one
+        value per facet).
+    recalculate_at : sequence of dates (or of int), or dict of facet to dates
+        Where a new period of limits starts. With ``date``, or a Series with a
+        date index, the dates of the first points of new periods ("2023-04-01",
+        a Timestamp or a Period); each must be a date in the data. Otherwise
+        0-based positions. A dict gives each facet its own dates. Each period
+        has its own mean and limits from its own points; neither moving ranges
+        nor (by default) the rules cross a period boundary.
     baseline : int, optional
         Fix the mean and limits on the first ``baseline`` points and extend them
         over the whole chart; ``recalculate_at`` is then ignored.
@@ -213,15 +322,27 @@ def xmr(
         range used for the limits (as NHS-R); the mean of the values is unchanged.
     min_points : int
         Fewest points that process limits may rest on (13 as MDC).
+    value, date, facet : str, optional
+        With a data frame: the column of values (required), of dates (rows are
+        sorted by it; without it, rows are taken in order) and of facets (one
+        chart per facet, as NHSRplotthedots' ``facet_field``).
+    gaps : {"refuse", "allow"}
+        With dates: "refuse" (default) stops with the missing dates named;
+        "allow" charts across them (moving ranges then span the gap).
+    rules_across_periods : bool
+        Run the special cause rules across recalculations, as MDC's Single
+        Chart Tool, instead of within each period, as NHSRplotthedots.
 
     Returns
     -------
-    XmrResult
+    XmrResult, or XmrFacets with ``facet``
+        ``points`` is a tidy frame; ``summary()`` gives one row per period.
 
     Raises
     ------
     heenb.errors.ArgumentError
-        For any argument it cannot use, naming the argument and what is valid.
+        For any argument it cannot use, naming the argument, column or row and
+        what is valid.
 
     Examples
     --------
@@ -229,19 +350,54 @@ def xmr(
     >>> result.variation, round(float(result.points["mean"].iloc[-1]), 2)
     ('common_cause', 23.2)
     """
+    settings = {
+        "improvement": _improvement(improvement),
+        "baseline": baseline,
+        "shift": _count("shift", shift),
+        "trend": _count("trend", trend),
+        "screen": bool(screen_moving_ranges),
+        "min_points": _count("min_points", min_points),
+        "across": bool(rules_across_periods),
+    }
+    if gaps not in GAPS:
+        raise ArgumentError(f"gaps must be 'refuse' or 'allow'; got {gaps!r}")
+    if isinstance(values, pd.DataFrame):
+        return _from_frame(values, value, date, facet, target, recalculate_at, gaps, settings)
+    for name, column in (("value", value), ("date", date), ("facet", facet)):
+        if column is not None:
+            raise ArgumentError(
+                f"{name}={column!r} names a column, so values must be a pandas DataFrame; got "
+                f"{type(values).__name__}. Pass the data frame, or the values alone."
+            )
     series = _values(values)
-    improvement = _improvement(improvement)
-    target = _target(target)
-    shift = _count("shift", shift)
-    trend = _count("trend", trend)
-    min_points = _count("min_points", min_points)
+    positions = _facet_recalculations(recalculate_at, None, None)
+    if isinstance(series.index, pd.DatetimeIndex | pd.PeriodIndex):
+        series = _sorted_by_index(series, gaps)
+        if not _all_positions(positions):
+            positions = _date_positions(positions, series.index, "values' index")
+    return _chart(series, _target(target), positions, settings)
+
+
+def _all_positions(recalculate_at) -> bool:
+    """True for a sequence of whole numbers: 0-based positions rather than dates."""
+    return isinstance(recalculate_at, Iterable) and all(_is_whole(item) for item in recalculate_at)
+
+
+def _chart(series: pd.Series, target, recalculate_at, settings: dict) -> XmrResult:
+    """The XmR chart of one checked series (index kept)."""
+    improvement = settings["improvement"]
     y = series.to_numpy()
-    sections = _sections(y.size, recalculate_at, baseline)
-    mean, mean_moving_range, section = _centre_lines(y, sections, screen_moving_ranges, min_points)
+    sections = _sections(y.size, recalculate_at, settings["baseline"])
+    mean, mean_moving_range, section = _centre_lines(
+        y, sections, settings["screen"], settings["min_points"]
+    )
     sigma = LIMIT_FACTOR / 3 * mean_moving_range
     lower = mean - LIMIT_FACTOR * mean_moving_range
     upper = mean + LIMIT_FACTOR * mean_moving_range
-    signals = _signals(y, mean, sigma, lower, upper, shift, trend)
+    spans = [(0, y.size)] if settings["across"] else [(a, b) for a, b, _ in sections]
+    signals = _signals_within(
+        spans, y, mean, sigma, lower, upper, settings["shift"], settings["trend"]
+    )
     high = np.logical_or.reduce([high for high, _ in signals.values()])
     low = np.logical_or.reduce([low for _, low in signals.values()])
     cause = _special_cause(high, low, improvement)
@@ -260,15 +416,253 @@ def xmr(
         index=series.index,
     )
     start, _, fit_stop = sections[-1]
+    period_variation = tuple(
+        _variation(cause[stop - 1], high[stop - 1], improvement, not np.isnan(mean[stop - 1]))
+        for _, stop, _ in sections
+    )
     return XmrResult(
         points=points,
         improvement=improvement,
         target=target,
-        variation=_variation(cause[-1], high[-1], improvement, has_limits=not np.isnan(mean[-1])),
+        variation=period_variation[-1],
         assurance=_assurance(points, improvement, target),
-        min_points=min_points,
+        min_points=settings["min_points"],
         limit_points=fit_stop - start,
+        period_variation=period_variation,
     )
+
+
+@dataclass(frozen=True, eq=False)
+class XmrFacets:
+    """XmR charts of several facets (areas, staff groups); made by :func:`xmr` with ``facet``.
+
+    Attributes
+    ----------
+    results : dict
+        Facet value -> :class:`XmrResult`, facets sorted.
+    facet : str
+        The facet column's name.
+    date : str or None
+        The date column's name.
+    """
+
+    results: dict
+    facet: str
+    date: str | None = None
+
+    @property
+    def points(self) -> pd.DataFrame:
+        """Every facet's points in one tidy frame, the facet column first."""
+        return pd.concat([r.points for r in self.results.values()], ignore_index=True)
+
+    def summary(self) -> pd.DataFrame:
+        """One row per facet and period of limits (see :meth:`XmrResult.summary`)."""
+        return pd.concat([r.summary() for r in self.results.values()], ignore_index=True)
+
+    def _repr_html_(self) -> str:
+        """In JupyterLab: the summary table of every facet."""
+        return self.summary().to_html(index=False)
+
+    def with_target(self, target) -> XmrFacets:
+        """The same charts judged against another target: a number, a dict or None."""
+        targets = _facet_targets(target, None, list(self.results), self.facet)
+        return replace(
+            self, results={k: r.with_target(targets[k]) for k, r in self.results.items()}
+        )
+
+    def __getitem__(self, facet) -> XmrResult:
+        if facet not in self.results:
+            raise ArgumentError(
+                f"no facet {facet!r}; the facets of column {self.facet!r} are {list(self.results)}"
+            )
+        return self.results[facet]
+
+    def __iter__(self) -> Iterator:
+        return iter(self.results)
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+
+# --- data frames -----------------------------------------------------------------------
+
+
+def _from_frame(df, value, date, facet, target, recalculate_at, gaps, settings):
+    """xmr() of a data frame: checked, sorted and split by facet."""
+    if value is None:
+        raise ArgumentError(
+            "value must name the column of values when values is a data frame; its columns "
+            f"are {list(df.columns)}"
+        )
+    target_column = target if isinstance(target, str) else None
+    for name, column in (("value", value), ("date", date), ("facet", facet)):
+        if column is not None and column not in df.columns:
+            raise ArgumentError(
+                f"{name}={column!r} is not a column of the data frame; its columns are "
+                f"{list(df.columns)}"
+            )
+    if target_column is not None and target_column not in df.columns:
+        raise ArgumentError(
+            f"target={target_column!r} is not a column of the data frame; give a number, a "
+            f"dict of facet to number, or one of the columns {list(df.columns)}"
+        )
+    if df.empty:
+        raise ArgumentError("the data frame has no rows: an XmR chart needs at least one value")
+    _check_frame_values(df, value)
+    if facet is not None and df[facet].isna().any():
+        row = df.index[df[facet].isna().to_numpy()][0]
+        raise ArgumentError(f"column {facet!r} (facet) is missing at row {row!r}")
+    data = df.copy()
+    if date is not None:
+        data[date] = as_dates(data[date], date)
+        data = data.sort_values(date, kind="stable")
+    groups = _facet_order(data[facet]) if facet is not None else [None]
+    targets = _facet_targets(target, data, groups, facet)
+    results = {}
+    for group in groups:
+        rows = data if facet is None else data[data[facet] == group]
+        rows = rows.reset_index(drop=True)
+        where = "" if facet is None else f" (facet {group!r})"
+        if date is not None:
+            check_dates(rows[date], date, gaps, where)
+            positions = _date_positions(
+                _facet_recalculations(recalculate_at, group, facet),
+                pd.Index(rows[date]),
+                f"column {date!r}{where}",
+            )
+        else:
+            positions = _facet_recalculations(recalculate_at, group, facet)
+        result = _chart(
+            _values(rows[value].reset_index(drop=True)), targets[group], positions, settings
+        )
+        points = result.points
+        if date is not None:
+            points.insert(0, date, rows[date].to_numpy())
+        if facet is not None:
+            points.insert(0, facet, group)
+        results[group] = replace(result, points=points, date=date, facet=facet)
+    if facet is None:
+        return results[None]
+    return XmrFacets(results=results, facet=facet, date=date)
+
+
+def _facet_order(column: pd.Series) -> list:
+    """The facets, sorted (in order of appearance if they cannot be sorted)."""
+    found = list(dict.fromkeys(column))
+    try:
+        return sorted(found)
+    except TypeError:
+        return found
+
+
+def _check_frame_values(df: pd.DataFrame, value: str) -> None:
+    column = df[value]
+    numbers_ = pd.to_numeric(column, errors="coerce")
+    bad = column.notna() & numbers_.isna()
+    if bad.any() or pd.api.types.is_bool_dtype(column):
+        row = df.index[bad.to_numpy()][0] if bad.any() else df.index[0]
+        raise ArgumentError(
+            f"column {value!r} (value) must hold numbers; row {row!r} holds {column[row]!r}"
+        )
+    missing = df.index[numbers_.isna().to_numpy()]
+    if len(missing):
+        shown = ", ".join(repr(r) for r in missing[:10])
+        more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+        raise ArgumentError(
+            f"column {value!r} (value) has no value at row{'s' if len(missing) > 1 else ''} "
+            f"{shown}{more}: an XmR chart needs one value for every period, as a gap would "
+            "make a false moving range; fill the gap, or drop those rows and pass gaps='allow'"
+        )
+
+
+def _facet_targets(target, data, groups: list, facet) -> dict:
+    """Each facet's target (None for none): from a number, a dict or a column."""
+    if isinstance(target, Mapping):
+        if facet is None:
+            raise ArgumentError(
+                "target is a dict of facet to target, but no facet column is named; pass "
+                "facet=, or one number as target"
+            )
+        unknown = [key for key in target if key not in groups]
+        if unknown:
+            raise ArgumentError(
+                f"target names facet(s) {unknown} not in column {facet!r}; its facets are {groups}"
+            )
+        return {group: _target(target.get(group)) for group in groups}
+    if isinstance(target, str) and data is not None:
+        out = {}
+        for group in groups:
+            rows = data if facet is None else data[data[facet] == group]
+            found = rows[target].dropna().unique()
+            if len(found) > 1:
+                where = "" if facet is None else f" for facet {group!r}"
+                raise ArgumentError(
+                    f"column {target!r} (target) holds {len(found)} different targets{where} "
+                    f"({sorted(found)[:5]}); a chart has one target: give one value per facet"
+                )
+            out[group] = _target(float(found[0])) if len(found) else None
+        return out
+    one = _target(target)
+    return dict.fromkeys(groups, one)
+
+
+def _facet_recalculations(recalculate_at, group, facet):
+    if isinstance(recalculate_at, Mapping):
+        if facet is None:
+            raise ArgumentError(
+                "recalculate_at is a dict of facet to dates, but no facet column is named; "
+                "pass facet=, or a list of dates"
+            )
+        return recalculate_at.get(group, ())
+    return recalculate_at
+
+
+def _sorted_by_index(series: pd.Series, gaps: str) -> pd.Series:
+    if series.index.hasnans:
+        raise ArgumentError("values' index has a missing date; every value needs its date")
+    series = series.sort_index(kind="stable")
+    check_dates(pd.Series(series.index), "values' index", gaps, "", column=False)
+    return series
+
+
+def _date_positions(recalculate_at, dates: pd.Index, label: str) -> list[int]:
+    """0-based positions of the recalculation dates among ``dates`` (sorted)."""
+    if isinstance(recalculate_at, str | bytes) or not isinstance(recalculate_at, Iterable):
+        raise ArgumentError(
+            f"recalculate_at must be a list of dates (each the first date of a new period "
+            f"of limits); got {recalculate_at!r}"
+        )
+    positions = []
+    for when in recalculate_at:
+        stamp = _as_date_like(when, dates)
+        found = np.flatnonzero(dates == stamp) if stamp is not None else []
+        if len(found) == 0:
+            raise ArgumentError(
+                f"recalculate_at date {when!r} is not a date of {label}, which runs from "
+                f"{date_text(dates[0])} to {date_text(dates[-1])}; give the date of the "
+                "first point of each new period"
+            )
+        if found[0] == 0:
+            raise ArgumentError(
+                f"recalculate_at date {when!r} is the first date of {label}; a new period "
+                "must start after the first point"
+            )
+        positions.append(int(found[0]))
+    return sorted(set(positions))
+
+
+def _as_date_like(when, dates: pd.Index):
+    """``when`` in the form of ``dates`` (Timestamp, Period or number), or None."""
+    try:
+        if isinstance(dates, pd.PeriodIndex) or isinstance(dates.dtype, pd.PeriodDtype):
+            return pd.Period(when, freq=dates.freq if isinstance(dates, pd.PeriodIndex) else None)
+        if pd.api.types.is_datetime64_any_dtype(dates):
+            if isinstance(when, numbers.Integral) and not isinstance(when, bool):
+                return None
+            return pd.Timestamp(when)
+        return when if _is_number(when) else None
+    except (TypeError, ValueError):
+        return None
 
 
 # --- arguments -----------------------------------------------------------------------
@@ -423,6 +817,20 @@ def _moving_ranges(y, sections):
     moving_ranges = np.abs(np.diff(y, prepend=np.nan))
     moving_ranges[[start for start, _, _ in sections]] = np.nan
     return moving_ranges
+
+
+def _signals_within(spans, y, mean, sigma, lower, upper, shift: int, trend: int) -> dict:
+    """:func:`_signals` run on each span (start, stop) of points on its own."""
+    out = {}
+    for start, stop in spans:
+        part = slice(start, stop)
+        found = _signals(y[part], mean[part], sigma[part], lower[part], upper[part], shift, trend)
+        for rule, (high, low) in found.items():
+            if rule not in out:
+                out[rule] = (np.zeros(y.size, dtype=bool), np.zeros(y.size, dtype=bool))
+            out[rule][0][part] = high
+            out[rule][1][part] = low
+    return out
 
 
 def _signals(y, mean, sigma, lower, upper, shift: int, trend: int) -> dict:

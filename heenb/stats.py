@@ -18,13 +18,23 @@ message naming the argument or column and the row.
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
 
+from heenb.checks import (
+    as_floats,
+    as_list,
+    check_columns,
+    check_counts,
+    check_level,
+    check_not_above,
+    check_positive,
+    shared_index,
+)
 from heenb.errors import ArgumentError
 
 __all__ = [
@@ -35,99 +45,6 @@ __all__ = [
     "year_on_year",
     "z_for_level",
 ]
-
-
-# --------------------------------------------------------------------------- checks
-# Shared by heenb.funnel: they turn bad input into messages a user can act on.
-
-
-def _label(labels: Sequence[Hashable] | None, position: int) -> str:
-    """How to name one row in a message: its label, or its position."""
-    if labels is None:
-        return f"position {position}"
-    return f"row {labels[position]!r}"
-
-
-def _as_floats(values, name: str) -> np.ndarray:
-    """``values`` as a float array (NaN where missing), or an ArgumentError."""
-    try:
-        if isinstance(values, pd.Series | pd.Index):
-            return values.to_numpy(dtype=float, na_value=np.nan)
-        return np.asarray(values, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ArgumentError(
-            f"{name} must hold numbers (counts of 0 or more); it could not be read as numbers."
-        ) from exc
-
-
-def _check_counts(values: np.ndarray, name: str, labels=None) -> None:
-    """Raise when a count is missing (NaN), infinite or negative."""
-    flat = np.atleast_1d(values).ravel()
-    for problem, bad in (
-        ("is missing (NaN)", np.isnan(flat)),
-        ("is infinite", np.isinf(flat)),
-        ("is negative", flat < 0),
-    ):
-        if bad.any():
-            where = _label(labels, int(np.flatnonzero(bad)[0]))
-            raise ArgumentError(
-                f"{name} {problem} at {where}; counts must be known numbers of 0 or more."
-            )
-
-
-def _check_not_above(
-    num: np.ndarray, den: np.ndarray, num_name: str, den_name: str, labels=None
-) -> None:
-    """Raise when a numerator is larger than its denominator."""
-    bad = np.atleast_1d(num > den).ravel()
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        n_i = np.broadcast_to(num, bad.shape).ravel()[i]
-        d_i = np.broadcast_to(den, bad.shape).ravel()[i]
-        raise ArgumentError(
-            f"{num_name} ({n_i:g}) is larger than {den_name} ({d_i:g}) at {_label(labels, i)}; "
-            f"a numerator counts part of its denominator, so it must be between 0 and "
-            f"{den_name}."
-        )
-
-
-def _check_positive(den: np.ndarray, name: str, labels=None) -> None:
-    """Raise when a denominator is zero, where a rate is required."""
-    bad = np.atleast_1d(den <= 0).ravel()
-    if bad.any():
-        where = _label(labels, int(np.flatnonzero(bad)[0]))
-        raise ArgumentError(
-            f"{name} is 0 at {where}, so no rate can be computed; every {name} must be "
-            f"greater than 0."
-        )
-
-
-def _check_columns(df: pd.DataFrame, columns: Sequence[str], argument: str = "df") -> None:
-    if not isinstance(df, pd.DataFrame):
-        raise ArgumentError(f"{argument} must be a pandas DataFrame, not {type(df).__name__}.")
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ArgumentError(
-            f"{argument} has no column {missing[0]!r}; its columns are {list(df.columns)}."
-        )
-
-
-def _check_level(level: float) -> None:
-    if not isinstance(level, int | float) or not 0 < level < 1 or math.isnan(level):
-        raise ArgumentError(
-            f"level must be a confidence level strictly between 0 and 1 (0.95 for 95%), "
-            f"not {level!r}."
-        )
-
-
-def _as_list(by, argument: str = "by") -> list[str]:
-    if by is None:
-        return []
-    if isinstance(by, str):
-        return [by]
-    if isinstance(by, Sequence):
-        return list(by)
-    raise ArgumentError(f"{argument} must be a column name or a list of column names.")
 
 
 # --------------------------------------------------------------------------- Wilson
@@ -146,7 +63,7 @@ def z_for_level(level: float) -> float:
     float
         The z such that P(-z < Z < z) = level; 1.959964 for 0.95.
     """
-    _check_level(level)
+    check_level(level)
     return NormalDist().inv_cdf(1 - (1 - level) / 2)
 
 
@@ -202,18 +119,18 @@ def wilson(k, n, level: float = 0.95):
     (0.2553, 0.3662)
     """
     z = z_for_level(level)
-    index = _shared_index(k, n)
+    index = shared_index(k, n)
     labels = None if index is None else list(index)
-    k_arr, n_arr = _as_floats(k, "k"), _as_floats(n, "n")
-    _check_counts(k_arr, "k", labels)
-    _check_counts(n_arr, "n", labels)
+    k_arr, n_arr = as_floats(k, "k"), as_floats(n, "n")
+    check_counts(k_arr, "k", labels)
+    check_counts(n_arr, "n", labels)
     try:
         k_arr, n_arr = np.broadcast_arrays(k_arr, n_arr)
     except ValueError as exc:
         raise ArgumentError(
             f"k and n must have the same shape; got {np.shape(k_arr)} and {np.shape(n_arr)}."
         ) from exc
-    _check_not_above(k_arr, n_arr, "k", "n", labels)
+    check_not_above(k_arr, n_arr, "k", "n", labels)
     lower, upper = _wilson_arrays(k_arr, n_arr, z)
     if index is not None:
         return pd.Series(lower, index=index, name="lower"), pd.Series(
@@ -222,17 +139,6 @@ def wilson(k, n, level: float = 0.95):
     if lower.ndim == 0:
         return float(lower), float(upper)
     return lower, upper
-
-
-def _shared_index(k, n) -> pd.Index | None:
-    """The index of whichever of k, n is a Series; both must agree."""
-    indexes = [x.index for x in (k, n) if isinstance(x, pd.Series)]
-    if len(indexes) == 2 and not indexes[0].equals(indexes[1]):
-        raise ArgumentError(
-            "k and n are Series with different indexes; align them first (for example "
-            "k.reindex(n.index)) so each numerator meets its own denominator."
-        )
-    return indexes[0] if indexes else None
 
 
 # --------------------------------------------------------------------------- Proportion
@@ -257,13 +163,13 @@ class Proportion:
     denominator: float
 
     def __post_init__(self) -> None:
-        num = _as_floats(self.numerator, "numerator")
-        den = _as_floats(self.denominator, "denominator")
+        num = as_floats(self.numerator, "numerator")
+        den = as_floats(self.denominator, "denominator")
         if num.ndim or den.ndim:
             raise ArgumentError("A Proportion holds one numerator and one denominator (numbers).")
-        _check_counts(num, "numerator")
-        _check_counts(den, "denominator")
-        _check_not_above(num, den, "numerator", "denominator")
+        check_counts(num, "numerator")
+        check_counts(den, "denominator")
+        check_not_above(num, den, "numerator", "denominator")
 
     @property
     def value(self) -> float:
@@ -285,13 +191,13 @@ class Proportion:
 
 def _validated_counts(df: pd.DataFrame, numerator: str, denominator: str) -> pd.DataFrame:
     """The two count columns, after checking every row."""
-    _check_columns(df, [numerator, denominator])
+    check_columns(df, [numerator, denominator])
     labels = list(df.index)
-    num = _as_floats(df[numerator], f"column {numerator!r}")
-    den = _as_floats(df[denominator], f"column {denominator!r}")
-    _check_counts(num, f"column {numerator!r}", labels)
-    _check_counts(den, f"column {denominator!r}", labels)
-    _check_not_above(num, den, f"column {numerator!r}", f"column {denominator!r}", labels)
+    num = as_floats(df[numerator], f"column {numerator!r}")
+    den = as_floats(df[denominator], f"column {denominator!r}")
+    check_counts(num, f"column {numerator!r}", labels)
+    check_counts(den, f"column {denominator!r}", labels)
+    check_not_above(num, den, f"column {numerator!r}", f"column {denominator!r}", labels)
     return df[[numerator, denominator]]
 
 
@@ -335,18 +241,18 @@ def rate_table(
         Missing columns; a NaN, negative or numerator-above-denominator row
         (named by its index label); a group whose denominator sums to 0.
     """
-    keys = _as_list(by)
+    keys = as_list(by)
     if not keys:
         raise ArgumentError("by must name at least one column to group by.")
-    _check_level(level)
-    _check_columns(df, keys)
+    check_level(level)
+    check_columns(df, keys)
     counts = _validated_counts(df, numerator, denominator)
     grouped = (
         pd.concat([df[keys], counts], axis=1)
         .groupby(keys, sort=True, dropna=False, observed=True)[[numerator, denominator]]
         .sum()
     )
-    _check_positive(
+    check_positive(
         grouped[denominator].to_numpy(), f"column {denominator!r} (summed)", list(grouped.index)
     )
     return _with_rates(grouped, numerator, denominator, level)
@@ -404,7 +310,7 @@ def aggregate(
     """
     if not isinstance(mapping, pd.Series):
         raise ArgumentError("mapping must be a pandas Series: unit code (index) -> area code.")
-    _check_columns(df, [unit])
+    check_columns(df, [unit])
     if mapping.index.has_duplicates:
         dup = mapping.index[mapping.index.duplicated()][0]
         raise ArgumentError(f"mapping lists unit {dup!r} more than once; each unit has one area.")
@@ -421,7 +327,7 @@ def aggregate(
             f"{unit!r}; add them to the mapping table."
         )
     return rate_table(
-        df.assign(**{area: areas}), [area, *_as_list(by)], numerator, denominator, level
+        df.assign(**{area: areas}), [area, *as_list(by)], numerator, denominator, level
     )
 
 
@@ -496,7 +402,7 @@ def year_on_year(
     """
     if not isinstance(alpha, int | float) or not 0 < alpha < 1:
         raise ArgumentError(f"alpha must be a significance level between 0 and 1, not {alpha!r}.")
-    keys = _as_list(by)
+    keys = as_list(by)
     summed = rate_table(table, [*keys, period], numerator, denominator).reset_index()
     # rate_table sorts by group then period, so the previous period is the row above.
     group = (

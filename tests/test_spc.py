@@ -57,6 +57,9 @@ def _settings(name: str) -> dict:
     recalculated = name.startswith("Special cause crossing recalculations - ")
     if recalculated or "Recalculations - Recalculated" in name:
         arguments["recalculate_at"] = (15,)  # points 16-30 are the second section
+        # MDC's Single Chart Tool runs the rules across a recalculation; heenb's default
+        # runs them within each period, as NHSRplotthedots (test_rules_stay_within_...).
+        arguments["rules_across_periods"] = True
     if "Baselines - Recalculated" in name:
         arguments["baseline"] = 15
     return arguments
@@ -319,12 +322,22 @@ def test_recalculation_gives_each_section_its_own_limits():
     assert set(xmr(TWO_LEVELS).points["special_cause"]) == {"improvement", "concern"}
 
 
-def test_rules_run_across_a_recalculation():
+def test_rules_run_across_a_recalculation_as_mdc_when_asked():
     values = [10, 12] * 8 + [22, 20] * 8
     values[13:16] = [11.5] * 3  # above the first section's mean
     values[16:19] = [21.5] * 3  # above the second section's mean
-    result = xmr(values, recalculate_at=[16])
+    result = xmr(values, recalculate_at=[16], rules_across_periods=True)
     assert _flagged(result) == dict.fromkeys(range(13, 19), "improvement")
+
+
+def test_rules_stay_within_each_period_as_nhsrplotthedots():
+    values = [10, 12] * 8 + [22, 20] * 8
+    values[13:16] = [11.5] * 3  # three above the first period's mean ...
+    values[16:19] = [21.5] * 3  # ... and three above the second's: no shift of six in either
+    assert _flagged(xmr(values, recalculate_at=[16])) == {}
+    # A shift wholly inside one period is still found.
+    values[10:13] = [11.5] * 3  # with the 12 at 9: seven above the mean
+    assert _flagged(xmr(values, recalculate_at=[16])) == dict.fromkeys(range(9, 16), "improvement")
 
 
 def test_short_latest_section_has_no_limits_or_icons():

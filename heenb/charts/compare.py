@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.transforms import blended_transform_factory
 
-from heenb.charts.figure import NHS_COLOURS, Chart, new_figure
+from heenb.charts.figure import NHS_COLOURS, Chart, check_fractions, new_figure
 from heenb.charts.format import (
     MISSING,
     RATIO,
@@ -78,11 +78,14 @@ def comparison_chart(
     ------
     ArgumentError
         ``table`` is not a DataFrame, is empty, lacks a column or has non-numeric
-        values; ``reference`` is not a number.
+        values; ``reference`` is not a number; with ``unit="%"``, a value above
+        2 (200%), taken to be per cent rather than a fraction.
     """
     rows = _prepare(table)
     if reference is not None:
         reference = _reference(reference)
+    check_fractions(rows[["value", "lower", "upper"]].to_numpy().ravel(), unit, "table")
+    check_fractions([reference], unit, "reference")
     factor = scale(unit)
     fig, ax = new_figure(height_in=max(2.5, 0.32 * len(rows) + 1.4))
     _draw_rows(ax, rows, factor, interval_label)

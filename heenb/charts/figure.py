@@ -3,7 +3,14 @@
 A :class:`Chart` keeps the matplotlib figure together with its text
 alternative (used as the image's ``alt`` text in HTML) and the data behind it
 (shown as a table in reports). In a notebook it displays as an ``<img>`` with
-that alt text, so the text alternative survives export to HTML.
+that alt text, so the text alternative survives export to HTML; the image is
+a PNG at twice the pixel density (:data:`HTML_DPI`), sized to show at the
+chart's width, so its text stays sharp on high-density screens.
+:meth:`Chart.save` writes PNG, SVG or PDF, never cropping the legend or notes.
+
+Every string drawn is text, never maths: a ``$`` in an area name or title is
+shown as a dollar sign (:func:`escape_text`), so ``"Cost $5 to $10"`` reads as
+written and cannot fail matplotlib's maths parser.
 """
 
 from __future__ import annotations
@@ -11,11 +18,18 @@ from __future__ import annotations
 import base64
 import html
 import io
+import struct
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import matplotlib
 import pandas as pd
+from matplotlib import cbook
 from matplotlib.figure import Figure
+from matplotlib.text import Text
+from matplotlib.ticker import Formatter
+
+from heenb.errors import ArgumentError
 
 #: NHS identity colours (https://www.england.nhs.uk/nhsidentity/identity-guidelines/colours/).
 NHS_COLOURS = {
@@ -43,27 +57,150 @@ MDC_COLOURS = {
 
 #: Width of a chart at report width, inches; height is chosen per chart.
 REPORT_WIDTH_IN = 8.0
+#: Dots per inch of the figure: one CSS pixel per dot at report width.
 DPI = 100
+#: Dots per inch of the PNG in HTML: twice DPI, shown at DPI's size (sharp on phones).
+HTML_DPI = 2 * DPI
+#: What :meth:`Chart.save` writes, by file suffix.
+SAVE_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
+#: Metadata left out of saved files so the same chart gives the same bytes.
+_NO_METADATA = {"png": {"Software": None}, "svg": {"Date": None}, "pdf": {"CreationDate": None}}
+
+
+def escape_text(text) -> str:
+    """``text`` as a string matplotlib draws literally: every ``$`` escaped.
+
+    Matplotlib reads text between two ``$`` signs as maths; escaped, a dollar
+    sign is drawn as itself. Already escaped dollars are left alone, so the
+    function may be applied twice.
+
+    Examples
+    --------
+    >>> escape_text("Cost $5 to $10")
+    'Cost \\$5 to \\$10'
+    """
+    text = str(text)
+    out, escaped = [], False
+    for character in text:
+        if character == "$" and not escaped:
+            out.append("\\")
+        out.append(character)
+        escaped = character == "\\" and not escaped
+    return "".join(out)
+
+
+#: With unit "%", values are fractions; a value beyond this many (200%) is taken as per cent.
+MOST_FRACTION = 2.0
+
+
+def check_fractions(values, unit: str, argument: str) -> None:
+    """Refuse per cent values (0-100) given where a chart with ``unit="%"`` takes fractions.
+
+    heenb charts take a proportion as a fraction (0.7699) and show it in per
+    cent ("77.0%"). A value above :data:`MOST_FRACTION` in size (200%) almost
+    surely is a per cent already and would be drawn 100 times too large, so it
+    is refused with what to do instead. Per cent values below 2 cannot be told
+    apart from fractions: give fractions.
+
+    Raises
+    ------
+    heenb.errors.ArgumentError
+        ``unit`` is "%" and a value is larger than 2 in size.
+    """
+    if unit != "%":
+        return
+    numbers = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").abs()
+    if numbers.notna().any() and numbers.max() > MOST_FRACTION:
+        largest = float(numbers.max())
+        raise ArgumentError(
+            f"{argument} holds {largest:g}, but with unit='%' a chart takes fractions (0.77 "
+            f"for 77%) and would show it as {largest * 100:,.1f}%. Divide per cent values "
+            "by 100 first (or pass another unit to show the numbers as they are)."
+        )
+
+
+def text_only(figure: Figure) -> Figure:
+    """Escape every string drawn on ``figure`` that matplotlib would read as maths.
+
+    Covers titles, labels, legends and annotations, and tick labels (made as
+    the figure is drawn, so each axis's formatters are wrapped to escape what
+    they write); returns the figure. :class:`Chart` applies it before every
+    rendering, so a name holding ``$`` can neither be drawn as maths nor fail
+    the report.
+    """
+    for text in figure.findobj(Text):
+        if cbook.is_math_text(text.get_text()):
+            text.set_text(escape_text(text.get_text()))
+    for axes in figure.axes:
+        for axis in (axes.xaxis, axes.yaxis):
+            if not isinstance(axis.get_major_formatter(), TextFormatter):
+                axis.set_major_formatter(TextFormatter(axis.get_major_formatter()))
+            if not isinstance(axis.get_minor_formatter(), TextFormatter):
+                axis.set_minor_formatter(TextFormatter(axis.get_minor_formatter()))
+    return figure
+
+
+class TextFormatter(Formatter):
+    """A tick formatter that escapes ``$`` in what another formatter writes."""
+
+    def __init__(self, inner: Formatter) -> None:
+        self.inner = inner
+
+    def set_axis(self, axis) -> None:
+        super().set_axis(axis)
+        self.inner.set_axis(axis)
+
+    def set_locs(self, locs) -> None:
+        super().set_locs(locs)
+        self.inner.set_locs(locs)
+
+    def __call__(self, x, pos=None) -> str:
+        return escape_text(self.inner(x, pos))
+
+    def format_ticks(self, values) -> list[str]:
+        return [escape_text(label) for label in self.inner.format_ticks(values)]
+
+    def format_data(self, value) -> str:
+        return self.inner.format_data(value)
+
+    def format_data_short(self, value) -> str:
+        return self.inner.format_data_short(value)
+
+    def get_offset(self) -> str:
+        return escape_text(self.inner.get_offset())
+
+
+#: The house style: no top or right spines, a light grid, NHS greys for text.
+HOUSE_STYLE = {
+    "font.size": 10,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.color": NHS_COLOURS["pale_grey"],
+    "axes.edgecolor": NHS_COLOURS["dark_grey"],
+    "axes.labelcolor": NHS_COLOURS["black"],
+    "xtick.color": NHS_COLOURS["dark_grey"],
+    "ytick.color": NHS_COLOURS["dark_grey"],
+}
 
 
 def new_figure(height_in: float = 4.0, width_in: float = REPORT_WIDTH_IN):
     """Return ``(figure, axes)`` in the house style: no top or right spines, light grid."""
-    with matplotlib.rc_context(
-        {
-            "font.size": 10,
-            "axes.spines.top": False,
-            "axes.spines.right": False,
-            "axes.grid": True,
-            "grid.color": NHS_COLOURS["pale_grey"],
-            "axes.edgecolor": NHS_COLOURS["dark_grey"],
-            "axes.labelcolor": NHS_COLOURS["black"],
-            "xtick.color": NHS_COLOURS["dark_grey"],
-            "ytick.color": NHS_COLOURS["dark_grey"],
-        }
-    ):
+    with matplotlib.rc_context(HOUSE_STYLE):
         fig = Figure(figsize=(width_in, height_in), dpi=DPI)
         ax = fig.add_subplot()
     return fig, ax
+
+
+def new_panels(rows: int, panel_height_in: float = 2.4, width_in: float = REPORT_WIDTH_IN):
+    """Return ``(figure, [axes, ...])``: ``rows`` panels stacked, sharing the x axis,
+    in the house style with constrained layout (so labels and legend are never cut)."""
+    with matplotlib.rc_context(HOUSE_STYLE):
+        fig = Figure(
+            figsize=(width_in, 1.6 + panel_height_in * rows), dpi=DPI, layout="constrained"
+        )
+        axes = fig.subplots(rows, 1, sharex=True, squeeze=False)[:, 0]
+    return fig, list(axes)
 
 
 @dataclass
@@ -85,23 +222,90 @@ class Chart:
     data: pd.DataFrame = field(default_factory=pd.DataFrame)
     title: str = ""
 
-    def png_bytes(self) -> bytes:
-        """The chart as PNG bytes (metadata stripped so output is reproducible)."""
-        buffer = io.BytesIO()
+    def __post_init__(self) -> None:
+        text_only(self.figure)
+
+    def _render(self, target, fmt: str, dpi: float) -> None:
+        """Draw the whole figure to ``target``: the bounding box takes in every
+        artist (legend below the plot, notes, icons), so nothing is cropped."""
+        text_only(self.figure)
         self.figure.savefig(
-            buffer, format="png", dpi=DPI, bbox_inches="tight", metadata={"Software": None}
+            target,
+            format=fmt,
+            dpi=dpi,
+            bbox_inches="tight",
+            pad_inches=0.1,
+            metadata=_NO_METADATA[fmt],
         )
+
+    def png_bytes(self, dpi: float = DPI) -> bytes:
+        """The chart as PNG bytes at ``dpi`` (metadata stripped so output is reproducible)."""
+        buffer = io.BytesIO()
+        self._render(buffer, "png", dpi)
         return buffer.getvalue()
 
+    def save(self, path, dpi: float = HTML_DPI) -> Path:
+        """Save the chart to ``path`` as PNG, SVG or PDF, chosen by the suffix.
+
+        The whole chart is kept: legend, notes and icons outside the plot are
+        inside the saved image. SVG text stays text; a PNG is ``dpi`` dots per
+        inch (twice screen density by default).
+
+        Parameters
+        ----------
+        path : str or pathlib.Path
+            Ending in ``.png``, ``.svg`` or ``.pdf``; its folder must exist.
+        dpi : float, default HTML_DPI (200)
+            Resolution of a PNG (and of any raster part of a PDF or SVG).
+
+        Returns
+        -------
+        pathlib.Path
+            The path written.
+
+        Raises
+        ------
+        heenb.errors.ArgumentError
+            An unknown suffix or a folder that does not exist.
+        """
+        path = Path(path)
+        fmt = SAVE_FORMATS.get(path.suffix.lower())
+        if fmt is None:
+            raise ArgumentError(
+                f"Chart.save cannot tell the format of {str(path)!r} from its suffix "
+                f"{path.suffix or '(none)'!r}; end the path in .png, .svg or .pdf."
+            )
+        if not path.parent.is_dir():
+            raise ArgumentError(
+                f"Chart.save cannot write {str(path)!r}: the folder {str(path.parent)!r} "
+                "does not exist; create it first."
+            )
+        self._render(path, fmt, dpi)
+        return path
+
     def to_html(self) -> str:
-        """An ``<img>`` with the alt text, escaped, and the PNG inline as base64."""
-        encoded = base64.b64encode(self.png_bytes()).decode("ascii")
+        """An ``<img>`` with the alt text, escaped, and the PNG inline as base64.
+
+        The PNG has twice the pixels of the chart's size on screen
+        (:data:`HTML_DPI`); ``width`` and ``height`` give that screen size.
+        """
+        png = self.png_bytes(dpi=HTML_DPI)
+        width, height = struct.unpack(">II", png[16:24])
+        shown = (round(width * DPI / HTML_DPI), round(height * DPI / HTML_DPI))
+        encoded = base64.b64encode(png).decode("ascii")
         alt = html.escape(self.alt_text, quote=True)
         return (
             '<figure class="heenb-chart">'
-            f'<img src="data:image/png;base64,{encoded}" alt="{alt}">'
+            f'<img src="data:image/png;base64,{encoded}" alt="{alt}" '
+            f'width="{shown[0]}" height="{shown[1]}">'
             "</figure>"
         )
 
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
     def _repr_mimebundle_(self, include=None, exclude=None):
         return {"text/html": self.to_html(), "text/plain": self.alt_text}
+
+    def __repr__(self) -> str:
+        return f"Chart({self.title!r}: {self.alt_text})"

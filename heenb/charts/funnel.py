@@ -46,6 +46,7 @@ def funnel_chart(
     label_outliers: bool = True,
     denominator_label: str = "Denominator",
     reference_label: str = "England",
+    unit_name: str | tuple[str, str] | None = None,
 ) -> Chart:
     """Funnel plot of a proportion across areas.
 
@@ -74,6 +75,10 @@ def funnel_chart(
     reference_label : str, default "England"
         What the target (the pooled rate of all areas) is called in the legend
         and alt text.
+    unit_name : str or (str, str), optional
+        What one unit is called in the alt text ("trust", or ("trust", "trusts")
+        for an irregular plural); by default the name of the table's index
+        ("local_office" reads "local office(s)"), else "area".
 
     Returns
     -------
@@ -108,7 +113,9 @@ def funnel_chart(
     legend_below(ax)
     return Chart(
         figure=fig,
-        alt_text=_alt_text(limits, target, tau2, value_label, unit, reference_label),
+        alt_text=_alt_text(
+            limits, target, tau2, value_label, unit, reference_label, _names(limits, unit_name)
+        ),
         data=_table(limits, factor),
         title=title,
     )
@@ -173,10 +180,23 @@ def _draw_points(ax, limits: pd.DataFrame, factor: float, label_outliers: bool) 
                 )
 
 
-def _alt_text(limits, target, tau2, value_label, unit, reference_label) -> str:
-    """What the funnel shows: how many areas, the reference rate, and which lie outside."""
+def _names(limits: pd.DataFrame, unit_name) -> tuple[str, str]:
+    """(singular, plural) of what a unit is called."""
+    if isinstance(unit_name, tuple) and len(unit_name) == 2:
+        return str(unit_name[0]), str(unit_name[1])
+    if unit_name is None:
+        unit_name = str(limits.index.name).replace("_", " ") if limits.index.name else "area"
+    unit_name = str(unit_name)
+    if unit_name.endswith("y") and not unit_name.endswith(("ay", "ey", "oy")):
+        return unit_name, unit_name[:-1] + "ies"
+    return unit_name, unit_name if unit_name.endswith("s") else unit_name + "s"
+
+
+def _alt_text(limits, target, tau2, value_label, unit, reference_label, names) -> str:
+    """What the funnel shows: how many units, the reference rate, and which lie outside."""
     n = len(limits)
-    areas = "area" if n == 1 else "areas"
+    one, many = names
+    areas = one if n == 1 else many
     text = (
         f"Funnel plot of {value_label} for {n} {areas} against the {reference_label} rate of "
         f"{format_value(target, unit)}."
@@ -184,7 +204,7 @@ def _alt_text(limits, target, tau2, value_label, unit, reference_label) -> str:
     outside = _outliers_in_order(limits)
     if outside:
         k = len(outside)
-        verb = "area lies" if k == 1 else "areas lie"
+        verb = f"{one} lies" if k == 1 else f"{many} lie"
         named = ", ".join(f"{name} ({status})" for name, status in outside)
         text += f" {k} {verb} outside the 99.8% limits: {named}."
     else:
@@ -193,7 +213,7 @@ def _alt_text(limits, target, tau2, value_label, unit, reference_label) -> str:
         phi = limits.attrs.get("phi")
         ratio = f" (overdispersion ratio {phi:.1f})" if phi is not None else ""
         text += (
-            f" The limits are widened for overdispersion{ratio}: the areas vary more than "
+            f" The limits are widened for overdispersion{ratio}: the {many} vary more than "
             "chance alone would explain."
         )
     return text

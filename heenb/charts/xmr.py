@@ -6,6 +6,10 @@ and the process limits dashed, each section of limits drawn on its own, and the
 target as a red dashed line. The variation and assurance icons sit in the top
 right corner, as MDC places them, and their meaning is written under the chart,
 so colour never carries meaning alone.
+
+A result made from dates (``xmr(df, value=..., date=...)``) is drawn on a real
+date axis; one made with ``facet=`` (:class:`heenb.spc.XmrFacets`) is drawn as
+one panel per facet, each with its icons' meaning in words above it.
 """
 
 from __future__ import annotations
@@ -14,14 +18,22 @@ import math
 
 import numpy as np
 import pandas as pd
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.patches import Circle
 
-from heenb.charts.figure import MDC_COLOURS, NHS_COLOURS, Chart, new_figure
+from heenb.charts.figure import (
+    MDC_COLOURS,
+    NHS_COLOURS,
+    Chart,
+    check_fractions,
+    new_figure,
+    new_panels,
+)
 from heenb.charts.format import axis_formatter, axis_title, format_value, scale
 from heenb.errors import ArgumentError
-from heenb.spc import XmrResult
+from heenb.spc import XmrFacets, XmrResult
 
-__all__ = ["xmr_chart"]
+__all__ = ["date_labels", "xmr_chart"]
 
 _CAUSE_LABELS = {
     "": "Common cause",
@@ -56,51 +68,69 @@ _MAX_LONG_TICKS = 8  # for labels longer than 4 characters, such as "2022-01"
 
 
 def xmr_chart(
-    result: XmrResult,
+    result: XmrResult | XmrFacets,
     *,
     title: str,
     value_label: str,
     period_labels=None,
     unit: str = "",
-    target: float | None = None,
+    target: float | str | None = "result",
 ) -> Chart:
     """Draw an XmR chart from :func:`heenb.spc.xmr`.
 
     Parameters
     ----------
-    result : heenb.spc.XmrResult
+    result : heenb.spc.XmrResult or heenb.spc.XmrFacets
+        Facets are drawn one panel each, sharing a date axis.
     title : str
         What is measured, e.g. "Nursing retention, England".
     value_label : str
         What the vertical axis shows.
     period_labels : sequence, optional
-        One label per point; by default the index of ``result.points``, or
-        1, 2, ... when that is the default 0-based index.
+        One label per point; by default the result's dates on a date axis, else
+        the index of ``result.points``, or 1, 2, ... when that is the default
+        0-based index.
     unit : str
         As for every heenb chart: with ``"%"`` the values are fractions shown in
         per cent (0.842 is "84.2%"); any other unit follows the number ("12 days").
-    target : float, optional
-        Judge and draw this target (in the values' unit) instead of ``result.target``.
+    target : float, None or "result", default "result"
+        ``"result"`` draws and judges ``result.target``; a number judges and draws
+        that target (in the values' unit) instead; None means no target: none is
+        drawn and no assurance is given.
 
     Returns
     -------
     Chart
         ``data`` has one row per point: ``period``, and ``value``, ``mean``,
         ``lower`` and ``upper`` in the unit shown (per cent for "%", 1 decimal
-        place) and ``special_cause`` as in ``result.points``.
+        place) and ``special_cause`` as in ``result.points`` (and, for facets,
+        the facet column first).
     """
-    if target is not None and target != result.target:
+    if isinstance(result, XmrFacets):
+        if period_labels is not None:
+            raise ArgumentError(
+                "period_labels cannot be given for facets: each facet is labelled by its own "
+                "dates. Leave period_labels out."
+            )
+        return _facet_chart(result, title, value_label, unit, target)
+    if not (isinstance(target, str) and target == "result") and target != result.target:
         result = result.with_target(target)
-    periods, has_periods = _period_labels(result.points, period_labels)
+    check_fractions(result.points["value"], unit, "result's values")
+    periods, has_periods = _period_labels(result, period_labels)
     factor = scale(unit)
-    shown = _shown(result.points, factor)
+    on_dates = period_labels is None and result.date is not None
+    shown = _shown(result.points, factor, result.date if on_dates else None)
     fig, ax = new_figure(height_in=_HEIGHT_IN)
     ax.set_position(_AXES_RECT)
     _draw_values(ax, shown)
     _draw_limits(ax, shown)
     if result.target is not None:
         _draw_target(ax, result.target, factor, unit)
-    _label_axes(ax, shown["x"], periods, value_label, unit)
+    if on_dates:
+        _date_axis(ax, shown["x"])
+        _label_values(ax, value_label, unit)
+    else:
+        _label_axes(ax, shown["x"], periods, value_label, unit)
     _draw_icons(fig, result)
     _write_meaning(fig, result, title)
     data = shown[["value", "mean", "lower", "upper", "special_cause"]].round(1)
@@ -109,8 +139,11 @@ def xmr_chart(
     return Chart(figure=fig, alt_text=alt_text, data=data, title=title)
 
 
-def _period_labels(points: pd.DataFrame, period_labels) -> tuple[list[str], bool]:
+def _period_labels(result: XmrResult, period_labels) -> tuple[list[str], bool]:
     """Each point's label, and whether the labels name periods (rather than count 1, 2, ...)."""
+    points = result.points
+    if period_labels is None and result.date is not None:
+        return date_labels(points[result.date]), True
     if period_labels is not None:
         labels = [str(label) for label in period_labels]
         if len(labels) != len(points):
@@ -123,13 +156,48 @@ def _period_labels(points: pd.DataFrame, period_labels) -> tuple[list[str], bool
     return list(points.index.astype(str)), True
 
 
-def _shown(points: pd.DataFrame, factor: float) -> pd.DataFrame:
-    """The points in the unit shown, numbered 0, 1, ... with their position ``x``."""
+def date_labels(dates) -> list[str]:
+    """Dates as a reader names them: "Jan 2024" for months, "15 Jan 2024" for days,
+    periods and numbers (years) as written."""
+    dates = pd.Series(dates).reset_index(drop=True)
+    if not pd.api.types.is_datetime64_any_dtype(dates):
+        return [str(d) for d in dates]
+    monthly = (dates.dt.day == 1).all() and (dates == dates.dt.normalize()).all()
+    return [d.strftime("%b %Y" if monthly else "%d %b %Y").lstrip("0") for d in dates]
+
+
+def _as_axis_dates(dates: pd.Series):
+    """Dates matplotlib can place: periods become their start; numbers stay numbers."""
+    if isinstance(dates.dtype, pd.PeriodDtype):
+        return dates.dt.to_timestamp()
+    return dates
+
+
+def _shown(points: pd.DataFrame, factor: float, date: str | None = None) -> pd.DataFrame:
+    """The points in the unit shown, numbered 0, 1, ... with their position ``x``
+    (their date, when ``date`` names the date column)."""
     shown = points.reset_index(drop=True)
     for column in ("value", "mean", "lower", "upper"):
         shown[column] = shown[column] * factor
-    shown["x"] = np.arange(len(shown))
+    shown["x"] = np.arange(len(shown)) if date is None else _as_axis_dates(shown[date])
     return shown
+
+
+def _date_axis(ax, x: pd.Series) -> None:
+    """A real date axis (or a number axis for years), padded by half a step each side."""
+    if pd.api.types.is_datetime64_any_dtype(x):
+        locator = AutoDateLocator(maxticks=_MAX_LONG_TICKS)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    if len(x) > 1:
+        step = (x.iloc[-1] - x.iloc[0]) / (len(x) - 1) / 2
+        ax.set_xlim(x.iloc[0] - step, x.iloc[-1] + step)
+
+
+def _label_values(ax, value_label: str, unit: str) -> None:
+    ax.yaxis.set_major_formatter(axis_formatter(unit))
+    ax.set_ylabel(axis_title(value_label, unit))
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=4, frameon=False, fontsize=8)
 
 
 # --- drawing ---------------------------------------------------------------------------
@@ -236,6 +304,76 @@ def _write_meaning(fig, result: XmrResult, title: str) -> None:
             va="bottom",
             color=NHS_COLOURS["dark_grey"],
         )
+
+
+# --- facets ----------------------------------------------------------------------------
+
+
+def _facet_chart(result: XmrFacets, title: str, value_label: str, unit: str, target) -> Chart:
+    """One panel per facet, sharing the date axis; each panel's icons in words above it."""
+    if not (isinstance(target, str) and target == "result"):
+        result = result.with_target(target)
+    factor = scale(unit)
+    names = list(result)
+    fig, axes = new_panels(len(names))
+    fig.suptitle(title, x=0.02, ha="left", fontsize=12, weight="bold")
+    tables, texts = [], []
+    for ax, name in zip(axes, names, strict=True):
+        one = result[name]
+        check_fractions(one.points["value"], unit, f"facet {name!r}'s values")
+        shown = _shown(one.points, factor, one.date)
+        _draw_values(ax, shown)
+        _draw_limits(ax, shown)
+        if one.target is not None:
+            _draw_target(ax, one.target, factor, unit)
+        if one.date is not None:
+            _date_axis(ax, shown["x"])
+        ax.yaxis.set_major_formatter(axis_formatter(unit))
+        ax.set_ylabel(axis_title(value_label, unit), fontsize=8)
+        ax.set_title(
+            f"{name}: {one.variation_text}. {one.assurance_text}.",
+            loc="left",
+            fontsize=8.5,
+            wrap=True,
+        )
+        periods, has_periods = _period_labels(one, None)
+        data = shown[["value", "mean", "lower", "upper", "special_cause"]].round(1)
+        data.insert(0, "period", periods)
+        data.insert(0, result.facet, name)
+        tables.append(data)
+        texts.append(_facet_alt_text(one, name, periods if has_periods else None, unit))
+    handles = {}
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            handles.setdefault(label, handle)
+    fig.legend(
+        handles.values(),
+        handles.keys(),
+        loc="outside lower center",
+        ncol=4,
+        frameon=False,
+        fontsize=8,
+    )
+    alt_text = (
+        f"XmR charts of {title}, one panel for each of {len(names)} values of "
+        f"{result.facet}. " + " ".join(texts)
+    )
+    return Chart(
+        figure=fig, alt_text=alt_text, data=pd.concat(tables, ignore_index=True), title=title
+    )
+
+
+def _facet_alt_text(result: XmrResult, name, periods, unit: str) -> str:
+    latest = result.points.iloc[-1]
+    when = f" in {periods[-1]}" if periods else ""
+    value = f"{name}: latest value {format_value(latest['value'], unit)}{when}"
+    if result.variation is None:
+        return f"{value}; too few points for process limits."
+    lower, upper = (format_value(latest[limit], unit) for limit in ("lower", "upper"))
+    return (
+        f"{value}; mean {format_value(latest['mean'], unit)}, process limits {lower} to "
+        f"{upper}. {result.variation_text}. {result.assurance_text}."
+    )
 
 
 # --- words -----------------------------------------------------------------------------
