@@ -71,12 +71,17 @@ def main(argv: list[str] | None = None) -> int:
 
 def _validate(args) -> int:
     from heenb import paths
+    from heenb.data.gaps import raw_gaps, warning_lines
     from heenb.data.validate import read_raw
 
     data_dir = paths.data_dir(args.data)
     tables = read_raw(data_dir)
     rows = ", ".join(f"{name} {len(t):,}" for name, t in tables.items())
-    print(f"{data_dir}: valid ({rows} rows).")
+    gaps = raw_gaps(tables)
+    warned = f"; {len(gaps)} series with missing periods (warnings below)" if gaps else ""
+    print(f"{data_dir}: valid ({rows} rows){warned}.")
+    for line in warning_lines(gaps):
+        print(line)
     return 0
 
 

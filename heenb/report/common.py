@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from heenb import __version__
 from heenb.data.catalogue import Catalogue, load_catalogue
+from heenb.data.gaps import gaps_note
 from heenb.data.mart import Mart, load_mart
 from heenb.disclosure import MARKER, MARKER_NOTE
 from heenb.errors import ParameterError
@@ -85,4 +86,6 @@ def data_notes(inputs: Inputs, parameters: dict, sources: list[str]) -> Block:
         "Parameters": describe_parameters(parameters),
         "Built with": f"heenb {__version__} on {dt.date.today().isoformat()}",
     }
+    if missing := gaps_note(inputs.mart):
+        facts["Missing periods"] = missing
     return blocks.heading("Data notes") + blocks.definition_list(facts)
