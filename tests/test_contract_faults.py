@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from heenb.cli import main
-from heenb.data.validate import problems_in
+from heenb.data.validate import longest_line, problems_in
 
 
 def read(folder, name):
@@ -204,10 +204,53 @@ def test_a_name_has_a_much_smaller_limit(data_copy):
 
 def test_heenb_validate_refuses_a_huge_text_field_without_a_traceback(data_copy, capsys):
     table = read(data_copy, "kpi_updates.csv")
-    table.loc[0, "narrative"] = "z" * 2_000_000
+    table.loc[2, "narrative"] = "z\n" * 1_000_000
     write(data_copy, "kpi_updates.csv", table)
     assert main(["validate", "--data", str(data_copy)]) == 1
     err = capsys.readouterr().err
     assert "Traceback" not in err
-    assert "kpi_updates.csv, row 2, column 'narrative': is 2,000,000 characters long" in err
+    assert (
+        "kpi_updates.csv, row 4: holds a value more than 200,000 characters long; "
+        "no column of this file allows more than 20,000"
+    ) in err
     assert len(err) < 5_000  # the text itself is never echoed
+
+
+@pytest.mark.parametrize("cell", ["z" * 300_000, "z\n" * 150_000])
+def test_a_huge_text_field_is_refused_before_pandas_reads_the_file(data_copy, monkeypatch, cell):
+    read_csv = pd.read_csv
+
+    def read_all_but_the_huge_file(path, *args, **kwargs):
+        assert not str(path).endswith("programme_updates.csv"), "the file was read whole"
+        return read_csv(path, *args, **kwargs)
+
+    table = read(data_copy, "programme_updates.csv")
+    table.loc[0, "narrative"] = cell
+    write(data_copy, "programme_updates.csv", table)
+    monkeypatch.setattr(pd, "read_csv", read_all_but_the_huge_file)
+    problem = only_problem(data_copy)
+    assert (problem.file, problem.row, problem.column) == ("programme_updates.csv", 2, None)
+    assert "more than 200,000 characters long" in problem.message
+
+
+def test_a_huge_value_in_a_one_line_file_is_refused_before_pandas_reads_it(data_copy, monkeypatch):
+    read_csv = pd.read_csv
+
+    def read_all_but_the_huge_file(path, *args, **kwargs):
+        assert not str(path).endswith("programme_projects.csv"), "the file was read whole"
+        return read_csv(path, *args, **kwargs)
+
+    set_value(data_copy, "programme_projects.csv", 4, "lead", "L" * 1_000_001)
+    monkeypatch.setattr(pd, "read_csv", read_all_but_the_huge_file)
+    problem = only_problem(data_copy)
+    assert (problem.file, problem.row, problem.column) == ("programme_projects.csv", 4, None)
+    assert "a line of this file may be at most 1,000,000" in problem.message
+
+
+@pytest.mark.parametrize("chunk", [3, 7, 1 << 24])
+def test_longest_line_finds_the_longest_line_across_chunks(tmp_path, chunk):
+    path = tmp_path / "f.csv"
+    path.write_bytes(b"ab\nabcdefghij\n\nabc\nabcdefghijkl")
+    assert longest_line(path, chunk) == (12, 5)
+    path.write_bytes(b"abcdefghij\nab\n")
+    assert longest_line(path, chunk) == (10, 1)

@@ -22,6 +22,7 @@ from collections import Counter
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from heenb.data.catalogue import Catalogue, load_catalogue
@@ -39,6 +40,12 @@ from heenb.errors import DataValidationError, Problem
 ROWS_LISTED = 5
 #: Longest value quoted in a message; a longer one is cut short.
 QUOTED_LENGTH = 60
+#: A value this many times longer than a file's longest allowed text is refused
+#: while the file is streamed, before it is read whole (see ``_oversized_value``).
+OVERSIZED_FACTOR = 10
+#: The longest line, in bytes, of a file without multi-line columns: any longer
+#: is refused before the file is read whole.
+LINE_LIMIT = 1_000_000
 
 #: Control characters (C0, DEL, C1); a multi-line column may hold tab, LF and CR.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -154,6 +161,9 @@ def _read_text(path: Path, raw: RawFile) -> tuple[pd.DataFrame | None, list[Prob
     name = raw.filename
     if not path.is_file():
         return None, [Problem(name, None, None, f"file not found in {path.parent}")]
+    oversized = _oversized_value(path, raw)
+    if oversized:
+        return None, oversized
     try:
         table = pd.read_csv(
             path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skip_blank_lines=False
@@ -201,6 +211,92 @@ def _read_text(path: Path, raw: RawFile) -> tuple[pd.DataFrame | None, list[Prob
             for column in missing
         ]
     return table, []
+
+
+class _LongLineError(Exception):
+    """A line of a raw file is longer than any value in it may be."""
+
+
+def _capped_lines(handle, limit: int):
+    """The lines of ``handle``; :class:`_LongLineError` rather than reading one over ``limit``."""
+    while line := handle.readline(limit + 1):
+        if len(line) > limit and not line.endswith("\n"):
+            raise _LongLineError
+        yield line
+
+
+def _oversized_value(path: Path, raw: RawFile) -> list[Problem]:
+    """A value far beyond any column's limit, found before the file is read whole.
+
+    A file with a multi-line text column (a small file; a huge narrative is the
+    likely case) is streamed, stopping at a value or line :data:`OVERSIZED_FACTOR`
+    times longer than the longest text its columns allow; any other file may
+    have no line over :data:`LINE_LIMIT` bytes (:func:`longest_line`). So a
+    200 MB cell is refused without being held in memory. A merely long value
+    is reported by column, with its limit, by the ordinary checks.
+    """
+    if not any(c.multiline for c in raw.columns):
+        length, line = longest_line(path)
+        if length <= LINE_LIMIT:
+            return []
+        return [
+            Problem(
+                raw.filename,
+                line,
+                None,
+                f"the line is {length:,} bytes long; a line of this file may be at most "
+                f"{LINE_LIMIT:,} (each column's limit is in data/README.md)",
+            )
+        ]
+    longest = max(c.max_length for c in raw.columns if c.kind == "text")
+    limit = longest * OVERSIZED_FACTOR
+    previous = csv.field_size_limit(limit)
+    row = _HEADER_ROW - 1  # the last record read whole, as a spreadsheet numbers it
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            for _record in csv.reader(_capped_lines(handle, limit)):
+                row += 1
+    except (csv.Error, _LongLineError) as error:
+        if isinstance(error, csv.Error) and "field larger than field limit" not in str(error):
+            return []  # pandas reports an unreadable file in its own words
+        return [
+            Problem(
+                raw.filename,
+                row + 1,
+                None,
+                f"holds a value more than {limit:,} characters long; no column of this file "
+                f"allows more than {longest:,} (see data/README.md)",
+            )
+        ]
+    except UnicodeDecodeError:
+        return []
+    finally:
+        csv.field_size_limit(previous)
+    return []
+
+
+def longest_line(path: Path, chunk: int = 1 << 24) -> tuple[int, int]:
+    """The length in bytes (without its newline) and number of the longest line of a file.
+
+    Read in chunks of ``chunk`` bytes, so memory stays small whatever the file holds.
+    """
+    best, best_line, lines, carry = 0, 1, 0, 0
+    with path.open("rb") as handle:
+        while block := handle.read(chunk):
+            ends = np.flatnonzero(np.frombuffer(block, np.uint8) == ord("\n"))
+            if ends.size:
+                lengths = np.diff(ends, prepend=-1) - 1
+                lengths[0] += carry
+                i = int(lengths.argmax())
+                if lengths[i] > best:
+                    best, best_line = int(lengths[i]), lines + i + 1
+                lines += ends.size
+                carry = len(block) - 1 - int(ends[-1])
+            else:
+                carry += len(block)
+            if carry > best:
+                best, best_line = carry, lines + 1
+    return best, best_line
 
 
 def _repeated_header(path: Path, raw: RawFile) -> list[Problem]:
