@@ -114,6 +114,15 @@ def test_keys_that_differ_only_in_case_are_refused_naming_both_rows(data_copy):
     assert "at row 3" in problem.message
 
 
+def test_a_code_in_the_wrong_case_is_refused_with_the_code_meant(data_copy):
+    set_value(data_copy, "workforce_fte.csv", 3, "local_office", "em")
+    problem = only_problem(data_copy)
+    assert (problem.row, problem.column) == (3, "local_office")
+    assert "'em' is not a known code (codes are case-sensitive: did you mean 'EM'?)" in (
+        problem.message
+    )
+
+
 def test_two_key_columns_differing_only_in_case_are_refused(data_copy):
     table = read(data_copy, "nets_responses.csv")
     table.loc[10, "respondent_id"] = table.loc[10, "respondent_id"].lower()

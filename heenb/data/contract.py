@@ -295,9 +295,13 @@ def markdown() -> str:
     """The contract as Markdown, one table per file (the body of ``data/README.md``)."""
     parts = []
     for raw in RAW_FILES:
+        series = ""
+        if raw.period:
+            names = ", ".join(f"`{c}`" for c in raw.series) or "the whole file"
+            series = f" Series over `{raw.period}`, for missing periods: one per {names}."
         parts.append(
             f"### `{raw.filename}`\n\nOne row is {raw.row_is}. "
-            f"Unique key: {', '.join(f'`{k}`' for k in raw.key)}.\n"
+            f"Unique key: {', '.join(f'`{k}`' for k in raw.key)}.{series}\n"
         )
         parts.append("| column | type | required | meaning |\n| --- | --- | --- | --- |")
         for col in raw.columns:

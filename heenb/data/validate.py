@@ -381,12 +381,14 @@ def _check_values(
 ) -> list[Problem]:
     if column.kind == "code":
         allowed = catalogue.allowed(*column.codes)
-        return _rows(
-            raw,
-            column,
-            ~values.isin(allowed),
-            lambda i: f"{quoted(values[i])} is not a known code; valid: {', '.join(allowed)}",
-        )
+        by_case = {code.casefold(): code for code in allowed}
+
+        def unknown(i) -> str:
+            near = by_case.get(values[i].casefold())
+            hint = f" (codes are case-sensitive: did you mean '{near}'?)" if near else ""
+            return f"{quoted(values[i])} is not a known code{hint}; valid: {', '.join(allowed)}"
+
+        return _rows(raw, column, ~values.isin(allowed), unknown)
     if column.kind in PATTERNS:
         return _check_period(values, raw, column, bounds[column.kind])
     if column.kind == "text":
