@@ -47,6 +47,8 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", metavar="DIR", required=True, help="folder to write")
     demo.add_argument("--seed", type=int, default=None, help="random seed")
     demo.add_argument("--scale", type=float, default=1.0, help="1 = NHS England scale")
+    demo.add_argument("--force", action="store_true",
+                      help="write into a folder holding other files too")  # fmt: skip
 
     commands.add_parser("schema", help="print the raw data contract as Markdown")
     return parser
@@ -69,12 +71,17 @@ def main(argv: list[str] | None = None) -> int:
 
 def _validate(args) -> int:
     from heenb import paths
+    from heenb.data.gaps import raw_gaps, warning_lines
     from heenb.data.validate import read_raw
 
     data_dir = paths.data_dir(args.data)
     tables = read_raw(data_dir)
     rows = ", ".join(f"{name} {len(t):,}" for name, t in tables.items())
-    print(f"{data_dir}: valid ({rows} rows).")
+    gaps = raw_gaps(tables)
+    warned = f"; {len(gaps)} series with missing periods (warnings below)" if gaps else ""
+    print(f"{data_dir}: valid ({rows} rows){warned}.")
+    for line in warning_lines(gaps):
+        print(line)
     return 0
 
 
@@ -115,7 +122,7 @@ def _demo_data(args) -> int:
     from heenb.data.demo import DEFAULT_SEED, write_demo_data
 
     rows = write_demo_data(args.out, seed=DEFAULT_SEED if args.seed is None else args.seed,
-                           scale=args.scale)  # fmt: skip
+                           scale=args.scale, force=args.force)  # fmt: skip
     print(f"Wrote demo data to {args.out}: " + ", ".join(f"{k} {v:,}" for k, v in rows.items()))
     return 0
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 
 import pandas as pd
 import pytest
@@ -114,3 +115,62 @@ def test_a_bad_scale_is_an_argument_error(tmp_path, scale):
 def test_a_negative_seed_is_an_argument_error(tmp_path):
     with pytest.raises(ArgumentError, match="--seed"):
         write_demo_data(tmp_path, seed=-1, scale=TINY)
+
+
+# --------------------------------------------------------------------- where demo-data may write
+
+
+def demo_data(folder, *extra):
+    from heenb.cli import main
+
+    return main(["demo-data", "--out", str(folder), "--scale", str(TINY), *extra])
+
+
+def test_demo_data_refuses_a_folder_holding_a_users_files(tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("mine")
+    assert demo_data(tmp_path) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert f"--out {tmp_path} holds files heenb demo-data did not write (notes.txt)" in err
+    assert "--force" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+def test_demo_data_refuses_raw_files_it_did_not_write(tmp_path, capsys):
+    (tmp_path / "arcp_outcomes.csv").write_text("outcome_id,year\nmine,2020\n")
+    assert demo_data(tmp_path) == 2
+    assert "arcp_outcomes.csv" in capsys.readouterr().err
+    assert (tmp_path / "arcp_outcomes.csv").read_text() == "outcome_id,year\nmine,2020\n"
+
+
+def test_demo_data_refreshes_a_folder_it_wrote(tmp_path):
+    assert demo_data(tmp_path) == 0
+    before = (tmp_path / DEMO_MARKER).read_text()
+    assert demo_data(tmp_path, "--seed", "9") == 0
+    assert (tmp_path / DEMO_MARKER).read_text() != before
+
+
+def test_demo_data_writes_beside_a_users_files_with_force(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    assert demo_data(tmp_path, "--force") == 0
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+    assert problems_in(tmp_path) == []
+
+
+@pytest.mark.parametrize("force", [[], ["--force"]])
+@pytest.mark.parametrize("inside", ["", "sub"])
+def test_demo_data_never_writes_into_the_reference_folder(
+    tmp_path, monkeypatch, capsys, force, inside
+):
+    from heenb import paths
+
+    reference = tmp_path / "reference"
+    shutil.copytree(paths.REFERENCE_DIR, reference)
+    before = {p.name: p.read_bytes() for p in reference.iterdir()}
+    monkeypatch.setattr(paths, "REFERENCE_DIR", reference)
+    assert demo_data(reference / inside, *force) == 2
+    err = capsys.readouterr().err
+    assert "is in the reference data folder" in err
+    assert "Traceback" not in err
+    assert {p.name: p.read_bytes() for p in reference.iterdir()} == before

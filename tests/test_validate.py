@@ -327,3 +327,39 @@ def test_heenb_validate_of_a_missing_folder_exits_1_without_traceback(tmp_path, 
     err = capsys.readouterr().err
     assert "Traceback" not in err
     assert "does not exist" in err
+
+
+# --------------------------------------------------------------------------- missing periods
+
+
+def drop_rows(folder, name, keep):
+    table = pd.read_csv(folder / name, dtype=str, keep_default_na=False)
+    table[keep(table)].to_csv(folder / name, index=False, lineterminator="\n")
+
+
+def test_heenb_validate_warns_of_a_year_missing_from_a_source_and_exits_0(data_copy, capsys):
+    drop_rows(data_copy, "arcp_outcomes.csv", lambda t: t["year"] != "2020")
+    assert main(["validate", "--data", str(data_copy)]) == 0
+    out = capsys.readouterr().out
+    assert "valid" in out
+    assert "1 series with missing periods" in out
+    assert (
+        "arcp_outcomes.csv: WARNING: every area and measure: no data for 2020 "
+        "(the series runs from 2017 to 2024)"
+    ) in out
+
+
+def test_heenb_validate_names_the_area_and_measure_of_a_gap(data_copy, capsys):
+    drop_rows(
+        data_copy,
+        "nets_responses.csv",
+        lambda t: ~((t["local_office"] == "NE") & (t["item"] == "overall") & (t["year"] == "2021")),
+    )
+    assert main(["validate", "--data", str(data_copy)]) == 0
+    out = capsys.readouterr().out
+    assert "nets_responses.csv: WARNING: local_office 'NE', item 'overall': no data for 2021" in out
+
+
+def test_heenb_validate_on_the_demo_data_warns_of_nothing(demo_dir, capsys):
+    assert main(["validate", "--data", str(demo_dir)]) == 0
+    assert "WARNING" not in capsys.readouterr().out

@@ -5,7 +5,9 @@ own colour, line style and marker, its confidence band shaded, and its name and
 latest value written at the right-hand end, so colour is never the only way to
 tell lines apart. :func:`small_multiples` draws one small panel per KPI in the
 same style, with one shared legend. A missing value (NaN) leaves a gap in its
-line; it is never drawn as zero or joined across.
+line; it is never drawn as zero or joined across. A period missing from the data
+altogether (2020 between 2019 and 2021) is put back on the axis, so the line
+breaks there too, and the alt text names it.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from heenb.charts.format import (
     require_frame,
     scale,
 )
+from heenb.data.gaps import complete_periods
 from heenb.errors import ArgumentError
 
 __all__ = ["small_multiples", "trend_chart"]
@@ -64,6 +67,19 @@ def _prepare(series: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
             f"one value per {' and '.join(keys)}."
         )
     return rows.reset_index(drop=True)
+
+
+def _periods(rows: pd.DataFrame) -> list:
+    """The periods to draw: as they first appear, with missing periods put back."""
+    return complete_periods(list(pd.unique(rows["period"])))
+
+
+def _span(rows: pd.DataFrame, periods: list) -> str:
+    """ "2017 to 2024", naming any period no line has data for: " (no data for 2020)"."""
+    span = f"{periods[0]} to {periods[-1]}" if len(periods) > 1 else f"{periods[0]}"
+    present = set(rows["period"])
+    missing = [str(p) for p in periods if p not in present]
+    return span + (f" (no data for {', '.join(missing)})" if missing else "")
 
 
 def _has_band(series: pd.DataFrame) -> bool:
@@ -254,7 +270,9 @@ def trend_chart(
     ----------
     series : DataFrame
         Long table, one row per line and period: ``period`` (label; periods are
-        drawn in the order they first appear), ``line`` (e.g. "England",
+        drawn in the order they first appear, and ascending years, months
+        "YYYY-MM" or quarters "YYYY-Qn" with any missing period put back as a
+        break in every line), ``line`` (e.g. "England",
         "Midlands"), ``value`` and optionally both ``lower`` and ``upper`` (the
         band). Values are fractions when ``unit`` is "%"; NaN leaves a gap.
     title : str
@@ -281,7 +299,7 @@ def trend_chart(
         ``lower``/``upper``, non-numeric values or two rows for one line and period.
     """
     rows = _prepare(series, ["period", "line"])
-    periods, lines = list(pd.unique(rows["period"])), list(pd.unique(rows["line"]))
+    periods, lines = _periods(rows), list(pd.unique(rows["line"]))
     styles, factor = _styles(lines), scale(unit)
     fig, ax = new_figure(height_in=4.2)
     fig.subplots_adjust(right=0.78)
@@ -313,8 +331,7 @@ def _band_drawn(rows: pd.DataFrame) -> bool:
 
 
 def _trend_alt_text(rows, periods, lines, value_label, unit, target, interval_label) -> str:
-    span = f"{periods[0]} to {periods[-1]}" if len(periods) > 1 else f"{periods[0]}"
-    text = f"Line chart of {value_label}, {span}"
+    text = f"Line chart of {value_label}, {_span(rows, periods)}"
     if _band_drawn(rows):
         text += f", with shaded {interval_label}s"
     text += ". " + ". ".join(_describe_lines(rows, periods, lines, unit)) + "."
@@ -365,7 +382,7 @@ def small_multiples(
         raise ArgumentError(f"ncols must be a whole number of 1 or more, not {ncols!r}.")
     rows = _prepare(series, [panels_column, "period", "line"])
     panels = list(pd.unique(rows[panels_column]))
-    periods, lines = list(pd.unique(rows["period"])), list(pd.unique(rows["line"]))
+    periods, lines = _periods(rows), list(pd.unique(rows["line"]))
     styles, factor = _styles(lines), scale(unit)
     ncols = min(ncols, len(panels))
     nrows = math.ceil(len(panels) / ncols)
@@ -388,9 +405,8 @@ def small_multiples(
 
 
 def _panels_alt_text(rows, panels_column, panels, periods, lines, value_label, unit) -> str:
-    span = f"{periods[0]} to {periods[-1]}" if len(periods) > 1 else f"{periods[0]}"
     text = (
-        f"Small multiple line charts of {value_label}, {span}, one panel per "
+        f"Small multiple line charts of {value_label}, {_span(rows, periods)}, one panel per "
         f"{panels_column} ({len(panels)} {'panel' if len(panels) == 1 else 'panels'})."
     )
     for panel in panels:

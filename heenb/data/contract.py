@@ -22,13 +22,23 @@ PATTERNS = {
 }
 
 
+#: Longest text, in characters, of an identifier, a name and a narrative field.
+ID_LENGTH = 64
+NAME_LENGTH = 200
+NARRATIVE_LENGTH = 20_000
+#: How far after the build date a date (not a period) may lie, in whole years.
+DATE_YEARS_AHEAD = 10
+
+
 @dataclass(frozen=True)
 class Column:
     """One column of a raw file.
 
     ``kind`` is ``text``, ``int``, ``number``, ``code`` (a value from a
     catalogue code list, named by ``codes`` as ``(table, column)``), or one of
-    the period formats in :data:`PATTERNS`.
+    the period formats in :data:`PATTERNS`. A ``text`` value may be at most
+    ``max_length`` characters and holds no control characters; ``multiline``
+    text may also hold tabs and line breaks.
     """
 
     name: str
@@ -38,16 +48,26 @@ class Column:
     minimum: float | None = None
     maximum: float | None = None
     required: bool = True
+    max_length: int = NAME_LENGTH
+    multiline: bool = False
 
 
 @dataclass(frozen=True)
 class RawFile:
-    """A raw source file: ``<name>.csv`` in the data folder; ``key`` columns are unique together."""
+    """A raw source file: ``<name>.csv`` in the data folder; ``key`` columns are unique together.
+
+    ``period`` names the column giving each row's period (None for a file of
+    things rather than events) and ``series`` the columns that, with the file,
+    name one series over time (an area and a measure); a period missing
+    between a series' first and last is a gap (see :mod:`heenb.data.gaps`).
+    """
 
     name: str
     row_is: str
     columns: tuple[Column, ...]
     key: tuple[str, ...]
+    period: str | None = None
+    series: tuple[str, ...] = ()
 
     @property
     def filename(self) -> str:
@@ -55,6 +75,14 @@ class RawFile:
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
+
+
+def _identifier(name: str, description: str) -> Column:
+    return Column(name, "text", description, max_length=ID_LENGTH)
+
+
+def _narrative(description: str) -> Column:
+    return Column("narrative", "text", description, max_length=NARRATIVE_LENGTH, multiline=True)
 
 
 def _office(required: bool = True) -> Column:
@@ -72,7 +100,7 @@ RAW_FILES: tuple[RawFile, ...] = (
         "arcp_outcomes",
         "one ARCP outcome given to one trainee",
         (
-            Column("outcome_id", "text", "unique identifier of the outcome record"),
+            _identifier("outcome_id", "unique identifier of the outcome record"),
             Column("year", "year", "reporting year of the ARCP (the year the training year ends)"),
             _office(),
             Column(
@@ -89,12 +117,14 @@ RAW_FILES: tuple[RawFile, ...] = (
             ),
         ),
         key=("outcome_id",),
+        period="year",
+        series=("local_office",),
     ),
     RawFile(
         "nets_responses",
         "one respondent's answer to one NETS item (overall experience or a theme)",
         (
-            Column("respondent_id", "text", "identifier of the survey respondent"),
+            _identifier("respondent_id", "identifier of the survey respondent"),
             Column("year", "year", "survey year"),
             _office(),
             Column(
@@ -118,6 +148,8 @@ RAW_FILES: tuple[RawFile, ...] = (
             ),
         ),
         key=("respondent_id", "item"),
+        period="year",
+        series=("local_office", "item"),
     ),
     RawFile(
         "workforce_fte",
@@ -129,6 +161,8 @@ RAW_FILES: tuple[RawFile, ...] = (
             Column("fte", "number", "full-time equivalent in post", minimum=0, maximum=1_000_000),
         ),
         key=("month", "local_office", "staff_group"),
+        period="month",
+        series=("local_office", "staff_group"),
     ),
     RawFile(
         "kpi_updates",
@@ -146,15 +180,17 @@ RAW_FILES: tuple[RawFile, ...] = (
                 codes=("assurance", "rating"),
                 required=False,
             ),
-            Column("narrative", "text", "the update as written by the KPI lead"),
+            _narrative("the update as written by the KPI lead"),
         ),
         key=("objective", "quarter"),
+        period="quarter",
+        series=("objective",),
     ),
     RawFile(
         "programme_projects",
         "one project of a programme",
         (
-            Column("project_id", "text", "unique project identifier"),
+            _identifier("project_id", "unique project identifier"),
             Column("programme", "code", "programme id", codes=("programmes", "programme_id")),
             Column(
                 "strand",
@@ -177,6 +213,7 @@ RAW_FILES: tuple[RawFile, ...] = (
                 "text",
                 "project ids this project depends on, separated by ;",
                 required=False,
+                max_length=2_000,
             ),
         ),
         key=("project_id",),
@@ -185,11 +222,11 @@ RAW_FILES: tuple[RawFile, ...] = (
         "programme_updates",
         "one project's periodic update for one quarter",
         (
-            Column("project_id", "text", "project id (must be in programme_projects.csv)"),
+            _identifier("project_id", "project id (must be in programme_projects.csv)"),
             Column("quarter", "quarter", "quarter the update covers"),
             Column("stage", "code", "adoption stage", codes=("stage", "value")),
             Column("rag", "code", "red, amber or green rating", codes=("rag", "rating")),
-            Column("milestone", "text", "the next or latest milestone"),
+            Column("milestone", "text", "the next or latest milestone", max_length=500),
             Column("milestone_due", "date", "date the milestone is due"),
             Column(
                 "milestone_status",
@@ -197,9 +234,11 @@ RAW_FILES: tuple[RawFile, ...] = (
                 "met, due or missed",
                 codes=("milestone_status", "value"),
             ),
-            Column("narrative", "text", "the periodic update as written"),
+            _narrative("the periodic update as written"),
         ),
         key=("project_id", "quarter"),
+        period="quarter",
+        series=("project_id",),
     ),
     RawFile(
         "ppi_activities",
@@ -222,6 +261,8 @@ RAW_FILES: tuple[RawFile, ...] = (
             ),
         ),
         key=("local_office", "quarter", "activity_type"),
+        period="quarter",
+        series=("local_office", "activity_type"),
     ),
     RawFile(
         "demographics",
@@ -242,6 +283,8 @@ RAW_FILES: tuple[RawFile, ...] = (
             Column("count", "int", "number of people", minimum=0, maximum=100_000_000),
         ),
         key=("year", "local_office", "population", "ethnic_group"),
+        period="year",
+        series=("local_office", "population"),
     ),
 )
 
@@ -252,13 +295,20 @@ def markdown() -> str:
     """The contract as Markdown, one table per file (the body of ``data/README.md``)."""
     parts = []
     for raw in RAW_FILES:
+        series = ""
+        if raw.period:
+            names = ", ".join(f"`{c}`" for c in raw.series) or "the whole file"
+            series = f" Series over `{raw.period}`, for missing periods: one per {names}."
         parts.append(
             f"### `{raw.filename}`\n\nOne row is {raw.row_is}. "
-            f"Unique key: {', '.join(f'`{k}`' for k in raw.key)}.\n"
+            f"Unique key: {', '.join(f'`{k}`' for k in raw.key)}.{series}\n"
         )
         parts.append("| column | type | required | meaning |\n| --- | --- | --- | --- |")
         for col in raw.columns:
             kind = {"int": "whole number", "number": "number"}.get(col.kind, col.kind)
+            if col.kind == "text":
+                kind = f"text, at most {col.max_length:,} characters"
+                kind += ", tabs and line breaks allowed" if col.multiline else ", one line"
             if col.codes:
                 kind = f"code from `{col.codes[0]}`"
             elif col.kind in PATTERNS:

@@ -19,7 +19,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from heenb import paths
 from heenb.data.catalogue import Catalogue, load_catalogue
+from heenb.data.contract import RAW_FILES
 from heenb.errors import ArgumentError
 from heenb.paths import REFERENCE_DIR
 
@@ -48,19 +50,31 @@ NETS_RESPONDENTS = {2018: 24_000, 2019: 30_500, 2020: 37_000, 2021: 37_500, 2022
                     2023: 39_000, 2024: 40_000}  # fmt: skip
 
 
-def write_demo_data(out: Path, seed: int = DEFAULT_SEED, scale: float = 1.0) -> dict[str, int]:
+def write_demo_data(
+    out: Path, seed: int = DEFAULT_SEED, scale: float = 1.0, force: bool = False
+) -> dict[str, int]:
     """Write every raw file of the contract into ``out``; return rows written per file.
 
     Parameters
     ----------
     out : Path
-        Folder to write (created if missing; files in it are replaced).
+        Folder to write (created if missing). It must be empty or hold only
+        files an earlier run wrote (which are replaced), unless ``force``; it is
+        never the reference folder or inside it.
     seed : int
         Random seed; the same seed and scale give identical files.
     scale : float
         1 is NHS England scale (about 55,000 ARCP outcomes and up to 40,000
         NETS respondents a year); 0.05 makes a small set for tests.
+    force : bool
+        Write into a folder holding other files too (files of the same names are replaced).
+
+    Raises
+    ------
+    ArgumentError
+        A bad scale or seed, or a folder that may not be written (see ``out``).
     """
+    check_demo_folder(out, force)
     if not scale > 0 or scale > 10:
         raise ArgumentError(f"--scale must be a number above 0 and at most 10, not {scale}.")
     if seed < 0:
@@ -85,6 +99,32 @@ def write_demo_data(out: Path, seed: int = DEFAULT_SEED, scale: float = 1.0) -> 
     marker = {"demo": True, "seed": seed, "scale": scale, "generator": "heenb demo-data"}
     (out / DEMO_MARKER).write_text(json.dumps(marker, indent=2) + "\n")
     return {name: len(table) for name, table in tables.items()}
+
+
+def check_demo_folder(out: Path, force: bool = False) -> None:
+    """Refuse a folder demo data may not be written to (see :func:`write_demo_data`)."""
+    out = Path(out).expanduser().resolve()
+    reference = Path(paths.REFERENCE_DIR).resolve()
+    if out == reference or reference in out.parents:
+        raise ArgumentError(
+            f"--out {out} is in the reference data folder ({reference}); demo data is never "
+            "written there, even with --force. Choose another folder, such as data/demo."
+        )
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise ArgumentError(f"--out {out} is a file; give a folder.")
+    ours = {raw.filename for raw in RAW_FILES} | {DEMO_MARKER}
+    names = sorted(p.name for p in out.iterdir())
+    foreign = [n for n in names if n not in ours] if (out / DEMO_MARKER).is_file() else names
+    if foreign and not force:
+        more = f" and {len(foreign) - 5} more" if len(foreign) > 5 else ""
+        shown = ", ".join(foreign[:5]) + more
+        raise ArgumentError(
+            f"--out {out} holds files heenb demo-data did not write ({shown}); choose an empty "
+            "or new folder, or pass --force to write the demo files beside them (files of the "
+            "same names are replaced)."
+        )
 
 
 def _office_effects(rng: np.random.Generator, offices: list[str]) -> pd.DataFrame:

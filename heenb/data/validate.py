@@ -5,22 +5,52 @@ row and column rather than failing a type conversion. All problems in all
 files are collected and raised together as one
 :class:`~heenb.errors.DataValidationError`. Row numbers are as a spreadsheet
 shows them: the header is row 1, the first record row 2.
+
+Periods (years, months, quarters) must lie between the earliest year in the
+reference data (:func:`first_year`) and the build date (today); a date may lie
+up to :data:`~heenb.data.contract.DATE_YEARS_AHEAD` years after it. Text holds
+no control characters (a multi-line column may hold tabs and line breaks) and
+is no longer than its column's ``max_length``.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import re
+from collections import Counter
+from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from heenb.data.catalogue import Catalogue, load_catalogue
-from heenb.data.contract import PATTERNS, RAW_FILES, RAW_FILES_BY_NAME, Column, RawFile
+from heenb.data.contract import (
+    DATE_YEARS_AHEAD,
+    PATTERNS,
+    RAW_FILES,
+    RAW_FILES_BY_NAME,
+    Column,
+    RawFile,
+)
 from heenb.errors import DataValidationError, Problem
 
 #: Rows listed one by one for each kind of problem in a column; the rest are counted.
 ROWS_LISTED = 5
+#: Longest value quoted in a message; a longer one is cut short.
+QUOTED_LENGTH = 60
+#: A value this many times longer than a file's longest allowed text is refused
+#: while the file is streamed, before it is read whole (see ``_oversized_value``).
+OVERSIZED_FACTOR = 10
+#: The longest line, in bytes, of a file without multi-line columns: any longer
+#: is refused before the file is read whole.
+LINE_LIMIT = 1_000_000
+
+#: Control characters (C0, DEL, C1); a multi-line column may hold tab, LF and CR.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_PLURAL = {"year": "years", "month": "months", "quarter": "quarters", "date": "dates"}
 
 _HEADER_ROW = 1
 _FIRST_ROW = 2
@@ -36,6 +66,7 @@ def read_raw(data_dir: Path, catalogue: Catalogue | None = None) -> dict[str, pd
     """
     catalogue = catalogue or load_catalogue()
     data_dir = Path(data_dir)
+    bounds = period_bounds(catalogue)
     if not data_dir.is_dir():
         raise DataValidationError(
             [
@@ -54,7 +85,7 @@ def read_raw(data_dir: Path, catalogue: Catalogue | None = None) -> dict[str, pd
         text, file_problems = _read_text(data_dir / raw.filename, raw)
         problems += file_problems
         if text is not None:
-            problems += _check_columns(text, raw, catalogue)
+            problems += _check_columns(text, raw, catalogue, bounds)
             tables[raw.name] = text
     problems += _check_references(tables)
     if problems:
@@ -71,10 +102,68 @@ def problems_in(data_dir: Path, catalogue: Catalogue | None = None) -> list[Prob
     return []
 
 
+def build_date() -> dt.date:
+    """The date of the build: no period in the data may start after it."""
+    return dt.date.today()
+
+
+def first_year(catalogue: Catalogue) -> int | None:
+    """The earliest year the reference data covers (its ``published_*.csv`` figures).
+
+    No period in the raw data may lie before it; None when the reference folder
+    has no published figures (then only the period formats bound the years).
+    """
+    return _first_year(Path(catalogue.directory))
+
+
+@cache
+def _first_year(directory: Path) -> int | None:
+    years = []
+    for path in sorted(directory.glob("published_*.csv")):
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+        for column in ("year", "month", "quarter"):
+            if column in table:
+                years += [int(v[:4]) for v in table[column] if v[:4].isdigit()]
+    return min(years) if years else None
+
+
+def period_bounds(catalogue: Catalogue, today: dt.date | None = None) -> dict[str, tuple]:
+    """The first and last valid value of each period format, and why, as written in a file.
+
+    Returns ``{kind: (first, last, reason)}`` for ``year``, ``month``,
+    ``quarter`` and ``date``; values of one format compare as strings.
+    """
+    today = today or build_date()
+    first = first_year(catalogue) or 1900
+    last_date = f"{today.year + DATE_YEARS_AHEAD}-12-31"
+    since = f"{first} is the earliest year in the reference data"
+    until = f"nothing may be after the build date, {today.isoformat()}"
+    ahead = (
+        f"a date may be up to {DATE_YEARS_AHEAD} years after the build date, {today.isoformat()}"
+    )
+    return {
+        "year": (str(first), str(today.year), f"{since}; {until}"),
+        "month": (f"{first}-01", f"{today:%Y-%m}", f"{since}; {until}"),
+        "quarter": (f"{first}-Q1", f"{today.year}-Q{(today.month + 2) // 3}", f"{since}; {until}"),
+        "date": (f"{first}-01-01", last_date, f"{since}; {ahead}"),
+    }
+
+
+def quoted(value: str) -> str:
+    """A value for a message: in quotes, control characters shown as escapes, cut short."""
+    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(value))
+    if len(text) > QUOTED_LENGTH:
+        text = f"{text[: QUOTED_LENGTH - 3]}..."
+    return f"'{text}'"
+
+
 def _read_text(path: Path, raw: RawFile) -> tuple[pd.DataFrame | None, list[Problem]]:
     name = raw.filename
     if not path.is_file():
         return None, [Problem(name, None, None, f"file not found in {path.parent}")]
+    oversized = _oversized_value(path, raw)
+    if oversized:
+        return None, oversized
     try:
         table = pd.read_csv(
             path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skip_blank_lines=False
@@ -102,9 +191,14 @@ def _read_text(path: Path, raw: RawFile) -> tuple[pd.DataFrame | None, list[Prob
         ]
     except OSError as error:
         return None, [Problem(name, None, None, f"cannot be read: {error.strerror}")]
+    repeated = _repeated_header(path, raw)
+    if repeated:
+        return None, repeated
     table.columns = [str(c).strip() for c in table.columns]
-    # Blank lines are read (so row numbers match a spreadsheet), then dropped.
-    table = table[(table.apply(lambda col: col.str.strip()) != "").any(axis=1)]
+    # Values are stripped of surrounding spaces once, here. Blank lines are read (so row
+    # numbers match a spreadsheet), then dropped.
+    table = table.apply(lambda col: col.str.strip())
+    table = table[(table != "").any(axis=1)]
     missing = [c.name for c in raw.columns if c.name not in table.columns]
     if missing:
         return None, [
@@ -119,62 +213,196 @@ def _read_text(path: Path, raw: RawFile) -> tuple[pd.DataFrame | None, list[Prob
     return table, []
 
 
-def _check_columns(table: pd.DataFrame, raw: RawFile, catalogue: Catalogue) -> list[Problem]:
+class _LongLineError(Exception):
+    """A line of a raw file is longer than any value in it may be."""
+
+
+def _capped_lines(handle, limit: int):
+    """The lines of ``handle``; :class:`_LongLineError` rather than reading one over ``limit``."""
+    while line := handle.readline(limit + 1):
+        if len(line) > limit and not line.endswith("\n"):
+            raise _LongLineError
+        yield line
+
+
+def _oversized_value(path: Path, raw: RawFile) -> list[Problem]:
+    """A value far beyond any column's limit, found before the file is read whole.
+
+    A file with a multi-line text column (a small file; a huge narrative is the
+    likely case) is streamed, stopping at a value or line :data:`OVERSIZED_FACTOR`
+    times longer than the longest text its columns allow; any other file may
+    have no line over :data:`LINE_LIMIT` bytes (:func:`longest_line`). So a
+    200 MB cell is refused without being held in memory. A merely long value
+    is reported by column, with its limit, by the ordinary checks.
+    """
+    if not any(c.multiline for c in raw.columns):
+        length, line = longest_line(path)
+        if length <= LINE_LIMIT:
+            return []
+        return [
+            Problem(
+                raw.filename,
+                line,
+                None,
+                f"the line is {length:,} bytes long; a line of this file may be at most "
+                f"{LINE_LIMIT:,} (each column's limit is in data/README.md)",
+            )
+        ]
+    longest = max(c.max_length for c in raw.columns if c.kind == "text")
+    limit = longest * OVERSIZED_FACTOR
+    previous = csv.field_size_limit(limit)
+    row = _HEADER_ROW - 1  # the last record read whole, as a spreadsheet numbers it
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            for _record in csv.reader(_capped_lines(handle, limit)):
+                row += 1
+    except (csv.Error, _LongLineError) as error:
+        if isinstance(error, csv.Error) and "field larger than field limit" not in str(error):
+            return []  # pandas reports an unreadable file in its own words
+        return [
+            Problem(
+                raw.filename,
+                row + 1,
+                None,
+                f"holds a value more than {limit:,} characters long; no column of this file "
+                f"allows more than {longest:,} (see data/README.md)",
+            )
+        ]
+    except UnicodeDecodeError:
+        return []
+    finally:
+        csv.field_size_limit(previous)
+    return []
+
+
+def longest_line(path: Path, chunk: int = 1 << 24) -> tuple[int, int]:
+    """The length in bytes (without its newline) and number of the longest line of a file.
+
+    Read in chunks of ``chunk`` bytes, so memory stays small whatever the file holds.
+    """
+    best, best_line, lines, carry = 0, 1, 0, 0
+    with path.open("rb") as handle:
+        while block := handle.read(chunk):
+            ends = np.flatnonzero(np.frombuffer(block, np.uint8) == ord("\n"))
+            if ends.size:
+                lengths = np.diff(ends, prepend=-1) - 1
+                lengths[0] += carry
+                i = int(lengths.argmax())
+                if lengths[i] > best:
+                    best, best_line = int(lengths[i]), lines + i + 1
+                lines += ends.size
+                carry = len(block) - 1 - int(ends[-1])
+            else:
+                carry += len(block)
+            if carry > best:
+                best, best_line = carry, lines + 1
+    return best, best_line
+
+
+def _repeated_header(path: Path, raw: RawFile) -> list[Problem]:
+    """A column name that appears twice in the header (pandas would rename the second)."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            header = [name.strip() for name in next(csv.reader(handle), [])]
+    except (csv.Error, UnicodeDecodeError):
+        return []  # pandas read the file; its header cells are checked as values are
+    counts = Counter(header)
+    return [
+        Problem(
+            raw.filename,
+            _HEADER_ROW,
+            name,
+            f"appears {count} times in the header (columns "
+            f"{' and '.join(str(i + 1) for i, n in enumerate(header) if n == name)}); "
+            "each column name may appear once, or the values of all but one would be lost",
+        )
+        for name, count in counts.items()
+        if count > 1
+    ]
+
+
+def _check_columns(
+    table: pd.DataFrame, raw: RawFile, catalogue: Catalogue, bounds: dict
+) -> list[Problem]:
     problems: list[Problem] = []
     for column in raw.columns:
-        values = table[column.name].str.strip()
+        values = table[column.name]
         empty = values == ""
         if column.required:
             problems += _rows(raw, column, empty, lambda i: "is empty; a value is required")
-        problems += _check_values(values[~empty], raw, column, catalogue)
-    key = list(raw.key)
-    keys = table[key].apply(lambda col: col.str.strip())
-    duplicated = keys.duplicated(keep="first")
-    if duplicated.any():
+        problems += _check_values(values[~empty], raw, column, catalogue, bounds)
+    return problems + _check_keys(table, raw)
 
-        def describe(i) -> str:
-            row = keys.loc[i]
-            first = (keys == row).all(axis=1).idxmax()
+
+def _check_keys(table: pd.DataFrame, raw: RawFile) -> list[Problem]:
+    """Keys must be unique, and not differ only in letter case (``P001`` and ``p001``)."""
+    key = list(raw.key)
+    keys = table[key]
+    text = [
+        c.name
+        for c in raw.columns
+        if c.name in key and c.kind == "text" and not _case_free(keys[c.name])
+    ]
+    folded = keys.assign(**{c: keys[c].str.casefold() for c in text}) if text else keys
+    duplicated = folded.duplicated(keep="first")
+    if not duplicated.any():
+        return []
+
+    def describe(i) -> str:
+        row = keys.loc[i]
+        first = (folded == folded.loc[i]).all(axis=1).idxmax()
+        shown = ", ".join(map(str, row))
+        if (keys.loc[first] == row).all():
             return (
-                f"duplicate key ({', '.join(map(str, row))}) for columns {', '.join(key)}; "
+                f"duplicate key ({shown}) for columns {', '.join(key)}; "
                 f"the same key is at row {first + _FIRST_ROW}"
             )
+        return (
+            f"key ({shown}) differs only in letter case from key "
+            f"({', '.join(map(str, keys.loc[first]))}) at row {first + _FIRST_ROW}; keys of "
+            f"columns {', '.join(key)} must differ by more than case"
+        )
 
-        problems += _rows(raw, None, duplicated, describe)
-    return problems
+    return _rows(raw, None, duplicated, describe)
+
+
+def _case_free(values: pd.Series) -> bool:
+    """True when no two values can differ only in case: ASCII with letters of one case only.
+
+    One scan of the column joined, so a column of a million identifiers such as
+    ``R0000001`` is not folded value by value.
+    """
+    joined = "".join(values)
+    return joined.isascii() and (joined.upper() == joined or joined.lower() == joined)
 
 
 def _check_values(
-    values: pd.Series, raw: RawFile, column: Column, catalogue: Catalogue
+    values: pd.Series, raw: RawFile, column: Column, catalogue: Catalogue, bounds: dict
 ) -> list[Problem]:
     if column.kind == "code":
         allowed = catalogue.allowed(*column.codes)
-        return _rows(
-            raw,
-            column,
-            ~values.isin(allowed),
-            lambda i: f"'{values[i]}' is not a known code; valid: {', '.join(allowed)}",
-        )
+        by_case = {code.casefold(): code for code in allowed}
+
+        def unknown(i) -> str:
+            near = by_case.get(values[i].casefold())
+            hint = f" (codes are case-sensitive: did you mean '{near}'?)" if near else ""
+            return f"{quoted(values[i])} is not a known code{hint}; valid: {', '.join(allowed)}"
+
+        return _rows(raw, column, ~values.isin(allowed), unknown)
     if column.kind in PATTERNS:
-        pattern, meaning = PATTERNS[column.kind]
-        return _rows(
-            raw,
-            column,
-            ~values.str.fullmatch(pattern[1:-1]),
-            lambda i: f"'{values[i]}' is not {meaning}",
-        )
-    if column.kind not in ("int", "number"):
-        return []
+        return _check_period(values, raw, column, bounds[column.kind])
+    if column.kind == "text":
+        return _check_text(values, raw, column)
     numbers = pd.to_numeric(values, errors="coerce")
     word = "a whole number" if column.kind == "int" else "a number"
-    problems = _rows(raw, column, numbers.isna(), lambda i: f"'{values[i]}' is not {word}")
+    problems = _rows(raw, column, numbers.isna(), lambda i: f"{quoted(values[i])} is not {word}")
     numbers = numbers.dropna()
     if column.kind == "int":
         problems += _rows(
             raw,
             column,
             numbers != numbers.round(),
-            lambda i: f"'{values[i]}' is not a whole number",
+            lambda i: f"{quoted(values[i])} is not a whole number",
         )
     out_of_range = (numbers < column.minimum) | (numbers > column.maximum)
     problems += _rows(
@@ -187,6 +415,69 @@ def _check_values(
         ),
     )
     return problems
+
+
+def _check_period(values: pd.Series, raw: RawFile, column: Column, bounds: tuple) -> list[Problem]:
+    """The format, a real calendar date, and the range from the first year to the build date."""
+    pattern, meaning = PATTERNS[column.kind]
+    matches = values.str.fullmatch(pattern[1:-1]).astype(bool)
+    problems = _rows(raw, column, ~matches, lambda i: f"{quoted(values[i])} is not {meaning}")
+    values = values[matches]
+    if column.kind == "date":
+        impossible = pd.to_datetime(values, format="%Y-%m-%d", errors="coerce").isna()
+        problems += _rows(
+            raw,
+            column,
+            impossible,
+            lambda i: f"'{values[i]}' is not a date on the calendar ({meaning})",
+        )
+        values = values[~impossible]
+    first, last, reason = bounds
+    plural = _PLURAL[column.kind]
+    return problems + _rows(
+        raw,
+        column,
+        (values < first) | (values > last),
+        lambda i: (
+            f"'{values[i]}' is outside the periods the data can cover: valid {plural} are "
+            f"{first} to {last} ({reason})"
+        ),
+    )
+
+
+def _check_text(values: pd.Series, raw: RawFile, column: Column) -> list[Problem]:
+    """No text longer than the column allows, and no control characters."""
+    lengths = values.str.len()
+    too_long = lengths > column.max_length
+    problems = _rows(
+        raw,
+        column,
+        too_long,
+        lambda i: (
+            f"is {lengths[i]:,} characters long; this column allows at most "
+            f"{column.max_length:,} (see data/README.md)"
+        ),
+    )
+    values = values[~too_long]
+    control = _CONTROL_MULTILINE if column.multiline else _CONTROL
+    if not control.search("".join(values)):  # the usual case: one scan of the whole column
+        return problems
+    where = values.map(lambda v: (m := control.search(v)) and m.start())
+    allowed = (
+        "text may hold tabs and line breaks but no other control characters"
+        if column.multiline
+        else "this column takes one line of printable text: no tabs or line breaks, "
+        "no other control characters"
+    )
+    return problems + _rows(
+        raw,
+        column,
+        where.notna(),
+        lambda i: (
+            f"contains the control character U+{ord(values[i][int(where[i])]):04X} at "
+            f"character {int(where[i]) + 1}; {allowed}"
+        ),
+    )
 
 
 def _rows(raw: RawFile, column: Column | None, mask: pd.Series, describe) -> list[Problem]:
@@ -220,12 +511,12 @@ def _check_references(tables: dict[str, pd.DataFrame]) -> list[Problem]:
     projects = tables.get("programme_projects")
     if projects is None:
         return []
-    known = set(projects["project_id"].str.strip())
+    known = set(projects["project_id"])
     problems: list[Problem] = []
     updates = tables.get("programme_updates")
     if updates is not None:
         update_file = RAW_FILES_BY_NAME["programme_updates"]
-        ids = updates["project_id"].str.strip()
+        ids = updates["project_id"]
         problems += _rows(
             update_file,
             update_file.column("project_id"),
@@ -234,7 +525,7 @@ def _check_references(tables: dict[str, pd.DataFrame]) -> list[Problem]:
         )
     project_file = RAW_FILES_BY_NAME["programme_projects"]
     unknown = projects["depends_on"].map(
-        lambda s: [d for d in re.split(r"\s*;\s*", s.strip()) if d and d not in known]
+        lambda s: [d for d in re.split(r"\s*;\s*", s) if d and d not in known]
     )
     problems += _rows(
         project_file,
@@ -249,10 +540,10 @@ def _check_references(tables: dict[str, pd.DataFrame]) -> list[Problem]:
 
 
 def _typed(table: pd.DataFrame, raw: RawFile) -> pd.DataFrame:
-    """Convert a validated text table to typed columns (codes stay text)."""
+    """Convert a validated, stripped text table to typed columns (codes stay text)."""
     typed = pd.DataFrame(index=table.index)
     for column in raw.columns:
-        values = table[column.name].str.strip()
+        values = table[column.name]
         if column.kind in ("int", "year"):
             typed[column.name] = pd.to_numeric(values).astype("int64")
         elif column.kind == "number":

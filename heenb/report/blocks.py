@@ -3,11 +3,13 @@
 A report cell returns a :class:`Block`; Jupyter displays it through
 ``_repr_html_`` and nbconvert exports that HTML unchanged. Every string that
 can come from data is escaped here, in one place, so narrative text or a
-programme name containing ``<script>`` is shown as text, never run.
+programme name containing ``<script>`` is shown as text, never run, and one
+holding a bidirectional control character cannot reverse the text after it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 from collections.abc import Iterable
@@ -16,12 +18,30 @@ import pandas as pd
 
 from heenb.charts.figure import Chart
 
+#: Bidirectional embeddings, overrides, isolates and marks (U+202A-U+202E,
+#: U+2066-U+2069, U+200E, U+200F). In a data string they would reorder the text
+#: after it on the page (an unclosed U+202E reverses the rest of a paragraph).
+BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def without_bidi_controls(text: str) -> str:
+    """``text`` with every bidirectional control character removed.
+
+    Right-to-left script in the text is still shown right to left (the
+    Unicode bidirectional algorithm needs no controls for that).
+    """
+    return BIDI_CONTROLS.sub("", text)
+
 
 def escape(text) -> str:
-    """HTML-escape any value (quotes too), turning None and NA into an empty string."""
+    """HTML-escape any value (quotes too) and remove bidirectional controls.
+
+    None and NA become an empty string. Safe in element content and in
+    attribute values alike.
+    """
     if text is None or (not isinstance(text, str) and pd.isna(text)):
         return ""
-    return html.escape(str(text), quote=True)
+    return html.escape(without_bidi_controls(str(text)), quote=True)
 
 
 def slug(text: str) -> str:
@@ -111,9 +131,13 @@ def table(
 
 
 def figure(chart: Chart, caption: str | None = None) -> Block:
-    """The chart with its alt text, a caption, and the data behind it as a table."""
+    """The chart with its alt text, a caption, and the data behind it as a table.
+
+    The alt text, made from data, loses its bidirectional controls as every data string does.
+    """
     caption = caption or chart.title
     data = table(chart.data, f"Data for the chart: {caption}") if not chart.data.empty else Block()
+    chart = dataclasses.replace(chart, alt_text=without_bidi_controls(chart.alt_text))
     return Block(
         f'<figure class="heenb-figure">{chart.to_html()}'
         f"<figcaption>{escape(caption)}</figcaption></figure>"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from heenb import __version__, formatting, spc
 from heenb.data.catalogue import Catalogue, load_catalogue
+from heenb.data.gaps import gaps_note
 from heenb.data.mart import Mart, load_mart
 from heenb.errors import ParameterError
 from heenb.paths import describe_parameters
@@ -103,6 +104,8 @@ def data_notes(
         "Parameters": describe_parameters(parameters),
         "Built with": f"heenb {__version__} on {dt.date.today().isoformat()}",
     }
+    if missing := gaps_note(inputs.mart):
+        facts["Missing periods"] = missing
     return blocks.heading("Data notes") + blocks.definition_list(facts)
 
 
