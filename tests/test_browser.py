@@ -1,4 +1,5 @@
-"""Every built page in a real browser: renders, asks no other host, passes axe-core.
+"""Every built page in a real browser: renders, asks no other host, passes axe-core
+on a phone and a desktop, keeps tables usable at 390 px, and prints on A4.
 
 Uses Debian's Chromium (``/usr/bin/chromium``, installed by ``.ci/run``) driven
 by Playwright, and axe-core vendored in ``tests/vendor/axe-core``. Without
@@ -7,7 +8,9 @@ Chromium these tests skip, saying how to enable them.
 
 from __future__ import annotations
 
+import re
 import shutil
+import zlib
 from pathlib import Path
 
 import pytest
@@ -36,9 +39,15 @@ def browser():
         chromium.close()
 
 
-def _visit(browser, page_path: Path) -> dict:
+#: Viewport widths, CSS pixels: a phone (iPhone 12 to 15) and a desktop.
+PHONE, DESKTOP = 390, 1280
+#: An A4 page in PDF points (210 x 297 mm).
+A4_POINTS = (595.28, 841.89)
+
+
+def _visit(browser, page_path: Path, width: int) -> dict:
     """Open a page; return the requests it made, its console errors and axe's violations."""
-    page = browser.new_page()
+    page = browser.new_page(viewport={"width": width, "height": 900})
     requests, errors = [], []
     page.on("request", lambda request: requests.append(request.url))
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
@@ -50,20 +59,196 @@ def _visit(browser, page_path: Path) -> dict:
     return {"requests": requests, "errors": errors, "violations": results["violations"]}
 
 
-def test_every_page_renders_offline_without_errors_and_passes_axe(browser, built_reports):
+@pytest.mark.parametrize("width", [PHONE, DESKTOP])
+def test_every_page_renders_offline_without_errors_and_passes_axe(browser, built_reports, width):
     pages = sorted(built_reports.rglob("*.html"))
     assert len(pages) == 28
     problems = []
     for page_path in pages:
-        visit = _visit(browser, page_path)
-        name = page_path.relative_to(built_reports)
+        visit = _visit(browser, page_path, width)
+        name = f"{page_path.relative_to(built_reports)} at {width} px"
         elsewhere = [u for u in visit["requests"] if not u.startswith(("file:", "data:"))]
         if elsewhere:
             problems.append(f"{name}: requests to other hosts {elsewhere[:3]}")
         if visit["errors"]:
             problems.append(f"{name}: console errors {visit['errors'][:3]}")
-        for violation in visit["violations"]:
-            if violation["impact"] in ("serious", "critical"):
-                targets = [n["target"] for n in violation["nodes"][:3]]
-                problems.append(f"{name}: axe {violation['id']} ({violation['impact']}) {targets}")
+        for violation in visit["violations"]:  # any impact, minor included
+            targets = [n["target"] for n in violation["nodes"][:3]]
+            problems.append(f"{name}: axe {violation['id']} ({violation['impact']}) {targets}")
     assert not problems, "\n".join(problems)
+
+
+#: For every table on the page at the current width: whether its caption fits in the
+#: visible part of its scroll region, and whether the first column is still in view
+#: once the region is scrolled to its right-hand end.
+TABLE_FIT = """() => [...document.querySelectorAll('table')].map(table => {
+    const region = table.closest('.heenb-table');
+    if (region === null) return {caption: table.textContent.slice(0, 60), inRegion: false};
+    const seen = region.getBoundingClientRect();
+    const caption = table.querySelector('caption').getBoundingClientRect();
+    region.scrollLeft = region.scrollWidth;
+    const first = table.querySelector('tbody tr > :first-child').getBoundingClientRect();
+    const fit = {caption: table.querySelector('caption').textContent, inRegion: true,
+                 scrolls: region.scrollWidth > region.clientWidth,
+                 captionFits: caption.left >= seen.left - 1 && caption.right <= seen.right + 1,
+                 firstColumnSeen: first.left >= seen.left - 1 && first.right <= seen.right + 1};
+    region.scrollLeft = 0;
+    return fit;
+})"""
+
+
+def test_tables_are_usable_on_a_phone(browser, built_reports):
+    page = browser.new_page(viewport={"width": PHONE, "height": 900})
+    problems, scrolling = [], 0
+    for page_path in sorted(built_reports.rglob("*.html")):
+        page.goto(page_path.as_uri(), wait_until="load")
+        name = page_path.relative_to(built_reports)
+        if page.evaluate("document.documentElement.scrollWidth") > PHONE:
+            problems.append(f"{name}: the page itself scrolls sideways at {PHONE} px")
+        for table in page.evaluate(TABLE_FIT):
+            if not table["inRegion"]:
+                problems.append(f"{name}: table '{table['caption']}' is not in a scroll region")
+                continue
+            scrolling += table["scrolls"]
+            if not table["captionFits"]:
+                problems.append(f"{name}: caption '{table['caption']}' runs out of view")
+            if table["scrolls"] and not table["firstColumnSeen"]:
+                problems.append(f"{name}: '{table['caption']}' loses its first column on scrolling")
+    page.close()
+    assert scrolling > 0, "no table scrolls at phone width, so this test proves nothing"
+    assert not problems, "\n".join(problems[:20])
+
+
+# --------------------------------------------------------------------------- print
+
+
+def _print(browser, page_path: Path, pdf_path: Path, scripts: bool = True) -> dict:
+    """Print a page to PDF as Chromium's print dialog would; return the rows of its chart
+    data tables, its headings and its tables' captions, as the page's DOM has them."""
+    context = browser.new_context(java_script_enabled=scripts)
+    page = context.new_page()
+    page.goto(page_path.as_uri(), wait_until="load")
+    page.pdf(path=str(pdf_path), prefer_css_page_size=True, print_background=True)
+    dom = {
+        "rows": page.eval_on_selector_all(
+            "details table tbody tr", "rows => rows.map(row => row.textContent)"
+        ),
+        "headings": page.eval_on_selector_all(
+            "main h1, main h2, main h3, main caption, main summary",
+            "found => found.map(element => element.textContent)",
+        ),
+    }
+    context.close()
+    return dom
+
+
+def _pdf_objects(data: bytes) -> dict[int, bytes]:
+    return {int(n): body for n, body in re.findall(rb"(\d+) 0 obj\s*(.*?)endobj", data, re.S)}
+
+
+def _pdf_stream(body: bytes) -> bytes:
+    """An object's stream, inflated; its ``/Length`` says where it ends."""
+    length = int(re.search(rb"/Length (\d+)", body).group(1))
+    start = re.search(rb"stream\r?\n", body).end()
+    raw = body[start : start + length]
+    return zlib.decompress(raw) if b"/FlateDecode" in body else raw
+
+
+def _unicode_map(cmap: bytes) -> dict[int, str]:
+    """A font's ToUnicode CMap as {glyph code: text}."""
+    table = {}
+    for block in re.findall(rb"beginbfchar(.*?)endbfchar", cmap, re.S):
+        for code, text in re.findall(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
+            table[int(code, 16)] = bytes.fromhex(text.decode()).decode("utf-16-be")
+    for block in re.findall(rb"beginbfrange(.*?)endbfrange", cmap, re.S):
+        pattern = rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>"
+        for low, high, text in re.findall(pattern, block):
+            for offset, code in enumerate(range(int(low, 16), int(high, 16) + 1)):
+                table[code] = chr(int(text, 16) + offset)
+    return table
+
+
+def pdf_pages(data: bytes) -> list[tuple[list[float], str]]:
+    """Each page of a Chromium (Skia) PDF, in order, as its MediaBox and its text.
+
+    A minimal reader for what Chromium writes (Type0 fonts with a ToUnicode map,
+    ``Tj``/``TJ`` text, one content stream a page), as no PDF library is installed;
+    each text object ends a line.
+    """
+    objects = _pdf_objects(data)
+    catalog = next(body for body in objects.values() if b"/Type /Catalog" in body)
+
+    def page_numbers(node: int) -> list[int]:
+        kids = re.search(rb"/Kids \[([^\]]*)\]", objects[node])
+        if kids is None:
+            return [node]
+        return [leaf for kid in re.findall(rb"(\d+) 0 R", kids.group(1))
+                for leaf in page_numbers(int(kid))]  # fmt: skip
+
+    pages = []
+    for number in page_numbers(int(re.search(rb"/Pages (\d+) 0 R", catalog).group(1))):
+        body = objects[number]
+        box = [float(v) for v in re.search(rb"/MediaBox \[([^\]]*)\]", body).group(1).split()]
+        fonts = {}
+        for name, ref in re.findall(rb"/(F\d+) (\d+) 0 R", body):
+            cmap = re.search(rb"/ToUnicode (\d+) 0 R", objects[int(ref)])
+            fonts[name] = _unicode_map(_pdf_stream(objects[int(cmap.group(1))])) if cmap else {}
+        content = _pdf_stream(objects[int(re.search(rb"/Contents (\d+) 0 R", body).group(1))])
+        text, font = [], {}
+        operators = rb"/(F\d+) [\d.]+ Tf|\[(.*?)\] ?TJ|<([0-9A-Fa-f]*)> ?Tj|\b(ET)\b"
+        for match in re.finditer(operators, content, re.S):
+            if match.group(1):
+                font = fonts.get(match.group(1), {})
+            elif match.group(4):
+                text.append("\n")
+            else:
+                strings = [match.group(3)] if match.group(2) is None else (
+                    re.findall(rb"<([0-9A-Fa-f]*)>", match.group(2)))  # fmt: skip
+                for codes in strings:
+                    glyphs = [int(codes[i : i + 4], 16) for i in range(0, len(codes), 4)]
+                    text.append("".join(font.get(glyph, "\ufffd") for glyph in glyphs))
+        pages.append((box, "".join(text)))
+    return pages
+
+
+def _squeezed(text: str) -> str:
+    """Text without white space, to compare what a page says with how a PDF wraps it."""
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.fixture(scope="module")
+def printed(browser, built_reports, tmp_path_factory) -> dict:
+    """An area report printed to PDF: the DOM's chart data rows and headings, and the pages."""
+    pdf = tmp_path_factory.mktemp("print") / "EM.pdf"
+    dom = _print(browser, built_reports / "area" / "EM.html", pdf)
+    return {**dom, "pages": pdf_pages(pdf.read_bytes())}
+
+
+def test_a_printed_report_is_on_a4_pages(printed):
+    assert len(printed["pages"]) > 1
+    for box, _ in printed["pages"]:
+        assert box[2:] == pytest.approx(A4_POINTS, abs=1)
+
+
+def test_a_printed_report_shows_every_row_of_the_data_behind_its_charts(printed):
+    text = _squeezed("".join(page_text for _, page_text in printed["pages"]))
+    assert len(printed["rows"]) > 20
+    missing = [row for row in printed["rows"] if _squeezed(row) not in text]
+    assert not missing, f"{len(missing)} of {len(printed['rows'])} rows not printed: {missing[:3]}"
+
+
+def test_no_printed_page_ends_with_a_heading_or_caption(printed):
+    headings = {_squeezed(h) for h in printed["headings"] if h.strip()}
+    ends = []
+    for number, (_, page_text) in enumerate(printed["pages"][:-1], start=1):
+        lines = [_squeezed(line) for line in page_text.splitlines() if line.strip()]
+        last = {"".join(lines[-n:]) for n in range(1, min(len(lines), 6) + 1)}
+        ends += [f"page {number} ends with '{h}'" for h in headings & last]
+    assert not ends, "\n".join(ends)
+
+
+def test_data_behind_a_chart_prints_with_scripts_off(browser, built_reports, tmp_path):
+    pdf = tmp_path / "objective.pdf"
+    dom = _print(browser, built_reports / "objective" / "maternity.html", pdf, scripts=False)
+    text = _squeezed("".join(page_text for _, page_text in pdf_pages(pdf.read_bytes())))
+    assert dom["rows"] and all(_squeezed(row) in text for row in dom["rows"])

@@ -89,7 +89,7 @@ def test_no_published_table_shows_a_withheld_count(built_reports):
             columns = [i for i, h in enumerate(table["headers"]) if h.lower() in COUNT_HEADERS]
             if "Involvement activities" in table["caption"]:  # every figure is a count
                 headers = table["headers"]
-                columns = [i for i, h in enumerate(headers) if h == "value" or h[:2] == "20"]
+                columns = [i for i, h in enumerate(headers) if h == "Value" or h[:2] == "20"]
                 columns += [i for i, h in enumerate(headers) if h == "Total"]
             for row in table["rows"]:
                 for i in columns:

@@ -118,6 +118,50 @@ def test_a_table_has_one_row_per_record():
     assert table(frame, "Regions").markup.count("<tr>") == 4  # header and three rows
 
 
+def test_a_table_is_a_focusable_region_named_by_its_caption():
+    markup = table(pd.DataFrame({"Area": ["London"]}), "Projects <in> London").markup
+    assert markup.startswith(
+        '<div class="heenb-table" role="region" tabindex="0" '
+        'aria-label="Projects &lt;in&gt; London">'
+    )
+
+
+@pytest.fixture
+def mixed_frame():
+    return pd.DataFrame(
+        {
+            "Region": ["London", "Midlands", "South West"],
+            "Year": [2023, 2024, 2024],
+            "Learners": [1250, "[c]", 40],
+            "Share": ["84.2%", "no data", "-3.5%"],
+            "95% interval": ["83.9% to 84.6%", "[c]", "1.0% to 2.5%"],
+            "FTE": [1553.0, 12.5, 1_200.25],
+            "Latest update": ["On track", "12 days late", ""],
+        }
+    )
+
+
+def test_numeric_columns_are_marked_for_right_alignment(mixed_frame):
+    markup = table(mixed_frame, "Mixed").markup
+    numeric = ["Learners", "Share", "95% interval", "FTE"]
+    for name in numeric:
+        assert f'<th scope="col" class="num">{escape(name)}</th>' in markup
+    assert markup.count('<td class="num">') == 3 * len(numeric)
+
+
+def test_text_and_year_columns_stay_left_aligned(mixed_frame):
+    markup = table(mixed_frame, "Mixed").markup
+    for name in ["Region", "Year", "Latest update"]:
+        assert f'<th scope="col">{name}</th>' in markup
+    assert "<td>London</td><td>2023</td>" in markup
+    assert "<td>On track</td>" in markup
+
+
+def test_true_and_false_cells_read_yes_and_no():
+    markup = table(pd.DataFrame({"Withheld": [True, False]}), "T").markup
+    assert "<td>yes</td>" in markup and "<td>no</td>" in markup
+
+
 # --------------------------------------------------------------------------- figures
 
 
@@ -183,3 +227,32 @@ def test_a_block_displays_its_markup_in_jupyter_and_its_text_in_repr():
 
 def test_a_block_made_from_markup_alone_takes_its_text_from_the_markup():
     assert Block("<p>Midlands <b>up</b></p>").text == "Midlands up"
+
+
+@pytest.mark.parametrize(
+    ("data", "raw", "heading"),
+    [
+        ({"period": ["2024"], "special_cause": ["concern"]}, "special_cause",
+         "Special cause variation"),
+        ({"area": ["Leeds"], "lower998": [0.8], "z": [1.2]}, "lower998", "Lower 99.8% limit"),
+        ({"area": ["Leeds"], "lower998": [0.8], "z": [1.2]}, "z", "z-score"),
+        ({"area": ["Leeds"], "value": [0.8], "withheld": [False]}, "withheld", "Withheld"),
+    ],
+)  # fmt: skip
+def test_a_chart_data_table_has_human_column_headings(data, raw, heading):
+    fig, _ = new_figure(height_in=1.0, width_in=2.0)
+    chart = Chart(figure=fig, alt_text="A chart", data=pd.DataFrame(data), title="T")
+    markup = figure(chart).markup
+    assert f">{heading}</th>" in markup
+    assert f">{raw}</th>" not in markup
+
+
+def test_xmr_limits_and_interval_bounds_get_different_headings():
+    fig, _ = new_figure(height_in=1.0, width_in=2.0)
+    xmr = pd.DataFrame({"period": ["1"], "value": [1.0], "mean": [1.0], "lower": [0.0],
+                        "upper": [2.0], "special_cause": [""]})  # fmt: skip
+    band = pd.DataFrame({"area": ["Leeds"], "value": [1.0], "lower": [0.0], "upper": [2.0]})
+    xmr_markup = figure(Chart(figure=fig, alt_text="A", data=xmr, title="T")).markup
+    band_markup = figure(Chart(figure=fig, alt_text="A", data=band, title="T")).markup
+    assert ">Lower process limit</th>" in xmr_markup
+    assert ">Lower bound</th>" in band_markup

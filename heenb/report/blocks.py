@@ -14,6 +14,7 @@ import html
 import re
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 from heenb.charts.figure import Chart
@@ -104,6 +105,35 @@ def bullet_list(items: Iterable[str]) -> Block:
     )
 
 
+#: A cell that reads as a number: a count, share, change or interval, with an optional
+#: note in brackets ("1,250", "84.2%", "-3.5%", "83.9% to 84.6%", "91.0% (above)").
+NUMBER = re.compile(
+    r"[-+\u2212]?\d[\d,]*(\.\d+)?%?( to [-+\u2212]?\d[\d,]*(\.\d+)?%?)?( \([^)]*\))?"
+)
+#: Cells that say there is no figure; they neither make nor break a numeric column.
+NO_FIGURE = {"", "[c]", "no data", "-", "\u2013", "\u2014"}
+#: A column of years names periods: a label, left-aligned like text.
+YEAR = re.compile(r"(19|20)\d\d")
+
+
+def cell_text(value) -> str:
+    """A cell as readers see it: True and False as "yes" and "no", missing as blank."""
+    if isinstance(value, bool | np.bool_):
+        return "yes" if value else "no"
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
+def is_numeric(cells: Iterable[str]) -> bool:
+    """Whether a column of cell texts holds quantities (right-aligned): every cell with a
+    figure reads as a number, at least one does, and they are not all years."""
+    figures = [c for c in cells if c.strip() not in NO_FIGURE]
+    return (
+        bool(figures)
+        and all(NUMBER.fullmatch(c.strip()) for c in figures)
+        and not all(YEAR.fullmatch(c.strip()) for c in figures)
+    )
+
+
 def table(
     frame: pd.DataFrame, caption: str, note: str | None = None, national: bool = False
 ) -> Block:
@@ -113,21 +143,70 @@ def table(
     :mod:`heenb.report.format`). ``national=True`` marks a table of England
     figures only (class ``heenb-national``), which disclosure control leaves
     unsuppressed; every other table's counts must already be protected.
+
+    The table sits in a scroll region that keyboards can reach and screen
+    readers name by the caption (``role="region"``, ``tabindex="0"``), so a wide
+    table scrolls sideways on a phone. Columns of numbers get class ``num``
+    (right-aligned, tabular figures).
     """
-    head = "".join(f'<th scope="col">{escape(c)}</th>' for c in frame.columns)
+    columns = [[cell_text(v) for v in frame.iloc[:, i]] for i in range(frame.shape[1])]
+    numeric = [is_numeric(cells) for cells in columns]
+    num = {True: ' class="num"', False: ""}
+    head = "".join(
+        f'<th scope="col"{num[n]}>{escape(c)}</th>'
+        for c, n in zip(frame.columns, numeric, strict=True)
+    )
     body = "".join(
-        "<tr>" + "".join(f"<td>{escape(v)}</td>" for v in row) + "</tr>"
-        for row in frame.itertuples(index=False)
+        "<tr>"
+        + "".join(f"<td{num[n]}>{escape(v)}</td>" for v, n in zip(row, numeric, strict=True))
+        + "</tr>"
+        for row in zip(*columns, strict=True)
     )
     foot = f'<p class="heenb-table-note">{escape(note)}</p>' if note else ""
     if frame.empty:
         body = f'<tr><td colspan="{max(len(frame.columns), 1)}">No rows.</td></tr>'
     scope = ' class="heenb-national"' if national else ""
     return Block(
-        f'<div class="heenb-table"><table{scope}><caption>{escape(caption)}</caption>'
+        f'<div class="heenb-table" role="region" tabindex="0" aria-label="{escape(caption)}">'
+        f"<table{scope}><caption>{escape(caption)}</caption>"
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{foot}</div>",
         f"{caption}\n{frame.to_string(index=False)}",
     )
+
+
+#: Headings for the columns of the charts' data tables: ``Chart.data`` keeps the
+#: names the chart modules give them (``lower998``, ``special_cause``); readers see
+#: these. A column not listed keeps its own name.
+CHART_HEADINGS = {
+    "area": "Area",
+    "period": "Period",
+    "line": "Line",
+    "value": "Value",
+    "mean": "Mean",
+    "lower": "Lower bound",
+    "upper": "Upper bound",
+    "special_cause": "Special cause variation",
+    "withheld": "Withheld",
+    "numerator": "Numerator",
+    "denominator": "Denominator",
+    "proportion": "Proportion",
+    "target": "Target",
+    "lower95": "Lower 95% limit",
+    "upper95": "Upper 95% limit",
+    "lower998": "Lower 99.8% limit",
+    "upper998": "Upper 99.8% limit",
+    "z": "z-score",
+    "outlier": "Outlier",
+}
+#: In an XmR chart's table (it has ``special_cause``), lower and upper are process limits.
+XMR_HEADINGS = {"lower": "Lower process limit", "upper": "Upper process limit"}
+
+
+def chart_headings(columns: Iterable[str]) -> dict[str, str]:
+    """The heading readers see for each raw column name of a chart's data table."""
+    columns = list(columns)
+    headings = CHART_HEADINGS | (XMR_HEADINGS if "special_cause" in columns else {})
+    return {c: headings[c] for c in columns if c in headings}
 
 
 def figure(chart: Chart, caption: str | None = None) -> Block:
@@ -136,7 +215,8 @@ def figure(chart: Chart, caption: str | None = None) -> Block:
     The alt text, made from data, loses its bidirectional controls as every data string does.
     """
     caption = caption or chart.title
-    data = table(chart.data, f"Data for the chart: {caption}") if not chart.data.empty else Block()
+    shown = chart.data.rename(columns=chart_headings(chart.data.columns))
+    data = table(shown, f"Data for the chart: {caption}") if not chart.data.empty else Block()
     chart = dataclasses.replace(chart, alt_text=without_bidi_controls(chart.alt_text))
     return Block(
         f'<figure class="heenb-figure">{chart.to_html()}'
