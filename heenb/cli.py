@@ -78,7 +78,7 @@ def _validate(args) -> int:
     tables = read_raw(data_dir)
     rows = ", ".join(f"{name} {len(t):,}" for name, t in tables.items())
     gaps = raw_gaps(tables)
-    warned = f"; {len(gaps)} series with missing periods (warnings below)" if gaps else ""
+    warned = f"; {len(gaps)} warning(s) of missing periods below" if gaps else ""
     print(f"{data_dir}: valid ({rows} rows){warned}.")
     for line in warning_lines(gaps):
         print(line)

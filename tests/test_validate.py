@@ -342,7 +342,7 @@ def test_heenb_validate_warns_of_a_year_missing_from_a_source_and_exits_0(data_c
     assert main(["validate", "--data", str(data_copy)]) == 0
     out = capsys.readouterr().out
     assert "valid" in out
-    assert "1 series with missing periods" in out
+    assert "1 warning(s) of missing periods below" in out
     assert (
         "arcp_outcomes.csv: WARNING: every area and measure: no data for 2020 "
         "(the series runs from 2017 to 2024)"
