@@ -8,8 +8,11 @@ command line, plan or parameter.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import signal
 import sys
+import threading
 import time
 
 from heenb import __version__
@@ -52,19 +55,50 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Stopped(KeyboardInterrupt):
+    """The process was asked to stop by a signal other than Ctrl-C (SIGTERM)."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return _COMMANDS[args.command](args)
+        with _sigterm_stops():
+            return _COMMANDS[args.command](args)
     except DataValidationError as error:
         print(f"heenb: {error}", file=sys.stderr)
         return 1
     except HeenbError as error:
         print(f"heenb: {error}", file=sys.stderr)
         return 2
+    except Stopped as stop:
+        name = signal.Signals(stop.signum).name
+        print(f"heenb: stopped ({name}); pages already written are kept and recorded.",
+              file=sys.stderr)  # fmt: skip
+        return 128 + stop.signum
     except KeyboardInterrupt:
         print("heenb: stopped.", file=sys.stderr)
         return 130
+
+
+@contextlib.contextmanager
+def _sigterm_stops():
+    """SIGTERM unwinds like Ctrl-C (workers stopped, records written), as :class:`Stopped`."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise Stopped(signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _validate(args) -> int:

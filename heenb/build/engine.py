@@ -96,8 +96,11 @@ def build(
     bar.start(_plan_line(len(jobs), len(todo), min(workers, len(todo) or 1), out_dir),
               len(todo) + len(index_todo))  # fmt: skip
 
+    keep = {job.output for job in plan} | {index.output}
+
     def finished(outcome: Outcome) -> None:
         manifest.record(outcome, inputs[outcome.output])
+        manifest.save(keep)  # the page and its record change together
         bar.update(outcome)
 
     saved_data = os.environ.get("HEENB_DATA")
@@ -114,7 +117,7 @@ def build(
     finally:
         _restore("HEENB_DATA", saved_data)
         bar.close()
-        manifest.save({job.output for job in plan} | {index.output})  # also after Ctrl-C
+        manifest.save(keep)  # also after Ctrl-C
     return outcomes
 
 

@@ -14,8 +14,12 @@ content hashes of its inputs at its last successful build:
     every file of the heenb package (its modules and the export template) and the
     pinned dependency versions in ``requirements.lock``.
 
-A report is rebuilt when one of these differs or its page is missing. A report
-whose build failed has no entry, so the next build tries it again. The index
+Each entry also holds ``page``, the content hash of the page as written. A
+report is rebuilt when one of its inputs differs, or its page is missing or
+differs from ``page`` (a build stopped between writing a page and recording it,
+or a page changed by hand). The manifest is written atomically after every
+report, so a page and its record change together. A report whose build failed
+has no entry, so the next build tries it again. The index
 has an entry too; its inputs add the plan's reports and titles (:func:`plan_hash`).
 Each entry also keeps the last build time, so long reports can start first.
 """
@@ -90,9 +94,15 @@ class Manifest:
             self.reports = {}
 
     def is_current(self, job: Job, inputs: dict) -> bool:
-        """Whether ``job``'s page exists and was built from exactly ``inputs``."""
+        """Whether ``job``'s page exists, is the page recorded, and was built from ``inputs``."""
         entry = self.reports.get(job.output)
-        return bool(entry) and entry["inputs"] == inputs and (self.out_dir / job.output).is_file()
+        if not entry or entry["inputs"] != inputs:
+            return False
+        page = self.out_dir / job.output
+        try:
+            return entry.get("page") == file_hash(page)
+        except OSError:
+            return False
 
     def seconds(self, job: Job) -> float:
         """How long the report took at its last successful build (0 if never built)."""
@@ -101,7 +111,9 @@ class Manifest:
     def record(self, outcome: Outcome, inputs: dict) -> None:
         """Note a report just run: its inputs if it was built, forget it if it failed."""
         if outcome.status == BUILT:
-            self.reports[outcome.output] = {"inputs": inputs, "seconds": round(outcome.seconds, 2)}
+            page = file_hash(self.out_dir / outcome.output)
+            self.reports[outcome.output] = {"inputs": inputs, "page": page,
+                                            "seconds": round(outcome.seconds, 2)}  # fmt: skip
         else:
             self.reports.pop(outcome.output, None)
 

@@ -1,0 +1,139 @@
+"""Faults during a build: a page always says what it was built from, whatever happened.
+
+Builds are stopped with real signals, run side by side, and have their data
+changed under them. The ``data_version`` fixture notebook shows the mart
+version it read and then waits ``$HEENB_TEST_PAUSE`` seconds, so a test can
+act while a build is part-way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+import yaml
+
+from heenb.build.engine import build
+from heenb.data.mart import mart_key
+
+FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
+NAMES = ["a", "b", "c"]
+
+
+def write_plan(path: Path, names=NAMES) -> Path:
+    notebook = str(FIXTURES / "data_version.ipynb")
+    entry = {"name": "versions", "title": "Versions", "notebook": notebook, "parameter": "name",
+             "values": list(names), "output": "v/{name}.html"}  # fmt: skip
+    path.write_text(yaml.safe_dump({"reports": [entry]}))
+    return path
+
+
+def quiet(line: str) -> None:
+    """Progress lines are not under test here."""
+
+
+def changed_copy(source: Path, target: Path) -> Path:
+    """A copy of the data with one free-text field changed: valid, another version."""
+    shutil.copytree(source, target)
+    change_narrative(target)
+    return target
+
+
+def change_narrative(data: Path, words: str = "Changed.") -> None:
+    """Append ``words`` to the last narrative of kpi_updates.csv (free text: still valid)."""
+    path = data / "kpi_updates.csv"
+    text = path.read_text()
+    path.write_text(text.rstrip("\n") + " " + words + "\n")
+
+
+def versions(out: Path) -> dict:
+    """The data version each page shows, by page."""
+    found = {}
+    for page in sorted(out.glob("v/*.html")):
+        found[page.stem] = re.search(r"read data (\w+)", page.read_text()).group(1)
+    return found
+
+
+def start_build(plan: Path, out: Path, data: Path, pause: float = 0, *extra) -> subprocess.Popen:
+    command = [sys.executable, "-m", "heenb.cli", "build", "--plan", str(plan), "--out", str(out),
+               "--data", str(data), "--workers", "1", *extra]  # fmt: skip
+    env = {**os.environ, "HEENB_TEST_PAUSE": str(pause)}
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True, env=env)  # fmt: skip
+
+
+def wait_for_line(process: subprocess.Popen, prefix: str, seconds: float = 90) -> str:
+    deadline = time.monotonic() + seconds
+    while True:
+        remaining = deadline - time.monotonic()
+        ready, _, _ = select.select([process.stdout], [], [], max(remaining, 0))
+        if not ready:
+            pytest.fail(f"the build printed no line starting {prefix!r} in time")
+        line = process.stdout.readline()
+        assert line, f"the build ended before printing {prefix!r}: {process.stderr.read()}"
+        if line.startswith(prefix):
+            return line
+
+
+def stop_all(process: subprocess.Popen, family: list[psutil.Process]) -> None:
+    """Kill what a test left running: the build and any kernel it started."""
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+    for member in family:
+        with contextlib.suppress(psutil.Error):
+            member.kill()
+
+
+@pytest.fixture
+def two_versions(demo_dir, tmp_path):
+    """Data X (the small demo) and data Y (X with one field changed), and their versions."""
+    x = tmp_path / "x"
+    shutil.copytree(demo_dir, x)
+    y = changed_copy(demo_dir, tmp_path / "y")
+    kx, ky = mart_key(x), mart_key(y)
+    assert kx != ky
+    return x, y, kx, ky
+
+
+# --------------------------------------------------------------------------- stopped builds
+
+
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL], ids=["sigterm", "sigkill"])
+def test_a_build_stopped_part_way_leaves_no_page_recorded_as_current(tmp_path, two_versions, how):
+    x, y, kx, ky = two_versions
+    plan, out = write_plan(tmp_path / "plan.yml"), tmp_path / "reports"
+    build(data=x, out=out, plan_file=plan, workers=1, progress=quiet)
+    assert set(versions(out).values()) == {kx}
+
+    process = start_build(plan, out, y, 2)
+    family = []
+    try:
+        wait_for_line(process, "[1/")  # one page from Y is written; the next is running
+        family = psutil.Process(process.pid).children(recursive=True)
+        if how == signal.SIGTERM:
+            os.kill(process.pid, signal.SIGTERM)  # as `kill PID` or a service manager does
+        else:
+            os.killpg(process.pid, signal.SIGKILL)  # the build and its workers
+        code = process.wait(timeout=60)
+    finally:
+        stop_all(process, family)
+    assert ky in versions(out).values()  # the stopped build did write a page
+
+    outcomes = build(data=x, out=out, plan_file=plan, workers=1, progress=quiet)
+
+    assert versions(out) == dict.fromkeys(NAMES, kx)
+    assert any(o.status == "built" for o in outcomes)
+    if how == signal.SIGTERM:
+        assert code == 128 + signal.SIGTERM
+        assert "heenb: stopped" in process.stderr.read()
