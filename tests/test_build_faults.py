@@ -14,6 +14,7 @@ import re
 import select
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -24,7 +25,9 @@ import pytest
 import yaml
 
 from heenb.build.engine import build
+from heenb.build.lock import LOCK_FILE
 from heenb.data.mart import mart_key
+from heenb.errors import BuildError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 NAMES = ["a", "b", "c"]
@@ -137,3 +140,34 @@ def test_a_build_stopped_part_way_leaves_no_page_recorded_as_current(tmp_path, t
     if how == signal.SIGTERM:
         assert code == 128 + signal.SIGTERM
         assert "heenb: stopped" in process.stderr.read()
+
+
+# --------------------------------------------------------------------------- one build per folder
+
+
+def test_a_second_build_into_a_folder_is_refused_and_a_dead_holders_lock_taken_over(
+    tmp_path, two_versions
+):
+    x, y, kx, ky = two_versions
+    plan, out = write_plan(tmp_path / "plan.yml"), tmp_path / "reports"
+    process = start_build(plan, out, y, 3)
+    family = []
+    try:
+        wait_for_line(process, "Building")
+        family = psutil.Process(process.pid).children(recursive=True)
+        with pytest.raises(BuildError) as refused:
+            build(data=x, out=out, plan_file=plan, workers=1, progress=quiet)
+        message = str(refused.value)
+        assert f"process {process.pid} on host {socket.gethostname()}" in message
+        assert "Another build is writing into" in message
+
+        os.killpg(process.pid, signal.SIGKILL)  # the holder dies without removing its lock
+        process.wait(timeout=30)
+    finally:
+        stop_all(process, family)
+    assert (out / LOCK_FILE).is_file()
+
+    build(data=x, out=out, plan_file=plan, workers=1, progress=quiet)
+
+    assert versions(out) == dict.fromkeys(NAMES, kx)
+    assert not (out / LOCK_FILE).exists()

@@ -21,11 +21,12 @@ import os
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, astuple, dataclass
 from pathlib import Path
 
 from heenb import paths
 from heenb.build.files import write_atomically
+from heenb.build.lock import BuildLock
 from heenb.build.manifest import Manifest, code_hash, file_hash, job_inputs, plan_hash
 from heenb.build.outcome import BUILT, FAILED, UP_TO_DATE, Outcome
 from heenb.build.plan import Job, load_plan, select
@@ -79,6 +80,25 @@ def build(
     if any(job.output == INDEX_OUTPUT for job in plan):
         raise BuildError(f"The plan gives a report the index's page, {INDEX_OUTPUT}; rename it.")
     _check_writable(out_dir)
+    with BuildLock(out_dir):  # nothing in out_dir is read or written before this
+        settings = _Settings(data_dir, out_dir, workers, timeout, force, plan_file, started)
+        return _run(settings, catalogue, plan, jobs, progress_for(progress))
+
+
+@dataclass(frozen=True)
+class _Settings:
+    data_dir: Path
+    out_dir: Path
+    workers: int
+    timeout: int
+    force: bool
+    plan_file: str | os.PathLike | None
+    started: float
+
+
+def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar) -> list[Outcome]:
+    """The build proper, holding the folder's lock (see :func:`build`)."""
+    data_dir, out_dir, workers, timeout, force, plan_file, started = astuple(settings)
     data_key = build_mart(data_dir, catalogue).name  # validates the raw data once
     code_key = code_hash()
     index_parameters = {"reports_dir": str(out_dir)}
@@ -92,7 +112,6 @@ def build(
     todo.sort(key=manifest.seconds, reverse=True)  # longest first: the batch ends sooner
     index_stale = bool(todo) or force or not manifest.is_current(index, inputs[index.output])
     index_todo = [index] if index_stale else []
-    bar = progress_for(progress)
     bar.start(_plan_line(len(jobs), len(todo), min(workers, len(todo) or 1), out_dir),
               len(todo) + len(index_todo))  # fmt: skip
 
