@@ -16,7 +16,7 @@ import threading
 import time
 
 from heenb import __version__
-from heenb.errors import DataValidationError, HeenbError
+from heenb.errors import DataChangedError, DataValidationError, HeenbError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with _sigterm_stops():
             return _COMMANDS[args.command](args)
-    except DataValidationError as error:
+    except (DataValidationError, DataChangedError) as error:
         print(f"heenb: {error}", file=sys.stderr)
         return 1
     except HeenbError as error:

@@ -9,6 +9,7 @@ act while a build is part-way.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import select
@@ -27,7 +28,7 @@ import yaml
 from heenb.build.engine import build
 from heenb.build.lock import LOCK_FILE
 from heenb.data.mart import mart_key
-from heenb.errors import BuildError
+from heenb.errors import BuildError, DataChangedError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 NAMES = ["a", "b", "c"]
@@ -171,3 +172,48 @@ def test_a_second_build_into_a_folder_is_refused_and_a_dead_holders_lock_taken_o
 
     assert versions(out) == dict.fromkeys(NAMES, kx)
     assert not (out / LOCK_FILE).exists()
+
+
+# --------------------------------------------------------------------------- data changed
+
+
+def test_data_changed_during_a_build_gives_pages_of_one_version_and_says_which_file(
+    tmp_path, two_versions
+):
+    x, y, kx, ky = two_versions
+    plan, out = write_plan(tmp_path / "plan.yml"), tmp_path / "reports"
+    process = start_build(plan, out, x, 2)
+    try:
+        wait_for_line(process, "[1/")
+        change_narrative(x)  # x now holds another version, part-way through the build
+        code = process.wait(timeout=90)
+    finally:
+        stop_all(process, [])
+
+    log = json.loads((out / "build.json").read_text())
+    assert versions(out) == dict.fromkeys(NAMES, kx) and log["data_hash"] == kx
+    assert code == 1
+    assert "kpi_updates.csv" in process.stderr.read()
+    assert mart_key(x) != kx
+    # The next build sees the new data and rebuilds from it.
+    build(data=x, out=out, plan_file=plan, workers=1, progress=quiet)
+    assert set(versions(out).values()) == {mart_key(x)}
+
+
+def test_a_raw_file_changed_while_the_mart_is_derived_is_not_cached(data_copy, monkeypatch,
+                                                                    tmp_path):  # fmt: skip
+    import heenb.data.mart as mart_module
+
+    monkeypatch.setenv("HEENB_CACHE", str(tmp_path / "cache"))
+    derive = mart_module.derive
+
+    def derive_then_change(raw, catalogue):
+        change_narrative(data_copy)
+        return derive(raw, catalogue)
+
+    monkeypatch.setattr(mart_module, "derive", derive_then_change)
+    with pytest.raises(DataChangedError, match="kpi_updates.csv"):
+        mart_module.build_mart(data_copy)
+    monkeypatch.setattr(mart_module, "derive", derive)
+    assert not (tmp_path / "cache" / "mart").exists()
+    assert mart_module.load_mart(data_copy).meta["data_hash"] == mart_key(data_copy)

@@ -33,8 +33,8 @@ from heenb.build.plan import Job, load_plan, select
 from heenb.build.pool import WorkerPool
 from heenb.build.progress import progress_for
 from heenb.data.catalogue import load_catalogue
-from heenb.data.mart import build_mart
-from heenb.errors import BuildError
+from heenb.data.mart import PINNED_MART, build_mart, changed_files, pin, raw_hashes
+from heenb.errors import BuildError, DataChangedError
 
 DEFAULT_TIMEOUT = 300
 BUILD_LOG = "build.json"
@@ -99,7 +99,9 @@ class _Settings:
 def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar) -> list[Outcome]:
     """The build proper, holding the folder's lock (see :func:`build`)."""
     data_dir, out_dir, workers, timeout, force, plan_file, started = astuple(settings)
-    data_key = build_mart(data_dir, catalogue).name  # validates the raw data once
+    mart_folder = build_mart(data_dir, catalogue)  # validates the raw data once
+    data_key = mart_folder.name
+    data_at_start = json.loads((mart_folder / "meta.json").read_text())["raw"]
     code_key = code_hash()
     index_parameters = {"reports_dir": str(out_dir)}
     if plan_file:  # the index lists the plan's reports
@@ -122,8 +124,9 @@ def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar) 
         manifest.save(keep)  # the page and its record change together
         bar.update(outcome)
 
-    saved_data = os.environ.get("HEENB_DATA")
-    os.environ["HEENB_DATA"] = str(data_dir)  # workers and their kernels read this data
+    saved = {name: os.environ.get(name) for name in ("HEENB_DATA", PINNED_MART)}
+    os.environ["HEENB_DATA"] = str(data_dir)  # workers and their kernels read this data ...
+    os.environ[PINNED_MART] = pin(data_dir, mart_folder)  # ... as it is now, whatever happens
     try:
         with WorkerPool(out_dir, workers, timeout) as pool:
             ran = {o.output: o for o in pool.run(todo, finished)}
@@ -134,9 +137,16 @@ def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar) 
                 outcomes += pool.run(index_todo, finished)
                 log.write(outcomes, time.monotonic() - started, index)
     finally:
-        _restore("HEENB_DATA", saved_data)
+        for name, value in saved.items():
+            _restore(name, value)
         bar.close()
         manifest.save(keep)  # also after Ctrl-C
+    changed = changed_files(data_at_start, raw_hashes(data_dir)) if todo or index_todo else []
+    if changed:
+        raise DataChangedError(data_dir, changed, done=(
+            f"every page of this build was made from the data as it was when the build started "
+            f"(version {data_key}) and says so; run heenb build again to build from the new data"
+        ))  # fmt: skip
     return outcomes
 
 

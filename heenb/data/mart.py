@@ -38,10 +38,13 @@ from heenb.data.catalogue import ENGLAND, Catalogue, load_catalogue
 from heenb.data.contract import RAW_FILES, RAW_FILES_BY_NAME
 from heenb.data.demo import DEMO_MARKER
 from heenb.data.validate import read_raw
+from heenb.errors import DataChangedError
 
 #: The code whose changes invalidate the mart.
 _DERIVING_MODULES = ("mart.py", "validate.py", "contract.py", "catalogue.py")
 _AREA_KEYS = ["level", "area_code"]
+#: The environment variable naming the mart every report of a build reads.
+PINNED_MART = "HEENB_MART"
 MART_TABLES = (
     "proportions", "workforce", "representation", "kpi_updates", "programme_projects",
     "programme_updates", "ppi_activities",
@@ -73,13 +76,35 @@ class Mart:
         return bool(self.meta.get("demo"))
 
 
-def mart_key(data_dir: Path, catalogue: Catalogue | None = None) -> str:
-    """Content hash of the raw files, the reference catalogue (files and regional
-    structure) and the deriving code."""
+def raw_hashes(data_dir: Path) -> dict[str, str | None]:
+    """Content hash of each raw file (and the demo marker) by file name; None when absent."""
+    hashes = {}
+    for name in [raw.filename for raw in RAW_FILES] + [DEMO_MARKER]:
+        try:
+            with (data_dir / name).open("rb") as handle:
+                hashes[name] = hashlib.file_digest(handle, "sha256").hexdigest()[:16]
+        except FileNotFoundError:
+            hashes[name] = None
+    return hashes
+
+
+def changed_files(before: dict, after: dict) -> list[str]:
+    """Names of the raw files whose hashes differ between two :func:`raw_hashes`."""
+    names = before.keys() | after.keys()
+    return sorted(name for name in names if before.get(name) != after.get(name))
+
+
+def mart_key(data_dir: Path, catalogue: Catalogue | None = None, raw: dict | None = None) -> str:
+    """Content hash of the raw files (``raw``: their :func:`raw_hashes`, if already known),
+    the reference catalogue (files and regional structure) and the deriving code."""
     catalogue = catalogue or load_catalogue()
     digest = hashlib.sha256(catalogue.structure.encode())
-    files = [data_dir / raw.filename for raw in RAW_FILES] + [data_dir / DEMO_MARKER]
-    files += sorted(Path(catalogue.directory).glob("*.csv"))
+    raw = raw if raw is not None else raw_hashes(data_dir)
+    for name, value in raw.items():
+        digest.update(name.encode())
+        if value is not None:
+            digest.update(value.encode())
+    files = sorted(Path(catalogue.directory).glob("*.csv"))
     files += [Path(__file__).parent / name for name in _DERIVING_MODULES]
     for path in files:
         digest.update(path.name.encode())
@@ -92,6 +117,10 @@ def mart_key(data_dir: Path, catalogue: Catalogue | None = None) -> str:
 def load_mart(data: str | os.PathLike | None = None) -> Mart:
     """Load the mart for a raw data folder, building it first if needed.
 
+    During ``heenb build``, ``$HEENB_MART`` names the mart the build made for its
+    data folder when it started (:func:`pin`): every report reads that one, so all pages of a
+    build come from one version of the data even if its files change meanwhile.
+
     Parameters
     ----------
     data : path, optional
@@ -103,21 +132,45 @@ def load_mart(data: str | os.PathLike | None = None) -> Mart:
         When the raw data fails validation (nothing is written).
     """
     data_dir = paths.data_dir(data)
-    folder = build_mart(data_dir)
+    folder = _pinned(data_dir) or build_mart(data_dir)
     meta = json.loads((folder / "meta.json").read_text())
     tables = {name: _read_table(folder, name) for name in MART_TABLES}
     return Mart(**tables, meta=meta)
 
 
+def _pinned(data_dir: Path) -> Path | None:
+    """The mart ``$HEENB_MART`` names for ``data_dir`` (see :func:`pin`), if any."""
+    try:
+        pinned = json.loads(os.environ.get(PINNED_MART) or "{}").get(str(data_dir))
+    except (ValueError, AttributeError):
+        return None
+    return Path(pinned) if pinned and (Path(pinned) / "meta.json").is_file() else None
+
+
+def pin(data_dir: Path, folder: Path) -> str:
+    """The ``$HEENB_MART`` that makes :func:`load_mart` read ``folder`` for ``data_dir``."""
+    return json.dumps({str(data_dir): str(folder)})
+
+
 def build_mart(data_dir: Path, catalogue: Catalogue | None = None) -> Path:
-    """Build the mart for ``data_dir`` unless an up-to-date one exists; return its folder."""
+    """Build the mart for ``data_dir`` unless an up-to-date one exists; return its folder.
+
+    Raises
+    ------
+    DataChangedError
+        When a raw file changed while it was being read (the mart is not kept).
+    """
     catalogue = catalogue or load_catalogue()
-    key = mart_key(data_dir, catalogue)
+    before = raw_hashes(data_dir)
+    key = mart_key(data_dir, catalogue, before)
     folder = paths.mart_root() / key
     if (folder / "meta.json").is_file():
         return folder
     raw = read_raw(data_dir, catalogue)
     tables = derive(raw, catalogue)
+    changed = changed_files(before, raw_hashes(data_dir))
+    if changed:
+        raise DataChangedError(data_dir, changed)
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=folder.parent))
     for name, table in tables.items():
@@ -127,6 +180,7 @@ def build_mart(data_dir: Path, catalogue: Catalogue | None = None) -> Path:
         "data_dir": str(data_dir),
         "demo": (data_dir / DEMO_MARKER).is_file(),
         "rows": {name: len(table) for name, table in raw.items()},
+        "raw": before,
     }
     (staging / "meta.json").write_text(json.dumps(meta, indent=2) + "\n")
     try:
