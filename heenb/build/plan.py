@@ -2,15 +2,19 @@
 
 The plan is data (``reports.yml``); :func:`load_plan` expands it over the
 catalogue into one :class:`Job` per report, and checks it before any work
-starts: every notebook exists, every parameter value is valid, no two reports
-share an output path.
+starts: every notebook exists and declares the entry's parameter, every
+parameter value is valid and a safe path segment, every page path stays inside
+the reports folder, no two reports share an output path.
 """
 
 from __future__ import annotations
 
+import ast
 import fnmatch
+import json
+import re
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import yaml
 
@@ -30,6 +34,8 @@ _CHECKS = {
     "area": Catalogue.area,
     "programme": Catalogue.programme,
 }
+#: A parameter value that can be part of a page's path.
+SAFE_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _KEYS = {"name", "title", "notebook", "parameter", "values", "output"}
 
 
@@ -98,6 +104,15 @@ def _expand(entry, number: int, plan_file: Path, catalogue: Catalogue) -> list[J
     notebook = (paths.PROJECT_ROOT / entry["notebook"]).resolve()
     if not notebook.is_file():
         raise BuildError(f"{where}: notebook {entry['notebook']} does not exist.")
+    parameter = entry["parameter"]
+    declared = declared_parameters(notebook)
+    if parameter not in declared:
+        valid = ", ".join(declared) if declared else "none (it has no cell tagged 'parameters')"
+        raise BuildError(
+            f"{where}: notebook {entry['notebook']} does not declare the parameter "
+            f"{parameter!r}; its parameters: {valid}."
+        )
+    _check_output_template(entry["output"], parameter, entry["name"], where)
     values = entry["values"]
     if isinstance(values, str):
         if values not in _SETS:
@@ -107,10 +122,14 @@ def _expand(entry, number: int, plan_file: Path, catalogue: Catalogue) -> list[J
         values = _SETS[values](catalogue)
     if not isinstance(values, list):
         raise BuildError(f"{where}: 'values' must be a list or the name of a value set.")
-    parameter = entry["parameter"]
     check = _CHECKS.get(parameter)
     jobs = []
     for value in values:
+        if not SAFE_VALUE.fullmatch(str(value)):
+            raise BuildError(
+                f"{where}: the value {value!r} of {parameter!r} cannot name a page; values "
+                "must be letters, digits, '.', '_' or '-', starting with a letter or digit."
+            )
         if check:
             try:
                 check(catalogue, value)
@@ -125,6 +144,54 @@ def _expand(entry, number: int, plan_file: Path, catalogue: Catalogue) -> list[J
             ) from None
         jobs.append(Job(entry["name"], entry["title"], notebook, {parameter: value}, output))
     return jobs
+
+
+def _check_output_template(output, parameter: str, name: str, where: str) -> None:
+    """The page path must stay inside the reports folder: relative, no ``..``, ``.html``."""
+    example = f"{name}/{{{parameter}}}.html"
+    if not isinstance(output, str) or not output.strip():
+        raise BuildError(f"{where}: 'output' is empty; give the page's path, as in {example}.")
+    path = PurePosixPath(output)
+    if path.is_absolute() or "\\" in output or ".." in path.parts or PureWindowsPath(output).drive:
+        raise BuildError(
+            f"{where}: 'output' {output!r} must be a path inside the reports folder (relative, "
+            f"without '..'), as in {example}."
+        )
+    if path.suffix != ".html" or path.stem in ("", "{}") or path.name.startswith("."):
+        raise BuildError(f"{where}: 'output' {output!r} must name an .html page, as in {example}.")
+
+
+def declared_parameters(notebook: Path) -> list[str]:
+    """The names a notebook's cell tagged ``parameters`` assigns, as papermill reads them.
+
+    Reads the notebook as JSON and the cell with :mod:`ast` (papermill's own
+    inspection would import nbformat and papermill in the main process, over a
+    second). Empty when there is no such cell.
+    """
+    try:
+        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    for cell in cells:
+        if cell.get("cell_type") == "code" and "parameters" in cell.get("metadata", {}).get(
+            "tags", []
+        ):
+            source = cell.get("source", "")
+            source = "".join(source) if isinstance(source, list) else source
+            try:
+                tree = ast.parse(source)
+            except SyntaxError:
+                return []
+            return [name for node in tree.body for name in _assigned(node)]
+    return []
+
+
+def _assigned(node: ast.stmt) -> list[str]:
+    if isinstance(node, ast.Assign):
+        return [t.id for t in node.targets if isinstance(t, ast.Name)]
+    if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+        return [node.target.id]
+    return []
 
 
 def select(jobs: list[Job], only: str | None) -> list[Job]:
