@@ -25,9 +25,11 @@ import yaml
 
 from heenb.build import manifest as manifest_module
 from heenb.build.engine import build
+from heenb.build.facts import PageFacts
 from heenb.build.outcome import BUILT, FAILED, UP_TO_DATE, Outcome
 from heenb.build.plan import load_plan
 from heenb.cli import main
+from heenb.data.mart import mart_key
 from heenb.errors import BuildError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
@@ -163,7 +165,9 @@ def test_a_report_built_in_a_reused_kernel_equals_plain_papermill(tmp_path):
         str(job.notebook), str(tmp_path / "plain.ipynb"), parameters=dict(job.parameters),
         kernel_name="python3", progress_bar=False, cwd=str(job.notebook.parent),
     )  # fmt: skip
-    plain_page = _without_build_time(ReportExporter().to_html(plain))
+    data = Path(os.environ["HEENB_DATA"])
+    facts = PageFacts(data.name, mart_key(data))  # what the build tells the exporter
+    plain_page = _without_build_time(ReportExporter().to_html(plain, facts))
 
     # The executed notebook, from a worker's runner after two other reports in its kernel.
     runner = Runner(tmp_path / "runner", timeout=120)

@@ -217,3 +217,22 @@ def test_a_raw_file_changed_while_the_mart_is_derived_is_not_cached(data_copy, m
     monkeypatch.setattr(mart_module, "derive", derive)
     assert not (tmp_path / "cache" / "mart").exists()
     assert mart_module.load_mart(data_copy).meta["data_hash"] == mart_key(data_copy)
+
+
+# --------------------------------------------------------------------------- provenance
+
+
+def test_every_page_names_the_data_folder_and_version_it_was_built_from(tmp_path, demo_dir):
+    data = tmp_path / "regional-extract-2026"
+    shutil.copytree(demo_dir, data)
+    plan, out = write_plan(tmp_path / "plan.yml", ["a"]), tmp_path / "reports"
+    build(data=data, out=out, plan_file=plan, workers=1, progress=quiet)
+
+    key = mart_key(data)
+    for page in ("v/a.html", "index.html"):
+        footer = (out / page).read_text().split('<footer class="heenb-footer">')[1]
+        assert f"<dt>Data</dt><dd>regional-extract-2026, version {key}</dd>" in footer, page
+    index = (out / "index.html").read_text()
+    assert "data=regional-extract-2026" in index
+    assert "data=None" not in index
+    assert str(tmp_path) not in index  # only the folder's name is published

@@ -25,6 +25,7 @@ from dataclasses import asdict, astuple, dataclass
 from pathlib import Path
 
 from heenb import paths
+from heenb.build.facts import PageFacts
 from heenb.build.files import write_atomically
 from heenb.build.lock import BuildLock
 from heenb.build.manifest import Manifest, code_hash, file_hash, job_inputs, plan_hash
@@ -103,7 +104,7 @@ def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar) 
     data_key = mart_folder.name
     data_at_start = json.loads((mart_folder / "meta.json").read_text())["raw"]
     code_key = code_hash()
-    index_parameters = {"reports_dir": str(out_dir)}
+    index_parameters = {"reports_dir": str(out_dir), "data": str(data_dir)}
     if plan_file:  # the index lists the plan's reports
         index_parameters["plan"] = str(Path(plan_file).resolve())
     index = Job("index", "Index", INDEX_NOTEBOOK, index_parameters, INDEX_OUTPUT)
@@ -128,7 +129,8 @@ def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar) 
     os.environ["HEENB_DATA"] = str(data_dir)  # workers and their kernels read this data ...
     os.environ[PINNED_MART] = pin(data_dir, mart_folder)  # ... as it is now, whatever happens
     try:
-        with WorkerPool(out_dir, workers, timeout) as pool:
+        facts = PageFacts(data_dir.name, data_key)
+        with WorkerPool(out_dir, workers, timeout, facts) as pool:
             ran = {o.output: o for o in pool.run(todo, finished)}
             outcomes = [ran.get(j.output) or Outcome(j.output, UP_TO_DATE, 0.0) for j in jobs]
             log = _BuildLog(out_dir, plan, inputs, data_key, code_key)

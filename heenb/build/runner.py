@@ -20,6 +20,7 @@ import nbformat
 import papermill
 
 from heenb.build.export import ReportExporter
+from heenb.build.facts import PageFacts
 from heenb.build.files import write_atomically
 from heenb.build.kernels import KERNEL_NAME, WarmKernel
 from heenb.build.outcome import BUILT, FAILED, Outcome
@@ -31,9 +32,11 @@ FAILED_DIR = "_failed"
 class Runner:
     """Builds reports into ``out_dir``, reusing one kernel while reports succeed."""
 
-    def __init__(self, out_dir: Path, timeout: int, kernel: WarmKernel | None = None):
+    def __init__(self, out_dir: Path, timeout: int, kernel: WarmKernel | None = None,
+                 facts: PageFacts | None = None):  # fmt: skip
         self.out_dir = out_dir
         self.timeout = timeout
+        self.facts = facts
         self.exporter = ReportExporter()
         self.kernel = kernel
 
@@ -63,7 +66,7 @@ class Runner:
         with tempfile.TemporaryDirectory(prefix="heenb-run-") as work:
             executed = Path(work) / "executed.ipynb"
             try:
-                page = self.exporter.to_html(self.execute(job, executed))
+                page = self.exporter.to_html(self.execute(job, executed), self.facts)
             except Exception as error:  # noqa: BLE001 - any failure is recorded, the batch goes on
                 kept = self._keep_failed(executed, job)
                 return Outcome(job.output, FAILED, time.monotonic() - started,
