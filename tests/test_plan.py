@@ -10,7 +10,8 @@ import pytest
 import yaml
 
 from heenb import paths
-from heenb.build.plan import declared_parameters, load_plan, select
+from heenb.build.kernels import warm_up_code
+from heenb.build.plan import declared_parameters, load_plan, select, warm_up_imports
 from heenb.cli import main
 from heenb.errors import BuildError
 
@@ -25,6 +26,7 @@ OBJECTIVE_ENTRY = """\
     title: Objective reports
     notebook: {notebook}
     parameter: objective
+    check: objective
     values: {values}
     output: {output}
 """
@@ -250,3 +252,45 @@ def test_a_parameter_value_that_is_not_a_safe_path_segment_is_refused(tmp_path, 
     path.write_text(yaml.safe_dump({"reports": [entry]}))
     with pytest.raises(BuildError, match="cannot name a page"):
         load_plan(path)
+
+
+# --------------------------------------------------------------------------- the registry
+
+
+def test_each_report_type_is_declared_once_in_the_plan(jobs):
+    by_group = {}
+    for job in jobs:
+        by_group.setdefault(job.group, set()).add((job.sources, job.imports))
+    assert set(by_group) == {"objective", "area", "programme"}
+    assert all(len(declared) == 1 for declared in by_group.values())
+    assert by_group["programme"] == {
+        (("programme_projects", "programme_updates", "ppi_activities"), ("heenb.report.programme",))
+    }
+    labels = {job.output: job.label for job in jobs}
+    assert labels["area/Y60.html"].endswith("(region)")
+    assert labels["area/NE.html"].endswith("(local office)")
+    assert warm_up_imports(jobs) == ("heenb.report.objective", "heenb.report.area",
+                                     "heenb.report.programme")  # fmt: skip
+
+
+def test_the_warm_up_imports_what_the_plan_says(jobs):
+    code = warm_up_code(warm_up_imports(jobs))
+    assert code.splitlines()[0] == ("import heenb.build.kernel_state, heenb.report.objective, "
+                                    "heenb.report.area, heenb.report.programme")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("    check: trust\n", "unknown check 'trust'; use one of the catalogue lookups"),
+        ("    sources: [arcp, nets_responses]\n", "(unknown: arcp); valid: arcp_outcomes"),
+        ("    imports: ['not a module']\n", "'imports' must list module names"),
+        ("    label: '{nickname}'\n", "'label' '{nickname}' uses an unknown field"),
+    ],
+)
+def test_a_bad_registry_field_is_named(tmp_path, extra, message):
+    text = "reports:\n" + OBJECTIVE_ENTRY.format(
+        name="objective", notebook="notebooks/objective.ipynb", values="[maternity]",
+        output="objective/{objective}.html") + extra  # fmt: skip
+    with pytest.raises(BuildError, match=re.escape(message)):
+        load_plan(plan_file(tmp_path, text=text))

@@ -1,12 +1,16 @@
 """Build the report set: every job of the plan run through papermill, exported to HTML.
 
 The order of work: check the plan, ``--only``, the settings and the output
-folder, build the mart (which validates the raw data: bad data stops the build
-before any report is touched), skip the reports whose inputs have not changed
-since their last successful build (:mod:`heenb.build.manifest`; ``force`` rebuilds
+folder, take the folder's lock (:mod:`heenb.build.lock`), build the mart (which
+validates the raw data: bad data stops the build before any report is touched),
+skip the reports whose inputs have not changed since their last successful
+build (:mod:`heenb.build.inputs`, :mod:`heenb.build.record`; ``force`` rebuilds
 all), run the others in parallel worker processes (:mod:`heenb.build.pool`), each
-reusing one warm kernel (:mod:`heenb.build.runner`), write ``build.json``, then run
-the index notebook the same way (it reads ``build.json``).
+reusing one warm kernel (:mod:`heenb.build.runner`), recording each in
+``build.json`` as it finishes, then run the index notebook the same way (it
+reads ``build.json``). Every report reads the mart made at the start, so all
+pages of a build come from one data version; if a raw file changed meanwhile,
+the build says so at the end.
 
 Pages are written atomically; a report that fails keeps papermill's annotated
 notebook under ``_failed/``, the previous good page, if any, stays in place and
@@ -21,24 +25,23 @@ import os
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import asdict, astuple, dataclass
+from dataclasses import astuple, dataclass
 from pathlib import Path
 
 from heenb import paths
 from heenb.build.facts import PageFacts
-from heenb.build.files import write_atomically
+from heenb.build.inputs import code_hash, data_input, file_hash, job_inputs, plan_hash
 from heenb.build.lock import BuildLock
-from heenb.build.manifest import Manifest, code_hash, file_hash, job_inputs, plan_hash
 from heenb.build.outcome import BUILT, FAILED, UP_TO_DATE, Outcome
-from heenb.build.plan import Job, load_plan, select
+from heenb.build.plan import Job, load_plan, select, warm_up_imports
 from heenb.build.pool import WorkerPool
 from heenb.build.progress import progress_for
+from heenb.build.record import BuildRecord
 from heenb.data.catalogue import load_catalogue
-from heenb.data.mart import PINNED_MART, build_mart, changed_files, pin, raw_hashes
+from heenb.data.mart import PINNED_MART, build_mart, changed_files, mart_key, pin, raw_hashes
 from heenb.errors import BuildError, DataChangedError
 
 DEFAULT_TIMEOUT = 300
-BUILD_LOG = "build.json"
 INDEX_NOTEBOOK = paths.NOTEBOOK_DIR / "index.ipynb"
 INDEX_OUTPUT = "index.html"
 
@@ -103,26 +106,24 @@ def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar) 
     mart_folder = build_mart(data_dir, catalogue)  # validates the raw data once
     data_key = mart_folder.name
     data_at_start = json.loads((mart_folder / "meta.json").read_text())["raw"]
-    code_key = code_hash()
     index_parameters = {"reports_dir": str(out_dir), "data": str(data_dir)}
     if plan_file:  # the index lists the plan's reports
         index_parameters["plan"] = str(Path(plan_file).resolve())
     index = Job("index", "Index", INDEX_NOTEBOOK, index_parameters, INDEX_OUTPUT)
-    inputs = _inputs([*jobs, index], data_key, code_key)
+    reference_key = mart_key(data_dir, catalogue, raw={})  # catalogue and deriving code
+    inputs = _inputs([*plan, index], data_at_start, reference_key, code_hash())
     inputs[index.output]["plan"] = plan_hash(plan)  # the index lists the plan's reports
-    manifest = Manifest(out_dir)
-    todo = [job for job in jobs if force or not manifest.is_current(job, inputs[job.output])]
-    todo.sort(key=manifest.seconds, reverse=True)  # longest first: the batch ends sooner
-    index_stale = bool(todo) or force or not manifest.is_current(index, inputs[index.output])
-    index_todo = [index] if index_stale else []
+    header = {"data_hash": data_key, "data_folder": data_dir.name, "code_hash": code_hash()}
+    record = BuildRecord(out_dir, [*plan, index], inputs, header)
+    todo = [job for job in jobs if force or not record.is_current(job)]
+    todo.sort(key=record.seconds, reverse=True)  # longest first: the batch ends sooner
+    index_todo = [index] if todo or force or not record.is_current(index) else []
     bar.start(_plan_line(len(jobs), len(todo), min(workers, len(todo) or 1), out_dir),
               len(todo) + len(index_todo))  # fmt: skip
-
-    keep = {job.output for job in plan} | {index.output}
+    by_output = {job.output: job for job in [*plan, index]}
 
     def finished(outcome: Outcome) -> None:
-        manifest.record(outcome, inputs[outcome.output])
-        manifest.save(keep)  # the page and its record change together
+        record.note(by_output[outcome.output], outcome, time.monotonic() - started)
         bar.update(outcome)
 
     saved = {name: os.environ.get(name) for name in ("HEENB_DATA", PINNED_MART)}
@@ -130,19 +131,20 @@ def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar) 
     os.environ[PINNED_MART] = pin(data_dir, mart_folder)  # ... as it is now, whatever happens
     try:
         facts = PageFacts(data_dir.name, data_key)
-        with WorkerPool(out_dir, workers, timeout, facts) as pool:
+        with WorkerPool(out_dir, workers, timeout, facts, warm_up_imports(plan)) as pool:
             ran = {o.output: o for o in pool.run(todo, finished)}
-            outcomes = [ran.get(j.output) or Outcome(j.output, UP_TO_DATE, 0.0) for j in jobs]
-            log = _BuildLog(out_dir, plan, inputs, data_key, code_key)
-            log.write(outcomes, time.monotonic() - started)  # the index reads it
+            outcomes = []
+            for job in jobs:
+                outcomes.append(ran.get(job.output) or Outcome(job.output, UP_TO_DATE, 0.0))
+                if job.output not in ran:
+                    record.note(job, outcomes[-1], time.monotonic() - started)
+            record.write(time.monotonic() - started)  # the index reads it
             if index_todo:
                 outcomes += pool.run(index_todo, finished)
-                log.write(outcomes, time.monotonic() - started, index)
     finally:
         for name, value in saved.items():
             _restore(name, value)
         bar.close()
-        manifest.save(keep)  # also after Ctrl-C
     changed = changed_files(data_at_start, raw_hashes(data_dir)) if todo or index_todo else []
     if changed:
         raise DataChangedError(data_dir, changed, done=(
@@ -159,10 +161,11 @@ def _restore(name: str, value: str | None) -> None:
         os.environ[name] = value
 
 
-def _inputs(jobs: list[Job], data_key: str, code_key: str) -> dict[str, dict]:
+def _inputs(jobs: list[Job], raw: dict, reference_key: str, code_key: str) -> dict[str, dict]:
     """Each job's input hashes by output (each notebook read once)."""
     notebooks = {nb: file_hash(nb) for nb in {job.notebook for job in jobs}}
-    return {j.output: job_inputs(j, notebooks[j.notebook], data_key, code_key) for j in jobs}
+    return {j.output: job_inputs(j, notebooks[j.notebook], data_input(j, raw, reference_key),
+                                 code_key) for j in jobs}  # fmt: skip
 
 
 def _plan_line(selected: int, todo: int, workers: int, out_dir: Path) -> str:
@@ -182,42 +185,3 @@ def _check_writable(out_dir: Path) -> None:
             f"The output folder {out_dir} cannot be written ({error.strerror}); choose another "
             "with --out DIR."
         ) from None
-
-
-class _BuildLog:
-    """``build.json``: each report's status, duration and input hashes, for machines to read.
-
-    Reports of the plan not selected in this build (``--only``) keep their
-    entry from the previous log, so the index still knows which failed.
-    """
-
-    def __init__(self, out_dir: Path, plan: list[Job], inputs: dict, data_key: str,
-                 code_key: str):  # fmt: skip
-        self.path = out_dir / BUILD_LOG
-        self.plan, self.inputs = plan, inputs
-        self.header = {"data_hash": data_key, "code_hash": code_key}
-        try:
-            reports = json.loads(self.path.read_text())["reports"]
-            self.previous = {entry["output"]: entry for entry in reports}
-        except (OSError, ValueError, KeyError, TypeError):
-            self.previous = {}
-
-    def write(self, outcomes: list[Outcome], seconds: float, index: Job | None = None) -> None:
-        by_output = {o.output: o for o in outcomes}
-        reports = []
-        for job in [*self.plan, index] if index else self.plan:
-            if job.output in by_output:
-                reports.append(self._entry(job, by_output[job.output]))
-            elif job.output in self.previous:
-                reports.append(self.previous[job.output])
-        counts = {s: sum(o.status == s for o in outcomes) for s in (BUILT, FAILED, UP_TO_DATE)}
-        log = {**self.header, "seconds": round(seconds, 2), "counts": counts, "reports": reports}
-        write_atomically(self.path, json.dumps(log, indent=2) + "\n")
-
-    def _entry(self, job: Job, outcome: Outcome) -> dict:
-        notebook = job.notebook
-        if notebook.is_relative_to(paths.PROJECT_ROOT):
-            notebook = notebook.relative_to(paths.PROJECT_ROOT)
-        return {"notebook": str(notebook), "parameters": dict(job.parameters),
-                **asdict(outcome), "seconds": round(outcome.seconds, 2),
-                "inputs": self.inputs[job.output]}  # fmt: skip

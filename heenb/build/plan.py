@@ -1,10 +1,15 @@
 """The report plan: which notebook runs with which parameters, and where its page goes.
 
-The plan is data (``reports.yml``); :func:`load_plan` expands it over the
-catalogue into one :class:`Job` per report, and checks it before any work
-starts: every notebook exists and declares the entry's parameter, every
-parameter value is valid and a safe path segment, every page path stays inside
-the reports folder, no two reports share an output path.
+The plan is data (``reports.yml``), the one registry of report types: each entry
+declares its notebook, parameter, values, page path, and optionally the
+catalogue lookup that checks a value (``check``), how the index labels a
+report (``label``), the raw sources it reads (``sources``) and the modules a
+warm kernel imports for it (``imports``). Nothing else in the code names a
+report type. :func:`load_plan` expands the plan over the catalogue into one
+:class:`Job` per report, and checks it before any work starts: every notebook
+exists and declares the entry's parameter, every parameter value is valid and a
+safe path segment, every page path stays inside the reports folder, no two
+reports share an output path.
 """
 
 from __future__ import annotations
@@ -20,23 +25,27 @@ import yaml
 
 from heenb import paths
 from heenb.data.catalogue import Catalogue, load_catalogue
+from heenb.data.contract import RAW_FILES
 from heenb.errors import BuildError, HeenbError
 
-_SETS = {
-    "objectives": lambda c: list(c.objectives["objective_id"]),
-    "areas": lambda c: list(c.areas["area_code"]),
-    "regions": lambda c: list(c.regions["region_code"]),
-    "local_offices": lambda c: list(c.local_offices["local_office_code"]),
-    "programmes": lambda c: list(c.programmes["programme_id"]),
+#: Every raw source (contract names): what an entry without ``sources`` is taken to read.
+ALL_SOURCES = tuple(raw.name for raw in RAW_FILES)
+#: Catalogue sets a plan entry's ``values`` may name: the catalogue table and its code column.
+VALUE_SETS = {
+    "objectives": ("objectives", "objective_id"),
+    "areas": ("areas", "area_code"),
+    "regions": ("regions", "region_code"),
+    "local_offices": ("local_offices", "local_office_code"),
+    "programmes": ("programmes", "programme_id"),
 }
-_CHECKS = {
-    "objective": Catalogue.objective,
-    "area": Catalogue.area,
-    "programme": Catalogue.programme,
-}
+#: Catalogue lookups a plan entry's ``check`` may name: each takes a code and returns its record.
+LOOKUPS = ("objective", "area", "programme", "kpi")
 #: A parameter value that can be part of a page's path.
 SAFE_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _KEYS = {"name", "title", "notebook", "parameter", "values", "output"}
+_OPTIONAL = {"check", "label", "sources", "imports"}
+#: An importable module name, for ``imports``.
+_MODULE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 
 
 @dataclass(frozen=True)
@@ -44,7 +53,10 @@ class Job:
     """One report: run ``notebook`` with ``parameters``; write the page to ``output``.
 
     ``output`` is relative to the reports folder; ``group`` and ``title`` name
-    the plan entry it comes from (for the index).
+    the plan entry it comes from (for the index); ``label`` is how the index
+    names the report; ``sources`` the raw files (contract names) it reads, whose
+    content alone decides whether it is rebuilt; ``imports`` the modules a warm
+    kernel imports for it.
     """
 
     group: str
@@ -52,6 +64,9 @@ class Job:
     notebook: Path
     parameters: dict = field(hash=False)
     output: str
+    label: str = ""
+    sources: tuple[str, ...] = ALL_SOURCES
+    imports: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -81,7 +96,11 @@ def load_plan(plan_file: Path | None = None, catalogue: Catalogue | None = None)
     except (OSError, yaml.YAMLError, TypeError, KeyError) as error:
         raise BuildError(
             f"The report plan {plan_file} could not be read ({error}); it must be YAML with a "
-            "'reports' list of entries with keys " + ", ".join(sorted(_KEYS)) + "."
+            "'reports' list of entries with keys "
+            + ", ".join(sorted(_KEYS))
+            + " (optional: "
+            + ", ".join(sorted(_OPTIONAL))
+            + ")."
         ) from None
     if not isinstance(entries, list) or not entries:
         raise BuildError(f"The report plan {plan_file} has no entries under 'reports'.")
@@ -115,14 +134,17 @@ def _expand(entry, number: int, plan_file: Path, catalogue: Catalogue) -> list[J
     _check_output_template(entry["output"], parameter, entry["name"], where)
     values = entry["values"]
     if isinstance(values, str):
-        if values not in _SETS:
+        if values not in VALUE_SETS:
             raise BuildError(
-                f"{where}: unknown value set '{values}'; use a list or one of {', '.join(_SETS)}."
+                f"{where}: unknown value set '{values}'; use a list or one of "
+                f"{', '.join(VALUE_SETS)}."
             )
-        values = _SETS[values](catalogue)
+        table, column = VALUE_SETS[values]
+        values = list(getattr(catalogue, table)[column])
     if not isinstance(values, list):
         raise BuildError(f"{where}: 'values' must be a list or the name of a value set.")
-    check = _CHECKS.get(parameter)
+    check, label = _lookup(entry, where), entry.get("label") or f"{parameter} = {{value}}"
+    sources, imports = _sources(entry, where), _imports(entry, where)
     jobs = []
     for value in values:
         if not SAFE_VALUE.fullmatch(str(value)):
@@ -130,9 +152,10 @@ def _expand(entry, number: int, plan_file: Path, catalogue: Catalogue) -> list[J
                 f"{where}: the value {value!r} of {parameter!r} cannot name a page; values "
                 "must be letters, digits, '.', '_' or '-', starting with a letter or digit."
             )
+        record = {}
         if check:
             try:
-                check(catalogue, value)
+                record = dict(getattr(catalogue, check)(value))
             except HeenbError as error:
                 raise BuildError(f"{where}: {error}") from None
         try:
@@ -142,8 +165,59 @@ def _expand(entry, number: int, plan_file: Path, catalogue: Catalogue) -> list[J
                 f"{where}: 'output' may use only the placeholder {{{parameter}}}, "
                 f"as in {entry['name']}/{{{parameter}}}.html."
             ) from None
-        jobs.append(Job(entry["name"], entry["title"], notebook, {parameter: value}, output))
+        shown = _label(label, record, value, where)
+        jobs.append(Job(entry["name"], entry["title"], notebook, {parameter: value}, output,
+                        shown, sources, imports))  # fmt: skip
     return jobs
+
+
+def _lookup(entry: dict, where: str) -> str | None:
+    check = entry.get("check")
+    if check is not None and check not in LOOKUPS:
+        raise BuildError(
+            f"{where}: unknown check {check!r}; use one of the catalogue lookups "
+            f"{', '.join(LOOKUPS)}, or leave 'check' out."
+        )
+    return check
+
+
+def _sources(entry: dict, where: str) -> tuple[str, ...]:
+    sources = entry.get("sources", list(ALL_SOURCES))
+    unknown = [s for s in sources if s not in ALL_SOURCES] if isinstance(sources, list) else []
+    if not isinstance(sources, list) or not sources or unknown:
+        named = f" (unknown: {', '.join(map(str, unknown))})" if unknown else ""
+        raise BuildError(
+            f"{where}: 'sources' must list the raw sources the report reads{named}; "
+            f"valid: {', '.join(ALL_SOURCES)}."
+        )
+    return tuple(sources)
+
+
+def _imports(entry: dict, where: str) -> tuple[str, ...]:
+    imports = entry.get("imports", [])
+    if not isinstance(imports, list) or not all(
+        isinstance(m, str) and _MODULE.fullmatch(m) for m in imports
+    ):
+        raise BuildError(f"{where}: 'imports' must list module names, as in [heenb.report.area].")
+    return tuple(imports)
+
+
+def _label(template: str, record: dict, value, where: str) -> str:
+    """The index's name for a report: ``template`` filled with ``value`` and the fields of
+    the value's catalogue record (text with underscores shown as spaces)."""
+    fields = {k: v.replace("_", " ") if isinstance(v, str) else v for k, v in record.items()}
+    try:
+        return str(template).format(**{**fields, "value": value})
+    except (KeyError, IndexError, ValueError) as error:
+        known = ", ".join(["value", *fields]) if fields else "value (no 'check': no record)"
+        raise BuildError(
+            f"{where}: 'label' {template!r} uses an unknown field ({error}); fields: {known}."
+        ) from None
+
+
+def warm_up_imports(jobs: list[Job]) -> tuple[str, ...]:
+    """The modules a warm kernel imports for these jobs, each once, in plan order."""
+    return tuple(dict.fromkeys(module for job in jobs for module in job.imports))
 
 
 def _check_output_template(output, parameter: str, name: str, where: str) -> None:

@@ -33,8 +33,9 @@ class Runner:
     """Builds reports into ``out_dir``, reusing one kernel while reports succeed."""
 
     def __init__(self, out_dir: Path, timeout: int, kernel: WarmKernel | None = None,
-                 facts: PageFacts | None = None):  # fmt: skip
+                 facts: PageFacts | None = None, imports: tuple[str, ...] = ()):  # fmt: skip
         self.out_dir = out_dir
+        self.imports = imports
         self.timeout = timeout
         self.facts = facts
         self.exporter = ReportExporter()
@@ -48,7 +49,7 @@ class Runner:
         """
         try:
             if self.kernel is None:
-                self.kernel = WarmKernel()
+                self.kernel = WarmKernel(self.imports)
             self.kernel.reset(job.notebook.parent)
             return papermill.execute_notebook(
                 str(job.notebook), str(executed), parameters=dict(job.parameters),
