@@ -27,6 +27,7 @@ import yaml
 
 from heenb.build.engine import build
 from heenb.build.lock import LOCK_FILE
+from heenb.cli import main
 from heenb.data.mart import mart_key
 from heenb.errors import BuildError, DataChangedError
 
@@ -236,3 +237,45 @@ def test_every_page_names_the_data_folder_and_version_it_was_built_from(tmp_path
     assert "data=regional-extract-2026" in index
     assert "data=None" not in index
     assert str(tmp_path) not in index  # only the folder's name is published
+
+
+# --------------------------------------------------------------------------- write failures
+
+
+def test_a_page_that_cannot_be_written_fails_alone_with_its_path_and_cause(tmp_path, capsys):
+    plan = tmp_path / "plan.yml"
+    notebook = str(FIXTURES / "data_version.ipynb")
+    plan.write_text(yaml.safe_dump({"reports": [
+        {"name": "v", "title": "V", "notebook": notebook, "parameter": "name", "values": ["a"],
+         "output": "v/{name}.html"},
+        {"name": "w", "title": "W", "notebook": notebook, "parameter": "name", "values": ["b"],
+         "output": "w/{name}.html"},
+    ]}))  # fmt: skip
+    out = tmp_path / "reports"
+    out.mkdir()
+    (out / "v").write_text("a file where the v/ folder should be")
+
+    code = main(["build", "--plan", str(plan), "--out", str(out), "--workers", "1"])
+
+    assert code == 1
+    err = capsys.readouterr().err
+    (line,) = [line for line in err.splitlines() if line.startswith("FAILED v/a.html")]
+    assert f"cannot write {out / 'v' / 'a.html'} (File exists: {out / 'v'})" in line
+    assert "Traceback" not in err
+    assert (out / "w" / "b.html").is_file()
+    assert json.loads((out / "build.json").read_text())["counts"]["failed"] == 1
+
+
+def test_an_unwritable_mart_cache_stops_the_build_with_one_line(tmp_path, data_copy, capsys,
+                                                                monkeypatch):  # fmt: skip
+    (tmp_path / "cache-file").write_text("not a folder")
+    monkeypatch.setenv("HEENB_CACHE", str(tmp_path / "cache-file"))
+    plan, out = write_plan(tmp_path / "plan.yml", ["a"]), tmp_path / "reports"
+
+    code = main(["build", "--plan", str(plan), "--out", str(out), "--data", str(data_copy)])
+
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"heenb: The mart cache {tmp_path / 'cache-file'}")
+    assert "cannot be written (Not a directory); set HEENB_CACHE" in err
+    assert len(err.strip().splitlines()) == 1

@@ -73,9 +73,13 @@ class Runner:
                 return Outcome(job.output, FAILED, time.monotonic() - started,
                                first_line(error), kept)  # fmt: skip
         target = self.out_dir / job.output
-        target.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(target, page)
-        failed_path(self.out_dir, job).unlink(missing_ok=True)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_atomically(target, page)
+            failed_path(self.out_dir, job).unlink(missing_ok=True)
+        except OSError as error:
+            seconds = time.monotonic() - started
+            return Outcome(job.output, FAILED, seconds, write_error(error, target))
         return Outcome(job.output, BUILT, time.monotonic() - started)
 
     def close(self) -> None:
@@ -88,14 +92,24 @@ class Runner:
         if not executed.is_file():
             return ""
         kept = failed_path(self.out_dir, job)
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(kept, executed.read_text(encoding="utf-8"))
+        try:
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            write_atomically(kept, executed.read_text(encoding="utf-8"))
+        except OSError:
+            return ""  # the failure itself is what the summary reports
         return str(kept.relative_to(self.out_dir))
 
 
 def failed_path(out_dir: Path, job: Job) -> Path:
     """Where a failed report's annotated notebook is kept."""
     return out_dir / FAILED_DIR / f"{job.name}.ipynb"
+
+
+def write_error(error: OSError, target: Path) -> str:
+    """``WriteError: cannot write PAGE (cause: PATH)`` for a page that could not be written."""
+    cause = error.strerror or type(error).__name__
+    where = f": {error.filename}" if error.filename and str(error.filename) != str(target) else ""
+    return f"WriteError: cannot write {target} ({cause}{where})"
 
 
 def first_line(error: BaseException) -> str:

@@ -23,6 +23,7 @@ Tables (one row is ...):
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -38,7 +39,7 @@ from heenb.data.catalogue import ENGLAND, Catalogue, load_catalogue
 from heenb.data.contract import RAW_FILES, RAW_FILES_BY_NAME
 from heenb.data.demo import DEMO_MARKER
 from heenb.data.validate import read_raw
-from heenb.errors import DataChangedError
+from heenb.errors import BuildError, DataChangedError
 
 #: The code whose changes invalidate the mart.
 _DERIVING_MODULES = ("mart.py", "validate.py", "contract.py", "catalogue.py")
@@ -139,7 +140,8 @@ def load_mart(data: str | os.PathLike | None = None) -> Mart:
 
 
 def _pinned(data_dir: Path) -> Path | None:
-    """The mart ``$HEENB_MART`` names for ``data_dir`` (see :func:`pin`), if any."""
+    """The mart ``$HEENB_MART`` names for ``data_dir`` (see :func:`pin`), if any (the build
+    checked it is whole when it started)."""
     try:
         pinned = json.loads(os.environ.get(PINNED_MART) or "{}").get(str(data_dir))
     except (ValueError, AttributeError):
@@ -153,28 +155,30 @@ def pin(data_dir: Path, folder: Path) -> str:
 
 
 def build_mart(data_dir: Path, catalogue: Catalogue | None = None) -> Path:
-    """Build the mart for ``data_dir`` unless an up-to-date one exists; return its folder.
+    """Build the mart for ``data_dir`` unless a whole, up-to-date one exists; return its folder.
+
+    A cached mart is trusted only if every table its ``meta.json`` lists is
+    present with the content hash recorded there; a broken one (a table missing,
+    truncated or edited) is removed and built again.
 
     Raises
     ------
     DataChangedError
         When a raw file changed while it was being read (the mart is not kept).
+    BuildError
+        When the cache folder cannot be written (the message names it and the cause).
     """
     catalogue = catalogue or load_catalogue()
     before = raw_hashes(data_dir)
     key = mart_key(data_dir, catalogue, before)
     folder = paths.mart_root() / key
-    if (folder / "meta.json").is_file():
+    if is_whole(folder):
         return folder
     raw = read_raw(data_dir, catalogue)
     tables = derive(raw, catalogue)
     changed = changed_files(before, raw_hashes(data_dir))
     if changed:
         raise DataChangedError(data_dir, changed)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=folder.parent))
-    for name, table in tables.items():
-        table.to_csv(staging / f"{name}.csv", index=False, lineterminator="\n")
     meta = {
         "data_hash": key,
         "data_dir": str(data_dir),
@@ -182,12 +186,55 @@ def build_mart(data_dir: Path, catalogue: Catalogue | None = None) -> Path:
         "rows": {name: len(table) for name, table in raw.items()},
         "raw": before,
     }
-    (staging / "meta.json").write_text(json.dumps(meta, indent=2) + "\n")
     try:
-        staging.rename(folder)  # atomic: a reader sees a whole mart or none
-    except OSError:  # another process finished first; its mart is identical
-        shutil.rmtree(staging, ignore_errors=True)
+        _publish(folder, tables, meta)
+    except OSError as error:
+        where = error.filename or folder.parent
+        raise BuildError(
+            f"The mart cache {where} cannot be written ({error.strerror or error}); set "
+            f"HEENB_CACHE to a writable folder."
+        ) from None
     return folder
+
+
+def is_whole(folder: Path) -> bool:
+    """Whether a cached mart has its meta and every table it lists, with the recorded hashes."""
+    try:
+        listed = json.loads((folder / "meta.json").read_text())["tables"]
+        return set(listed) == set(MART_TABLES) and all(
+            _file_hash(folder / f"{name}.csv") == digest for name, digest in listed.items()
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return False
+
+
+def _file_hash(path: Path) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def _publish(folder: Path, tables: dict[str, pd.DataFrame], meta: dict) -> None:
+    """Write the tables and meta (listing each table's hash) to a staging folder, then move
+    it into place in one step, replacing a broken mart if there is one."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+    try:
+        for name, table in tables.items():
+            table.to_csv(staging / f"{name}.csv", index=False, lineterminator="\n")
+        meta = {**meta, "tables": {name: _file_hash(staging / f"{name}.csv") for name in tables}}
+        (staging / "meta.json").write_text(json.dumps(meta, indent=2) + "\n")
+        if folder.exists() and not is_whole(folder):
+            broken = Path(tempfile.mkdtemp(prefix=f".broken-{folder.name}-", dir=folder.parent))
+            with contextlib.suppress(FileNotFoundError):  # another process removed it first
+                folder.rename(broken / "mart")
+            shutil.rmtree(broken, ignore_errors=True)
+        try:
+            staging.rename(folder)  # atomic: a reader sees a whole mart or none
+        except OSError:  # another process finished first; its mart is identical
+            if not is_whole(folder):
+                raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def _read_table(folder: Path, name: str) -> pd.DataFrame:
