@@ -279,3 +279,18 @@ def test_an_unwritable_mart_cache_stops_the_build_with_one_line(tmp_path, data_c
     assert err.startswith(f"heenb: The mart cache {tmp_path / 'cache-file'}")
     assert "cannot be written (Not a directory); set HEENB_CACHE" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_the_exporter_takes_the_title_and_data_version_as_metadata():
+    import nbformat
+
+    from heenb.build.export import ReportExporter
+    from heenb.build.facts import PageFacts
+
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
+        "# A heading\n\n<dl><dt>Data version</dt><dd>from-the-body</dd></dl>")])  # fmt: skip
+    page = ReportExporter().to_html(notebook, PageFacts("extract", "k123"), title="North East")
+    assert "<title>North East</title>" in page
+    footer = page.split('<footer class="heenb-footer">')[1]
+    assert "<dt>Data</dt><dd>extract, version k123</dd>" in footer
+    assert "from-the-body" not in footer

@@ -44,6 +44,7 @@ from heenb.errors import BuildError, DataChangedError
 DEFAULT_TIMEOUT = 300
 INDEX_NOTEBOOK = paths.NOTEBOOK_DIR / "index.ipynb"
 INDEX_OUTPUT = "index.html"
+INDEX_TITLE = "Workforce education reports"
 
 __all__ = ["BUILT", "DEFAULT_TIMEOUT", "FAILED", "INDEX_OUTPUT", "UP_TO_DATE", "Outcome", "build"]
 
@@ -109,7 +110,7 @@ def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar) 
     index_parameters = {"reports_dir": str(out_dir), "data": str(data_dir)}
     if plan_file:  # the index lists the plan's reports
         index_parameters["plan"] = str(Path(plan_file).resolve())
-    index = Job("index", "Index", INDEX_NOTEBOOK, index_parameters, INDEX_OUTPUT)
+    index = Job("index", "Index", INDEX_NOTEBOOK, index_parameters, INDEX_OUTPUT, INDEX_TITLE)
     reference_key = mart_key(data_dir, catalogue, raw={})  # catalogue and deriving code
     inputs = _inputs([*plan, index], data_at_start, reference_key, code_hash())
     inputs[index.output]["plan"] = plan_hash(plan)  # the index lists the plan's reports

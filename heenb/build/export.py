@@ -22,7 +22,6 @@ from heenb.build.facts import PageFacts
 from heenb.paths import describe_parameters
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
-_H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S)
 _H2 = re.compile(r'<h2 id="([^"]+)">(.*?)</h2>', re.S)
 
 
@@ -39,20 +38,17 @@ class ReportExporter:
         )
         self._css = (TEMPLATES / "heenb" / "report.css").read_text()
 
-    def to_html(self, notebook: nbformat.NotebookNode, facts: PageFacts | None = None) -> str:
-        """The report page for an executed notebook built from ``facts``."""
+    def to_html(self, notebook: nbformat.NotebookNode, facts: PageFacts | None = None,
+                title: str = "heenb report") -> str:  # fmt: skip
+        """The report page for an executed notebook built from ``facts``, titled ``title``
+        (the report's label in the plan)."""
         body, _ = self._exporter.from_notebook_node(notebook, resources={"heenb_css": self._css})
-        title = _text(_H1.search(body).group(1)) if _H1.search(body) else "heenb report"
         body = body.replace("<!--heenb:title-->", html.escape(title), 1)
         body = _with_contents(body)
         return body.replace("<!--heenb:footer-->", _footer(notebook, facts), 1)
 
     def export_file(self, notebook_path: Path) -> str:
         return self.to_html(nbformat.read(notebook_path, as_version=4))
-
-
-def _text(markup: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", "", markup)).strip()
 
 
 def _with_contents(body: str) -> str:

@@ -67,7 +67,8 @@ class Runner:
         with tempfile.TemporaryDirectory(prefix="heenb-run-") as work:
             executed = Path(work) / "executed.ipynb"
             try:
-                page = self.exporter.to_html(self.execute(job, executed), self.facts)
+                notebook = self.execute(job, executed)
+                page = self.exporter.to_html(notebook, self.facts, job.label or job.title)
             except Exception as error:  # noqa: BLE001 - any failure is recorded, the batch goes on
                 kept = self._keep_failed(executed, job)
                 return Outcome(job.output, FAILED, time.monotonic() - started,
