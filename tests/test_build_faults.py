@@ -294,3 +294,32 @@ def test_the_exporter_takes_the_title_and_data_version_as_metadata():
     footer = page.split('<footer class="heenb-footer">')[1]
     assert "<dt>Data</dt><dd>extract, version k123</dd>" in footer
     assert "from-the-body" not in footer
+
+
+# --------------------------------------------------------------------------- someone else's folder
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("index.html", "<html><body>My own site</body></html>\n"),
+     ("build.json", '{"name": "my-app", "version": "1.0.0"}\n')],
+)  # fmt: skip
+def test_a_build_never_overwrites_an_index_or_build_record_it_did_not_write(tmp_path, name,
+                                                                            content):  # fmt: skip
+    out = tmp_path / "someones-folder"
+    out.mkdir()
+    (out / name).write_text(content)
+    plan = write_plan(tmp_path / "plan.yml", ["a"])
+
+    with pytest.raises(BuildError, match=f"{name} in {out} was not written by heenb"):
+        build(out=out, plan_file=plan, workers=1, progress=quiet)
+
+    assert (out / name).read_text() == content
+    assert sorted(p.name for p in out.iterdir()) == [name]
+
+
+def test_a_folder_heenb_built_is_rebuilt_without_complaint(tmp_path):
+    plan, out = write_plan(tmp_path / "plan.yml", ["a"]), tmp_path / "reports"
+    build(out=out, plan_file=plan, workers=1, progress=quiet)
+    outcomes = build(out=out, plan_file=plan, workers=1, progress=quiet, force=True)
+    assert {o.status for o in outcomes} == {"built"}

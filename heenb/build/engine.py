@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 import time
 from collections.abc import Callable
@@ -36,7 +37,7 @@ from heenb.build.outcome import BUILT, FAILED, UP_TO_DATE, Outcome
 from heenb.build.plan import Job, load_plan, select, warm_up_imports
 from heenb.build.pool import WorkerPool
 from heenb.build.progress import progress_for
-from heenb.build.record import BuildRecord
+from heenb.build.record import BUILD_LOG, BuildRecord, is_build_record
 from heenb.data.catalogue import load_catalogue
 from heenb.data.mart import PINNED_MART, build_mart, changed_files, mart_key, pin, raw_hashes
 from heenb.errors import BuildError, DataChangedError
@@ -86,6 +87,7 @@ def build(
         raise BuildError(f"The plan gives a report the index's page, {INDEX_OUTPUT}; rename it.")
     _check_writable(out_dir)
     with BuildLock(out_dir):  # nothing in out_dir is read or written before this
+        _check_ours(out_dir)
         settings = _Settings(data_dir, out_dir, workers, timeout, force, plan_file, started)
         return _run(settings, catalogue, plan, jobs, progress_for(progress))
 
@@ -174,6 +176,32 @@ def _plan_line(selected: int, todo: int, workers: int, out_dir: Path) -> str:
         return f"All {selected} report(s) in {out_dir} are up to date (--force rebuilds them)."
     fresh = f"; {selected - todo} up to date" if todo < selected else ""
     return f"Building {todo} of {selected} report(s) with {workers} worker(s) into {out_dir}{fresh}"
+
+
+def _check_ours(out_dir: Path) -> None:
+    """Refuse an output folder whose ``index.html`` or ``build.json`` heenb did not write."""
+    index, record = out_dir / INDEX_OUTPUT, out_dir / BUILD_LOG
+    foreign = []
+    if index.is_file() and not is_heenb_page(index):
+        foreign.append(index.name)
+    if record.is_file() and not is_build_record(record):
+        foreign.append(record.name)
+    if foreign:
+        one = len(foreign) == 1
+        raise BuildError(
+            f"{' and '.join(foreign)} in {out_dir} {'was' if one else 'were'} not written by "
+            f"heenb and would be overwritten; choose another folder with --out DIR, or move "
+            f"{'it' if one else 'them'} away."
+        )
+
+
+def is_heenb_page(path: Path) -> bool:
+    """Whether a page's head has heenb's ``<meta name="generator" content="heenb">``
+    (heenb/templates/heenb/index.html.j2), in any attribute order."""
+    with path.open("rb") as handle:
+        head = handle.read(4096).decode("utf-8", errors="replace")
+    tags = re.findall(r"<meta\b[^>]*>", head)
+    return any('name="generator"' in tag and 'content="heenb"' in tag for tag in tags)
 
 
 def _check_writable(out_dir: Path) -> None:

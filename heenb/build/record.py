@@ -90,6 +90,15 @@ class BuildRecord:
         write_atomically(self.path, json.dumps(log, indent=2) + "\n")
 
 
+def is_build_record(path: Path) -> bool:
+    """Whether ``path`` is a build record heenb wrote (JSON with its header and reports)."""
+    try:
+        record = json.loads(path.read_text())
+        return isinstance(record.get("reports"), list) and "code_hash" in record
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
 def _read(path: Path) -> dict[str, dict]:
     """The entries of a previous record by output; none if it is missing or unreadable."""
     try:
