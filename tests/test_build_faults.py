@@ -27,6 +27,7 @@ import yaml
 
 from heenb.build.engine import build
 from heenb.build.lock import LOCK_FILE
+from heenb.build.plan import load_plan
 from heenb.cli import main
 from heenb.data.mart import mart_key
 from heenb.errors import BuildError, DataChangedError
@@ -323,3 +324,33 @@ def test_a_folder_heenb_built_is_rebuilt_without_complaint(tmp_path):
     build(out=out, plan_file=plan, workers=1, progress=quiet)
     outcomes = build(out=out, plan_file=plan, workers=1, progress=quiet, force=True)
     assert {o.status for o in outcomes} == {"built"}
+
+
+# --------------------------------------------------------------------------- timeouts
+
+
+def test_the_wait_for_a_cells_output_follows_the_build_timeout(tmp_path, monkeypatch):
+    import papermill
+
+    from heenb.build.runner import Runner
+
+    class Kernel:
+        manager = object()
+
+        def reset(self, cwd):
+            pass
+
+    seen = {}
+
+    def execute_notebook(*args, **kwargs):
+        seen.update(kwargs)
+        raise RuntimeError("stop here")
+
+    monkeypatch.setattr(papermill, "execute_notebook", execute_notebook)
+    (job,) = load_plan(write_plan(tmp_path / "plan.yml", ["a"]))
+    runner = Runner(tmp_path / "out", timeout=1234, kernel=Kernel())
+    runner.close = lambda: None
+    outcome = runner.build(job)
+    assert outcome.error == "RuntimeError: stop here"
+    assert seen["execution_timeout"] == 1234
+    assert seen["iopub_timeout"] == 1234  # nbclient's default is 4 s whatever --timeout says

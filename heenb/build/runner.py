@@ -44,6 +44,10 @@ class Runner:
     def execute(self, job: Job, executed: Path) -> nbformat.NotebookNode:
         """Run ``job`` with papermill, saving the executed notebook to ``executed``.
 
+        ``timeout`` bounds both a cell's run and nbclient's wait for its output
+        messages (``iopub_timeout``), so a cell with a very large output is not
+        failed after nbclient's default of 4 seconds.
+
         Raises whatever papermill raises; the kernel is then replaced before
         the next report.
         """
@@ -56,6 +60,7 @@ class Runner:
                 kernel_name=KERNEL_NAME, progress_bar=False, log_output=False,
                 execution_timeout=self.timeout, cwd=str(job.notebook.parent),
                 km=self.kernel.manager,
+                iopub_timeout=self.timeout,  # nbclient's wait for a cell's output (default 4 s)
             )  # fmt: skip
         except BaseException:
             self.close()
