@@ -29,6 +29,8 @@ def _parser() -> argparse.ArgumentParser:
     data_help = "raw data folder (default: $HEENB_DATA, else data/demo)"
     validate = commands.add_parser("validate", help="check the raw data files against the contract")
     validate.add_argument("--data", metavar="DIR", help=data_help)
+    plan_help = "report plan (default: reports.yml)"
+    validate.add_argument("--plan", metavar="FILE", help=plan_help)
 
     build = commands.add_parser("build", help="run every report through papermill into HTML")
     build.add_argument("--data", metavar="DIR", help=data_help)
@@ -41,10 +43,11 @@ def _parser() -> argparse.ArgumentParser:
                        help="longest a notebook cell may run (default: 300)")  # fmt: skip
     build.add_argument("--force", action="store_true",
                        help="rebuild even reports whose inputs have not changed")  # fmt: skip
-    build.add_argument("--plan", metavar="FILE", help="report plan (default: reports.yml)")
+    build.add_argument("--plan", metavar="FILE", help=plan_help)
 
     listing = commands.add_parser("list", help="print the report set")
     listing.add_argument("--format", choices=["text", "json"], default="text")
+    listing.add_argument("--plan", metavar="FILE", help=plan_help)
 
     demo = commands.add_parser("demo-data", help="write a deterministic demo raw data set")
     demo.add_argument("--out", metavar="DIR", required=True, help="folder to write")
@@ -103,12 +106,14 @@ def _sigterm_stops():
 
 def _validate(args) -> int:
     from heenb import paths
+    from heenb.build.plan import load_plan
     from heenb.data.validate import read_raw
 
     data_dir = paths.data_dir(args.data)
+    jobs = load_plan(args.plan)  # the plan is checked too
     tables = read_raw(data_dir)
     rows = ", ".join(f"{name} {len(t):,}" for name, t in tables.items())
-    print(f"{data_dir}: valid ({rows} rows).")
+    print(f"{data_dir}: valid ({rows} rows). The plan's {len(jobs)} report(s) can be built.")
     return 0
 
 
@@ -135,7 +140,7 @@ def _build(args) -> int:
 def _list(args) -> int:
     from heenb.build.plan import load_plan
 
-    jobs = load_plan()
+    jobs = load_plan(args.plan)
     if args.format == "json":
         print(json.dumps([job.as_dict() for job in jobs], indent=2))
     else:

@@ -15,6 +15,7 @@ reports share an output path.
 from __future__ import annotations
 
 import ast
+import difflib
 import fnmatch
 import json
 import re
@@ -269,16 +270,29 @@ def _assigned(node: ast.stmt) -> list[str]:
 
 
 def select(jobs: list[Job], only: str | None) -> list[Job]:
-    """Jobs whose name (output without .html) matches the glob ``only`` (comma-separated)."""
+    """Jobs whose name matches the glob ``only`` (comma-separated); a pattern may name the
+    page as ``heenb list`` prints it (``area/EM.html``) or without ``.html``."""
     if not only:
         return jobs
-    patterns = [p.strip() for p in only.split(",") if p.strip()]
+    patterns = [p.strip().removesuffix(".html") for p in only.split(",") if p.strip()]
     chosen = [j for j in jobs if any(fnmatch.fnmatch(j.name, p) for p in patterns)]
     unmatched = [p for p in patterns if not any(fnmatch.fnmatch(j.name, p) for j in jobs)]
     if unmatched:
+        hints = [hint for p in unmatched if (hint := _did_you_mean(p, [j.name for j in jobs]))]
         raise BuildError(
-            f"--only {only!r}: no report matches {', '.join(unmatched)}. Report names: "
-            + ", ".join(j.name for j in jobs)
-            + "."
+            f"--only {only!r}: no report matches {', '.join(unmatched)}.{''.join(hints)} "
+            "Report names: " + ", ".join(j.name for j in jobs) + "."
         )
     return chosen
+
+
+def _did_you_mean(pattern: str, names: list[str]) -> str:
+    """`` Did you mean 'area/EM'?`` for ``em``, ``EM``, ``area/em`` or a near miss; else ''."""
+    wanted = pattern.lower()
+    same = [n for n in names if wanted in (n.lower(), n.lower().rsplit("/", 1)[-1])]
+    if not same:
+        by_lower = {n.lower(): n for n in names}
+        same = [by_lower[m] for m in difflib.get_close_matches(wanted, list(by_lower), n=1)]
+    if not same:
+        return ""
+    return " Did you mean " + " or ".join(f"'{n}'" for n in same) + "?"
