@@ -38,8 +38,11 @@ lint: $(STAMP) ## Ruff, and check notebooks are committed without outputs
 test: lint ## Lint, then the whole test suite (pytest with nbval on the notebooks)
 	$(BIN)/pytest
 
+# Jupyter refuses to start as root (as in a container) unless told it may.
+LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
 lab: $(DEMO) ## Open JupyterLab on the notebooks, with heenb importable
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/ $(LAB_ROOT)
 
 benchmark: $(DEMO) ## Time the build against the naive papermill + nbconvert loop
 	$(BIN)/python benchmarks/build.py

@@ -8,12 +8,15 @@ command line, plan or parameter.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import signal
 import sys
+import threading
 import time
 
 from heenb import __version__
-from heenb.errors import DataValidationError, HeenbError
+from heenb.errors import DataChangedError, DataValidationError, HeenbError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -26,6 +29,8 @@ def _parser() -> argparse.ArgumentParser:
     data_help = "raw data folder (default: $HEENB_DATA, else data/demo)"
     validate = commands.add_parser("validate", help="check the raw data files against the contract")
     validate.add_argument("--data", metavar="DIR", help=data_help)
+    plan_help = "report plan (default: reports.yml)"
+    validate.add_argument("--plan", metavar="FILE", help=plan_help)
 
     build = commands.add_parser("build", help="run every report through papermill into HTML")
     build.add_argument("--data", metavar="DIR", help=data_help)
@@ -38,10 +43,11 @@ def _parser() -> argparse.ArgumentParser:
                        help="longest a notebook cell may run (default: 300)")  # fmt: skip
     build.add_argument("--force", action="store_true",
                        help="rebuild even reports whose inputs have not changed")  # fmt: skip
-    build.add_argument("--plan", metavar="FILE", help="report plan (default: reports.yml)")
+    build.add_argument("--plan", metavar="FILE", help=plan_help)
 
     listing = commands.add_parser("list", help="print the report set")
     listing.add_argument("--format", choices=["text", "json"], default="text")
+    listing.add_argument("--plan", metavar="FILE", help=plan_help)
 
     demo = commands.add_parser("demo-data", help="write a deterministic demo raw data set")
     demo.add_argument("--out", metavar="DIR", required=True, help="folder to write")
@@ -54,32 +60,67 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Stopped(KeyboardInterrupt):
+    """The process was asked to stop by a signal other than Ctrl-C (SIGTERM)."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return _COMMANDS[args.command](args)
-    except DataValidationError as error:
+        with _sigterm_stops():
+            return _COMMANDS[args.command](args)
+    except (DataValidationError, DataChangedError) as error:
         print(f"heenb: {error}", file=sys.stderr)
         return 1
     except HeenbError as error:
         print(f"heenb: {error}", file=sys.stderr)
         return 2
+    except Stopped as stop:
+        name = signal.Signals(stop.signum).name
+        print(f"heenb: stopped ({name}); pages already written are kept and recorded.",
+              file=sys.stderr)  # fmt: skip
+        return 128 + stop.signum
     except KeyboardInterrupt:
         print("heenb: stopped.", file=sys.stderr)
         return 130
 
 
+@contextlib.contextmanager
+def _sigterm_stops():
+    """SIGTERM unwinds like Ctrl-C (workers stopped, records written), as :class:`Stopped`."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise Stopped(signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _validate(args) -> int:
     from heenb import paths
+    from heenb.build.plan import load_plan
     from heenb.data.gaps import raw_gaps, warning_lines
     from heenb.data.validate import read_raw
 
     data_dir = paths.data_dir(args.data)
+    jobs = load_plan(args.plan)  # the plan is checked too
     tables = read_raw(data_dir)
     rows = ", ".join(f"{name} {len(t):,}" for name, t in tables.items())
     gaps = raw_gaps(tables)
     warned = f"; {len(gaps)} warning(s) of missing periods below" if gaps else ""
-    print(f"{data_dir}: valid ({rows} rows){warned}.")
+    print(
+        f"{data_dir}: valid ({rows} rows){warned}. The plan's {len(jobs)} report(s) can be built."
+    )
     for line in warning_lines(gaps):
         print(line)
     return 0
@@ -108,7 +149,7 @@ def _build(args) -> int:
 def _list(args) -> int:
     from heenb.build.plan import load_plan
 
-    jobs = load_plan()
+    jobs = load_plan(args.plan)
     if args.format == "json":
         print(json.dumps([job.as_dict() for job in jobs], indent=2))
     else:

@@ -61,3 +61,14 @@ class DataValidationError(HeenbError):
             f"The data failed validation with {len(self.problems)} problem(s); "
             f"no report was built or changed. Fix these and run again:\n{shown}{tail}"
         )
+
+
+class DataChangedError(HeenbError):
+    """Raw data files changed while a mart or a build was reading them."""
+
+    def __init__(self, data_dir, files: list[str], done: str = "nothing was kept"):
+        self.files = list(files)
+        super().__init__(
+            f"{', '.join(self.files)} in {data_dir} changed while heenb was reading the data; "
+            f"{done}. Run again once the files are no longer being written."
+        )

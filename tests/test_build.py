@@ -23,11 +23,14 @@ import psutil
 import pytest
 import yaml
 
-from heenb.build import manifest as manifest_module
+from heenb.build import inputs as inputs_module
 from heenb.build.engine import build
+from heenb.build.facts import PageFacts
 from heenb.build.outcome import BUILT, FAILED, UP_TO_DATE, Outcome
 from heenb.build.plan import load_plan
+from heenb.build.record import BuildRecord
 from heenb.cli import main
+from heenb.data.mart import mart_key
 from heenb.errors import BuildError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
@@ -42,8 +45,9 @@ def entry(notebook, parameter, values, output, name="fixtures") -> dict:
 
 
 def objectives(values=OBJECTIVES) -> dict:
-    return entry(Path("notebooks/objective.ipynb"), "objective", values,
-                 "objective/{objective}.html", name="objective")  # fmt: skip
+    notebook = Path("notebooks/objective.ipynb")
+    return {**entry(notebook, "objective", values, "objective/{objective}.html", name="objective"),
+            "check": "objective"}  # fmt: skip
 
 
 def write_plan(path: Path, *entries) -> Path:
@@ -163,7 +167,9 @@ def test_a_report_built_in_a_reused_kernel_equals_plain_papermill(tmp_path):
         str(job.notebook), str(tmp_path / "plain.ipynb"), parameters=dict(job.parameters),
         kernel_name="python3", progress_bar=False, cwd=str(job.notebook.parent),
     )  # fmt: skip
-    plain_page = _without_build_time(ReportExporter().to_html(plain))
+    data = Path(os.environ["HEENB_DATA"])
+    facts = PageFacts(data.name, mart_key(data))  # what the build tells the exporter
+    plain_page = _without_build_time(ReportExporter().to_html(plain, facts, job.label))
 
     # The executed notebook, from a worker's runner after two other reports in its kernel.
     runner = Runner(tmp_path / "runner", timeout=120)
@@ -212,8 +218,10 @@ def test_only_reports_whose_inputs_changed_are_rebuilt(tmp_path, monkeypatch):
     (out / "raises.html").unlink()
     assert run(["a", "c"]) == {"hello/a.html": UP_TO_DATE, "hello/c.html": BUILT,
                                "raises.html": BUILT}  # fmt: skip
-    manifest = json.loads((out / manifest_module.MANIFEST_FILE).read_text())
-    assert set(manifest["reports"]) == {"hello/a.html", "hello/c.html", "raises.html", "index.html"}
+    record = json.loads((out / "build.json").read_text())
+    assert [r["output"] for r in record["reports"]] == ["hello/a.html", "hello/c.html",
+                                                        "raises.html", "index.html"]  # fmt: skip
+    assert not (out / ".heenb-manifest.json").exists()  # one build record
 
     # The notebook changed: its reports are rebuilt, the other is not.
     book = nbformat.read(notebook, as_version=4)
@@ -230,23 +238,49 @@ def test_only_reports_whose_inputs_changed_are_rebuilt(tmp_path, monkeypatch):
     assert set(run(["a", "c"], force=True).values()) == {BUILT}
 
 
+def test_a_changed_raw_file_rebuilds_only_the_reports_that_read_it(tmp_path, data_copy):
+    plan = write_plan(
+        tmp_path / "plan.yml",
+        {**entry("greeting", "name", ["a"], "kpis/{name}.html"), "sources": ["kpi_updates"]},
+        {**entry("greeting", "name", ["b"], "projects/{name}.html", name="projects"),
+         "sources": ["programme_updates", "programme_projects"]},
+    )  # fmt: skip
+    out = tmp_path / "reports"
+    build(data=data_copy, out=out, plan_file=plan, workers=1, progress=quiet)
+    updates = data_copy / "programme_updates.csv"
+    updates.write_text(updates.read_text().rstrip("\n") + " One more sentence.\n")
+
+    outcomes = by_output(build(data=data_copy, out=out, plan_file=plan, workers=1, progress=quiet))
+
+    assert outcomes["kpis/a.html"].status == UP_TO_DATE
+    assert outcomes["projects/b.html"].status == BUILT
+    assert statuses(out)["kpis/a.html"] == UP_TO_DATE
+    assert "not rebuilt" not in (out / "index.html").read_text()  # both pages are current
+
+
 def test_data_and_code_changes_make_every_report_stale(tmp_path):
     package = tmp_path / "package"
     (package / "templates").mkdir(parents=True)
     (package / "module.py").write_text("x = 1\n")
     (package / "templates" / "page.css").write_text("body {}\n")
-    original = manifest_module.code_hash(package)
+    original = inputs_module.code_hash(package)
     (package / "templates" / "page.css").write_text("body { margin: 0 }\n")
-    assert manifest_module.code_hash(package) != original
+    assert inputs_module.code_hash(package) != original
 
-    (job,) = load_plan(write_plan(tmp_path / "plan.yml", entry("greeting", "name", ["a"], "a")))
-    (tmp_path / "a").write_text("page")
-    inputs = manifest_module.job_inputs(job, "notebook-hash", "data-1", "code-1")
-    manifest = manifest_module.Manifest(tmp_path)
-    manifest.record(Outcome("a", BUILT, 1.0), inputs)
-    assert manifest.is_current(job, inputs)
-    assert not manifest.is_current(job, {**inputs, "data": "data-2"})
-    assert not manifest.is_current(job, {**inputs, "code": "code-2"})
+    plan = write_plan(tmp_path / "plan.yml", entry("greeting", "name", ["a"], "a.html"))
+    (job,) = load_plan(plan)
+    (tmp_path / "a.html").write_text("page")
+    inputs = inputs_module.job_inputs(job, "notebook-hash", "data-1", "code-1")
+
+    def record(now: dict) -> BuildRecord:
+        return BuildRecord(tmp_path, [job], {"a.html": now}, {})
+
+    record(inputs).note(job, Outcome("a.html", BUILT, 1.0), 1.0)
+    assert record(inputs).is_current(job)
+    assert not record({**inputs, "data": "data-2"}).is_current(job)
+    assert not record({**inputs, "code": "code-2"}).is_current(job)
+    (tmp_path / "a.html").write_text("a page changed by hand")
+    assert not record(inputs).is_current(job)
 
 
 # --------------------------------------------------------------------------- bad input

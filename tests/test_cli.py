@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import io
+import os
+import re
+import subprocess
 import sys
 
 import pytest
 
 from heenb import paths
+from heenb.build.plan import load_plan, select
 from heenb.cli import main
+from heenb.errors import BuildError
 
 RAW_FILES = [
     "arcp_outcomes.csv", "nets_responses.csv", "workforce_fte.csv", "kpi_updates.csv",
@@ -100,3 +105,44 @@ def test_demo_data_requires_an_output_folder(capsys):
         main(["demo-data"])
     assert caught.value.code == 2
     assert "--out" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- papercuts
+
+
+def _small_plan(tmp_path):
+    plan = tmp_path / "plan.yml"
+    plan.write_text(
+        "reports:\n  - name: objective\n    title: Objective reports\n"
+        "    notebook: notebooks/objective.ipynb\n    parameter: objective\n"
+        "    values: [maternity]\n    output: objective/{objective}.html\n"
+    )
+    return plan
+
+
+def test_only_accepts_page_names_as_heenb_list_prints_them():
+    jobs = load_plan()
+    assert [j.output for j in select(jobs, "area/EM.html")] == ["area/EM.html"]
+    assert [j.output for j in select(jobs, "area/EM.html, objective/maternity")] == [
+        "objective/maternity.html", "area/EM.html"]  # fmt: skip
+
+
+@pytest.mark.parametrize("pattern", ["em", "area/em", "EM.html", "aera/EM"])
+def test_an_unmatched_only_suggests_the_report_whatever_the_case(pattern):
+    with pytest.raises(BuildError, match=re.escape("Did you mean 'area/EM'?")):
+        select(load_plan(), pattern)
+
+
+def test_list_and_validate_take_a_plan(tmp_path, data_copy, capsys):
+    plan = _small_plan(tmp_path)
+    assert main(["list", "--plan", str(plan)]) == 0
+    assert capsys.readouterr().out.splitlines()[0].startswith("objective/maternity.html")
+    assert main(["validate", "--plan", str(plan), "--data", str(data_copy)]) == 0
+    assert "The plan's 1 report(s) can be built." in capsys.readouterr().out
+
+
+def test_make_lab_allows_root_only_for_root():
+    dry_run = subprocess.run(["make", "-n", "lab"], cwd=paths.PROJECT_ROOT, capture_output=True,
+                             text=True, check=True).stdout  # fmt: skip
+    lab = [line for line in dry_run.splitlines() if "jupyter lab" in line]
+    assert lab and all(("--allow-root" in line) == (os.getuid() == 0) for line in lab)

@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 
 from heenb.build.plan import load_plan
+from heenb.data.catalogue import load_catalogue
 from heenb.report.national import index_report
 
 
 def _log(folder, reports, data="d1", code="c1"):
+    """build.json as the build writes it; a report built from other data is not current."""
     entries = [
         {"output": output, "status": status, "error": error,
-         "inputs": {"data": entry_data, "code": code}}
+         "inputs": {"data": entry_data, "code": code}, "current": entry_data == data}
         for output, status, error, entry_data in reports
     ]  # fmt: skip
     log = {"data_hash": data, "code_hash": code, "reports": entries}
@@ -58,3 +60,16 @@ def test_published_parameters_do_not_show_the_machines_folders(tmp_path):
     notes = index_report(str(tmp_path)).notes().text
     assert str(tmp_path) not in notes
     assert f"reports_dir={tmp_path.name}" in notes
+
+
+def test_labels_come_from_the_plan_entries(tmp_path):
+    plan = tmp_path / "plan.yml"
+    plan.write_text(
+        "reports:\n  - name: focus\n    title: Focus reports\n"
+        "    notebook: notebooks/objective.ipynb\n    parameter: objective\n"
+        "    values: [maternity]\n    check: objective\n"
+        "    label: 'Focus on {short_name} ({value})'\n    output: focus/{objective}.html\n"
+    )
+    statuses = index_report(str(tmp_path), plan=str(plan)).statuses
+    short_name = load_catalogue().objective("maternity")["short_name"]
+    assert statuses["label"].tolist() == [f"Focus on {short_name} (maternity)"]

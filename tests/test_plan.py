@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import pytest
+import yaml
 
-from heenb.build.plan import load_plan, select
+from heenb import paths
+from heenb.build.kernels import warm_up_code
+from heenb.build.plan import declared_parameters, load_plan, select, warm_up_imports
 from heenb.cli import main
 from heenb.errors import BuildError
 
@@ -15,11 +20,13 @@ OBJECTIVES = ["quality-framework", "maternity", "learner-voice", "cross-cutting"
 AREAS = ["Y56", "Y58", "Y59", "Y60", "Y61", "Y62", "Y63", "NE", "YH", "NW", "EM", "WM", "EOE",
          "NCEL", "NWL", "SL", "KSS", "TV", "WX", "SW"]  # fmt: skip
 
+FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 OBJECTIVE_ENTRY = """\
   - name: {name}
     title: Objective reports
     notebook: {notebook}
     parameter: objective
+    check: objective
     values: {values}
     output: {output}
 """
@@ -189,3 +196,101 @@ def test_a_plan_with_an_empty_reports_key_is_a_build_error(tmp_path):
 def test_an_output_template_with_the_wrong_placeholder_is_a_build_error(tmp_path):
     with pytest.raises(BuildError):
         load_plan(plan_file(tmp_path, {"output": "objective/{area}.html"}))
+
+
+# --------------------------------------------------------------------------- declared parameters
+
+
+def test_a_parameter_the_notebook_does_not_declare_is_refused_naming_the_valid_ones(tmp_path):
+    text = (
+        "reports:\n  - name: area\n    title: Areas\n    notebook: notebooks/region.ipynb\n"
+        "    parameter: region\n    values: [Y60]\n    output: area/{region}.html\n"
+    )
+    with pytest.raises(BuildError) as caught:
+        load_plan(plan_file(tmp_path, text=text))
+    message = str(caught.value)
+    assert message.startswith("plan.yml, entry 1: notebook notebooks/region.ipynb does not "
+                              "declare the parameter 'region'")  # fmt: skip
+    assert "its parameters: area" in message
+    assert "\n" not in message
+
+
+def test_declared_parameters_are_those_papermill_finds(tmp_path):
+    import papermill
+
+    notebooks = sorted(paths.NOTEBOOK_DIR.glob("*.ipynb"))
+    notebooks += sorted((Path(__file__).parent / "fixtures" / "notebooks").glob("*.ipynb"))
+    for notebook in notebooks:
+        assert declared_parameters(notebook) == list(papermill.inspect_notebook(str(notebook)))
+    assert "area" in declared_parameters(paths.NOTEBOOK_DIR / "region.ipynb")
+
+
+# --------------------------------------------------------------------------- confined outputs
+
+
+@pytest.mark.parametrize(
+    ("output", "message"),
+    [
+        ("../../x-{objective}.html", "inside the reports folder"),
+        ("/tmp/escaped/{objective}.html", "inside the reports folder"),
+        ("objective/../../{objective}.html", "inside the reports folder"),
+        ("'  '", "'output' is empty"),
+        ("objective/{objective}.txt", "must name an .html page"),
+        ("objective/.html", "must name an .html page"),
+    ],
+)
+def test_an_output_outside_the_reports_folder_or_not_html_is_refused(tmp_path, output, message):
+    with pytest.raises(BuildError, match=re.escape(message)):
+        load_plan(plan_file(tmp_path, {"output": output, "values": "[maternity]"}))
+
+
+@pytest.mark.parametrize("value", ["../../etc/x", "a/b", "..", ".hidden", ""])
+def test_a_parameter_value_that_is_not_a_safe_path_segment_is_refused(tmp_path, value):
+    entry = {"name": "x", "title": "X", "notebook": str(FIXTURES / "greeting.ipynb"),
+             "parameter": "name", "values": [value], "output": "hello/{name}.html"}  # fmt: skip
+    path = tmp_path / "plan.yml"
+    path.write_text(yaml.safe_dump({"reports": [entry]}))
+    with pytest.raises(BuildError, match="cannot name a page"):
+        load_plan(path)
+
+
+# --------------------------------------------------------------------------- the registry
+
+
+def test_each_report_type_is_declared_once_in_the_plan(jobs):
+    by_group = {}
+    for job in jobs:
+        by_group.setdefault(job.group, set()).add((job.sources, job.imports))
+    assert set(by_group) == {"objective", "area", "programme"}
+    assert all(len(declared) == 1 for declared in by_group.values())
+    assert by_group["programme"] == {
+        (("programme_projects", "programme_updates", "ppi_activities"), ("heenb.report.programme",))
+    }
+    labels = {job.output: job.label for job in jobs}
+    assert labels["area/Y60.html"].endswith("(region)")
+    assert labels["area/NE.html"].endswith("(local office)")
+    assert warm_up_imports(jobs) == ("heenb.report.objective", "heenb.report.area",
+                                     "heenb.report.programme")  # fmt: skip
+
+
+def test_the_warm_up_imports_what_the_plan_says(jobs):
+    code = warm_up_code(warm_up_imports(jobs))
+    assert code.splitlines()[0] == ("import heenb.build.kernel_state, heenb.report.objective, "
+                                    "heenb.report.area, heenb.report.programme")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("    check: trust\n", "unknown check 'trust'; use one of the catalogue lookups"),
+        ("    sources: [arcp, nets_responses]\n", "(unknown: arcp); valid: arcp_outcomes"),
+        ("    imports: ['not a module']\n", "'imports' must list module names"),
+        ("    label: '{nickname}'\n", "'label' '{nickname}' uses an unknown field"),
+    ],
+)
+def test_a_bad_registry_field_is_named(tmp_path, extra, message):
+    text = "reports:\n" + OBJECTIVE_ENTRY.format(
+        name="objective", notebook="notebooks/objective.ipynb", values="[maternity]",
+        output="objective/{objective}.html") + extra  # fmt: skip
+    with pytest.raises(BuildError, match=re.escape(message)):
+        load_plan(plan_file(tmp_path, text=text))

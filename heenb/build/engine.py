@@ -1,12 +1,16 @@
 """Build the report set: every job of the plan run through papermill, exported to HTML.
 
 The order of work: check the plan, ``--only``, the settings and the output
-folder, build the mart (which validates the raw data: bad data stops the build
-before any report is touched), skip the reports whose inputs have not changed
-since their last successful build (:mod:`heenb.build.manifest`; ``force`` rebuilds
+folder, take the folder's lock (:mod:`heenb.build.lock`), build the mart (which
+validates the raw data: bad data stops the build before any report is touched),
+skip the reports whose inputs have not changed since their last successful
+build (:mod:`heenb.build.inputs`, :mod:`heenb.build.record`; ``force`` rebuilds
 all), run the others in parallel worker processes (:mod:`heenb.build.pool`), each
-reusing one warm kernel (:mod:`heenb.build.runner`), write ``build.json``, then run
-the index notebook the same way (it reads ``build.json``).
+reusing one warm kernel (:mod:`heenb.build.runner`), recording each in
+``build.json`` as it finishes, then run the index notebook the same way (it
+reads ``build.json``). Every report reads the mart made at the start, so all
+pages of a build come from one data version; if a raw file changed meanwhile,
+the build says so at the end.
 
 Pages are written atomically; a report that fails keeps papermill's annotated
 notebook under ``_failed/``, the previous good page, if any, stays in place and
@@ -18,27 +22,30 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import astuple, dataclass
 from pathlib import Path
 
 from heenb import paths
-from heenb.build.files import write_atomically
-from heenb.build.manifest import Manifest, code_hash, file_hash, job_inputs, plan_hash
+from heenb.build.facts import PageFacts
+from heenb.build.inputs import code_hash, data_input, file_hash, job_inputs, plan_hash
+from heenb.build.lock import BuildLock
 from heenb.build.outcome import BUILT, FAILED, UP_TO_DATE, Outcome
-from heenb.build.plan import Job, load_plan, select
+from heenb.build.plan import Job, load_plan, select, warm_up_imports
 from heenb.build.pool import WorkerPool
 from heenb.build.progress import progress_for
+from heenb.build.record import BUILD_LOG, BuildRecord, is_build_record
 from heenb.data.catalogue import load_catalogue
-from heenb.data.mart import build_mart
-from heenb.errors import BuildError
+from heenb.data.mart import PINNED_MART, build_mart, changed_files, mart_key, pin, raw_hashes
+from heenb.errors import BuildError, DataChangedError
 
 DEFAULT_TIMEOUT = 300
-BUILD_LOG = "build.json"
 INDEX_NOTEBOOK = paths.NOTEBOOK_DIR / "index.ipynb"
 INDEX_OUTPUT = "index.html"
+INDEX_TITLE = "Workforce education reports"
 
 __all__ = ["BUILT", "DEFAULT_TIMEOUT", "FAILED", "INDEX_OUTPUT", "UP_TO_DATE", "Outcome", "build"]
 
@@ -79,42 +86,74 @@ def build(
     if any(job.output == INDEX_OUTPUT for job in plan):
         raise BuildError(f"The plan gives a report the index's page, {INDEX_OUTPUT}; rename it.")
     _check_writable(out_dir)
-    data_key = build_mart(data_dir, catalogue).name  # validates the raw data once
-    code_key = code_hash()
-    index_parameters = {"reports_dir": str(out_dir)}
+    with BuildLock(out_dir):  # nothing in out_dir is read or written before this
+        _check_ours(out_dir)
+        settings = _Settings(data_dir, out_dir, workers, timeout, force, plan_file, started)
+        return _run(settings, catalogue, plan, jobs, progress_for(progress))
+
+
+@dataclass(frozen=True)
+class _Settings:
+    data_dir: Path
+    out_dir: Path
+    workers: int
+    timeout: int
+    force: bool
+    plan_file: str | os.PathLike | None
+    started: float
+
+
+def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar) -> list[Outcome]:
+    """The build proper, holding the folder's lock (see :func:`build`)."""
+    data_dir, out_dir, workers, timeout, force, plan_file, started = astuple(settings)
+    mart_folder = build_mart(data_dir, catalogue)  # validates the raw data once
+    data_key = mart_folder.name
+    data_at_start = json.loads((mart_folder / "meta.json").read_text())["raw"]
+    index_parameters = {"reports_dir": str(out_dir), "data": str(data_dir)}
     if plan_file:  # the index lists the plan's reports
         index_parameters["plan"] = str(Path(plan_file).resolve())
-    index = Job("index", "Index", INDEX_NOTEBOOK, index_parameters, INDEX_OUTPUT)
-    inputs = _inputs([*jobs, index], data_key, code_key)
+    index = Job("index", "Index", INDEX_NOTEBOOK, index_parameters, INDEX_OUTPUT, INDEX_TITLE)
+    reference_key = mart_key(data_dir, catalogue, raw={})  # catalogue and deriving code
+    inputs = _inputs([*plan, index], data_at_start, reference_key, code_hash())
     inputs[index.output]["plan"] = plan_hash(plan)  # the index lists the plan's reports
-    manifest = Manifest(out_dir)
-    todo = [job for job in jobs if force or not manifest.is_current(job, inputs[job.output])]
-    todo.sort(key=manifest.seconds, reverse=True)  # longest first: the batch ends sooner
-    index_stale = bool(todo) or force or not manifest.is_current(index, inputs[index.output])
-    index_todo = [index] if index_stale else []
-    bar = progress_for(progress)
+    header = {"data_hash": data_key, "data_folder": data_dir.name, "code_hash": code_hash()}
+    record = BuildRecord(out_dir, [*plan, index], inputs, header)
+    todo = [job for job in jobs if force or not record.is_current(job)]
+    todo.sort(key=record.seconds, reverse=True)  # longest first: the batch ends sooner
+    index_todo = [index] if todo or force or not record.is_current(index) else []
     bar.start(_plan_line(len(jobs), len(todo), min(workers, len(todo) or 1), out_dir),
               len(todo) + len(index_todo))  # fmt: skip
+    by_output = {job.output: job for job in [*plan, index]}
 
     def finished(outcome: Outcome) -> None:
-        manifest.record(outcome, inputs[outcome.output])
+        record.note(by_output[outcome.output], outcome, time.monotonic() - started)
         bar.update(outcome)
 
-    saved_data = os.environ.get("HEENB_DATA")
-    os.environ["HEENB_DATA"] = str(data_dir)  # workers and their kernels read this data
+    saved = {name: os.environ.get(name) for name in ("HEENB_DATA", PINNED_MART)}
+    os.environ["HEENB_DATA"] = str(data_dir)  # workers and their kernels read this data ...
+    os.environ[PINNED_MART] = pin(data_dir, mart_folder)  # ... as it is now, whatever happens
     try:
-        with WorkerPool(out_dir, workers, timeout) as pool:
+        facts = PageFacts(data_dir.name, data_key)
+        with WorkerPool(out_dir, workers, timeout, facts, warm_up_imports(plan)) as pool:
             ran = {o.output: o for o in pool.run(todo, finished)}
-            outcomes = [ran.get(j.output) or Outcome(j.output, UP_TO_DATE, 0.0) for j in jobs]
-            log = _BuildLog(out_dir, plan, inputs, data_key, code_key)
-            log.write(outcomes, time.monotonic() - started)  # the index reads it
+            outcomes = []
+            for job in jobs:
+                outcomes.append(ran.get(job.output) or Outcome(job.output, UP_TO_DATE, 0.0))
+                if job.output not in ran:
+                    record.note(job, outcomes[-1], time.monotonic() - started)
+            record.write(time.monotonic() - started)  # the index reads it
             if index_todo:
                 outcomes += pool.run(index_todo, finished)
-                log.write(outcomes, time.monotonic() - started, index)
     finally:
-        _restore("HEENB_DATA", saved_data)
+        for name, value in saved.items():
+            _restore(name, value)
         bar.close()
-        manifest.save({job.output for job in plan} | {index.output})  # also after Ctrl-C
+    changed = changed_files(data_at_start, raw_hashes(data_dir)) if todo or index_todo else []
+    if changed:
+        raise DataChangedError(data_dir, changed, done=(
+            f"every page of this build was made from the data as it was when the build started "
+            f"(version {data_key}) and says so; run heenb build again to build from the new data"
+        ))  # fmt: skip
     return outcomes
 
 
@@ -125,10 +164,11 @@ def _restore(name: str, value: str | None) -> None:
         os.environ[name] = value
 
 
-def _inputs(jobs: list[Job], data_key: str, code_key: str) -> dict[str, dict]:
+def _inputs(jobs: list[Job], raw: dict, reference_key: str, code_key: str) -> dict[str, dict]:
     """Each job's input hashes by output (each notebook read once)."""
     notebooks = {nb: file_hash(nb) for nb in {job.notebook for job in jobs}}
-    return {j.output: job_inputs(j, notebooks[j.notebook], data_key, code_key) for j in jobs}
+    return {j.output: job_inputs(j, notebooks[j.notebook], data_input(j, raw, reference_key),
+                                 code_key) for j in jobs}  # fmt: skip
 
 
 def _plan_line(selected: int, todo: int, workers: int, out_dir: Path) -> str:
@@ -136,6 +176,32 @@ def _plan_line(selected: int, todo: int, workers: int, out_dir: Path) -> str:
         return f"All {selected} report(s) in {out_dir} are up to date (--force rebuilds them)."
     fresh = f"; {selected - todo} up to date" if todo < selected else ""
     return f"Building {todo} of {selected} report(s) with {workers} worker(s) into {out_dir}{fresh}"
+
+
+def _check_ours(out_dir: Path) -> None:
+    """Refuse an output folder whose ``index.html`` or ``build.json`` heenb did not write."""
+    index, record = out_dir / INDEX_OUTPUT, out_dir / BUILD_LOG
+    foreign = []
+    if index.is_file() and not is_heenb_page(index):
+        foreign.append(index.name)
+    if record.is_file() and not is_build_record(record):
+        foreign.append(record.name)
+    if foreign:
+        one = len(foreign) == 1
+        raise BuildError(
+            f"{' and '.join(foreign)} in {out_dir} {'was' if one else 'were'} not written by "
+            f"heenb and would be overwritten; choose another folder with --out DIR, or move "
+            f"{'it' if one else 'them'} away."
+        )
+
+
+def is_heenb_page(path: Path) -> bool:
+    """Whether a page's head has heenb's ``<meta name="generator" content="heenb">``
+    (heenb/templates/heenb/index.html.j2), in any attribute order."""
+    with path.open("rb") as handle:
+        head = handle.read(4096).decode("utf-8", errors="replace")
+    tags = re.findall(r"<meta\b[^>]*>", head)
+    return any('name="generator"' in tag and 'content="heenb"' in tag for tag in tags)
 
 
 def _check_writable(out_dir: Path) -> None:
@@ -148,42 +214,3 @@ def _check_writable(out_dir: Path) -> None:
             f"The output folder {out_dir} cannot be written ({error.strerror}); choose another "
             "with --out DIR."
         ) from None
-
-
-class _BuildLog:
-    """``build.json``: each report's status, duration and input hashes, for machines to read.
-
-    Reports of the plan not selected in this build (``--only``) keep their
-    entry from the previous log, so the index still knows which failed.
-    """
-
-    def __init__(self, out_dir: Path, plan: list[Job], inputs: dict, data_key: str,
-                 code_key: str):  # fmt: skip
-        self.path = out_dir / BUILD_LOG
-        self.plan, self.inputs = plan, inputs
-        self.header = {"data_hash": data_key, "code_hash": code_key}
-        try:
-            reports = json.loads(self.path.read_text())["reports"]
-            self.previous = {entry["output"]: entry for entry in reports}
-        except (OSError, ValueError, KeyError, TypeError):
-            self.previous = {}
-
-    def write(self, outcomes: list[Outcome], seconds: float, index: Job | None = None) -> None:
-        by_output = {o.output: o for o in outcomes}
-        reports = []
-        for job in [*self.plan, index] if index else self.plan:
-            if job.output in by_output:
-                reports.append(self._entry(job, by_output[job.output]))
-            elif job.output in self.previous:
-                reports.append(self.previous[job.output])
-        counts = {s: sum(o.status == s for o in outcomes) for s in (BUILT, FAILED, UP_TO_DATE)}
-        log = {**self.header, "seconds": round(seconds, 2), "counts": counts, "reports": reports}
-        write_atomically(self.path, json.dumps(log, indent=2) + "\n")
-
-    def _entry(self, job: Job, outcome: Outcome) -> dict:
-        notebook = job.notebook
-        if notebook.is_relative_to(paths.PROJECT_ROOT):
-            notebook = notebook.relative_to(paths.PROJECT_ROOT)
-        return {"notebook": str(notebook), "parameters": dict(job.parameters),
-                **asdict(outcome), "seconds": round(outcome.seconds, 2),
-                "inputs": self.inputs[job.output]}  # fmt: skip

@@ -3,7 +3,9 @@
 One :class:`ReportExporter` serves a whole build (the nbconvert exporter and
 its template are loaded once). The page has no code and no prompts, one
 ``h1``, a contents list of the ``h2`` sections, inline styles, and a
-provenance footer (parameters, data version, heenb version, build time).
+provenance footer (parameters, the data folder and version the page was built
+from, heenb version, build time). What the notebook cannot tell (the data) the
+build passes in as :class:`PageFacts`.
 """
 
 from __future__ import annotations
@@ -16,12 +18,11 @@ import nbformat
 from nbconvert import HTMLExporter
 
 from heenb import __version__
+from heenb.build.facts import PageFacts
 from heenb.paths import describe_parameters
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
-_H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S)
 _H2 = re.compile(r'<h2 id="([^"]+)">(.*?)</h2>', re.S)
-_DATA_VERSION = re.compile(r"<dt>Data version</dt><dd>(.*?)</dd>", re.S)
 
 
 class ReportExporter:
@@ -37,20 +38,17 @@ class ReportExporter:
         )
         self._css = (TEMPLATES / "heenb" / "report.css").read_text()
 
-    def to_html(self, notebook: nbformat.NotebookNode) -> str:
-        """The report page for an executed notebook."""
+    def to_html(self, notebook: nbformat.NotebookNode, facts: PageFacts | None = None,
+                title: str = "heenb report") -> str:  # fmt: skip
+        """The report page for an executed notebook built from ``facts``, titled ``title``
+        (the report's label in the plan)."""
         body, _ = self._exporter.from_notebook_node(notebook, resources={"heenb_css": self._css})
-        title = _text(_H1.search(body).group(1)) if _H1.search(body) else "heenb report"
         body = body.replace("<!--heenb:title-->", html.escape(title), 1)
         body = _with_contents(body)
-        return body.replace("<!--heenb:footer-->", _footer(notebook, body), 1)
+        return body.replace("<!--heenb:footer-->", _footer(notebook, facts), 1)
 
     def export_file(self, notebook_path: Path) -> str:
         return self.to_html(nbformat.read(notebook_path, as_version=4))
-
-
-def _text(markup: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", "", markup)).strip()
 
 
 def _with_contents(body: str) -> str:
@@ -73,13 +71,12 @@ def _contents(body: str) -> str:
     )
 
 
-def _footer(notebook: nbformat.NotebookNode, body: str) -> str:
+def _footer(notebook: nbformat.NotebookNode, page: PageFacts | None) -> str:
     papermill = notebook.metadata.get("papermill", {})
     parameters = papermill.get("parameters", {})
-    version = _DATA_VERSION.search(body)
     facts = {
         "Parameters": describe_parameters(parameters) or "defaults",
-        "Data version": _text(version.group(1)) if version else "not recorded",
+        "Data": page.describe() if page else "not recorded",
         "Produced by": f"heenb {__version__}, notebook "
         f"{Path(papermill.get('input_path') or 'unknown').name} run through papermill",
         "Built": papermill.get("end_time") or "not recorded",

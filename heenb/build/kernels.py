@@ -32,11 +32,15 @@ from jupyter_core.utils import run_sync
 from traitlets import default
 
 KERNEL_NAME = "python3"
-#: The imports every report makes, done once per kernel; then the state to restore is recorded.
-WARM_UP = (
-    "import heenb.build.kernel_state, heenb.report.objective, heenb.report.area\n"
-    "heenb.build.kernel_state.snapshot()"
-)
+
+
+def warm_up_code(imports: tuple[str, ...] = ()) -> str:
+    """Code a new kernel runs once: the reports' imports (from the plan's ``imports``), then a
+    record of the state to restore before each report."""
+    modules = ", ".join(["heenb.build.kernel_state", *imports])
+    return f"import {modules}\nheenb.build.kernel_state.snapshot()"
+
+
 #: As nbclient starts kernels: history in memory, so parallel kernels share no SQLite file.
 KERNEL_ARGUMENTS = ["--HistoryManager.hist_file=:memory:"]
 
@@ -85,19 +89,19 @@ class SharedClientKernelManager(IPCKernelManager):
 class WarmKernel:
     """One kernel with the report modules imported, reset between reports.
 
-    Creating one starts the kernel and sends it the warm-up imports without
+    Creating one starts the kernel and sends it the warm-up ``imports`` without
     waiting, so the caller can do other work (import papermill) meanwhile; the
     first :meth:`reset` waits for them. Pass :attr:`manager` to
     ``papermill.execute_notebook(..., km=manager)`` after :meth:`reset`.
     """
 
-    def __init__(self, startup_timeout: float = 60):
+    def __init__(self, imports: tuple[str, ...] = (), startup_timeout: float = 60):
         self.startup_timeout = startup_timeout
         self.manager = SharedClientKernelManager(kernel_name=KERNEL_NAME)
         run_sync(self.manager.start_kernel)(extra_arguments=KERNEL_ARGUMENTS)
         self.client = self.manager.client()
         self.client.start_channels()
-        self._warm_up: str | None = self.client.execute(WARM_UP, silent=True)
+        self._warm_up: str | None = self.client.execute(warm_up_code(imports), silent=True)
 
     def reset(self, cwd: Path, timeout: float = 60) -> None:
         """Make the kernel as a fresh one, working in ``cwd``, for the next report."""

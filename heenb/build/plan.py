@@ -1,36 +1,52 @@
 """The report plan: which notebook runs with which parameters, and where its page goes.
 
-The plan is data (``reports.yml``); :func:`load_plan` expands it over the
-catalogue into one :class:`Job` per report, and checks it before any work
-starts: every notebook exists, every parameter value is valid, no two reports
-share an output path.
+The plan is data (``reports.yml``), the one registry of report types: each entry
+declares its notebook, parameter, values, page path, and optionally the
+catalogue lookup that checks a value (``check``), how the index labels a
+report (``label``), the raw sources it reads (``sources``) and the modules a
+warm kernel imports for it (``imports``). Nothing else in the code names a
+report type. :func:`load_plan` expands the plan over the catalogue into one
+:class:`Job` per report, and checks it before any work starts: every notebook
+exists and declares the entry's parameter, every parameter value is valid and a
+safe path segment, every page path stays inside the reports folder, no two
+reports share an output path.
 """
 
 from __future__ import annotations
 
+import ast
+import difflib
 import fnmatch
+import json
+import re
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import yaml
 
 from heenb import paths
 from heenb.data.catalogue import Catalogue, load_catalogue
+from heenb.data.contract import RAW_FILES
 from heenb.errors import BuildError, HeenbError
 
-_SETS = {
-    "objectives": lambda c: list(c.objectives["objective_id"]),
-    "areas": lambda c: list(c.areas["area_code"]),
-    "regions": lambda c: list(c.regions["region_code"]),
-    "local_offices": lambda c: list(c.local_offices["local_office_code"]),
-    "programmes": lambda c: list(c.programmes["programme_id"]),
+#: Every raw source (contract names): what an entry without ``sources`` is taken to read.
+ALL_SOURCES = tuple(raw.name for raw in RAW_FILES)
+#: Catalogue sets a plan entry's ``values`` may name: the catalogue table and its code column.
+VALUE_SETS = {
+    "objectives": ("objectives", "objective_id"),
+    "areas": ("areas", "area_code"),
+    "regions": ("regions", "region_code"),
+    "local_offices": ("local_offices", "local_office_code"),
+    "programmes": ("programmes", "programme_id"),
 }
-_CHECKS = {
-    "objective": Catalogue.objective,
-    "area": Catalogue.area,
-    "programme": Catalogue.programme,
-}
+#: Catalogue lookups a plan entry's ``check`` may name: each takes a code and returns its record.
+LOOKUPS = ("objective", "area", "programme", "kpi")
+#: A parameter value that can be part of a page's path.
+SAFE_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _KEYS = {"name", "title", "notebook", "parameter", "values", "output"}
+_OPTIONAL = {"check", "label", "sources", "imports"}
+#: An importable module name, for ``imports``.
+_MODULE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 
 
 @dataclass(frozen=True)
@@ -38,7 +54,10 @@ class Job:
     """One report: run ``notebook`` with ``parameters``; write the page to ``output``.
 
     ``output`` is relative to the reports folder; ``group`` and ``title`` name
-    the plan entry it comes from (for the index).
+    the plan entry it comes from (for the index); ``label`` is how the index
+    names the report; ``sources`` the raw files (contract names) it reads, whose
+    content alone decides whether it is rebuilt; ``imports`` the modules a warm
+    kernel imports for it.
     """
 
     group: str
@@ -46,6 +65,9 @@ class Job:
     notebook: Path
     parameters: dict = field(hash=False)
     output: str
+    label: str = ""
+    sources: tuple[str, ...] = ALL_SOURCES
+    imports: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -75,7 +97,11 @@ def load_plan(plan_file: Path | None = None, catalogue: Catalogue | None = None)
     except (OSError, yaml.YAMLError, TypeError, KeyError) as error:
         raise BuildError(
             f"The report plan {plan_file} could not be read ({error}); it must be YAML with a "
-            "'reports' list of entries with keys " + ", ".join(sorted(_KEYS)) + "."
+            "'reports' list of entries with keys "
+            + ", ".join(sorted(_KEYS))
+            + " (optional: "
+            + ", ".join(sorted(_OPTIONAL))
+            + ")."
         ) from None
     if not isinstance(entries, list) or not entries:
         raise BuildError(f"The report plan {plan_file} has no entries under 'reports'.")
@@ -98,22 +124,39 @@ def _expand(entry, number: int, plan_file: Path, catalogue: Catalogue) -> list[J
     notebook = (paths.PROJECT_ROOT / entry["notebook"]).resolve()
     if not notebook.is_file():
         raise BuildError(f"{where}: notebook {entry['notebook']} does not exist.")
+    parameter = entry["parameter"]
+    declared = declared_parameters(notebook)
+    if parameter not in declared:
+        valid = ", ".join(declared) if declared else "none (it has no cell tagged 'parameters')"
+        raise BuildError(
+            f"{where}: notebook {entry['notebook']} does not declare the parameter "
+            f"{parameter!r}; its parameters: {valid}."
+        )
+    _check_output_template(entry["output"], parameter, entry["name"], where)
     values = entry["values"]
     if isinstance(values, str):
-        if values not in _SETS:
+        if values not in VALUE_SETS:
             raise BuildError(
-                f"{where}: unknown value set '{values}'; use a list or one of {', '.join(_SETS)}."
+                f"{where}: unknown value set '{values}'; use a list or one of "
+                f"{', '.join(VALUE_SETS)}."
             )
-        values = _SETS[values](catalogue)
+        table, column = VALUE_SETS[values]
+        values = list(getattr(catalogue, table)[column])
     if not isinstance(values, list):
         raise BuildError(f"{where}: 'values' must be a list or the name of a value set.")
-    parameter = entry["parameter"]
-    check = _CHECKS.get(parameter)
+    check, label = _lookup(entry, where), entry.get("label") or f"{parameter} = {{value}}"
+    sources, imports = _sources(entry, where), _imports(entry, where)
     jobs = []
     for value in values:
+        if not SAFE_VALUE.fullmatch(str(value)):
+            raise BuildError(
+                f"{where}: the value {value!r} of {parameter!r} cannot name a page; values "
+                "must be letters, digits, '.', '_' or '-', starting with a letter or digit."
+            )
+        record = {}
         if check:
             try:
-                check(catalogue, value)
+                record = dict(getattr(catalogue, check)(value))
             except HeenbError as error:
                 raise BuildError(f"{where}: {error}") from None
         try:
@@ -123,21 +166,133 @@ def _expand(entry, number: int, plan_file: Path, catalogue: Catalogue) -> list[J
                 f"{where}: 'output' may use only the placeholder {{{parameter}}}, "
                 f"as in {entry['name']}/{{{parameter}}}.html."
             ) from None
-        jobs.append(Job(entry["name"], entry["title"], notebook, {parameter: value}, output))
+        shown = _label(label, record, value, where)
+        jobs.append(Job(entry["name"], entry["title"], notebook, {parameter: value}, output,
+                        shown, sources, imports))  # fmt: skip
     return jobs
 
 
+def _lookup(entry: dict, where: str) -> str | None:
+    check = entry.get("check")
+    if check is not None and check not in LOOKUPS:
+        raise BuildError(
+            f"{where}: unknown check {check!r}; use one of the catalogue lookups "
+            f"{', '.join(LOOKUPS)}, or leave 'check' out."
+        )
+    return check
+
+
+def _sources(entry: dict, where: str) -> tuple[str, ...]:
+    sources = entry.get("sources", list(ALL_SOURCES))
+    unknown = [s for s in sources if s not in ALL_SOURCES] if isinstance(sources, list) else []
+    if not isinstance(sources, list) or not sources or unknown:
+        named = f" (unknown: {', '.join(map(str, unknown))})" if unknown else ""
+        raise BuildError(
+            f"{where}: 'sources' must list the raw sources the report reads{named}; "
+            f"valid: {', '.join(ALL_SOURCES)}."
+        )
+    return tuple(sources)
+
+
+def _imports(entry: dict, where: str) -> tuple[str, ...]:
+    imports = entry.get("imports", [])
+    if not isinstance(imports, list) or not all(
+        isinstance(m, str) and _MODULE.fullmatch(m) for m in imports
+    ):
+        raise BuildError(f"{where}: 'imports' must list module names, as in [heenb.report.area].")
+    return tuple(imports)
+
+
+def _label(template: str, record: dict, value, where: str) -> str:
+    """The index's name for a report: ``template`` filled with ``value`` and the fields of
+    the value's catalogue record (text with underscores shown as spaces)."""
+    fields = {k: v.replace("_", " ") if isinstance(v, str) else v for k, v in record.items()}
+    try:
+        return str(template).format(**{**fields, "value": value})
+    except (KeyError, IndexError, ValueError) as error:
+        known = ", ".join(["value", *fields]) if fields else "value (no 'check': no record)"
+        raise BuildError(
+            f"{where}: 'label' {template!r} uses an unknown field ({error}); fields: {known}."
+        ) from None
+
+
+def warm_up_imports(jobs: list[Job]) -> tuple[str, ...]:
+    """The modules a warm kernel imports for these jobs, each once, in plan order."""
+    return tuple(dict.fromkeys(module for job in jobs for module in job.imports))
+
+
+def _check_output_template(output, parameter: str, name: str, where: str) -> None:
+    """The page path must stay inside the reports folder: relative, no ``..``, ``.html``."""
+    example = f"{name}/{{{parameter}}}.html"
+    if not isinstance(output, str) or not output.strip():
+        raise BuildError(f"{where}: 'output' is empty; give the page's path, as in {example}.")
+    path = PurePosixPath(output)
+    if path.is_absolute() or "\\" in output or ".." in path.parts or PureWindowsPath(output).drive:
+        raise BuildError(
+            f"{where}: 'output' {output!r} must be a path inside the reports folder (relative, "
+            f"without '..'), as in {example}."
+        )
+    if path.suffix != ".html" or path.stem in ("", "{}") or path.name.startswith("."):
+        raise BuildError(f"{where}: 'output' {output!r} must name an .html page, as in {example}.")
+
+
+def declared_parameters(notebook: Path) -> list[str]:
+    """The names a notebook's cell tagged ``parameters`` assigns, as papermill reads them.
+
+    Reads the notebook as JSON and the cell with :mod:`ast` (papermill's own
+    inspection would import nbformat and papermill in the main process, over a
+    second). Empty when there is no such cell.
+    """
+    try:
+        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    for cell in cells:
+        if cell.get("cell_type") == "code" and "parameters" in cell.get("metadata", {}).get(
+            "tags", []
+        ):
+            source = cell.get("source", "")
+            source = "".join(source) if isinstance(source, list) else source
+            try:
+                tree = ast.parse(source)
+            except SyntaxError:
+                return []
+            return [name for node in tree.body for name in _assigned(node)]
+    return []
+
+
+def _assigned(node: ast.stmt) -> list[str]:
+    if isinstance(node, ast.Assign):
+        return [t.id for t in node.targets if isinstance(t, ast.Name)]
+    if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+        return [node.target.id]
+    return []
+
+
 def select(jobs: list[Job], only: str | None) -> list[Job]:
-    """Jobs whose name (output without .html) matches the glob ``only`` (comma-separated)."""
+    """Jobs whose name matches the glob ``only`` (comma-separated); a pattern may name the
+    page as ``heenb list`` prints it (``area/EM.html``) or without ``.html``."""
     if not only:
         return jobs
-    patterns = [p.strip() for p in only.split(",") if p.strip()]
+    patterns = [p.strip().removesuffix(".html") for p in only.split(",") if p.strip()]
     chosen = [j for j in jobs if any(fnmatch.fnmatch(j.name, p) for p in patterns)]
     unmatched = [p for p in patterns if not any(fnmatch.fnmatch(j.name, p) for j in jobs)]
     if unmatched:
+        hints = [hint for p in unmatched if (hint := _did_you_mean(p, [j.name for j in jobs]))]
         raise BuildError(
-            f"--only {only!r}: no report matches {', '.join(unmatched)}. Report names: "
-            + ", ".join(j.name for j in jobs)
-            + "."
+            f"--only {only!r}: no report matches {', '.join(unmatched)}.{''.join(hints)} "
+            "Report names: " + ", ".join(j.name for j in jobs) + "."
         )
     return chosen
+
+
+def _did_you_mean(pattern: str, names: list[str]) -> str:
+    """`` Did you mean 'area/EM'?`` for ``em``, ``EM``, ``area/em`` or a near miss; else ''."""
+    wanted = pattern.lower()
+    same = [n for n in names if wanted in (n.lower(), n.lower().rsplit("/", 1)[-1])]
+    if not same:
+        by_lower = {n.lower(): n for n in names}
+        same = [by_lower[m] for m in difflib.get_close_matches(wanted, list(by_lower), n=1)]
+    if not same:
+        return ""
+    return " Did you mean " + " or ".join(f"'{n}'" for n in same) + "?"

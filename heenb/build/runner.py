@@ -20,6 +20,7 @@ import nbformat
 import papermill
 
 from heenb.build.export import ReportExporter
+from heenb.build.facts import PageFacts
 from heenb.build.files import write_atomically
 from heenb.build.kernels import KERNEL_NAME, WarmKernel
 from heenb.build.outcome import BUILT, FAILED, Outcome
@@ -31,27 +32,35 @@ FAILED_DIR = "_failed"
 class Runner:
     """Builds reports into ``out_dir``, reusing one kernel while reports succeed."""
 
-    def __init__(self, out_dir: Path, timeout: int, kernel: WarmKernel | None = None):
+    def __init__(self, out_dir: Path, timeout: int, kernel: WarmKernel | None = None,
+                 facts: PageFacts | None = None, imports: tuple[str, ...] = ()):  # fmt: skip
         self.out_dir = out_dir
+        self.imports = imports
         self.timeout = timeout
+        self.facts = facts
         self.exporter = ReportExporter()
         self.kernel = kernel
 
     def execute(self, job: Job, executed: Path) -> nbformat.NotebookNode:
         """Run ``job`` with papermill, saving the executed notebook to ``executed``.
 
+        ``timeout`` bounds both a cell's run and nbclient's wait for its output
+        messages (``iopub_timeout``), so a cell with a very large output is not
+        failed after nbclient's default of 4 seconds.
+
         Raises whatever papermill raises; the kernel is then replaced before
         the next report.
         """
         try:
             if self.kernel is None:
-                self.kernel = WarmKernel()
+                self.kernel = WarmKernel(self.imports)
             self.kernel.reset(job.notebook.parent)
             return papermill.execute_notebook(
                 str(job.notebook), str(executed), parameters=dict(job.parameters),
                 kernel_name=KERNEL_NAME, progress_bar=False, log_output=False,
                 execution_timeout=self.timeout, cwd=str(job.notebook.parent),
                 km=self.kernel.manager,
+                iopub_timeout=self.timeout,  # nbclient's wait for a cell's output (default 4 s)
             )  # fmt: skip
         except BaseException:
             self.close()
@@ -63,15 +72,20 @@ class Runner:
         with tempfile.TemporaryDirectory(prefix="heenb-run-") as work:
             executed = Path(work) / "executed.ipynb"
             try:
-                page = self.exporter.to_html(self.execute(job, executed))
+                notebook = self.execute(job, executed)
+                page = self.exporter.to_html(notebook, self.facts, job.label or job.title)
             except Exception as error:  # noqa: BLE001 - any failure is recorded, the batch goes on
                 kept = self._keep_failed(executed, job)
                 return Outcome(job.output, FAILED, time.monotonic() - started,
                                first_line(error), kept)  # fmt: skip
         target = self.out_dir / job.output
-        target.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(target, page)
-        failed_path(self.out_dir, job).unlink(missing_ok=True)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_atomically(target, page)
+            failed_path(self.out_dir, job).unlink(missing_ok=True)
+        except OSError as error:
+            seconds = time.monotonic() - started
+            return Outcome(job.output, FAILED, seconds, write_error(error, target))
         return Outcome(job.output, BUILT, time.monotonic() - started)
 
     def close(self) -> None:
@@ -84,14 +98,24 @@ class Runner:
         if not executed.is_file():
             return ""
         kept = failed_path(self.out_dir, job)
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(kept, executed.read_text(encoding="utf-8"))
+        try:
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            write_atomically(kept, executed.read_text(encoding="utf-8"))
+        except OSError:
+            return ""  # the failure itself is what the summary reports
         return str(kept.relative_to(self.out_dir))
 
 
 def failed_path(out_dir: Path, job: Job) -> Path:
     """Where a failed report's annotated notebook is kept."""
     return out_dir / FAILED_DIR / f"{job.name}.ipynb"
+
+
+def write_error(error: OSError, target: Path) -> str:
+    """``WriteError: cannot write PAGE (cause: PATH)`` for a page that could not be written."""
+    cause = error.strerror or type(error).__name__
+    where = f": {error.filename}" if error.filename and str(error.filename) != str(target) else ""
+    return f"WriteError: cannot write {target} ({cause}{where})"
 
 
 def first_line(error: BaseException) -> str:

@@ -24,6 +24,7 @@ Tables (one row is ...):
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -40,12 +41,15 @@ from heenb.data.contract import RAW_FILES, RAW_FILES_BY_NAME
 from heenb.data.demo import DEMO_MARKER
 from heenb.data.rules import PERIOD_COLUMNS, RULES, breakdown_columns, counted_rows
 from heenb.data.validate import read_raw
+from heenb.errors import BuildError, DataChangedError
 
 #: The code whose changes invalidate the mart.
 _DERIVING_MODULES = (
     "mart.py", "validate.py", "contract.py", "catalogue.py", "rules.py", "registry.py",
 )  # fmt: skip
 _AREA_KEYS = ["level", "area_code"]
+#: The environment variable naming the mart every report of a build reads.
+PINNED_MART = "HEENB_MART"
 MART_TABLES = (
     "proportions", "workforce", "representation", "kpi_updates", "programme_projects",
     "programme_updates", "ppi_activities",
@@ -77,13 +81,35 @@ class Mart:
         return bool(self.meta.get("demo"))
 
 
-def mart_key(data_dir: Path, catalogue: Catalogue | None = None) -> str:
-    """Content hash of the raw files, the reference catalogue (files and regional
-    structure) and the deriving code."""
+def raw_hashes(data_dir: Path) -> dict[str, str | None]:
+    """Content hash of each raw file (and the demo marker) by file name; None when absent."""
+    hashes = {}
+    for name in [raw.filename for raw in RAW_FILES] + [DEMO_MARKER]:
+        try:
+            with (data_dir / name).open("rb") as handle:
+                hashes[name] = hashlib.file_digest(handle, "sha256").hexdigest()[:16]
+        except FileNotFoundError:
+            hashes[name] = None
+    return hashes
+
+
+def changed_files(before: dict, after: dict) -> list[str]:
+    """Names of the raw files whose hashes differ between two :func:`raw_hashes`."""
+    names = before.keys() | after.keys()
+    return sorted(name for name in names if before.get(name) != after.get(name))
+
+
+def mart_key(data_dir: Path, catalogue: Catalogue | None = None, raw: dict | None = None) -> str:
+    """Content hash of the raw files (``raw``: their :func:`raw_hashes`, if already known),
+    the reference catalogue (files and regional structure) and the deriving code."""
     catalogue = catalogue or load_catalogue()
     digest = hashlib.sha256(catalogue.structure.encode())
-    files = [data_dir / raw.filename for raw in RAW_FILES] + [data_dir / DEMO_MARKER]
-    files += sorted(Path(catalogue.directory).glob("*.csv"))
+    raw = raw if raw is not None else raw_hashes(data_dir)
+    for name, value in raw.items():
+        digest.update(name.encode())
+        if value is not None:
+            digest.update(value.encode())
+    files = sorted(Path(catalogue.directory).glob("*.csv"))
     files += [Path(__file__).parent / name for name in _DERIVING_MODULES]
     for path in files:
         digest.update(path.name.encode())
@@ -96,6 +122,10 @@ def mart_key(data_dir: Path, catalogue: Catalogue | None = None) -> str:
 def load_mart(data: str | os.PathLike | None = None) -> Mart:
     """Load the mart for a raw data folder, building it first if needed.
 
+    During ``heenb build``, ``$HEENB_MART`` names the mart the build made for its
+    data folder when it started (:func:`pin`): every report reads that one, so all pages of a
+    build come from one version of the data even if its files change meanwhile.
+
     Parameters
     ----------
     data : path, optional
@@ -107,37 +137,108 @@ def load_mart(data: str | os.PathLike | None = None) -> Mart:
         When the raw data fails validation (nothing is written).
     """
     data_dir = paths.data_dir(data)
-    folder = build_mart(data_dir)
+    folder = _pinned(data_dir) or build_mart(data_dir)
     meta = json.loads((folder / "meta.json").read_text())
     tables = {name: _read_table(folder, name) for name in MART_TABLES}
     return Mart(**tables, meta=meta)
 
 
+def _pinned(data_dir: Path) -> Path | None:
+    """The mart ``$HEENB_MART`` names for ``data_dir`` (see :func:`pin`), if any (the build
+    checked it is whole when it started)."""
+    try:
+        pinned = json.loads(os.environ.get(PINNED_MART) or "{}").get(str(data_dir))
+    except (ValueError, AttributeError):
+        return None
+    return Path(pinned) if pinned and (Path(pinned) / "meta.json").is_file() else None
+
+
+def pin(data_dir: Path, folder: Path) -> str:
+    """The ``$HEENB_MART`` that makes :func:`load_mart` read ``folder`` for ``data_dir``."""
+    return json.dumps({str(data_dir): str(folder)})
+
+
 def build_mart(data_dir: Path, catalogue: Catalogue | None = None) -> Path:
-    """Build the mart for ``data_dir`` unless an up-to-date one exists; return its folder."""
+    """Build the mart for ``data_dir`` unless a whole, up-to-date one exists; return its folder.
+
+    A cached mart is trusted only if every table its ``meta.json`` lists is
+    present with the content hash recorded there; a broken one (a table missing,
+    truncated or edited) is removed and built again.
+
+    Raises
+    ------
+    DataChangedError
+        When a raw file changed while it was being read (the mart is not kept).
+    BuildError
+        When the cache folder cannot be written (the message names it and the cause).
+    """
     catalogue = catalogue or load_catalogue()
-    key = mart_key(data_dir, catalogue)
+    before = raw_hashes(data_dir)
+    key = mart_key(data_dir, catalogue, before)
     folder = paths.mart_root() / key
-    if (folder / "meta.json").is_file():
+    if is_whole(folder):
         return folder
     raw = read_raw(data_dir, catalogue)
     tables = derive(raw, catalogue)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=folder.parent))
-    for name, table in tables.items():
-        table.to_csv(staging / f"{name}.csv", index=False, lineterminator="\n")
+    changed = changed_files(before, raw_hashes(data_dir))
+    if changed:
+        raise DataChangedError(data_dir, changed)
     meta = {
         "data_hash": key,
         "data_dir": str(data_dir),
         "demo": (data_dir / DEMO_MARKER).is_file(),
         "rows": {name: len(table) for name, table in raw.items()},
+        "raw": before,
     }
-    (staging / "meta.json").write_text(json.dumps(meta, indent=2) + "\n")
     try:
-        staging.rename(folder)  # atomic: a reader sees a whole mart or none
-    except OSError:  # another process finished first; its mart is identical
-        shutil.rmtree(staging, ignore_errors=True)
+        _publish(folder, tables, meta)
+    except OSError as error:
+        where = error.filename or folder.parent
+        raise BuildError(
+            f"The mart cache {where} cannot be written ({error.strerror or error}); set "
+            f"HEENB_CACHE to a writable folder."
+        ) from None
     return folder
+
+
+def is_whole(folder: Path) -> bool:
+    """Whether a cached mart has its meta and every table it lists, with the recorded hashes."""
+    try:
+        listed = json.loads((folder / "meta.json").read_text())["tables"]
+        return set(listed) == set(MART_TABLES) and all(
+            _file_hash(folder / f"{name}.csv") == digest for name, digest in listed.items()
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return False
+
+
+def _file_hash(path: Path) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def _publish(folder: Path, tables: dict[str, pd.DataFrame], meta: dict) -> None:
+    """Write the tables and meta (listing each table's hash) to a staging folder, then move
+    it into place in one step, replacing a broken mart if there is one."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+    try:
+        for name, table in tables.items():
+            table.to_csv(staging / f"{name}.csv", index=False, lineterminator="\n")
+        meta = {**meta, "tables": {name: _file_hash(staging / f"{name}.csv") for name in tables}}
+        (staging / "meta.json").write_text(json.dumps(meta, indent=2) + "\n")
+        if folder.exists() and not is_whole(folder):
+            broken = Path(tempfile.mkdtemp(prefix=f".broken-{folder.name}-", dir=folder.parent))
+            with contextlib.suppress(FileNotFoundError):  # another process removed it first
+                folder.rename(broken / "mart")
+            shutil.rmtree(broken, ignore_errors=True)
+        try:
+            staging.rename(folder)  # atomic: a reader sees a whole mart or none
+        except OSError:  # another process finished first; its mart is identical
+            if not is_whole(folder):
+                raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def _read_table(folder: Path, name: str) -> pd.DataFrame:

@@ -57,17 +57,15 @@ class IndexReport(Report):
         no page) or ``missing`` (never built).
         """
         log = self.build_log
-        current = {"data": log.get("data_hash"), "code": log.get("code_hash")}
         logged = {r["output"]: r for r in log.get("reports", [])}
         rows = []
         for job in self.jobs:
             entry = logged.get(job.output, {})
-            inputs = entry.get("inputs", {})
             if not (self.folder / job.output).is_file():
                 state = "failed" if entry.get("status") == "failed" else "missing"
             elif entry.get("status") == "failed":
                 state = "stale"
-            elif any(inputs.get(k) != v for k, v in current.items()):
+            elif not entry.get("current", False):
                 state = "outdated"
             else:
                 state = "built"
@@ -75,7 +73,7 @@ class IndexReport(Report):
                 {
                     "output": job.output,
                     "group": job.title,
-                    "label": self._label(job),
+                    "label": job.label,
                     "state": state,
                     "error": entry.get("error", ""),
                 }
@@ -183,17 +181,6 @@ class IndexReport(Report):
             f"annual measures {periods.min()} to {periods.max()}; workforce "
             f"{months.min()} to {months.max()}"
         )
-
-    def _label(self, job: Job) -> str:
-        ((parameter, value),) = job.parameters.items()
-        if parameter == "objective":
-            return self.catalogue.objective(value)["short_name"]
-        if parameter == "area":
-            area = self.catalogue.area(value)
-            return area["name"] + (" (region)" if area["level"] == "region" else " (local office)")
-        if parameter == "programme":
-            return self.catalogue.programme(value)["name"]
-        return f"{parameter} = {value}"
 
 
 __all__ = ["IndexReport", "index_report"]

@@ -1,0 +1,114 @@
+"""``build.json``: the one build record of a reports folder, for the index and for machines.
+
+It holds the data version and code hash of the latest build and, for every
+report of the plan (and the index), one entry:
+
+``status``
+    ``built``, ``failed`` or ``up-to-date`` in the latest build that selected it;
+``inputs``
+    the input hashes (:mod:`heenb.build.inputs`) it was last built from, or
+    attempted from when it failed;
+``page``
+    the content hash of its page as written (none after a failure);
+``current``
+    whether ``inputs`` are the inputs the report has now (False for a report
+    not selected by ``--only`` whose inputs changed);
+``seconds``, ``error``, ``failed_notebook``, ``notebook``, ``parameters``.
+
+A report is skipped as up to date only when its entry is not a failure, its
+inputs are today's, and its page exists with exactly the bytes recorded (a
+page written by a build stopped before recording it, or edited by hand, is
+rebuilt). The record is written atomically after every report, so a page and
+its record change together.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+from heenb import paths
+from heenb.build.files import write_atomically
+from heenb.build.inputs import file_hash
+from heenb.build.outcome import BUILT, FAILED, UP_TO_DATE, Outcome
+from heenb.build.plan import Job
+
+BUILD_LOG = "build.json"
+
+
+class BuildRecord:
+    """The record of one reports folder: read on creation, rewritten by :meth:`note`.
+
+    ``jobs`` are the plan's reports and the index, ``inputs`` their input
+    hashes now (by output) and ``header`` the build's facts (data version, code).
+    """
+
+    def __init__(self, out_dir: Path, jobs: list[Job], inputs: dict[str, dict], header: dict):
+        self.out_dir, self.path = out_dir, out_dir / BUILD_LOG
+        self.jobs, self.inputs, self.header = jobs, inputs, header
+        previous = _read(self.path)
+        self.entries = {job.output: previous[job.output] for job in jobs if job.output in previous}
+        self.counts = dict.fromkeys((BUILT, FAILED, UP_TO_DATE), 0)
+
+    def is_current(self, job: Job) -> bool:
+        """Whether ``job``'s page exists, is the page recorded, and has today's inputs."""
+        entry = self.entries.get(job.output)
+        if not entry or entry.get("status") == FAILED or entry["inputs"] != self.inputs[job.output]:
+            return False
+        try:
+            return entry.get("page") == file_hash(self.out_dir / job.output)
+        except OSError:
+            return False
+
+    def seconds(self, job: Job) -> float:
+        """How long the report took at its last build (0 if never built)."""
+        return self.entries.get(job.output, {}).get("seconds", 0.0)
+
+    def note(self, job: Job, outcome: Outcome, seconds: float) -> None:
+        """Record what became of ``job`` and write the record; ``seconds`` is the build's so far."""
+        self.counts[outcome.status] += 1
+        entry = {"notebook": _shown(job.notebook), "parameters": dict(job.parameters),
+                 **asdict(outcome), "seconds": round(outcome.seconds, 2),
+                 "inputs": self.inputs[job.output]}  # fmt: skip
+        if outcome.status == BUILT:
+            entry["page"] = file_hash(self.out_dir / job.output)
+        elif outcome.status == UP_TO_DATE:
+            previous = self.entries[job.output]
+            entry.update(seconds=previous.get("seconds", 0.0), page=previous.get("page"))
+        self.entries[job.output] = entry
+        self.write(seconds)
+
+    def write(self, seconds: float) -> None:
+        reports = []
+        for job in self.jobs:
+            if job.output in self.entries:
+                entry = self.entries[job.output]
+                reports.append({**entry, "current": entry["inputs"] == self.inputs[job.output]})
+        log = {**self.header, "seconds": round(seconds, 2), "counts": self.counts,
+               "reports": reports}  # fmt: skip
+        write_atomically(self.path, json.dumps(log, indent=2) + "\n")
+
+
+def is_build_record(path: Path) -> bool:
+    """Whether ``path`` is a build record heenb wrote (JSON with its header and reports)."""
+    try:
+        record = json.loads(path.read_text())
+        return isinstance(record.get("reports"), list) and "code_hash" in record
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def _read(path: Path) -> dict[str, dict]:
+    """The entries of a previous record by output; none if it is missing or unreadable."""
+    try:
+        entries = json.loads(path.read_text())["reports"]
+        return {e["output"]: e for e in entries if isinstance(e.get("inputs"), dict)}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def _shown(notebook: Path) -> str:
+    if notebook.is_relative_to(paths.PROJECT_ROOT):
+        return str(notebook.relative_to(paths.PROJECT_ROOT))
+    return str(notebook)

@@ -1,0 +1,356 @@
+"""Faults during a build: a page always says what it was built from, whatever happened.
+
+Builds are stopped with real signals, run side by side, and have their data
+changed under them. The ``data_version`` fixture notebook shows the mart
+version it read and then waits ``$HEENB_TEST_PAUSE`` seconds, so a test can
+act while a build is part-way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+import yaml
+
+from heenb.build.engine import build
+from heenb.build.lock import LOCK_FILE
+from heenb.build.plan import load_plan
+from heenb.cli import main
+from heenb.data.mart import mart_key
+from heenb.errors import BuildError, DataChangedError
+
+FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
+NAMES = ["a", "b", "c"]
+
+
+def write_plan(path: Path, names=NAMES) -> Path:
+    notebook = str(FIXTURES / "data_version.ipynb")
+    entry = {"name": "versions", "title": "Versions", "notebook": notebook, "parameter": "name",
+             "values": list(names), "output": "v/{name}.html"}  # fmt: skip
+    path.write_text(yaml.safe_dump({"reports": [entry]}))
+    return path
+
+
+def quiet(line: str) -> None:
+    """Progress lines are not under test here."""
+
+
+def changed_copy(source: Path, target: Path) -> Path:
+    """A copy of the data with one free-text field changed: valid, another version."""
+    shutil.copytree(source, target)
+    change_narrative(target)
+    return target
+
+
+def change_narrative(data: Path, words: str = "Changed.") -> None:
+    """Append ``words`` to the last narrative of kpi_updates.csv (free text: still valid)."""
+    path = data / "kpi_updates.csv"
+    text = path.read_text()
+    path.write_text(text.rstrip("\n") + " " + words + "\n")
+
+
+def versions(out: Path) -> dict:
+    """The data version each page shows, by page."""
+    found = {}
+    for page in sorted(out.glob("v/*.html")):
+        found[page.stem] = re.search(r"read data (\w+)", page.read_text()).group(1)
+    return found
+
+
+def start_build(plan: Path, out: Path, data: Path, pause: float = 0, *extra) -> subprocess.Popen:
+    command = [sys.executable, "-m", "heenb.cli", "build", "--plan", str(plan), "--out", str(out),
+               "--data", str(data), "--workers", "1", *extra]  # fmt: skip
+    env = {**os.environ, "HEENB_TEST_PAUSE": str(pause)}
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True, env=env)  # fmt: skip
+
+
+def wait_for_line(process: subprocess.Popen, prefix: str, seconds: float = 90) -> str:
+    deadline = time.monotonic() + seconds
+    while True:
+        remaining = deadline - time.monotonic()
+        ready, _, _ = select.select([process.stdout], [], [], max(remaining, 0))
+        if not ready:
+            pytest.fail(f"the build printed no line starting {prefix!r} in time")
+        line = process.stdout.readline()
+        assert line, f"the build ended before printing {prefix!r}: {process.stderr.read()}"
+        if line.startswith(prefix):
+            return line
+
+
+def stop_all(process: subprocess.Popen, family: list[psutil.Process]) -> None:
+    """Kill what a test left running: the build and any kernel it started."""
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+    for member in family:
+        with contextlib.suppress(psutil.Error):
+            member.kill()
+
+
+@pytest.fixture
+def two_versions(demo_dir, tmp_path):
+    """Data X (the small demo) and data Y (X with one field changed), and their versions."""
+    x = tmp_path / "x"
+    shutil.copytree(demo_dir, x)
+    y = changed_copy(demo_dir, tmp_path / "y")
+    kx, ky = mart_key(x), mart_key(y)
+    assert kx != ky
+    return x, y, kx, ky
+
+
+# --------------------------------------------------------------------------- stopped builds
+
+
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL], ids=["sigterm", "sigkill"])
+def test_a_build_stopped_part_way_leaves_no_page_recorded_as_current(tmp_path, two_versions, how):
+    x, y, kx, ky = two_versions
+    plan, out = write_plan(tmp_path / "plan.yml"), tmp_path / "reports"
+    build(data=x, out=out, plan_file=plan, workers=1, progress=quiet)
+    assert set(versions(out).values()) == {kx}
+
+    process = start_build(plan, out, y, 2)
+    family = []
+    try:
+        wait_for_line(process, "[1/")  # one page from Y is written; the next is running
+        family = psutil.Process(process.pid).children(recursive=True)
+        if how == signal.SIGTERM:
+            os.kill(process.pid, signal.SIGTERM)  # as `kill PID` or a service manager does
+        else:
+            os.killpg(process.pid, signal.SIGKILL)  # the build and its workers
+        code = process.wait(timeout=60)
+    finally:
+        stop_all(process, family)
+    assert ky in versions(out).values()  # the stopped build did write a page
+
+    outcomes = build(data=x, out=out, plan_file=plan, workers=1, progress=quiet)
+
+    assert versions(out) == dict.fromkeys(NAMES, kx)
+    assert any(o.status == "built" for o in outcomes)
+    if how == signal.SIGTERM:
+        assert code == 128 + signal.SIGTERM
+        assert "heenb: stopped" in process.stderr.read()
+
+
+# --------------------------------------------------------------------------- one build per folder
+
+
+def test_a_second_build_into_a_folder_is_refused_and_a_dead_holders_lock_taken_over(
+    tmp_path, two_versions
+):
+    x, y, kx, ky = two_versions
+    plan, out = write_plan(tmp_path / "plan.yml"), tmp_path / "reports"
+    process = start_build(plan, out, y, 3)
+    family = []
+    try:
+        wait_for_line(process, "Building")
+        family = psutil.Process(process.pid).children(recursive=True)
+        with pytest.raises(BuildError) as refused:
+            build(data=x, out=out, plan_file=plan, workers=1, progress=quiet)
+        message = str(refused.value)
+        assert f"process {process.pid} on host {socket.gethostname()}" in message
+        assert "Another build is writing into" in message
+
+        os.killpg(process.pid, signal.SIGKILL)  # the holder dies without removing its lock
+        process.wait(timeout=30)
+    finally:
+        stop_all(process, family)
+    assert (out / LOCK_FILE).is_file()
+
+    build(data=x, out=out, plan_file=plan, workers=1, progress=quiet)
+
+    assert versions(out) == dict.fromkeys(NAMES, kx)
+    assert not (out / LOCK_FILE).exists()
+
+
+# --------------------------------------------------------------------------- data changed
+
+
+def test_data_changed_during_a_build_gives_pages_of_one_version_and_says_which_file(
+    tmp_path, two_versions
+):
+    x, y, kx, ky = two_versions
+    plan, out = write_plan(tmp_path / "plan.yml"), tmp_path / "reports"
+    process = start_build(plan, out, x, 2)
+    try:
+        wait_for_line(process, "[1/")
+        change_narrative(x)  # x now holds another version, part-way through the build
+        code = process.wait(timeout=90)
+    finally:
+        stop_all(process, [])
+
+    log = json.loads((out / "build.json").read_text())
+    assert versions(out) == dict.fromkeys(NAMES, kx) and log["data_hash"] == kx
+    assert code == 1
+    assert "kpi_updates.csv" in process.stderr.read()
+    assert mart_key(x) != kx
+    # The next build sees the new data and rebuilds from it.
+    build(data=x, out=out, plan_file=plan, workers=1, progress=quiet)
+    assert set(versions(out).values()) == {mart_key(x)}
+
+
+def test_a_raw_file_changed_while_the_mart_is_derived_is_not_cached(data_copy, monkeypatch,
+                                                                    tmp_path):  # fmt: skip
+    import heenb.data.mart as mart_module
+
+    monkeypatch.setenv("HEENB_CACHE", str(tmp_path / "cache"))
+    derive = mart_module.derive
+
+    def derive_then_change(raw, catalogue):
+        change_narrative(data_copy)
+        return derive(raw, catalogue)
+
+    monkeypatch.setattr(mart_module, "derive", derive_then_change)
+    with pytest.raises(DataChangedError, match="kpi_updates.csv"):
+        mart_module.build_mart(data_copy)
+    monkeypatch.setattr(mart_module, "derive", derive)
+    assert not (tmp_path / "cache" / "mart").exists()
+    assert mart_module.load_mart(data_copy).meta["data_hash"] == mart_key(data_copy)
+
+
+# --------------------------------------------------------------------------- provenance
+
+
+def test_every_page_names_the_data_folder_and_version_it_was_built_from(tmp_path, demo_dir):
+    data = tmp_path / "regional-extract-2026"
+    shutil.copytree(demo_dir, data)
+    plan, out = write_plan(tmp_path / "plan.yml", ["a"]), tmp_path / "reports"
+    build(data=data, out=out, plan_file=plan, workers=1, progress=quiet)
+
+    key = mart_key(data)
+    for page in ("v/a.html", "index.html"):
+        footer = (out / page).read_text().split('<footer class="heenb-footer">')[1]
+        assert f"<dt>Data</dt><dd>regional-extract-2026, version {key}</dd>" in footer, page
+    index = (out / "index.html").read_text()
+    assert "data=regional-extract-2026" in index
+    assert "data=None" not in index
+    assert str(tmp_path) not in index  # only the folder's name is published
+
+
+# --------------------------------------------------------------------------- write failures
+
+
+def test_a_page_that_cannot_be_written_fails_alone_with_its_path_and_cause(tmp_path, capsys):
+    plan = tmp_path / "plan.yml"
+    notebook = str(FIXTURES / "data_version.ipynb")
+    plan.write_text(yaml.safe_dump({"reports": [
+        {"name": "v", "title": "V", "notebook": notebook, "parameter": "name", "values": ["a"],
+         "output": "v/{name}.html"},
+        {"name": "w", "title": "W", "notebook": notebook, "parameter": "name", "values": ["b"],
+         "output": "w/{name}.html"},
+    ]}))  # fmt: skip
+    out = tmp_path / "reports"
+    out.mkdir()
+    (out / "v").write_text("a file where the v/ folder should be")
+
+    code = main(["build", "--plan", str(plan), "--out", str(out), "--workers", "1"])
+
+    assert code == 1
+    err = capsys.readouterr().err
+    (line,) = [line for line in err.splitlines() if line.startswith("FAILED v/a.html")]
+    assert f"cannot write {out / 'v' / 'a.html'} (File exists: {out / 'v'})" in line
+    assert "Traceback" not in err
+    assert (out / "w" / "b.html").is_file()
+    assert json.loads((out / "build.json").read_text())["counts"]["failed"] == 1
+
+
+def test_an_unwritable_mart_cache_stops_the_build_with_one_line(tmp_path, data_copy, capsys,
+                                                                monkeypatch):  # fmt: skip
+    (tmp_path / "cache-file").write_text("not a folder")
+    monkeypatch.setenv("HEENB_CACHE", str(tmp_path / "cache-file"))
+    plan, out = write_plan(tmp_path / "plan.yml", ["a"]), tmp_path / "reports"
+
+    code = main(["build", "--plan", str(plan), "--out", str(out), "--data", str(data_copy)])
+
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"heenb: The mart cache {tmp_path / 'cache-file'}")
+    assert "cannot be written (Not a directory); set HEENB_CACHE" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_the_exporter_takes_the_title_and_data_version_as_metadata():
+    import nbformat
+
+    from heenb.build.export import ReportExporter
+    from heenb.build.facts import PageFacts
+
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
+        "# A heading\n\n<dl><dt>Data version</dt><dd>from-the-body</dd></dl>")])  # fmt: skip
+    page = ReportExporter().to_html(notebook, PageFacts("extract", "k123"), title="North East")
+    assert "<title>North East</title>" in page
+    footer = page.split('<footer class="heenb-footer">')[1]
+    assert "<dt>Data</dt><dd>extract, version k123</dd>" in footer
+    assert "from-the-body" not in footer
+
+
+# --------------------------------------------------------------------------- someone else's folder
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("index.html", "<html><body>My own site</body></html>\n"),
+     ("build.json", '{"name": "my-app", "version": "1.0.0"}\n')],
+)  # fmt: skip
+def test_a_build_never_overwrites_an_index_or_build_record_it_did_not_write(tmp_path, name,
+                                                                            content):  # fmt: skip
+    out = tmp_path / "someones-folder"
+    out.mkdir()
+    (out / name).write_text(content)
+    plan = write_plan(tmp_path / "plan.yml", ["a"])
+
+    with pytest.raises(BuildError, match=f"{name} in {out} was not written by heenb"):
+        build(out=out, plan_file=plan, workers=1, progress=quiet)
+
+    assert (out / name).read_text() == content
+    assert sorted(p.name for p in out.iterdir()) == [name]
+
+
+def test_a_folder_heenb_built_is_rebuilt_without_complaint(tmp_path):
+    plan, out = write_plan(tmp_path / "plan.yml", ["a"]), tmp_path / "reports"
+    build(out=out, plan_file=plan, workers=1, progress=quiet)
+    outcomes = build(out=out, plan_file=plan, workers=1, progress=quiet, force=True)
+    assert {o.status for o in outcomes} == {"built"}
+
+
+# --------------------------------------------------------------------------- timeouts
+
+
+def test_the_wait_for_a_cells_output_follows_the_build_timeout(tmp_path, monkeypatch):
+    import papermill
+
+    from heenb.build.runner import Runner
+
+    class Kernel:
+        manager = object()
+
+        def reset(self, cwd):
+            pass
+
+    seen = {}
+
+    def execute_notebook(*args, **kwargs):
+        seen.update(kwargs)
+        raise RuntimeError("stop here")
+
+    monkeypatch.setattr(papermill, "execute_notebook", execute_notebook)
+    (job,) = load_plan(write_plan(tmp_path / "plan.yml", ["a"]))
+    runner = Runner(tmp_path / "out", timeout=1234, kernel=Kernel())
+    runner.close = lambda: None
+    outcome = runner.build(job)
+    assert outcome.error == "RuntimeError: stop here"
+    assert seen["execution_timeout"] == 1234
+    assert seen["iopub_timeout"] == 1234  # nbclient's default is 4 s whatever --timeout says
