@@ -44,6 +44,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--force", action="store_true",
                        help="rebuild even reports whose inputs have not changed")  # fmt: skip
     build.add_argument("--plan", metavar="FILE", help=plan_help)
+    build.add_argument("--fresh-kernels", action="store_true",
+                       help="a new kernel for every report (slower; for benchmarks)")  # fmt: skip
 
     listing = commands.add_parser("list", help="print the report set")
     listing.add_argument("--format", choices=["text", "json"], default="text")
@@ -124,7 +126,8 @@ def _build(args) -> int:
 
     started = time.time()
     outcomes = build(args.data, args.out, args.only, args.workers, args.timeout,
-                     force=args.force, plan_file=args.plan)  # fmt: skip
+                     force=args.force, plan_file=args.plan,
+                     fresh_kernels=args.fresh_kernels)  # fmt: skip
     counts = Counter(o.status for o in outcomes if o.output != INDEX_OUTPUT)
     index = next((o.status for o in outcomes if o.output == INDEX_OUTPUT), None)
     index_note = {BUILT: "; index rebuilt", FAILED: "; index FAILED", None: ""}[index]

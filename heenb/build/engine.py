@@ -59,13 +59,16 @@ def build(
     force: bool = False,
     plan_file: str | os.PathLike | None = None,
     progress: Callable[[str], None] | None = None,
+    fresh_kernels: bool = False,
 ) -> list[Outcome]:
     """Build the reports that need it; return an :class:`Outcome` per selected report.
 
     The index's outcome comes last when the index was rebuilt. ``workers``
     defaults to the number of cores; ``timeout`` is the longest a cell may run
     (seconds); ``progress`` is called with each progress line (default: a bar
-    on a terminal, else lines on standard output).
+    on a terminal, else lines on standard output); ``fresh_kernels`` starts a
+    new kernel for every report instead of reusing one per worker (slower; for
+    measuring what warm kernels gain).
 
     Raises
     ------
@@ -88,7 +91,8 @@ def build(
     _check_writable(out_dir)
     with BuildLock(out_dir):  # nothing in out_dir is read or written before this
         _check_ours(out_dir)
-        settings = _Settings(data_dir, out_dir, workers, timeout, force, plan_file, started)
+        settings = _Settings(data_dir, out_dir, workers, timeout, force, plan_file, started,
+                             fresh_kernels)  # fmt: skip
         return _run(settings, catalogue, plan, jobs, progress_for(progress))
 
 
@@ -101,11 +105,12 @@ class _Settings:
     force: bool
     plan_file: str | os.PathLike | None
     started: float
+    fresh_kernels: bool
 
 
 def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar) -> list[Outcome]:
     """The build proper, holding the folder's lock (see :func:`build`)."""
-    data_dir, out_dir, workers, timeout, force, plan_file, started = astuple(settings)
+    data_dir, out_dir, workers, timeout, force, plan_file, started, fresh = astuple(settings)
     mart_folder = build_mart(data_dir, catalogue)  # validates the raw data once
     data_key = mart_folder.name
     data_at_start = json.loads((mart_folder / "meta.json").read_text())["raw"]
@@ -134,7 +139,8 @@ def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar) 
     os.environ[PINNED_MART] = pin(data_dir, mart_folder)  # ... as it is now, whatever happens
     try:
         facts = PageFacts(data_dir.name, data_key)
-        with WorkerPool(out_dir, workers, timeout, facts, warm_up_imports(plan)) as pool:
+        imports = warm_up_imports(plan)
+        with WorkerPool(out_dir, workers, timeout, facts, imports, fresh) as pool:
             ran = {o.output: o for o in pool.run(todo, finished)}
             outcomes = []
             for job in jobs:
