@@ -2,7 +2,8 @@
 
 Settings are read inside functions (not at import) so tests can change them.
 The raw data folder is, in order: an explicit argument, the ``HEENB_DATA``
-environment variable, or ``data/demo`` in the project.
+environment variable, or ``data/demo`` in the project. The reference catalogue
+folder likewise: ``HEENB_REFERENCE``, or ``data/reference``.
 """
 
 from __future__ import annotations
@@ -26,6 +27,13 @@ def data_dir(override: str | os.PathLike | None = None) -> Path:
     if from_env:
         return Path(from_env).expanduser().resolve()
     return DEFAULT_DATA_DIR
+
+
+def reference_dir(override: str | os.PathLike | None = None) -> Path:
+    """The reference catalogue folder: ``override``, else ``$HEENB_REFERENCE``, else
+    ``data/reference``."""
+    chosen = override or os.environ.get("HEENB_REFERENCE")
+    return Path(chosen).expanduser().resolve() if chosen else REFERENCE_DIR
 
 
 def describe_parameters(parameters: dict) -> str:

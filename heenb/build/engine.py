@@ -33,7 +33,7 @@ from heenb import paths
 from heenb.build.facts import PageFacts
 from heenb.build.inputs import code_hash, data_input, file_hash, job_inputs, plan_hash
 from heenb.build.lock import BuildLock
-from heenb.build.outcome import BUILT, FAILED, UP_TO_DATE, Outcome
+from heenb.build.outcome import BUILT, FAILED, SKIPPED, UP_TO_DATE, Outcome
 from heenb.build.plan import Job, load_plan, select, warm_up_imports
 from heenb.build.pool import WorkerPool
 from heenb.build.progress import progress_for
@@ -47,7 +47,8 @@ INDEX_NOTEBOOK = paths.NOTEBOOK_DIR / "index.ipynb"
 INDEX_OUTPUT = "index.html"
 INDEX_TITLE = "Workforce education reports"
 
-__all__ = ["BUILT", "DEFAULT_TIMEOUT", "FAILED", "INDEX_OUTPUT", "UP_TO_DATE", "Outcome", "build"]
+__all__ = ["BUILT", "DEFAULT_TIMEOUT", "FAILED", "INDEX_OUTPUT", "SKIPPED", "UP_TO_DATE", "Outcome",
+           "build"]  # fmt: skip
 
 
 def build(
@@ -123,11 +124,14 @@ def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar) 
     inputs[index.output]["plan"] = plan_hash(plan)  # the index lists the plan's reports
     header = {"data_hash": data_key, "data_folder": data_dir.name, "code_hash": code_hash()}
     record = BuildRecord(out_dir, [*plan, index], inputs, header)
-    todo = [job for job in jobs if force or not record.is_current(job)]
+    skipped = {job.output: why for job in jobs if (why := missing_sources(job, data_at_start))}
+    todo = [j for j in jobs if j.output not in skipped and (force or not record.is_current(j))]
     todo.sort(key=record.seconds, reverse=True)  # longest first: the batch ends sooner
     index_todo = [index] if todo or force or not record.is_current(index) else []
-    bar.start(_plan_line(len(jobs), len(todo), min(workers, len(todo) or 1), out_dir),
-              len(todo) + len(index_todo))  # fmt: skip
+    line = _plan_line(len(jobs), len(todo), len(skipped), min(workers, len(todo) or 1), out_dir)
+    if skipped:
+        line += f"; {len(skipped)} skipped: a raw source they read is not in {data_dir}"
+    bar.start(line, len(todo) + len(index_todo))
     by_output = {job.output: job for job in [*plan, index]}
 
     def finished(outcome: Outcome) -> None:
@@ -144,7 +148,11 @@ def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar) 
             ran = {o.output: o for o in pool.run(todo, finished)}
             outcomes = []
             for job in jobs:
-                outcomes.append(ran.get(job.output) or Outcome(job.output, UP_TO_DATE, 0.0))
+                if job.output in skipped:
+                    outcome = Outcome(job.output, SKIPPED, 0.0, skipped[job.output])
+                else:
+                    outcome = ran.get(job.output) or Outcome(job.output, UP_TO_DATE, 0.0)
+                outcomes.append(outcome)
                 if job.output not in ran:
                     record.note(job, outcomes[-1], time.monotonic() - started)
             record.write(time.monotonic() - started)  # the index reads it
@@ -170,6 +178,13 @@ def _restore(name: str, value: str | None) -> None:
         os.environ[name] = value
 
 
+def missing_sources(job: Job, raw: dict[str, str | None]) -> str:
+    """Why ``job`` cannot be built from data whose raw files are ``raw`` (hashes by file
+    name, None for a missing file), or '' when every source it reads is there."""
+    missing = [f"{s}.csv" for s in job.sources if raw.get(f"{s}.csv") is None]
+    return f"not in the data folder: {', '.join(missing)}" if missing else ""
+
+
 def _inputs(jobs: list[Job], raw: dict, reference_key: str, code_key: str) -> dict[str, dict]:
     """Each job's input hashes by output (each notebook read once)."""
     notebooks = {nb: file_hash(nb) for nb in {job.notebook for job in jobs}}
@@ -177,10 +192,11 @@ def _inputs(jobs: list[Job], raw: dict, reference_key: str, code_key: str) -> di
                                  code_key) for j in jobs}  # fmt: skip
 
 
-def _plan_line(selected: int, todo: int, workers: int, out_dir: Path) -> str:
+def _plan_line(selected: int, todo: int, skipped: int, workers: int, out_dir: Path) -> str:
     if not todo:
-        return f"All {selected} report(s) in {out_dir} are up to date (--force rebuilds them)."
-    fresh = f"; {selected - todo} up to date" if todo < selected else ""
+        return (f"All {selected - skipped} buildable report(s) in {out_dir} are up to date "
+                "(--force rebuilds them)")  # fmt: skip
+    fresh = f"; {selected - skipped - todo} up to date" if todo < selected - skipped else ""
     return f"Building {todo} of {selected} report(s) with {workers} worker(s) into {out_dir}{fresh}"
 
 

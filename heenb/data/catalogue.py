@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from heenb.errors import ParameterError
-from heenb.paths import REFERENCE_DIR
+from heenb.paths import REFERENCE_DIR, reference_dir
 
 #: The regional structure reports use unless told otherwise.
 DEFAULT_STRUCTURE = "nhse-7-regions"
@@ -210,6 +210,6 @@ def load_catalogue(structure: str = DEFAULT_STRUCTURE, directory: Path | None = 
     structure : str
         Regional structure for rolling local offices up to regions.
     directory : Path, optional
-        Folder of reference CSV files; ``data/reference`` by default.
+        Folder of reference CSV files; ``$HEENB_REFERENCE``, else ``data/reference``.
     """
-    return _load(Path(directory or REFERENCE_DIR), structure)
+    return _load(Path(directory or reference_dir()), structure)
