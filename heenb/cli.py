@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import signal
 import sys
 import threading
@@ -31,6 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("--data", metavar="DIR", help=data_help)
     plan_help = "report plan (default: reports.yml)"
     validate.add_argument("--plan", metavar="FILE", help=plan_help)
+    reference_help = "reference catalogue folder (default: $HEENB_REFERENCE, else data/reference)"
+    validate.add_argument("--reference", metavar="DIR", help=reference_help)
 
     build = commands.add_parser("build", help="run every report through papermill into HTML")
     build.add_argument("--data", metavar="DIR", help=data_help)
@@ -44,10 +47,14 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--force", action="store_true",
                        help="rebuild even reports whose inputs have not changed")  # fmt: skip
     build.add_argument("--plan", metavar="FILE", help=plan_help)
+    build.add_argument("--reference", metavar="DIR", help=reference_help)
+    build.add_argument("--fresh-kernels", action="store_true",
+                       help="a new kernel for every report (slower; for benchmarks)")  # fmt: skip
 
     listing = commands.add_parser("list", help="print the report set")
     listing.add_argument("--format", choices=["text", "json"], default="text")
     listing.add_argument("--plan", metavar="FILE", help=plan_help)
+    listing.add_argument("--reference", metavar="DIR", help=reference_help)
 
     demo = commands.add_parser("demo-data", help="write a deterministic demo raw data set")
     demo.add_argument("--out", metavar="DIR", required=True, help="folder to write")
@@ -71,7 +78,7 @@ class Stopped(KeyboardInterrupt):
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        with _sigterm_stops():
+        with _sigterm_stops(), _reference(getattr(args, "reference", None)):
             return _COMMANDS[args.command](args)
     except (DataValidationError, DataChangedError) as error:
         print(f"heenb: {error}", file=sys.stderr)
@@ -87,6 +94,31 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("heenb: stopped.", file=sys.stderr)
         return 130
+
+
+@contextlib.contextmanager
+def _reference(folder: str | None):
+    """``--reference DIR``: the catalogue folder for this command, its workers and kernels."""
+    if not folder:
+        yield
+        return
+    from heenb import paths
+
+    chosen = paths.reference_dir(folder)
+    if not chosen.is_dir():
+        raise HeenbError(
+            f"--reference {folder}: {chosen} is not a folder; give a folder of reference CSV "
+            f"files like {paths.REFERENCE_DIR}."
+        )
+    saved = os.environ.get("HEENB_REFERENCE")
+    os.environ["HEENB_REFERENCE"] = str(chosen)
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("HEENB_REFERENCE", None)
+        else:
+            os.environ["HEENB_REFERENCE"] = saved
 
 
 @contextlib.contextmanager
@@ -107,38 +139,58 @@ def _sigterm_stops():
 
 
 def _validate(args) -> int:
+    """Validate the raw files present; name each missing one and the report types it blocks."""
     from heenb import paths
     from heenb.build.plan import load_plan
+    from heenb.data.contract import RAW_FILES
     from heenb.data.gaps import raw_gaps, warning_lines
     from heenb.data.validate import read_raw
 
     data_dir = paths.data_dir(args.data)
     jobs = load_plan(args.plan)  # the plan is checked too
-    tables = read_raw(data_dir)
-    rows = ", ".join(f"{name} {len(t):,}" for name, t in tables.items())
+    missing = [raw for raw in RAW_FILES if not (data_dir / raw.filename).is_file()]
+    if len(missing) == len(RAW_FILES) or not data_dir.is_dir():
+        read_raw(data_dir)  # no raw file at all: says what is expected, and exits 1
+    tables = read_raw(data_dir, missing_ok=True)
+    rows = ", ".join(f"{raw.name} {len(tables[raw.name]):,}" for raw in RAW_FILES
+                     if raw not in missing)  # fmt: skip
     gaps = raw_gaps(tables)
     warned = f"; {len(gaps)} warning(s) of missing periods below" if gaps else ""
-    print(
-        f"{data_dir}: valid ({rows} rows){warned}. The plan's {len(jobs)} report(s) can be built."
-    )
+    print(f"{data_dir}: the files present are valid ({rows} rows){warned}.")
     for line in warning_lines(gaps):
         print(line)
-    return 0
+    blocked = set()
+    for raw in missing:
+        groups = list(dict.fromkeys(j.group for j in jobs if raw.name in j.sources))
+        blocked |= {j.output for j in jobs if raw.name in j.sources}
+        print(f"{raw.filename}: not in the folder; the {', '.join(groups) or 'no'} report(s) "
+              "that read it cannot be built.")  # fmt: skip
+    buildable = len(jobs) - len(blocked)
+    print(f"{buildable} of the plan's {len(jobs)} report(s) can be built from this data.")
+    return 0 if buildable else 1
 
 
 def _build(args) -> int:
     from collections import Counter
 
-    from heenb.build.engine import BUILT, FAILED, INDEX_OUTPUT, UP_TO_DATE, build
+    from heenb.build.engine import BUILT, FAILED, INDEX_OUTPUT, SKIPPED, UP_TO_DATE, build
 
     started = time.time()
     outcomes = build(args.data, args.out, args.only, args.workers, args.timeout,
-                     force=args.force, plan_file=args.plan)  # fmt: skip
+                     force=args.force, plan_file=args.plan,
+                     fresh_kernels=args.fresh_kernels)  # fmt: skip
     counts = Counter(o.status for o in outcomes if o.output != INDEX_OUTPUT)
     index = next((o.status for o in outcomes if o.output == INDEX_OUTPUT), None)
     index_note = {BUILT: "; index rebuilt", FAILED: "; index FAILED", None: ""}[index]
+    skipped_note = f", {counts[SKIPPED]} skipped" if counts[SKIPPED] else ""
     print(f"Built {counts[BUILT]} of {counts.total()} report(s) in {time.time() - started:.1f} s "
-          f"({counts[FAILED]} failed, {counts[UP_TO_DATE]} up to date){index_note}.")  # fmt: skip
+          f"({counts[FAILED]} failed, {counts[UP_TO_DATE]} up to date{skipped_note})"
+          f"{index_note}.")  # fmt: skip
+    why = Counter(o.error for o in outcomes if o.status == SKIPPED)
+    for reason, number in why.items():
+        names = [o.output for o in outcomes if o.status == SKIPPED and o.error == reason]
+        shown = ", ".join(names[:3]) + (f" and {number - 3} more" if number > 3 else "")
+        print(f"Skipped {number} report(s) ({shown}): a raw source they read is {reason}.")
     failed = [o for o in outcomes if o.status == FAILED]
     for outcome in failed:
         kept = f" (notebook kept at {outcome.failed_notebook})" if outcome.failed_notebook else ""

@@ -2,7 +2,8 @@
 
 Settings are read inside functions (not at import) so tests can change them.
 The raw data folder is, in order: an explicit argument, the ``HEENB_DATA``
-environment variable, or ``data/demo`` in the project.
+environment variable, or ``data/demo`` in the project. The reference catalogue
+folder likewise: ``HEENB_REFERENCE``, or ``data/reference``.
 """
 
 from __future__ import annotations
@@ -28,6 +29,13 @@ def data_dir(override: str | os.PathLike | None = None) -> Path:
     return DEFAULT_DATA_DIR
 
 
+def reference_dir(override: str | os.PathLike | None = None) -> Path:
+    """The reference catalogue folder: ``override``, else ``$HEENB_REFERENCE``, else
+    ``data/reference``."""
+    chosen = override or os.environ.get("HEENB_REFERENCE")
+    return Path(chosen).expanduser().resolve() if chosen else REFERENCE_DIR
+
+
 def describe_parameters(parameters: dict) -> str:
     """Parameters as ``name=value`` for a published page; an absolute path shows only its
     last part, so a page never exposes the folders of the machine that built it."""
@@ -36,12 +44,6 @@ def describe_parameters(parameters: dict) -> str:
         return Path(value).name if isinstance(value, str) and os.path.isabs(value) else str(value)
 
     return ", ".join(f"{name}={shown(value)}" for name, value in parameters.items())
-
-
-def reference_dir() -> Path:
-    """The reference catalogue folder: ``$HEENB_REFERENCE`` or ``data/reference``."""
-    from_env = os.environ.get("HEENB_REFERENCE")
-    return Path(from_env).expanduser().resolve() if from_env else REFERENCE_DIR
 
 
 def mart_root() -> Path:

@@ -362,3 +362,26 @@ def test_ctrl_c_stops_workers_and_kernels_and_leaves_no_temporary_files(tmp_path
     assert leftovers(out) == []
     assert (out / "hello" / "a.html").is_file()
     assert "heenb: stopped." in build_process.stderr.read()
+
+
+def test_fresh_kernels_start_a_kernel_for_every_report(tmp_path, monkeypatch):
+    from heenb.build import runner as runner_module
+
+    started = []
+
+    class CountedKernel(runner_module.WarmKernel):
+        def __init__(self, *args, **kwargs):
+            started.append(1)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(runner_module, "WarmKernel", CountedKernel)
+    plan = write_plan(tmp_path / "plan.yml", entry("greeting", "name", ["a", "b"], "{name}.html"))
+    jobs = load_plan(plan)
+    for fresh, kernels in ((False, 1), (True, 2)):
+        started.clear()
+        runner = runner_module.Runner(tmp_path / str(fresh), timeout=60, fresh_kernels=fresh)
+        try:
+            assert [runner.build(job).status for job in jobs] == [BUILT, BUILT]
+        finally:
+            runner.close()
+        assert len(started) == kernels

@@ -7,8 +7,10 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+import yaml
 
 from heenb import paths
 from heenb.build.plan import load_plan, select
@@ -65,10 +67,13 @@ def test_schema_prints_markdown_naming_every_raw_file(capsys):
 
 
 def test_validate_of_bad_data_exits_1_without_traceback(data_copy, capsys):
-    (data_copy / "workforce_fte.csv").unlink()
+    path = data_copy / "nets_responses.csv"
+    rows = path.read_text().splitlines()
+    rows[2] = rows[2].rsplit(",", 1)[0] + ",four"
+    path.write_text("\n".join(rows) + "\n")
     assert main(["validate", "--data", str(data_copy)]) == 1
     err = capsys.readouterr().err
-    assert "workforce_fte.csv: file not found" in err
+    assert "nets_responses.csv, row 3" in err
     assert "Traceback" not in err
 
 
@@ -138,7 +143,7 @@ def test_list_and_validate_take_a_plan(tmp_path, data_copy, capsys):
     assert main(["list", "--plan", str(plan)]) == 0
     assert capsys.readouterr().out.splitlines()[0].startswith("objective/maternity.html")
     assert main(["validate", "--plan", str(plan), "--data", str(data_copy)]) == 0
-    assert "The plan's 1 report(s) can be built." in capsys.readouterr().out
+    assert "1 of the plan's 1 report(s) can be built from this data." in capsys.readouterr().out
 
 
 def test_make_lab_allows_root_only_for_root():
@@ -146,3 +151,87 @@ def test_make_lab_allows_root_only_for_root():
                              text=True, check=True).stdout  # fmt: skip
     lab = [line for line in dry_run.splitlines() if "jupyter lab" in line]
     assert lab and all(("--allow-root" in line) == (os.getuid() == 0) for line in lab)
+
+
+# --------------------------------------------------------------------------- partial data
+
+
+PROGRAMME_FILES = ["programme_projects.csv", "programme_updates.csv", "ppi_activities.csv"]
+
+
+@pytest.fixture
+def programme_data(demo_dir, tmp_path):
+    """A data folder holding only the three raw sources the programme reports read."""
+    folder = tmp_path / "programme-data"
+    folder.mkdir()
+    for name in PROGRAMME_FILES:
+        (folder / name).write_bytes((demo_dir / name).read_bytes())
+    return folder
+
+
+def test_validate_checks_the_files_present_and_says_what_each_missing_one_blocks(
+    programme_data, capsys
+):
+    assert main(["validate", "--data", str(programme_data)]) == 0
+    out = capsys.readouterr().out
+    assert "the files present are valid (programme_projects" in out
+    assert "arcp_outcomes.csv: not in the folder; the objective, area report(s)" in out
+    assert "kpi_updates.csv: not in the folder; the objective report(s)" in out
+    assert "2 of the plan's 27 report(s) can be built from this data." in out
+    assert "file not found" not in out
+
+
+def test_validate_of_a_folder_with_no_raw_file_exits_1(tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    assert main(["validate", "--data", str(tmp_path / "empty")]) == 1
+    assert "arcp_outcomes.csv: file not found" in capsys.readouterr().err
+
+
+def test_build_builds_the_reports_whose_sources_are_present_and_says_which_it_skipped(
+    programme_data, tmp_path, capsys
+):
+    greeting = str(Path(__file__).parent / "fixtures" / "notebooks" / "greeting.ipynb")
+    plan = tmp_path / "plan.yml"
+    plan.write_text(yaml.safe_dump({"reports": [
+        {"name": "p", "title": "P", "notebook": greeting, "parameter": "name", "values": ["p"],
+         "output": "p/{name}.html", "sources": ["programme_updates"]},
+        {"name": "a", "title": "A", "notebook": greeting, "parameter": "name", "values": ["a"],
+         "output": "a/{name}.html", "sources": ["arcp_outcomes", "programme_updates"]},
+    ]}))  # fmt: skip
+    out = tmp_path / "reports"
+    argv = ["build", "--data", str(programme_data), "--plan", str(plan), "--out", str(out)]
+
+    assert main([*argv, "--workers", "1"]) == 0
+
+    printed = capsys.readouterr().out
+    assert "Built 1 of 2 report(s)" in printed and "1 skipped" in printed
+    assert ("Skipped 1 report(s) (a/a.html): a raw source they read is not in the data folder: "
+            "arcp_outcomes.csv.") in printed  # fmt: skip
+    assert (out / "p" / "p.html").is_file() and not (out / "a" / "a.html").exists()
+    assert (out / "index.html").is_file()
+    # The source arrives: the skipped report is built, the other stays up to date.
+    (programme_data / "arcp_outcomes.csv").write_bytes(
+        (Path(os.environ["HEENB_DATA"]) / "arcp_outcomes.csv").read_bytes()
+    )
+    assert main([*argv, "--workers", "1"]) == 0
+    assert "Built 1 of 2 report(s)" in capsys.readouterr().out
+    assert (out / "a" / "a.html").is_file()
+
+
+def test_a_reference_folder_of_ones_own_is_used_by_flag_or_environment(tmp_path, monkeypatch,
+                                                                       capsys):  # fmt: skip
+    reference = tmp_path / "my-reference"
+    reference.mkdir()
+    for path in paths.REFERENCE_DIR.glob("*.csv"):
+        (reference / path.name).write_bytes(path.read_bytes())
+    objectives = (reference / "objectives.csv").read_text().splitlines(keepends=True)
+    (reference / "objectives.csv").write_text("".join(objectives[:-1]))  # one objective fewer
+    normal = len(load_plan())
+
+    assert main(["list", "--reference", str(reference)]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == normal - 1
+    assert "HEENB_REFERENCE" not in os.environ
+    monkeypatch.setenv("HEENB_REFERENCE", str(reference))
+    assert len(load_plan()) == normal - 1
+    assert main(["list", "--reference", str(tmp_path / "nowhere")]) == 2
+    assert "is not a folder" in capsys.readouterr().err

@@ -33,7 +33,7 @@ from heenb import paths
 from heenb.build.facts import PageFacts
 from heenb.build.inputs import code_hash, data_input, file_hash, job_inputs, plan_hash
 from heenb.build.lock import BuildLock
-from heenb.build.outcome import BUILT, FAILED, UP_TO_DATE, Outcome
+from heenb.build.outcome import BUILT, FAILED, SKIPPED, UP_TO_DATE, Outcome
 from heenb.build.plan import Job, load_plan, select, warm_up_imports
 from heenb.build.pool import WorkerPool
 from heenb.build.progress import progress_for
@@ -47,7 +47,8 @@ INDEX_NOTEBOOK = paths.NOTEBOOK_DIR / "index.ipynb"
 INDEX_OUTPUT = "index.html"
 INDEX_TITLE = "Workforce education reports"
 
-__all__ = ["BUILT", "DEFAULT_TIMEOUT", "FAILED", "INDEX_OUTPUT", "UP_TO_DATE", "Outcome", "build"]
+__all__ = ["BUILT", "DEFAULT_TIMEOUT", "FAILED", "INDEX_OUTPUT", "SKIPPED", "UP_TO_DATE", "Outcome",
+           "build"]  # fmt: skip
 
 
 def build(
@@ -59,13 +60,16 @@ def build(
     force: bool = False,
     plan_file: str | os.PathLike | None = None,
     progress: Callable[[str], None] | None = None,
+    fresh_kernels: bool = False,
 ) -> list[Outcome]:
     """Build the reports that need it; return an :class:`Outcome` per selected report.
 
     The index's outcome comes last when the index was rebuilt. ``workers``
     defaults to the number of cores; ``timeout`` is the longest a cell may run
     (seconds); ``progress`` is called with each progress line (default: a bar
-    on a terminal, else lines on standard output).
+    on a terminal, else lines on standard output); ``fresh_kernels`` starts a
+    new kernel for every report instead of reusing one per worker (slower; for
+    measuring what warm kernels gain).
 
     Raises
     ------
@@ -88,7 +92,8 @@ def build(
     _check_writable(out_dir)
     with BuildLock(out_dir):  # nothing in out_dir is read or written before this
         _check_ours(out_dir)
-        settings = _Settings(data_dir, out_dir, workers, timeout, force, plan_file, started)
+        settings = _Settings(data_dir, out_dir, workers, timeout, force, plan_file, started,
+                             fresh_kernels)  # fmt: skip
         return _run(settings, catalogue, plan, jobs, progress_for(progress))
 
 
@@ -101,11 +106,12 @@ class _Settings:
     force: bool
     plan_file: str | os.PathLike | None
     started: float
+    fresh_kernels: bool
 
 
 def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar) -> list[Outcome]:
     """The build proper, holding the folder's lock (see :func:`build`)."""
-    data_dir, out_dir, workers, timeout, force, plan_file, started = astuple(settings)
+    data_dir, out_dir, workers, timeout, force, plan_file, started, fresh = astuple(settings)
     mart_folder = build_mart(data_dir, catalogue)  # validates the raw data once
     data_key = mart_folder.name
     data_at_start = json.loads((mart_folder / "meta.json").read_text())["raw"]
@@ -118,11 +124,14 @@ def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar) 
     inputs[index.output]["plan"] = plan_hash(plan)  # the index lists the plan's reports
     header = {"data_hash": data_key, "data_folder": data_dir.name, "code_hash": code_hash()}
     record = BuildRecord(out_dir, [*plan, index], inputs, header)
-    todo = [job for job in jobs if force or not record.is_current(job)]
+    skipped = {job.output: why for job in jobs if (why := missing_sources(job, data_at_start))}
+    todo = [j for j in jobs if j.output not in skipped and (force or not record.is_current(j))]
     todo.sort(key=record.seconds, reverse=True)  # longest first: the batch ends sooner
     index_todo = [index] if todo or force or not record.is_current(index) else []
-    bar.start(_plan_line(len(jobs), len(todo), min(workers, len(todo) or 1), out_dir),
-              len(todo) + len(index_todo))  # fmt: skip
+    line = _plan_line(len(jobs), len(todo), len(skipped), min(workers, len(todo) or 1), out_dir)
+    if skipped:
+        line += f"; {len(skipped)} skipped: a raw source they read is not in {data_dir}"
+    bar.start(line, len(todo) + len(index_todo))
     by_output = {job.output: job for job in [*plan, index]}
 
     def finished(outcome: Outcome) -> None:
@@ -134,11 +143,16 @@ def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar) 
     os.environ[PINNED_MART] = pin(data_dir, mart_folder)  # ... as it is now, whatever happens
     try:
         facts = PageFacts(data_dir.name, data_key)
-        with WorkerPool(out_dir, workers, timeout, facts, warm_up_imports(plan)) as pool:
+        imports = warm_up_imports(plan)
+        with WorkerPool(out_dir, workers, timeout, facts, imports, fresh) as pool:
             ran = {o.output: o for o in pool.run(todo, finished)}
             outcomes = []
             for job in jobs:
-                outcomes.append(ran.get(job.output) or Outcome(job.output, UP_TO_DATE, 0.0))
+                if job.output in skipped:
+                    outcome = Outcome(job.output, SKIPPED, 0.0, skipped[job.output])
+                else:
+                    outcome = ran.get(job.output) or Outcome(job.output, UP_TO_DATE, 0.0)
+                outcomes.append(outcome)
                 if job.output not in ran:
                     record.note(job, outcomes[-1], time.monotonic() - started)
             record.write(time.monotonic() - started)  # the index reads it
@@ -164,6 +178,13 @@ def _restore(name: str, value: str | None) -> None:
         os.environ[name] = value
 
 
+def missing_sources(job: Job, raw: dict[str, str | None]) -> str:
+    """Why ``job`` cannot be built from data whose raw files are ``raw`` (hashes by file
+    name, None for a missing file), or '' when every source it reads is there."""
+    missing = [f"{s}.csv" for s in job.sources if raw.get(f"{s}.csv") is None]
+    return f"not in the data folder: {', '.join(missing)}" if missing else ""
+
+
 def _inputs(jobs: list[Job], raw: dict, reference_key: str, code_key: str) -> dict[str, dict]:
     """Each job's input hashes by output (each notebook read once)."""
     notebooks = {nb: file_hash(nb) for nb in {job.notebook for job in jobs}}
@@ -171,10 +192,11 @@ def _inputs(jobs: list[Job], raw: dict, reference_key: str, code_key: str) -> di
                                  code_key) for j in jobs}  # fmt: skip
 
 
-def _plan_line(selected: int, todo: int, workers: int, out_dir: Path) -> str:
+def _plan_line(selected: int, todo: int, skipped: int, workers: int, out_dir: Path) -> str:
     if not todo:
-        return f"All {selected} report(s) in {out_dir} are up to date (--force rebuilds them)."
-    fresh = f"; {selected - todo} up to date" if todo < selected else ""
+        return (f"All {selected - skipped} buildable report(s) in {out_dir} are up to date "
+                "(--force rebuilds them)")  # fmt: skip
+    fresh = f"; {selected - skipped - todo} up to date" if todo < selected - skipped else ""
     return f"Building {todo} of {selected} report(s) with {workers} worker(s) into {out_dir}{fresh}"
 
 

@@ -1,4 +1,4 @@
-"""What became of one report in a build: built, failed, or skipped as up to date."""
+"""What became of one report in a build: built, failed, up to date, or skipped for want of data."""
 
 from __future__ import annotations
 
@@ -7,13 +7,16 @@ from dataclasses import dataclass
 BUILT = "built"
 FAILED = "failed"
 UP_TO_DATE = "up-to-date"
+SKIPPED = "skipped"
 
 
 @dataclass
 class Outcome:
-    """One report's result: ``status`` is :data:`BUILT`, :data:`FAILED` or :data:`UP_TO_DATE`.
+    """One report's result: ``status`` is :data:`BUILT`, :data:`FAILED`, :data:`UP_TO_DATE`
+    or :data:`SKIPPED` (a raw source it reads is not in the data folder).
 
-    ``error`` is the first line of a failure's error; ``failed_notebook`` is
+    ``error`` is the first line of a failure's error, or why a report was
+    skipped; ``failed_notebook`` is
     where papermill's annotated notebook was kept, relative to the reports folder.
     """
 

@@ -32,10 +32,9 @@ STOP_GRACE = 10
 class _Worker:
     """One worker process, its pipe, and the job it is building (``None`` when idle)."""
 
-    def __init__(self, context, out_dir: Path, timeout: int, facts, imports, number: int):
+    def __init__(self, context, out_dir: Path, timeout: int, options: tuple, number: int):
         self.connection, theirs = context.Pipe()
-        self.process = context.Process(target=_work,
-                                       args=(theirs, out_dir, timeout, facts, imports),
+        self.process = context.Process(target=_work, args=(theirs, out_dir, timeout, *options),
                                        name=f"heenb-worker-{number}")  # fmt: skip
         with _ctrl_c_ignored():  # inherited: Ctrl-C at a terminal reaches only the main process
             self.process.start()
@@ -70,10 +69,11 @@ class WorkerPool:
     """Up to ``workers`` processes building reports into ``out_dir``; use as a context manager."""
 
     def __init__(self, out_dir: Path, workers: int, timeout: int, facts=None,
-                 imports: tuple[str, ...] = ()):  # fmt: skip
+                 imports: tuple[str, ...] = (), fresh_kernels: bool = False):  # fmt: skip
         self.out_dir, self.workers, self.timeout = out_dir, workers, timeout
-        self.facts = facts  # what every page is built from (heenb.build.facts.PageFacts)
-        self.imports = imports  # what each worker's kernel imports first
+        # What every page is built from (heenb.build.facts.PageFacts), what each worker's
+        # kernel imports first, and whether each report gets a new kernel.
+        self.options = (facts, imports, fresh_kernels)
         self._context = multiprocessing.get_context("spawn")
         self._pool: list[_Worker] = []
         self._started = 0
@@ -86,8 +86,8 @@ class WorkerPool:
             busy = [w for w in self._pool if w.job]
             while len(self._pool) < min(self.workers, len(busy) + len(pending)):
                 self._started += 1
-                self._pool.append(_Worker(self._context, self.out_dir, self.timeout, self.facts,
-                                          self.imports, self._started))  # fmt: skip
+                self._pool.append(_Worker(self._context, self.out_dir, self.timeout,
+                                          self.options, self._started))  # fmt: skip
             for worker in self._pool:
                 if pending and not worker.job and not worker.assign(job := pending.popleft()):
                     pending.appendleft(job)  # that worker has died; another will take it
@@ -135,7 +135,7 @@ def _ctrl_c_ignored():
         signal.signal(signal.SIGINT, previous)
 
 
-def _work(connection, out_dir: Path, timeout: int, facts, imports) -> None:
+def _work(connection, out_dir: Path, timeout: int, facts, imports, fresh_kernels) -> None:
     """A worker process: build each job received on ``connection``, send back its outcome.
 
     ``None`` ends the loop. The kernel starts first and warms up while this
@@ -152,7 +152,7 @@ def _work(connection, out_dir: Path, timeout: int, facts, imports) -> None:
         kernel = WarmKernel(imports)
         from heenb.build.runner import Runner
 
-        runner = Runner(out_dir, timeout, kernel, facts, imports)
+        runner = Runner(out_dir, timeout, kernel, facts, imports, fresh_kernels)
         for job in iter(connection.recv, None):
             connection.send(runner.build(job))
     finally:

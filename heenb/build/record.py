@@ -31,7 +31,7 @@ from pathlib import Path
 from heenb import paths
 from heenb.build.files import write_atomically
 from heenb.build.inputs import file_hash
-from heenb.build.outcome import BUILT, FAILED, UP_TO_DATE, Outcome
+from heenb.build.outcome import BUILT, FAILED, SKIPPED, UP_TO_DATE, Outcome
 from heenb.build.plan import Job
 
 BUILD_LOG = "build.json"
@@ -49,17 +49,20 @@ class BuildRecord:
         self.jobs, self.inputs, self.header = jobs, inputs, header
         previous = _read(self.path)
         self.entries = {job.output: previous[job.output] for job in jobs if job.output in previous}
-        self.counts = dict.fromkeys((BUILT, FAILED, UP_TO_DATE), 0)
+        self.counts = dict.fromkeys((BUILT, FAILED, UP_TO_DATE, SKIPPED), 0)
 
     def is_current(self, job: Job) -> bool:
         """Whether ``job``'s page exists, is the page recorded, and has today's inputs."""
         entry = self.entries.get(job.output)
-        if not entry or entry.get("status") == FAILED or entry["inputs"] != self.inputs[job.output]:
+        if not entry or entry.get("status") in (FAILED, SKIPPED) or not self._current(entry, job):
             return False
         try:
             return entry.get("page") == file_hash(self.out_dir / job.output)
         except OSError:
             return False
+
+    def _current(self, entry: dict, job: Job) -> bool:
+        return entry["inputs"] == self.inputs[job.output]
 
     def seconds(self, job: Job) -> float:
         """How long the report took at its last build (0 if never built)."""
@@ -76,6 +79,8 @@ class BuildRecord:
         elif outcome.status == UP_TO_DATE:
             previous = self.entries[job.output]
             entry.update(seconds=previous.get("seconds", 0.0), page=previous.get("page"))
+        elif outcome.status == SKIPPED and job.output in self.entries:  # keep what the page is
+            entry["inputs"] = self.entries[job.output]["inputs"]
         self.entries[job.output] = entry
         self.write(seconds)
 
@@ -84,7 +89,8 @@ class BuildRecord:
         for job in self.jobs:
             if job.output in self.entries:
                 entry = self.entries[job.output]
-                reports.append({**entry, "current": entry["inputs"] == self.inputs[job.output]})
+                current = entry.get("status") != SKIPPED and self._current(entry, job)
+                reports.append({**entry, "current": current})
         log = {**self.header, "seconds": round(seconds, 2), "counts": self.counts,
                "reports": reports}  # fmt: skip
         write_atomically(self.path, json.dumps(log, indent=2) + "\n")

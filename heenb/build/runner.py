@@ -33,8 +33,10 @@ class Runner:
     """Builds reports into ``out_dir``, reusing one kernel while reports succeed."""
 
     def __init__(self, out_dir: Path, timeout: int, kernel: WarmKernel | None = None,
-                 facts: PageFacts | None = None, imports: tuple[str, ...] = ()):  # fmt: skip
+                 facts: PageFacts | None = None, imports: tuple[str, ...] = (),
+                 fresh_kernels: bool = False):  # fmt: skip
         self.out_dir = out_dir
+        self.fresh_kernels = fresh_kernels  # a new kernel per report (to measure warm kernels)
         self.imports = imports
         self.timeout = timeout
         self.facts = facts
@@ -68,6 +70,13 @@ class Runner:
 
     def build(self, job: Job) -> Outcome:
         """Execute, export and write one report; record a failure instead of raising."""
+        try:
+            return self._build(job)
+        finally:
+            if self.fresh_kernels:
+                self.close()
+
+    def _build(self, job: Job) -> Outcome:
         started = time.monotonic()
         with tempfile.TemporaryDirectory(prefix="heenb-run-") as work:
             executed = Path(work) / "executed.ipynb"

@@ -178,7 +178,8 @@ def build_mart(data_dir: Path, catalogue: Catalogue | None = None) -> Path:
     folder = paths.mart_root() / key
     if is_whole(folder):
         return folder
-    raw = read_raw(data_dir, catalogue)
+    present = any(digest for name, digest in before.items() if name != DEMO_MARKER)
+    raw = read_raw(data_dir, catalogue, missing_ok=present)  # some sources may be absent
     tables = derive(raw, catalogue)
     changed = changed_files(before, raw_hashes(data_dir))
     if changed:

@@ -56,8 +56,13 @@ _HEADER_ROW = 1
 _FIRST_ROW = 2
 
 
-def read_raw(data_dir: Path, catalogue: Catalogue | None = None) -> dict[str, pd.DataFrame]:
+def read_raw(data_dir: Path, catalogue: Catalogue | None = None,
+             missing_ok: bool = False) -> dict[str, pd.DataFrame]:  # fmt: skip
     """Read and validate every raw file; return typed DataFrames by file name.
+
+    With ``missing_ok``, a raw file that is not in the folder is no problem: its
+    table is returned empty (with the contract's columns), and the files present
+    are validated as usual.
 
     Raises
     ------
@@ -81,7 +86,10 @@ def read_raw(data_dir: Path, catalogue: Catalogue | None = None) -> dict[str, pd
         )
     tables: dict[str, pd.DataFrame] = {}
     problems: list[Problem] = []
+    missing = [r for r in RAW_FILES if missing_ok and not (data_dir / r.filename).is_file()]
     for raw in RAW_FILES:
+        if raw in missing:
+            continue
         text, file_problems = _read_text(data_dir / raw.filename, raw)
         problems += file_problems
         if text is not None:
@@ -90,7 +98,9 @@ def read_raw(data_dir: Path, catalogue: Catalogue | None = None) -> dict[str, pd
     problems += _check_references(tables)
     if problems:
         raise DataValidationError(problems)
-    return {name: _typed(table, RAW_FILES_BY_NAME[name]) for name, table in tables.items()}
+    for raw in missing:
+        tables[raw.name] = pd.DataFrame({c.name: pd.Series(dtype="str") for c in raw.columns})
+    return {raw.name: _typed(tables[raw.name], raw) for raw in RAW_FILES if raw.name in tables}
 
 
 def problems_in(data_dir: Path, catalogue: Catalogue | None = None) -> list[Problem]:
