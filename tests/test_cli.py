@@ -225,7 +225,12 @@ def test_a_reference_folder_of_ones_own_is_used_by_flag_or_environment(tmp_path,
     for path in paths.REFERENCE_DIR.glob("*.csv"):
         (reference / path.name).write_bytes(path.read_bytes())
     objectives = (reference / "objectives.csv").read_text().splitlines(keepends=True)
-    (reference / "objectives.csv").write_text("".join(objectives[:-1]))  # one objective fewer
+    dropped = "quality-framework"  # one objective fewer, with its KPI
+    (reference / "objectives.csv").write_text(
+        "".join(o for o in objectives if not o.startswith(f"{dropped},"))
+    )
+    kpis = (reference / "kpis.csv").read_text().splitlines(keepends=True)
+    (reference / "kpis.csv").write_text("".join(k for k in kpis if f",{dropped}," not in k))
     normal = len(load_plan())
 
     assert main(["list", "--reference", str(reference)]) == 0
