@@ -99,6 +99,8 @@ def build(
 
 @dataclass(frozen=True)
 class _Settings:
+    """:func:`build`'s checked arguments."""
+
     data_dir: Path
     out_dir: Path
     workers: int
@@ -120,9 +122,10 @@ def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar) 
         index_parameters["plan"] = str(Path(plan_file).resolve())
     index = Job("index", "Index", INDEX_NOTEBOOK, index_parameters, INDEX_OUTPUT, INDEX_TITLE)
     reference_key = mart_key(data_dir, catalogue, raw={})  # catalogue and deriving code
-    inputs = _inputs([*plan, index], data_at_start, reference_key, code_hash())
+    code_key = code_hash()
+    inputs = _inputs([*plan, index], data_at_start, reference_key, code_key)
     inputs[index.output]["plan"] = plan_hash(plan)  # the index lists the plan's reports
-    header = {"data_hash": data_key, "data_folder": data_dir.name, "code_hash": code_hash()}
+    header = {"data_hash": data_key, "data_folder": data_dir.name, "code_hash": code_key}
     record = BuildRecord(out_dir, [*plan, index], inputs, header)
     skipped = {job.output: why for job in jobs if (why := missing_sources(job, data_at_start))}
     todo = [j for j in jobs if j.output not in skipped and (force or not record.is_current(j))]
