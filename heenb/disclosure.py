@@ -736,7 +736,8 @@ def protect(
         One row per area (and period, etc.), with count columns.
     level_column : str, optional
         Column naming the area of each row (for example ``"area"``); rows whose
-        value is ``national_value`` are national. Not needed with ``national``.
+        value is ``national_value`` are national. Not needed with ``national``;
+        with neither, every row is protected (the safe default).
     columns : str or list of str
         The count columns to protect. Rates must be recomputed from the
         protected counts (:func:`protected_rates`, :func:`protected_proportion`),
@@ -768,17 +769,19 @@ def protect(
     columns = [columns] if isinstance(columns, str) else list(columns)
     if not isinstance(table, pd.DataFrame):
         raise ArgumentError("table must be a pandas DataFrame.")
-    if (level_column is None) == (national is None):
+    if level_column is not None and national is not None:
         raise ArgumentError(
-            "protect needs one way to find national rows: level_column (with "
-            "national_value), or national= (a boolean column or mask), not both or neither."
+            "protect takes one way to find national rows: level_column (with "
+            "national_value), or national= (a boolean column or mask), not both."
         )
     for column in [*([level_column] if level_column is not None else []), *columns]:
         if column not in table.columns:
             raise ArgumentError(
                 f"table has no column {column!r}; its columns are {list(table.columns)}."
             )
-    if national is None:
+    if national is None and level_column is None:
+        national = np.zeros(len(table), dtype=bool)  # no national rows: protect every row
+    elif national is None:
         national = (table[level_column] == national_value).to_numpy()
     else:
         national = _national_mask(national, len(table), table.index, table)

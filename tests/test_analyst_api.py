@@ -348,3 +348,14 @@ def test_the_guide_notebook_is_output_free_and_run_by_the_suite():
 def test_missing_periods_are_found_by_the_step_of_the_dates(dates, missing):
     found = [str(d.date()) if isinstance(d, pd.Timestamp) else str(d) for d in missing_dates(dates)]
     assert found == [str(m) for m in missing]
+
+
+def test_protect_without_national_rows_protects_every_row():
+    from heenb import disclosure
+
+    table = pd.DataFrame({"trust": ["A", "B", "England"], "n": [3, 12, 15], "d": [9, 40, 49]})
+    protected = disclosure.protect(table, columns=["n", "d"])
+    assert protected["n"].isna().tolist() == [True, False, False]
+    assert protected["n"].tolist()[1:] == [10, 15]  # every row rounded, England's too
+    with pytest.raises(ArgumentError, match="not both"):
+        disclosure.protect(table, "trust", columns=["n"], national=[False, False, True])
