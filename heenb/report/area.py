@@ -14,10 +14,11 @@ from heenb import formatting
 from heenb.charts.trend import small_multiples
 from heenb.charts.xmr import xmr_chart
 from heenb.data.catalogue import ENGLAND
-from heenb.report import blocks, involvement, kpis
+from heenb.report import blocks, findings, involvement, kpis
 from heenb.report.blocks import Block
+from heenb.report.breakdowns import commitment_figures
 from heenb.report.common import SOURCE_NAMES, Inputs, Report, checked, demo_banner, load_inputs
-from heenb.report.narrative import programme_status
+from heenb.report.narrative import latest_project_status, programme_status
 
 #: Sources every area report reads besides its KPIs' own.
 OTHER_SOURCES = ("workforce_fte", "programme_projects", "programme_updates", "ppi_activities")
@@ -135,9 +136,59 @@ class AreaReport(Report):
         return (
             blocks.heading(name, 1)
             + demo_banner(self.inputs)
-            + blocks.paragraph(self.summary(), "heenb-summary")
+            + self.main_points()
             + blocks.definition_list(facts)
         )
+
+    def main_points(self) -> Block:
+        """Up to six findings from the figures (see :mod:`heenb.report.findings`)."""
+        return findings.main_points(self.findings())
+
+    def findings(self) -> list[str]:
+        """The findings, most important first: KPIs on which the area stands out,
+        significant changes in its own figures, programmes off track, its staff in
+        post since the commitments' baseline; then, if nothing stands out, that."""
+        name, table = self.area["name"], self.scorecard_table
+        peers = "local offices" if self.is_office else "regions"
+        standing, changes = [], []
+        for _, kpi in self.measures.iterrows():
+            row = table.set_index("kpi_id").loc[kpi["kpi_id"]]
+            judged = findings.meaning(
+                {"high": 1, "low": -1}.get(row["outlier"], 0), kpi["improvement"]
+            )
+            if judged:
+                standing.append(
+                    f"{kpi['short_name']}: {row['Value']} in {name} in {row['Period']}, "
+                    f"{judged} than other {peers} (beyond the 99.8% funnel limits; England "
+                    f"{row['England']})."
+                )
+            trend = kpis.trend(self.mart, kpi["kpi_id"], self.code)
+            change = kpis.change(trend)
+            if change and change["significant"]:
+                changes.append(findings.kpi_point(kpi, trend, name))
+        points = standing + changes
+        projects = latest_project_status(self.mart)
+        projects = projects[projects["local_office"].isin(self.offices)]
+        points.append(findings.projects_point(f"Programme projects in {name}", projects))
+        staff = []
+        for _, kpi in self.catalogue.kpis[self.catalogue.kpis["rule"] == "staff_fte"].iterrows():
+            figures = commitment_figures(self.mart, kpi, self.code)
+            if figures is not None and figures["start"] is not None:
+                latest = figures["latest"]
+                staff.append(
+                    f"{formatting.in_sentence(kpi['short_name'])} "
+                    f"{formatting.fte(latest['fte'])} in {latest['month']}, "
+                    f"{formatting.change(latest['fte'] - figures['start'], 'FTE')} since "
+                    f"{figures['baseline_month']}"
+                )
+        if staff:
+            points.append(f"Staff in post in {name}: " + "; ".join(staff) + ".")
+        if not standing and len(table):
+            points.append(
+                f"None of the {len(table)} KPIs stands out for {name} against other {peers}: "
+                "all lie within the 99.8% funnel limits."
+            )
+        return points
 
     def summary(self) -> str:
         table = self.scorecard_table

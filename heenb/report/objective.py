@@ -14,11 +14,22 @@ from heenb import formatting
 from heenb.charts.compare import comparison_chart
 from heenb.charts.funnel import funnel_chart
 from heenb.charts.xmr import xmr_chart
-from heenb.report import blocks, kpis
+from heenb.report import blocks, findings, kpis
 from heenb.report.blocks import Block
-from heenb.report.breakdowns import arcp_breakdown, maternity_workforce, nets_breakdown
+from heenb.report.breakdowns import (
+    arcp_breakdown,
+    commitment_figures,
+    commitment_words,
+    maternity_workforce,
+    nets_breakdown,
+)
 from heenb.report.common import SOURCE_NAMES, Inputs, Report, checked, demo_banner, load_inputs
-from heenb.report.narrative import latest_update, programme_status, ratings_history
+from heenb.report.narrative import (
+    latest_project_status,
+    latest_update,
+    programme_status,
+    ratings_history,
+)
 from heenb.report.representation import representation_section
 
 
@@ -70,7 +81,7 @@ class ObjectiveReport(Report):
 
     # ------------------------------------------------------------------ sections
     def headline(self) -> Block:
-        """Title, demo banner, the objective's facts and the headline finding."""
+        """Title, demo banner, the main points, then the objective's facts."""
         title = blocks.heading(f"{self.objective['short_name']}", level=1)
         facts = blocks.definition_list(
             {
@@ -83,12 +94,53 @@ class ObjectiveReport(Report):
                 ),
             }
         )
-        return (
-            title
-            + demo_banner(self.inputs)
-            + blocks.paragraph(self.summary(), "heenb-summary")
-            + facts
+        return title + demo_banner(self.inputs) + self.main_points() + facts
+
+    def main_points(self) -> Block:
+        """Up to six findings from the figures (see :mod:`heenb.report.findings`)."""
+        return findings.main_points(self.findings())
+
+    def findings(self) -> list[str]:
+        """The findings, most important first: the headline KPI (change, history,
+        target), local offices that stand out, commitments, supporting measures that
+        changed significantly, the latest rating, programmes off track."""
+        points = []
+        if self.quantitative and not self.national.empty:
+            points.append(findings.kpi_point(self.kpi, self.national))
+            if self.latest_period is not None:
+                england = formatting.percent(self.national.iloc[-1]["value"])
+                points.append(
+                    findings.standing_out(
+                        self.comparison_table("local_office"),
+                        self.kpi,
+                        "local offices",
+                        f"England's {england}",
+                    )
+                )
+        for _, kpi in self.supporting.iterrows():
+            if kpi["rule"] == "staff_fte":
+                figures = commitment_figures(self.mart, kpi)
+                if figures is not None and figures["start"] is not None:
+                    words = commitment_words(kpi, figures)
+                    points.append(f"{kpi['short_name']}, England: {words}.")
+            elif kpi["kind"] == "proportion":
+                trend = kpis.trend(self.mart, kpi["kpi_id"])
+                change = kpis.change(trend)
+                if change and change["significant"]:
+                    points.append(findings.kpi_point(kpi, trend))
+        updates = self.mart.kpi_updates
+        points.append(
+            findings.rating_point(
+                "Latest update from the KPI lead",
+                updates[updates["objective"] == self.objective["objective_id"]],
+            )
         )
+        projects = latest_project_status(self.mart)
+        for programme in self.catalogue.programmes.itertuples():
+            if self.objective["objective_id"] in programme.objective_ids:
+                mine = projects[projects["programme"] == programme.programme_id]
+                points.append(findings.projects_point(programme.name, mine))
+        return points
 
     def summary(self) -> str:
         """One plain-English paragraph generated from the figures."""
@@ -167,12 +219,18 @@ class ObjectiveReport(Report):
             return heading + blocks.no_data("area comparison", "no period has data")
         offices = self.comparison_table("local_office")
         regions = self.comparison_table("region")
+        england = self.national.iloc[-1]["value"]
         parts = [
             heading,
             blocks.paragraph(
-                f"Latest period: {self.latest_period}. Each local office is compared with the "
-                "England rate on a funnel plot: points outside the 99.8% limits differ by more "
-                "than chance and between-area variation would explain."
+                f"Latest period: {self.latest_period}. Local offices, and separately regions, "
+                f"are compared with the England rate ({formatting.percent(england)}) on a "
+                "funnel plot: an area stands out only when it lies outside the 99.8% limits. "
+                "This is the one verdict the page gives; the bars on the region chart are each "
+                "region's 95% confidence interval, shown for its precision, not as a test. "
+                + _verdict_sentence(offices, "local offices")
+                + " "
+                + _verdict_sentence(regions, "regions")
             ),
         ]
         limits = kpis.funnel_limits(offices)
@@ -187,7 +245,6 @@ class ObjectiveReport(Report):
                     )
                 )
             )
-        england = self.national.iloc[-1]["value"]
         parts.append(
             blocks.figure(
                 comparison_chart(
@@ -195,6 +252,7 @@ class ObjectiveReport(Report):
                     title=f"{_short_label(self.kpi)} by region, {self.latest_period}",
                     value_label=_short_label(self.kpi),
                     reference=england,
+                    verdict="the 99.8% funnel limits" + findings.funnel_words(regions),
                 )
             )
         )
@@ -320,6 +378,18 @@ def area_rows(table: pd.DataFrame) -> pd.DataFrame:
             "Funnel plot": table["outlier"].map(formatting.outlier),
         }
     )
+
+
+def _verdict_sentence(table: pd.DataFrame, peers: str) -> str:
+    """Which areas of a comparison table lie beyond the funnel limits, in words."""
+    above = table.loc[table["outlier"] == "high", "area"].tolist()
+    below = table.loc[table["outlier"] == "low", "area"].tolist()
+    adjusted = findings.funnel_words(table)
+    if not above and not below:
+        return f"{peers[:1].upper()}{peers[1:]}: all within the limits{adjusted}."
+    sides = [f"{_names(names)} ({where})" for names, where in ((above, "above"), (below, "below"))
+             if names]  # fmt: skip
+    return f"{peers[:1].upper()}{peers[1:]} beyond the limits{adjusted}: " + "; ".join(sides) + "."
 
 
 def _short_label(kpi: pd.Series) -> str:
