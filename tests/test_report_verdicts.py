@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
 import pytest
 
 from heenb import formatting
@@ -73,3 +74,20 @@ def test_the_england_figure_is_the_same_on_every_chart_and_sentence(objective):
     assert f"England&#x27;s {england}" in report.headline().markup or (
         f"England's {england}" in report.headline().text
     )
+
+
+def test_a_note_says_how_many_region_counts_differ_from_the_sum_of_their_offices(catalogue):
+    report = objective_report("restoration-recovery")
+    regions = report.comparison_table("region").set_index("area_code")
+    offices = report.comparison_table("local_office").set_index("area_code")
+    differ = compared = 0
+    for code, region in regions.iterrows():
+        parts = offices.loc[catalogue.offices_in(code)]
+        if len(parts) < 2:
+            continue
+        for column in ("numerator", "denominator"):
+            if parts[column].isna().any() or region[column] is pd.NA:
+                continue
+            compared += 1
+            differ += int(parts[column].sum() != region[column])
+    assert f"({differ} of {compared} region counts here do)" in report.comparison().markup

@@ -248,16 +248,37 @@ class AreaReport(Report):
         )
 
     def involvement(self) -> Block:
-        """Patient and public involvement activity by type and year (protected counts)."""
+        """Patient and public involvement activity by type and year (protected counts).
+
+        A region shows each of its local offices' tables, exactly as their own
+        pages do, and no region total: a region total beside its offices' figures
+        would let a withheld office figure be worked out by subtraction.
+        """
         heading = blocks.heading("Patient and public involvement")
         rows = self.mart.ppi_activities
         rows = rows[rows["local_office"].isin(self.offices)]
         if rows.empty:
             return heading + blocks.no_data("involvement activity", "none recorded for this area")
-        protected = involvement.protected_counts(self.catalogue, rows, "year")
-        return heading + involvement.table(
-            protected, f"Involvement activities by type and year, {self.area['name']}"
-        )
+        parts = [heading]
+        if not self.is_office:
+            parts.append(
+                blocks.paragraph(
+                    "Each local office is shown as on its own page; the region is not totalled, "
+                    "so that no withheld figure can be worked out from a region total."
+                )
+            )
+        for office in self.offices:
+            mine = rows[rows["local_office"] == office]
+            if mine.empty:
+                continue
+            protected = involvement.protected_counts(self.catalogue, mine, "year")
+            parts.append(
+                involvement.table(
+                    protected,
+                    f"Involvement activities by type and year, {self.catalogue.area_name(office)}",
+                )
+            )
+        return blocks.join(parts)
 
     def workforce(self) -> Block:
         heading = blocks.heading("Workforce supply")

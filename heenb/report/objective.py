@@ -266,7 +266,8 @@ class ObjectiveReport(Report):
                 ),
                 caption=f"{_short_label(self.kpi)} by region and local office, "
                 f"{self.latest_period}",
-                note=f"{formatting.WITHHELD}: withheld by disclosure control.",
+                note=f"{formatting.WITHHELD}: withheld by disclosure control. "
+                + rounding_note(self.catalogue, regions, offices),
             )
         )
         return blocks.join(parts)
@@ -378,6 +379,32 @@ def area_rows(table: pd.DataFrame) -> pd.DataFrame:
             "Funnel plot": table["outlier"].map(formatting.outlier),
         }
     )
+
+
+def rounding_note(catalogue, regions: pd.DataFrame, offices: pd.DataFrame) -> str:
+    """Why a region's counts may differ from the sum of its local offices', and how many do.
+
+    Each count is rounded (or withheld) on its own from unrounded figures, so a
+    region's shown numerator or denominator need not equal the sum of its offices'.
+    """
+    by_code = offices.set_index("area_code")
+    differ = compared = 0
+    for region in regions.itertuples():
+        codes = catalogue.offices_in(region.area_code)
+        if len(codes) < 2:
+            continue
+        for column in ("numerator", "denominator"):
+            parts = by_code.loc[codes, column]
+            total = getattr(region, column)
+            if parts.isna().any() or pd.isna(total):
+                continue
+            compared += 1
+            differ += int(int(parts.sum()) != int(total))
+    text = (
+        "Counts are rounded to the nearest 5 one by one, from unrounded figures, so rounded "
+        "figures may not sum: a region's count can differ from the sum of its local offices'"
+    )
+    return text + (f" ({differ} of {compared} region counts here do)." if compared else ".")
 
 
 def _verdict_sentence(table: pd.DataFrame, peers: str) -> str:

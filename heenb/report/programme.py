@@ -252,8 +252,9 @@ class ProgrammeReport(Report):
     def involvement(self) -> Block:
         """Involvement activity by type and quarter (the last eight), where the programme runs.
 
-        One table, with its own totals, so secondary suppression covers every
-        figure on the page that could be combined with another.
+        Each year's quarters are protected together with that year's figure on
+        the area's page (:func:`heenb.report.involvement.quarters_within_years`),
+        so no withheld quarter can be worked out by combining the two pages.
         """
         if self.programme["reports_involvement"] != "True":
             return Block()
@@ -265,14 +266,17 @@ class ProgrammeReport(Report):
             return heading + blocks.no_data("involvement activity", "none recorded")
         where = self.catalogue.area_name(office) if office else "England"
         quarters = sorted(rows["quarter"].unique())[-QUARTERS_SHOWN:]
-        counts = involvement.protected_counts(
-            self.catalogue, rows[rows["quarter"].isin(quarters)], "quarter"
-        )
+        counts = involvement.quarters_within_years(self.catalogue, rows, quarters)
         span = f"{quarters[0]} to {quarters[-1]}"
+        title = f"Involvement activities by type and quarter, {where}"
         return (
             heading
-            + involvement.chart(counts, f"Involvement activities by type and quarter, {where}")
-            + involvement.table(counts, f"Involvement activities by type, {span}, {where}")
+            + involvement.chart(counts, title, totals=False)
+            + involvement.table(
+                counts,
+                f"Involvement activities by type, {span}, {where}",
+                note=involvement.PARTS_NOTE,
+            )
         )
 
     def _project_table(self, projects: pd.DataFrame, caption: str) -> Block:
