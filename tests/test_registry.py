@@ -133,10 +133,11 @@ def test_every_bad_field_is_listed_at_once(reference):
     ],
 )
 def test_a_bad_change_point_is_named(reference, row, column, valid):
+    appended = len(pd.read_csv(reference / "kpi_change_points.csv")) + 2  # the spreadsheet row
     append(reference, "kpi_change_points.csv", row)
     with pytest.raises(DataValidationError) as caught:
         load_catalogue(directory=reference)
-    assert f"kpi_change_points.csv, row 2, column '{column}'" in str(caught.value)
+    assert f"kpi_change_points.csv, row {appended}, column '{column}'" in str(caught.value)
     assert valid in str(caught.value)
 
 

@@ -12,13 +12,13 @@ import pandas as pd
 
 from heenb import formatting
 from heenb.charts.trend import small_multiples
-from heenb.charts.xmr import xmr_chart
 from heenb.data.catalogue import ENGLAND
 from heenb.report import blocks, findings, involvement, kpis
 from heenb.report.blocks import Block
 from heenb.report.breakdowns import commitment_figures
 from heenb.report.common import SOURCE_NAMES, Inputs, Report, checked, demo_banner, load_inputs
 from heenb.report.narrative import latest_project_status, programme_status
+from heenb.report.staffing import staff_trend
 
 #: Sources every area report reads besides its KPIs' own.
 OTHER_SOURCES = ("workforce_fte", "programme_projects", "programme_updates", "ppi_activities")
@@ -301,19 +301,17 @@ class AreaReport(Report):
                 f"FTE {latest}": at[latest].map(formatting.fte).to_numpy(),
             }
         )
-        midwives = mine[mine["staff_group"] == "midwives"]
-        result = kpis.spc_of(midwives["fte"], "higher")
-        chart = xmr_chart(
-            result,
-            title=f"Midwives in post (FTE), {self.area['name']}",
-            value_label="FTE",
-            period_labels=list(midwives["month"]),
-            unit="FTE",
-        )
+        trends = []
+        for _, kpi in self.catalogue.kpis[self.catalogue.kpis["rule"] == "staff_fte"].iterrows():
+            figures = commitment_figures(self.mart, kpi, self.code)
+            if figures is not None:
+                trends.append(
+                    staff_trend(self.catalogue, kpi, figures["series"], self.area["name"])
+                )
         return (
             heading
             + blocks.table(rows, f"Staff in post by group, {self.area['name']}")
-            + (blocks.paragraph(f"Midwives: {result.variation_text}.") + blocks.figure(chart))
+            + blocks.join(trends)
         )
 
     def _line_label(self, code: str) -> str:

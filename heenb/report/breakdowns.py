@@ -16,13 +16,13 @@ import pandas as pd
 
 from heenb import formatting
 from heenb.charts.trend import trend_chart
-from heenb.charts.xmr import xmr_chart
 from heenb.data.catalogue import ENGLAND, Catalogue
 from heenb.data.contract import RAW_FILES_BY_NAME
 from heenb.data.mart import Mart
 from heenb.data.rules import breakdown_columns, selected
 from heenb.report import blocks, kpis
 from heenb.report.blocks import Block
+from heenb.report.staffing import staff_trend
 
 #: ARCP years before COVID-19 outcomes existed: the comparator period.
 PRE_COVID_YEARS = ("2017", "2018", "2019")
@@ -254,21 +254,11 @@ def commitment(catalogue: Catalogue, mart: Mart, kpi: pd.Series) -> Block:
             f"{name} against the commitment", f"no figure for the baseline month {baseline_month}"
         )
     england, start, target = figures["series"], figures["start"], figures["target"]
-    result = kpis.kpi_spc(catalogue, kpi, england["month"], england["fte"], start)
     latest = figures["latest"]
-    chart = xmr_chart(
-        result,
-        title=f"{name}, England",
-        value_label=kpi["unit"],
-        period_labels=list(england["month"]),
-        unit=kpi["unit"],
-        target=target,
-    )
-    text = commitment_words(kpi, figures)
     parts = [
         blocks.heading(name, 3),
-        blocks.paragraph(f"{text}. {result.variation_text}. {result.assurance_text}."),
-        blocks.figure(chart),
+        blocks.paragraph(f"{commitment_words(kpi, figures)}."),
+        staff_trend(catalogue, kpi, england, "England", target, start),
     ]
     if baseline_month:
         regions = workforce[workforce["level"] == "region"]
