@@ -111,3 +111,24 @@ def test_a_project_past_implementation_without_an_approved_pid_is_a_data_quality
 def test_a_value_level_with_an_earlier_extreme_is_called_level_with_it():
     trend = pd.DataFrame({"period": ["2021", "2022", "2023"], "value": [0.7, 0.5, 0.7]})
     assert history_words(trend) == "level with the highest of the 3 periods since 2021"
+
+
+def test_years_before_an_outcome_code_existed_are_not_applicable_not_zero(mart):
+    from heenb.report.kpis import not_applicable, trend
+
+    start, _ = not_applicable("arcp-covid-share")
+    table = trend(mart, "arcp-covid-share")
+    before = table[table["period"] < start]
+    assert len(before) and before["not_applicable"].all() and before["value"].isna().all()
+    report = objective_report("restoration-recovery")
+    assert report.national_spc.points.shape[0] == (table["period"] >= start).sum()
+    assert "[z]" in report.breakdown().markup
+    assert "0.0%" not in report.trend().text
+
+
+def test_the_area_scorecard_says_whether_a_significant_change_is_better_or_worse():
+    table = area_report("EM").scorecard_table
+    for text in table["Latest change"]:
+        assert text == "not available" or text.endswith(
+            (": better, significant", ": worse, significant", "(not significant)", "(significant)")
+        )

@@ -26,6 +26,7 @@ OTHER_SOURCES = ("workforce_fte", "programme_projects", "programme_updates", "pp
 
 def _spc_words(catalogue, trend: pd.DataFrame, kpi) -> tuple[str, str]:
     """The Making Data Count variation and assurance icons of an area's own trend, in words."""
+    trend = kpis.applicable(trend)
     if trend.empty or trend["no_data"].all():
         return f"not assessed: {formatting.NO_DATA}", f"not assessed: {formatting.NO_DATA}"
     if trend["withheld"].any():
@@ -34,7 +35,11 @@ def _spc_words(catalogue, trend: pd.DataFrame, kpi) -> tuple[str, str]:
     result = kpis.kpi_spc(catalogue, kpi, trend["period"], trend["value"])
     assurance = result.assurance_text.removeprefix("Assurance: ")
     if result.variation is None:
-        return f"not assessed: {result.limit_points} points, {result.min_points} needed", assurance
+        return (
+            f"not assessed: {result.limit_points} {kpi['periodicity']} points; Making Data Count "
+            f"needs {result.min_points} for process limits",
+            assurance,
+        )
     return result.variation_text, assurance
 
 
@@ -115,7 +120,11 @@ class AreaReport(Report):
         row["Latest change"] = (
             f"{change['to_period']} on {change['from_period']}: "
             + formatting.change(change["change"])
-            + (" (significant)" if change["significant"] else "")
+            + (
+                f": {findings.meaning(change['change'], kpi['improvement'])}, significant"
+                if change["significant"] and findings.meaning(change["change"], kpi["improvement"])
+                else (" (significant)" if change["significant"] else " (not significant)")
+            )
             if change
             else "not available"
         )

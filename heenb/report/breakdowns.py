@@ -108,10 +108,14 @@ def arcp_breakdown(catalogue: Catalogue, mart: Mart, objective: str) -> Block:
     by_year = pd.DataFrame(
         {
             "Year": covid["period"],
-            kpi["short_name"]: covid["value"].map(formatting.percent),
+            kpi["short_name"]: covid["value"]
+            .map(formatting.percent)
+            .where(~covid["not_applicable"], formatting.NOT_APPLICABLE),
             comparator["short_name"]: extension["value"].map(formatting.percent),
             f"Against the {PRE_COVID_YEARS[0]}-{PRE_COVID_YEARS[-1]} share of "
-            f"{comparator['short_name']}": (covid["value"] / pre_share).map(formatting.ratio),
+            f"{comparator['short_name']}": (covid["value"] / pre_share)
+            .map(formatting.ratio)
+            .where(~covid["not_applicable"], formatting.NOT_APPLICABLE),
             f"All {kpi['denominator_label']}": covid["denominator"].map(formatting.count),
         }
     )
@@ -126,10 +130,23 @@ def arcp_breakdown(catalogue: Catalogue, mart: Mart, objective: str) -> Block:
             f"{formatting.ratio(covid['value'].iloc[-1] / pre_share)} times that comparator."
         ),
         blocks.figure(chart),
-        blocks.table(by_year, f"{kpi['short_name']} by year, England", national=True),
+        blocks.table(
+            by_year,
+            f"{kpi['short_name']} by year, England",
+            national=True,
+            note=not_applicable_note(kpi["kpi_id"]),
+        ),
     ]
     parts += [groups_latest(catalogue, mart, kpi, c) for c in breakdown_columns(kpi)]
     return blocks.join(parts)
+
+
+def not_applicable_note(kpi_id: str) -> str | None:
+    """The table note explaining ``[z]`` for a KPI with periods before it existed."""
+    start = kpis.not_applicable(kpi_id)
+    if start is None:
+        return None
+    return f"{formatting.NOT_APPLICABLE}: not applicable, before {start[0]}. {start[1]}."
 
 
 def nets_breakdown(catalogue: Catalogue, mart: Mart, objective: str) -> Block:

@@ -12,11 +12,12 @@ suppressed. Values are fractions (0-1); intervals are 95% Wilson intervals.
 from __future__ import annotations
 
 import inspect
+from functools import cache
 
 import numpy as np
 import pandas as pd
 
-from heenb import disclosure, formatting, funnel, spc, stats
+from heenb import disclosure, formatting, funnel, paths, spc, stats
 from heenb.data.catalogue import ENGLAND, Catalogue
 from heenb.data.mart import Mart
 from heenb.data.rules import RULES, selection
@@ -88,14 +89,44 @@ def measure_rows(mart: Mart, measure: str, breakdown: str = "all") -> pd.DataFra
     return table[(table["measure"] == measure) & (table["breakdown"] == breakdown)]
 
 
+@cache
+def _not_applicable_rows() -> pd.DataFrame:
+    return pd.read_csv(
+        paths.reference_dir() / "kpi_not_applicable.csv", dtype=str, keep_default_na=False
+    )
+
+
+def not_applicable(measure: str) -> tuple[str, str] | None:
+    """(first period the KPI applies to, why earlier ones do not), from
+    ``kpi_not_applicable.csv``; None when every period applies."""
+    rows = _not_applicable_rows()
+    rows = rows[rows["kpi_id"] == measure]
+    return None if rows.empty else (rows["before"].iloc[0], rows["reason"].iloc[0])
+
+
 def trend(
     mart: Mart, measure: str, area_code: str = ENGLAND, breakdown: str = "all", group: str = "all"
 ) -> pd.DataFrame:
-    """One area's rate by period, oldest first: ``period`` and :data:`RATE_COLUMNS`."""
+    """One area's rate by period, oldest first: ``period``, :data:`RATE_COLUMNS` and
+    ``not_applicable`` (True for a period before the KPI existed, e.g. ARCP outcome
+    10.1 before 2020: shown as ``[z]``, its value NaN and counted as no data, so it
+    is neither a 0% nor an SPC point)."""
     rows = measure_rows(mart, measure, breakdown)
     rows = rows[(rows["area_code"] == area_code) & (rows["group"] == group)]
     rows = rows.sort_values("period")[["period", "numerator", "denominator"]]
-    return rates(rows.reset_index(drop=True), national=area_code == ENGLAND)
+    table = rates(rows.reset_index(drop=True), national=area_code == ENGLAND)
+    start = not_applicable(measure)
+    table["not_applicable"] = table["period"] < start[0] if start else False
+    table.loc[table["not_applicable"], ["value", "lower", "upper"]] = np.nan
+    table.loc[table["not_applicable"], "no_data"] = True
+    return table
+
+
+def applicable(trend_table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a :func:`trend` table for periods the KPI applies to (for SPC)."""
+    if "not_applicable" not in trend_table:
+        return trend_table
+    return trend_table[~trend_table["not_applicable"]].reset_index(drop=True)
 
 
 def latest_period(mart: Mart, measure: str) -> str | None:

@@ -66,9 +66,8 @@ class ObjectiveReport(Report):
 
     @cached_property
     def national_spc(self):
-        return kpis.kpi_spc(
-            self.catalogue, self.kpi, self.national["period"], self.national["value"]
-        )
+        points = kpis.applicable(self.national)
+        return kpis.kpi_spc(self.catalogue, self.kpi, points["period"], points["value"])
 
     @cached_property
     def latest_period(self) -> str | None:
@@ -196,11 +195,19 @@ class ObjectiveReport(Report):
             self.national_spc,
             title=f"{self.kpi['descriptor']}, England",
             value_label=_short_label(self.kpi),
-            period_labels=list(self.national["period"]),
+            period_labels=list(kpis.applicable(self.national)["period"]),
             unit=self.kpi["unit"],
             target=kpis.target_value(self.kpi),
         )
-        changes = kpis.change_points(self.catalogue, self.kpi["kpi_id"], self.national["period"])
+        points = kpis.applicable(self.national)
+        changes = kpis.change_points(self.catalogue, self.kpi["kpi_id"], points["period"])
+        if start := kpis.not_applicable(self.kpi["kpi_id"]):
+            changes.append(
+                (
+                    0,
+                    f"Years before {start[0]} are not applicable and not charted: {start[1]}",
+                )
+            )
         return (
             heading
             + blocks.paragraph(
@@ -288,7 +295,8 @@ class ObjectiveReport(Report):
             if kpi["kind"] != "proportion" or trend.empty:
                 continue
             latest = trend.iloc[-1]
-            result = kpis.kpi_spc(self.catalogue, kpi, trend["period"], trend["value"])
+            points = kpis.applicable(trend)
+            result = kpis.kpi_spc(self.catalogue, kpi, points["period"], points["value"])
             target = kpis.target_value(kpi)
             rows.append(
                 {
@@ -391,7 +399,7 @@ def rounding_note(catalogue, regions: pd.DataFrame, offices: pd.DataFrame) -> st
     differ = compared = 0
     for region in regions.itertuples():
         codes = catalogue.offices_in(region.area_code)
-        if len(codes) < 2:
+        if len(codes) < 2 or not set(codes) <= set(by_code.index):
             continue
         for column in ("numerator", "denominator"):
             parts = by_code.loc[codes, column]
