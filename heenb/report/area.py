@@ -11,6 +11,7 @@ from functools import cached_property
 import pandas as pd
 
 from heenb import formatting
+from heenb.charts.funnel import funnel_chart
 from heenb.charts.trend import small_multiples
 from heenb.data.catalogue import ENGLAND
 from heenb.report import blocks, findings, involvement, kpis
@@ -251,6 +252,51 @@ class AreaReport(Report):
         )
         return heading + blocks.figure(chart)
 
+    def comparisons(self) -> Block:
+        """Each objective's headline KPI on a funnel plot of this area's peers, this area
+        ringed and labelled (supporting KPIs are compared in the scorecard, to keep the
+        page small)."""
+        heading = blocks.heading("Compared with other areas")
+        peers = "local offices" if self.is_office else "regions"
+        parts = [
+            heading,
+            blocks.paragraph(
+                f"Each chart compares {self.area['name']} (ringed) with the other {peers} on "
+                "one KPI at its latest period, against the England rate: an area stands out "
+                "only outside the 99.8% limits."
+            ),
+        ]
+        for _, kpi in self.measures[self.measures["role"] == "headline"].iterrows():
+            period = kpis.latest_period(self.mart, kpi["kpi_id"])
+            table = kpis.compare(self.mart, self.catalogue, kpi["kpi_id"], period, self.level)
+            limits = kpis.funnel_limits(table)
+            if limits is None:
+                continue
+            label = f"{kpi['short_name']} ({kpi['unit']})"
+            name = self.area["name"]
+            if name not in limits.index:
+                parts.append(
+                    blocks.paragraph(
+                        f"{kpi['short_name']}: {name}'s figure for {period} is not shown "
+                        f"({formatting.WITHHELD} or no data), so it is not drawn below."
+                    )
+                )
+            parts.append(
+                blocks.figure(
+                    funnel_chart(
+                        limits,
+                        title=f"{label} by {peers[:-1] if self.is_office else 'region'}, {period}",
+                        value_label=label,
+                        denominator_label=kpi["denominator_label"],
+                        highlight=name if name in limits.index else None,
+                        unit_name=("local office", "local offices")
+                        if self.is_office
+                        else ("region", "regions"),
+                    )
+                )
+            )
+        return blocks.join(parts)
+
     def programmes(self) -> Block:
         return blocks.heading("Programmes and projects") + programme_status(
             self.catalogue, self.mart, local_offices=self.offices
@@ -315,7 +361,9 @@ class AreaReport(Report):
             figures = commitment_figures(self.mart, kpi, self.code)
             if figures is not None:
                 trends.append(
-                    staff_trend(self.catalogue, kpi, figures["series"], self.area["name"])
+                    staff_trend(
+                        self.catalogue, kpi, figures["series"], self.area["name"], level=False
+                    )
                 )
         return (
             heading

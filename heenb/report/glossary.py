@@ -17,9 +17,13 @@ from heenb.report import blocks
 from heenb.report.blocks import Block
 
 
-@cache
 def _read(name: str) -> pd.DataFrame:
-    return pd.read_csv(paths.reference_dir() / name, dtype=str, keep_default_na=False)
+    return _read_in(paths.reference_dir(), name)
+
+
+@cache
+def _read_in(folder, name: str) -> pd.DataFrame:
+    return pd.read_csv(folder / name, dtype=str, keep_default_na=False)
 
 
 def terms_used(text: str) -> pd.DataFrame:

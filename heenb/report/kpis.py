@@ -90,16 +90,14 @@ def measure_rows(mart: Mart, measure: str, breakdown: str = "all") -> pd.DataFra
 
 
 @cache
-def _not_applicable_rows() -> pd.DataFrame:
-    return pd.read_csv(
-        paths.reference_dir() / "kpi_not_applicable.csv", dtype=str, keep_default_na=False
-    )
+def _not_applicable_rows(folder) -> pd.DataFrame:
+    return pd.read_csv(folder / "kpi_not_applicable.csv", dtype=str, keep_default_na=False)
 
 
 def not_applicable(measure: str) -> tuple[str, str] | None:
     """(first period the KPI applies to, why earlier ones do not), from
     ``kpi_not_applicable.csv``; None when every period applies."""
-    rows = _not_applicable_rows()
+    rows = _not_applicable_rows(paths.reference_dir())
     rows = rows[rows["kpi_id"] == measure]
     return None if rows.empty else (rows["before"].iloc[0], rows["reason"].iloc[0])
 

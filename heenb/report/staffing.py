@@ -63,6 +63,7 @@ def staff_trend(
     where: str,
     target: float | None = None,
     baseline: float | None = None,
+    level: bool = True,
 ) -> Block:
     """A sentence and charts of staff in post (``month``, ``fte``) in a place.
 
@@ -72,7 +73,8 @@ def staff_trend(
     and charted as its month-on-month change in an XmR chart, with the rate of
     growth in each period of limits; any other series gets the XmR chart of its
     level, with the KPI's recorded change points and, with a target, the
-    assurance icon (``baseline``: the FTE the KPI's target is added to).
+    assurance icon (``baseline``: the FTE the KPI's target is added to). With
+    ``level=False`` the line of the level is left out (the staff table shows it).
     """
     name = kpi["short_name"]
     if len(series) < 3:
@@ -112,7 +114,7 @@ def staff_trend(
         f" The chart shows the monthly change, as Making Data Count advises for a series "
         f"that rises steadily: {formatting.in_sentence(result.variation_text)}."
     )
-    level = trend_chart(
+    line = trend_chart(
         series.rename(columns={"month": "period", "fte": "value"}).assign(line=where),
         title=f"{name}, {where}",
         value_label="FTE",
@@ -127,4 +129,6 @@ def staff_trend(
         unit="FTE",
         target=None,
     )
-    return blocks.paragraph(text) + blocks.figure(level) + blocks.figure(chart)
+    return (
+        blocks.paragraph(text) + (blocks.figure(line) if level else Block()) + blocks.figure(chart)
+    )
