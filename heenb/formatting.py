@@ -26,6 +26,8 @@ WITHHELD = MARKER
 WITHHELD_WORD = "withheld"
 #: A figure that does not exist (no rows, a denominator of 0).
 NO_DATA = "no data"
+#: Not applicable (GSS ``[z]``): a period before the measure existed.
+NOT_APPLICABLE = "[z]"
 #: The unit of a ratio such as representation (1 = parity): two places, no unit word.
 RATIO = "ratio"
 #: Decimal places of a percentage, an FTE and a ratio.

@@ -70,4 +70,4 @@ def test_an_fte_reads_the_same_in_the_sentence_and_on_the_chart(mart, catalogue)
     latest = england.sort_values("month").iloc[-1]
     shown = format_value(latest["fte"], "FTE")
     assert f"{shown} in {latest['month']}" in block.text  # the sentence
-    assert f"Latest value {shown}" in block.markup  # the chart's alt text
+    assert f"to {shown} in {latest['month']}" in block.markup  # the level chart's alt text

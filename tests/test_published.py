@@ -123,3 +123,55 @@ def test_pages_are_self_contained_accessible_and_small(built_reports, kind):
         assert not re.search(r'(src|href)="(https?:)?//', text), f"{page.name} loads from the web"
         assert page.stat().st_size < 1.5 * 1024 * 1024
         assert "Provenance" in text and "heenb" in text
+
+
+def involvement_tables(folder: Path) -> dict[tuple[str, str], list[dict]]:
+    """(place, "year" or "quarter") -> each involvement table of that place, on any page,
+    as {(activity, column): cell}."""
+    found: dict[tuple[str, str], list[dict]] = {}
+    for page in pages(folder):
+        for table in tables_in(page):
+            if not table["caption"].startswith("Involvement activities by type"):
+                continue
+            place = table["caption"].rsplit(", ", 1)[1]
+            kind = "quarter" if any("-Q" in h for h in table["headers"]) else "year"
+            cells = {
+                (row[0], header): cell
+                for row in table["rows"]
+                for header, cell in zip(table["headers"][1:], row[1:], strict=False)
+            }
+            found.setdefault((place, kind), []).append(cells)
+    return found
+
+
+def test_no_withheld_count_can_be_recovered_by_combining_pages(built_reports, catalogue):
+    """A total on one page and its parts on another form one additive relation: with
+    exactly one entry withheld, that entry could be worked out by subtraction."""
+    tables = involvement_tables(built_reports)
+    for (place, _kind), copies in tables.items():
+        assert all(c == copies[0] for c in copies), f"{place}: pages show different figures"
+    relations = []
+    for (place, kind), (yearly, *_) in tables.items():
+        if kind != "year":
+            continue
+        quarterly = tables.get((place, "quarter"), [{}])[0]
+        for (activity, year), total in yearly.items():
+            parts = [quarterly.get((activity, f"{year}-Q{q}")) for q in range(1, 5)]
+            if all(p is not None for p in parts):
+                relations.append(
+                    (f"{place}, {activity}, {year}: year and quarters", [total, *parts])
+                )
+    for region in catalogue.regions["region_code"]:
+        offices = [catalogue.area_name(o) for o in catalogue.offices_in(region)]
+        name = catalogue.area_name(region)
+        if len(offices) < 2 or (name, "year") not in tables:
+            continue
+        for (activity, year), total in tables[(name, "year")][0].items():
+            parts = [tables.get((o, "year"), [{}])[0].get((activity, year)) for o in offices]
+            if all(p is not None for p in parts):
+                relations.append(
+                    (f"{name}, {activity}, {year}: region and offices", [total, *parts])
+                )
+    assert relations, "no figure on one page is a total of figures on another"
+    recoverable = [name for name, entries in relations if entries.count("[c]") == 1]
+    assert not recoverable, f"withheld counts recoverable across pages: {recoverable}"

@@ -208,4 +208,4 @@ def test_a_local_office_trend_is_protected(mart):
 def test_a_trend_for_an_area_without_data_is_empty(mart):
     table = trend(mart, "nets-overall-satisfaction", "NOWHERE")
     assert table.empty
-    assert list(table.columns) == ["period", *RATE_COLUMNS]
+    assert list(table.columns) == ["period", *RATE_COLUMNS, "not_applicable"]

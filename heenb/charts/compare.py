@@ -43,6 +43,7 @@ def comparison_chart(
     reference: float | None = None,
     reference_label: str = "England",
     interval_label: str = "95% confidence interval",
+    verdict: str | None = None,
 ) -> Chart:
     """Dot chart of areas sorted by value, with interval bars and a reference line.
 
@@ -65,6 +66,12 @@ def comparison_chart(
     reference_label : str, default "England"
     interval_label : str, default "95% confidence interval"
         What the bars are, for the legend and alt text.
+    verdict : str, optional
+        How the page decides whether an area stands out (e.g. "the 99.8% funnel
+        limits"). Then ``table`` needs an ``outlier`` column ("high", "low", or
+        "" within limits, as :func:`heenb.report.kpis.compare` gives) and the
+        alt text states that verdict, not which intervals exclude the
+        reference, so the chart says what the page's table and sentences say.
 
     Returns
     -------
@@ -81,7 +88,7 @@ def comparison_chart(
         values; ``reference`` is not a number; with ``unit="%"``, a value above
         2 (200%), taken to be per cent rather than a fraction.
     """
-    rows = _prepare(table)
+    rows = _prepare(table, verdict is not None)
     if reference is not None:
         reference = _reference(reference)
     check_fractions(rows[["value", "lower", "upper"]].to_numpy().ravel(), unit, "table")
@@ -100,14 +107,17 @@ def comparison_chart(
     ax.set_title(title, loc="left", fontsize=12, weight="bold")
     if rows["value"].notna().any():
         legend_below(ax)
-    alt = _alt_text(rows, value_label, unit, reference, reference_label, interval_label)
+    alt = _alt_text(rows, value_label, unit, reference, reference_label, interval_label, verdict)
     return Chart(figure=fig, alt_text=alt, data=_table(rows, factor, unit), title=title)
 
 
-def _prepare(table: pd.DataFrame) -> pd.DataFrame:
+def _prepare(table: pd.DataFrame, with_verdict: bool = False) -> pd.DataFrame:
     """Checked rows sorted for drawing: highest value first, withheld and missing last."""
     require_frame(table, "table", ["area", "value", "lower", "upper"])
+    if with_verdict:
+        require_frame(table, "table", ["outlier"])
     rows = pd.DataFrame({"area": table["area"].astype(str).to_numpy()})
+    rows["outlier"] = table["outlier"].fillna("").astype(str).to_numpy() if with_verdict else ""
     for column in ("value", "lower", "upper"):
         rows[column] = numbers(table, column, "table")
     if "withheld" in table.columns:
@@ -189,8 +199,11 @@ def _draw_reference(ax, x: float, label: str) -> None:
     )
 
 
-def _alt_text(rows, value_label, unit, reference, reference_label, interval_label) -> str:
-    """Highest and lowest areas, intervals that exclude the reference, withheld areas."""
+def _alt_text(
+    rows, value_label, unit, reference, reference_label, interval_label, verdict=None
+) -> str:
+    """Highest and lowest areas, which stand out (or which intervals exclude the
+    reference), withheld areas."""
     shown = rows[rows["value"].notna()]
     n = len(rows)
     text = f"Dot chart of {value_label} for {n} {'area' if n == 1 else 'areas'}"
@@ -199,7 +212,11 @@ def _alt_text(rows, value_label, unit, reference, reference_label, interval_labe
         top, bottom = shown.iloc[0], shown.iloc[-1]
         text += f" Highest: {top['area']} at {format_value(top['value'], unit)}"
         text += f"; lowest: {bottom['area']} at {format_value(bottom['value'], unit)}."
-    if reference is not None:
+    if verdict is not None:
+        if reference is not None:
+            text += f" The {reference_label} value is {format_value(reference, unit)}."
+        text += " " + _verdict_text(shown, verdict)
+    elif reference is not None:
         text += " " + _against_reference(shown, reference, reference_label, unit)
     missing = rows.loc[rows["value"].isna() & ~rows["withheld"], "area"].tolist()
     if missing:
@@ -227,6 +244,17 @@ def _against_reference(shown: pd.DataFrame, reference: float, label: str, unit: 
     sides = ((above, "above"), (below, "below"))
     parts = [f"{', '.join(names)} ({where})" for names, where in sides if names]
     return text + (": " + "; ".join(parts) + "." if parts else ".")
+
+
+def _verdict_text(shown: pd.DataFrame, verdict: str) -> str:
+    """Which areas lie beyond the page's limits (the verdict of the page, in words)."""
+    above = shown.loc[shown["outlier"] == "high", "area"].tolist()
+    below = shown.loc[shown["outlier"] == "low", "area"].tolist()
+    if not above and not below:
+        return f"All {len(shown)} shown lie within {verdict}."
+    sides = ((above, "above"), (below, "below"))
+    parts = [f"{', '.join(names)} ({where})" for names, where in sides if names]
+    return f"Beyond {verdict}: " + "; ".join(parts) + "."
 
 
 def _table(rows: pd.DataFrame, factor: float, unit: str) -> pd.DataFrame:

@@ -47,6 +47,7 @@ def funnel_chart(
     denominator_label: str = "Denominator",
     reference_label: str = "England",
     unit_name: str | tuple[str, str] | None = None,
+    highlight: str | None = None,
 ) -> Chart:
     """Funnel plot of a proportion across areas.
 
@@ -79,6 +80,9 @@ def funnel_chart(
         What one unit is called in the alt text ("trust", or ("trust", "trusts")
         for an irregular plural); by default the name of the table's index
         ("local_office" reads "local office(s)"), else "area".
+    highlight : str, optional
+        The name (index label) of one unit to ring and label, e.g. the area a
+        page is about, so a reader finds it; the alt text says where it lies.
 
     Returns
     -------
@@ -105,17 +109,26 @@ def funnel_chart(
     factor = scale(unit)
     _draw_curves(ax, curves, target, factor, reference_label, unit)
     _draw_points(ax, limits, factor, label_outliers)
+    if highlight is not None and highlight in limits.index:
+        _draw_highlight(ax, limits, highlight, factor)
     ax.set_xlabel(denominator_label)
     ax.set_ylabel(axis_title(value_label, unit))
     ax.yaxis.set_major_formatter(axis_formatter(unit))
     ax.xaxis.set_major_formatter(axis_formatter(""))
     ax.set_title(title, loc="left", fontsize=12, weight="bold")
     legend_below(ax)
+    alt = _alt_text(
+        limits, target, tau2, value_label, unit, reference_label, _names(limits, unit_name)
+    )
+    if highlight is not None and highlight in limits.index:
+        row = limits.loc[highlight]
+        where = {"high": "above the 99.8% limit", "low": "below the 99.8% limit"}.get(
+            str(row["outlier"] or ""), "within the limits"
+        )
+        alt += f" {highlight} (highlighted): {format_value(row['proportion'], unit)}, {where}."
     return Chart(
         figure=fig,
-        alt_text=_alt_text(
-            limits, target, tau2, value_label, unit, reference_label, _names(limits, unit_name)
-        ),
+        alt_text=alt,
         data=_table(limits, factor),
         title=title,
     )
@@ -178,6 +191,16 @@ def _draw_points(ax, limits: pd.DataFrame, factor: float, label_outliers: bool) 
                     fontsize=8,
                     color=NHS_COLOURS["black"],
                 )
+
+
+def _draw_highlight(ax, limits: pd.DataFrame, name: str, factor: float) -> None:
+    """A black ring round one unit's point, with its name in bold."""
+    row = limits.loc[name]
+    x, y = float(row["denominator"]), float(row["proportion"]) * factor
+    ax.scatter([x], [y], s=160, facecolors="none", edgecolors=NHS_COLOURS["black"],
+               linewidths=1.8, zorder=4, label=f"{name} (ringed)")  # fmt: skip
+    ax.annotate(name, (x, y), xytext=(8, -12), textcoords="offset points", fontsize=9,
+                weight="bold", color=NHS_COLOURS["black"])  # fmt: skip
 
 
 def _names(limits: pd.DataFrame, unit_name) -> tuple[str, str]:

@@ -11,13 +11,15 @@ from functools import cached_property
 import pandas as pd
 
 from heenb import formatting
+from heenb.charts.funnel import funnel_chart
 from heenb.charts.trend import small_multiples
-from heenb.charts.xmr import xmr_chart
 from heenb.data.catalogue import ENGLAND
-from heenb.report import blocks, involvement, kpis
+from heenb.report import blocks, findings, involvement, kpis
 from heenb.report.blocks import Block
+from heenb.report.breakdowns import commitment_figures
 from heenb.report.common import SOURCE_NAMES, Inputs, Report, checked, demo_banner, load_inputs
-from heenb.report.narrative import programme_status
+from heenb.report.narrative import latest_project_status, programme_status
+from heenb.report.staffing import staff_trend
 
 #: Sources every area report reads besides its KPIs' own.
 OTHER_SOURCES = ("workforce_fte", "programme_projects", "programme_updates", "ppi_activities")
@@ -25,6 +27,7 @@ OTHER_SOURCES = ("workforce_fte", "programme_projects", "programme_updates", "pp
 
 def _spc_words(catalogue, trend: pd.DataFrame, kpi) -> tuple[str, str]:
     """The Making Data Count variation and assurance icons of an area's own trend, in words."""
+    trend = kpis.applicable(trend)
     if trend.empty or trend["no_data"].all():
         return f"not assessed: {formatting.NO_DATA}", f"not assessed: {formatting.NO_DATA}"
     if trend["withheld"].any():
@@ -33,7 +36,11 @@ def _spc_words(catalogue, trend: pd.DataFrame, kpi) -> tuple[str, str]:
     result = kpis.kpi_spc(catalogue, kpi, trend["period"], trend["value"])
     assurance = result.assurance_text.removeprefix("Assurance: ")
     if result.variation is None:
-        return f"not assessed: {result.limit_points} points, {result.min_points} needed", assurance
+        return (
+            f"not assessed: {result.limit_points} {kpi['periodicity']} points; Making Data Count "
+            f"needs {result.min_points} for process limits",
+            assurance,
+        )
     return result.variation_text, assurance
 
 
@@ -114,7 +121,11 @@ class AreaReport(Report):
         row["Latest change"] = (
             f"{change['to_period']} on {change['from_period']}: "
             + formatting.change(change["change"])
-            + (" (significant)" if change["significant"] else "")
+            + (
+                f": {findings.meaning(change['change'], kpi['improvement'])}, significant"
+                if change["significant"] and findings.meaning(change["change"], kpi["improvement"])
+                else (" (significant)" if change["significant"] else " (not significant)")
+            )
             if change
             else "not available"
         )
@@ -135,9 +146,59 @@ class AreaReport(Report):
         return (
             blocks.heading(name, 1)
             + demo_banner(self.inputs)
-            + blocks.paragraph(self.summary(), "heenb-summary")
+            + self.main_points()
             + blocks.definition_list(facts)
         )
+
+    def main_points(self) -> Block:
+        """Up to six findings from the figures (see :mod:`heenb.report.findings`)."""
+        return findings.main_points(self.findings())
+
+    def findings(self) -> list[str]:
+        """The findings, most important first: KPIs on which the area stands out,
+        significant changes in its own figures, programmes off track, its staff in
+        post since the commitments' baseline; then, if nothing stands out, that."""
+        name, table = self.area["name"], self.scorecard_table
+        peers = "local offices" if self.is_office else "regions"
+        standing, changes = [], []
+        for _, kpi in self.measures.iterrows():
+            row = table.set_index("kpi_id").loc[kpi["kpi_id"]]
+            judged = findings.meaning(
+                {"high": 1, "low": -1}.get(row["outlier"], 0), kpi["improvement"]
+            )
+            if judged:
+                standing.append(
+                    f"{kpi['short_name']}: {row['Value']} in {name} in {row['Period']}, "
+                    f"{judged} than other {peers} (beyond the 99.8% funnel limits; England "
+                    f"{row['England']})."
+                )
+            trend = kpis.trend(self.mart, kpi["kpi_id"], self.code)
+            change = kpis.change(trend)
+            if change and change["significant"]:
+                changes.append(findings.kpi_point(kpi, trend, name))
+        points = standing + changes
+        projects = latest_project_status(self.mart)
+        projects = projects[projects["local_office"].isin(self.offices)]
+        points.append(findings.projects_point(f"Programme projects in {name}", projects))
+        staff = []
+        for _, kpi in self.catalogue.kpis[self.catalogue.kpis["rule"] == "staff_fte"].iterrows():
+            figures = commitment_figures(self.mart, kpi, self.code)
+            if figures is not None and figures["start"] is not None:
+                latest = figures["latest"]
+                staff.append(
+                    f"{formatting.in_sentence(kpi['short_name'])} "
+                    f"{formatting.fte(latest['fte'])} in {latest['month']}, "
+                    f"{formatting.change(latest['fte'] - figures['start'], 'FTE')} since "
+                    f"{figures['baseline_month']}"
+                )
+        if staff:
+            points.append(f"Staff in post in {name}: " + "; ".join(staff) + ".")
+        if not standing and len(table):
+            points.append(
+                f"None of the {len(table)} KPIs stands out for {name} against other {peers}: "
+                "all lie within the 99.8% funnel limits."
+            )
+        return points
 
     def summary(self) -> str:
         table = self.scorecard_table
@@ -191,22 +252,88 @@ class AreaReport(Report):
         )
         return heading + blocks.figure(chart)
 
+    def comparisons(self) -> Block:
+        """Each objective's headline KPI on a funnel plot of this area's peers, this area
+        ringed and labelled (supporting KPIs are compared in the scorecard, to keep the
+        page small)."""
+        heading = blocks.heading("Compared with other areas")
+        peers = "local offices" if self.is_office else "regions"
+        parts = [
+            heading,
+            blocks.paragraph(
+                f"Each chart compares {self.area['name']} (ringed) with the other {peers} on "
+                "one KPI at its latest period, against the England rate: an area stands out "
+                "only outside the 99.8% limits."
+            ),
+        ]
+        for _, kpi in self.measures[self.measures["role"] == "headline"].iterrows():
+            period = kpis.latest_period(self.mart, kpi["kpi_id"])
+            table = kpis.compare(self.mart, self.catalogue, kpi["kpi_id"], period, self.level)
+            limits = kpis.funnel_limits(table)
+            if limits is None:
+                continue
+            label = f"{kpi['short_name']} ({kpi['unit']})"
+            name = self.area["name"]
+            if name not in limits.index:
+                parts.append(
+                    blocks.paragraph(
+                        f"{kpi['short_name']}: {name}'s figure for {period} is not shown "
+                        f"({formatting.WITHHELD} or no data), so it is not drawn below."
+                    )
+                )
+            parts.append(
+                blocks.figure(
+                    funnel_chart(
+                        limits,
+                        title=f"{label} by {peers[:-1] if self.is_office else 'region'}, {period}",
+                        value_label=label,
+                        denominator_label=kpi["denominator_label"],
+                        highlight=name if name in limits.index else None,
+                        unit_name=("local office", "local offices")
+                        if self.is_office
+                        else ("region", "regions"),
+                    )
+                )
+            )
+        return blocks.join(parts)
+
     def programmes(self) -> Block:
         return blocks.heading("Programmes and projects") + programme_status(
             self.catalogue, self.mart, local_offices=self.offices
         )
 
     def involvement(self) -> Block:
-        """Patient and public involvement activity by type and year (protected counts)."""
+        """Patient and public involvement activity by type and year (protected counts).
+
+        A region shows each of its local offices' tables, exactly as their own
+        pages do, and no region total: a region total beside its offices' figures
+        would let a withheld office figure be worked out by subtraction.
+        """
         heading = blocks.heading("Patient and public involvement")
         rows = self.mart.ppi_activities
         rows = rows[rows["local_office"].isin(self.offices)]
         if rows.empty:
             return heading + blocks.no_data("involvement activity", "none recorded for this area")
-        protected = involvement.protected_counts(self.catalogue, rows, "year")
-        return heading + involvement.table(
-            protected, f"Involvement activities by type and year, {self.area['name']}"
-        )
+        parts = [heading]
+        if not self.is_office:
+            parts.append(
+                blocks.paragraph(
+                    "Each local office is shown as on its own page; the region is not totalled, "
+                    "so that no withheld figure can be worked out from a region total."
+                )
+            )
+        for office in self.offices:
+            mine = rows[rows["local_office"] == office]
+            if mine.empty:
+                continue
+            protected = involvement.protected_counts(self.catalogue, mine, "year")
+            parts.append(
+                involvement.table(
+                    protected,
+                    f"Involvement activities by type and year, {self.catalogue.area_name(office)}",
+                )
+            )
+        return blocks.join(parts)
 
     def workforce(self) -> Block:
         heading = blocks.heading("Workforce supply")
@@ -229,19 +356,19 @@ class AreaReport(Report):
                 f"FTE {latest}": at[latest].map(formatting.fte).to_numpy(),
             }
         )
-        midwives = mine[mine["staff_group"] == "midwives"]
-        result = kpis.spc_of(midwives["fte"], "higher")
-        chart = xmr_chart(
-            result,
-            title=f"Midwives in post (FTE), {self.area['name']}",
-            value_label="FTE",
-            period_labels=list(midwives["month"]),
-            unit="FTE",
-        )
+        trends = []
+        for _, kpi in self.catalogue.kpis[self.catalogue.kpis["rule"] == "staff_fte"].iterrows():
+            figures = commitment_figures(self.mart, kpi, self.code)
+            if figures is not None:
+                trends.append(
+                    staff_trend(
+                        self.catalogue, kpi, figures["series"], self.area["name"], level=False
+                    )
+                )
         return (
             heading
             + blocks.table(rows, f"Staff in post by group, {self.area['name']}")
-            + (blocks.paragraph(f"Midwives: {result.variation_text}.") + blocks.figure(chart))
+            + blocks.join(trends)
         )
 
     def _line_label(self, code: str) -> str:

@@ -16,13 +16,13 @@ import pandas as pd
 
 from heenb import formatting
 from heenb.charts.trend import trend_chart
-from heenb.charts.xmr import xmr_chart
 from heenb.data.catalogue import ENGLAND, Catalogue
 from heenb.data.contract import RAW_FILES_BY_NAME
 from heenb.data.mart import Mart
 from heenb.data.rules import breakdown_columns, selected
 from heenb.report import blocks, kpis
 from heenb.report.blocks import Block
+from heenb.report.staffing import staff_trend
 
 #: ARCP years before COVID-19 outcomes existed: the comparator period.
 PRE_COVID_YEARS = ("2017", "2018", "2019")
@@ -108,10 +108,14 @@ def arcp_breakdown(catalogue: Catalogue, mart: Mart, objective: str) -> Block:
     by_year = pd.DataFrame(
         {
             "Year": covid["period"],
-            kpi["short_name"]: covid["value"].map(formatting.percent),
+            kpi["short_name"]: covid["value"]
+            .map(formatting.percent)
+            .where(~covid["not_applicable"], formatting.NOT_APPLICABLE),
             comparator["short_name"]: extension["value"].map(formatting.percent),
             f"Against the {PRE_COVID_YEARS[0]}-{PRE_COVID_YEARS[-1]} share of "
-            f"{comparator['short_name']}": (covid["value"] / pre_share).map(formatting.ratio),
+            f"{comparator['short_name']}": (covid["value"] / pre_share)
+            .map(formatting.ratio)
+            .where(~covid["not_applicable"], formatting.NOT_APPLICABLE),
             f"All {kpi['denominator_label']}": covid["denominator"].map(formatting.count),
         }
     )
@@ -126,10 +130,23 @@ def arcp_breakdown(catalogue: Catalogue, mart: Mart, objective: str) -> Block:
             f"{formatting.ratio(covid['value'].iloc[-1] / pre_share)} times that comparator."
         ),
         blocks.figure(chart),
-        blocks.table(by_year, f"{kpi['short_name']} by year, England", national=True),
+        blocks.table(
+            by_year,
+            f"{kpi['short_name']} by year, England",
+            national=True,
+            note=not_applicable_note(kpi["kpi_id"]),
+        ),
     ]
     parts += [groups_latest(catalogue, mart, kpi, c) for c in breakdown_columns(kpi)]
     return blocks.join(parts)
+
+
+def not_applicable_note(kpi_id: str) -> str | None:
+    """The table note explaining ``[z]`` for a KPI with periods before it existed."""
+    start = kpis.not_applicable(kpi_id)
+    if start is None:
+        return None
+    return f"{formatting.NOT_APPLICABLE}: not applicable, before {start[0]}. {start[1]}."
 
 
 def nets_breakdown(catalogue: Catalogue, mart: Mart, objective: str) -> Block:
@@ -193,44 +210,72 @@ def maternity_workforce(catalogue: Catalogue, mart: Mart, objective: str) -> Blo
     return blocks.join(parts)
 
 
+def commitment_figures(mart: Mart, kpi: pd.Series, area_code: str = ENGLAND) -> dict | None:
+    """An FTE KPI (rule ``staff_fte``) at its latest month against its commitment.
+
+    Returns None when the workforce file has no rows for the KPI's staff group
+    in the area; otherwise ``series`` (``month``, ``fte``, oldest first),
+    ``latest`` (its last row), ``baseline_month``, ``start`` (FTE at the
+    baseline month, None without one or when the month has no figure),
+    ``target`` (FTE the commitment asks for, None without one) and ``met``
+    (True, False, or None without a target).
+    """
+    workforce = mart.workforce[selected(mart.workforce, kpi["numerator"])]
+    series = workforce[workforce["area_code"] == area_code]
+    series = series.groupby("month", as_index=False)["fte"].sum().sort_values("month")
+    if series.empty:
+        return None
+    baseline_month = kpi["baseline_period"]
+    baseline = series.loc[series["month"] == baseline_month, "fte"]
+    start = float(baseline.iloc[0]) if baseline_month and not baseline.empty else None
+    target = kpis.target_value(kpi, start)
+    latest = series.iloc[-1]
+    met = None if target is None else bool(latest["fte"] >= target)
+    return {
+        "series": series.reset_index(drop=True),
+        "latest": latest,
+        "baseline_month": baseline_month,
+        "start": start,
+        "target": target,
+        "met": met,
+    }
+
+
+def commitment_words(kpi: pd.Series, figures: dict) -> str:
+    """ "22,391 FTE in 2024-09, 1,350 more than in 2021-03 against a commitment of 1,200
+    more (21,049 FTE): the commitment is met"."""
+    latest = figures["latest"]
+    text = f"{formatting.fte(latest['fte'])} FTE in {latest['month']}"
+    if figures["target"] is not None and figures["start"] is not None:
+        met = "met" if figures["met"] else "not yet met"
+        text += (
+            f", {formatting.fte(latest['fte'] - figures['start'])} more than in "
+            f"{figures['baseline_month']} against a commitment of "
+            f"{formatting.plain(float(kpi['target']))} more ({formatting.fte(figures['target'])} "
+            f"FTE): the commitment is {met}"
+        )
+    return text
+
+
 def commitment(catalogue: Catalogue, mart: Mart, kpi: pd.Series) -> Block:
     """One FTE KPI (rule ``staff_fte``) against its target, England and by region."""
     workforce = mart.workforce[selected(mart.workforce, kpi["numerator"])]
     workforce = workforce.groupby(["level", "area_code", "month"], as_index=False)["fte"].sum()
-    england = workforce[workforce["area_code"] == ENGLAND].sort_values("month")
     name = kpi["short_name"]
-    if england.empty:
+    figures = commitment_figures(mart, kpi)
+    if figures is None:
         return blocks.no_data(name, "the workforce file has no rows for this group")
     baseline_month = kpi["baseline_period"]
-    baseline = england.loc[england["month"] == baseline_month, "fte"]
-    if baseline_month and baseline.empty:
+    if baseline_month and figures["start"] is None:
         return blocks.no_data(
             f"{name} against the commitment", f"no figure for the baseline month {baseline_month}"
         )
-    start = float(baseline.iloc[0]) if baseline_month else None
-    target = kpis.target_value(kpi, start)
-    result = kpis.kpi_spc(catalogue, kpi, england["month"], england["fte"], start)
-    latest = england.iloc[-1]
-    chart = xmr_chart(
-        result,
-        title=f"{name}, England",
-        value_label=kpi["unit"],
-        period_labels=list(england["month"]),
-        unit=kpi["unit"],
-        target=target,
-    )
-    text = f"{formatting.fte(latest['fte'])} FTE in {latest['month']}"
-    if target is not None and start is not None:
-        met = "met" if latest["fte"] >= target else "not yet met"
-        text += (
-            f", {formatting.fte(latest['fte'] - start)} more than in {baseline_month} against a "
-            f"commitment of {formatting.plain(float(kpi['target']))} more "
-            f"({formatting.fte(target)} FTE): the commitment is {met}"
-        )
+    england, start, target = figures["series"], figures["start"], figures["target"]
+    latest = figures["latest"]
     parts = [
         blocks.heading(name, 3),
-        blocks.paragraph(f"{text}. {result.variation_text}. {result.assurance_text}."),
-        blocks.figure(chart),
+        blocks.paragraph(f"{commitment_words(kpi, figures)}."),
+        staff_trend(catalogue, kpi, england, "England", target, start),
     ]
     if baseline_month:
         regions = workforce[workforce["level"] == "region"]
@@ -283,6 +328,6 @@ def representation(catalogue: Catalogue, mart: Mart, level: str = "region") -> p
 
 
 __all__ = [
-    "arcp_breakdown", "commitment", "groups_by_period", "groups_latest", "maternity_workforce",
-    "nets_breakdown", "representation", "triangulation",
+    "arcp_breakdown", "commitment", "commitment_figures", "commitment_words", "groups_by_period",
+    "groups_latest", "maternity_workforce", "nets_breakdown", "representation", "triangulation",
 ]  # fmt: skip

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from heenb import __version__, formatting, spc
@@ -11,7 +12,7 @@ from heenb.data.gaps import gaps_note
 from heenb.data.mart import Mart, load_mart
 from heenb.errors import ParameterError
 from heenb.paths import describe_parameters
-from heenb.report import blocks, kpis
+from heenb.report import blocks, glossary, kpis
 from heenb.report.blocks import Block
 
 #: Raw sources by file name, for the data notes.
@@ -59,8 +60,32 @@ def checked(name: str, value, lookup) -> str:
     return value
 
 
+def _recorded(method):
+    """A section method that also keeps the text of the Block it returns on the report."""
+
+    @functools.wraps(method)
+    def section(self, *args, **kwargs):
+        result = method(self, *args, **kwargs)
+        if isinstance(result, Block):
+            self.shown_text.append(result.text)
+        return result
+
+    return section
+
+
 class Report:
-    """What every report has: its inputs, its parameters, and data notes."""
+    """What every report has: its inputs, its parameters, and data notes.
+
+    Every public method of a report class that returns a Block (its sections)
+    keeps that Block's text in ``shown_text``, so the notes' glossary lists only
+    the terms the page has used.
+    """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for name, member in list(vars(cls).items()):
+            if callable(member) and not name.startswith("_") and name != "notes":
+                setattr(cls, name, _recorded(member))
 
     #: Raw sources named in the data notes.
     sources: list[str] = []
@@ -75,11 +100,16 @@ class Report:
         self.catalogue = inputs.catalogue
         self.mart = inputs.mart
         self.parameters = parameters
+        self.shown_text: list[str] = []
 
     def notes(self) -> Block:
-        """Sources, definitions, the disclosure rule and provenance."""
+        """About these statistics, the glossary of terms the page used, then the data
+        notes: sources, definitions, the disclosure rule and provenance."""
         definitions = [kpis.definition(kpi) for _, kpi in self.kpi_rows.iterrows()]
-        return data_notes(self.inputs, self.parameters, self.sources, definitions)
+        notes = data_notes(self.inputs, self.parameters, self.sources, definitions)
+        about = glossary.about(list(self.sources))
+        used = "\n".join([*self.shown_text, about.text, notes.text])
+        return about + glossary.glossary(used) + notes
 
 
 def demo_banner(inputs: Inputs) -> Block:

@@ -12,11 +12,12 @@ suppressed. Values are fractions (0-1); intervals are 95% Wilson intervals.
 from __future__ import annotations
 
 import inspect
+from functools import cache
 
 import numpy as np
 import pandas as pd
 
-from heenb import disclosure, formatting, funnel, spc, stats
+from heenb import disclosure, formatting, funnel, paths, spc, stats
 from heenb.data.catalogue import ENGLAND, Catalogue
 from heenb.data.mart import Mart
 from heenb.data.rules import RULES, selection
@@ -88,14 +89,42 @@ def measure_rows(mart: Mart, measure: str, breakdown: str = "all") -> pd.DataFra
     return table[(table["measure"] == measure) & (table["breakdown"] == breakdown)]
 
 
+@cache
+def _not_applicable_rows(folder) -> pd.DataFrame:
+    return pd.read_csv(folder / "kpi_not_applicable.csv", dtype=str, keep_default_na=False)
+
+
+def not_applicable(measure: str) -> tuple[str, str] | None:
+    """(first period the KPI applies to, why earlier ones do not), from
+    ``kpi_not_applicable.csv``; None when every period applies."""
+    rows = _not_applicable_rows(paths.reference_dir())
+    rows = rows[rows["kpi_id"] == measure]
+    return None if rows.empty else (rows["before"].iloc[0], rows["reason"].iloc[0])
+
+
 def trend(
     mart: Mart, measure: str, area_code: str = ENGLAND, breakdown: str = "all", group: str = "all"
 ) -> pd.DataFrame:
-    """One area's rate by period, oldest first: ``period`` and :data:`RATE_COLUMNS`."""
+    """One area's rate by period, oldest first: ``period``, :data:`RATE_COLUMNS` and
+    ``not_applicable`` (True for a period before the KPI existed, e.g. ARCP outcome
+    10.1 before 2020: shown as ``[z]``, its value NaN and counted as no data, so it
+    is neither a 0% nor an SPC point)."""
     rows = measure_rows(mart, measure, breakdown)
     rows = rows[(rows["area_code"] == area_code) & (rows["group"] == group)]
     rows = rows.sort_values("period")[["period", "numerator", "denominator"]]
-    return rates(rows.reset_index(drop=True), national=area_code == ENGLAND)
+    table = rates(rows.reset_index(drop=True), national=area_code == ENGLAND)
+    start = not_applicable(measure)
+    table["not_applicable"] = table["period"] < start[0] if start else False
+    table.loc[table["not_applicable"], ["value", "lower", "upper"]] = np.nan
+    table.loc[table["not_applicable"], "no_data"] = True
+    return table
+
+
+def applicable(trend_table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a :func:`trend` table for periods the KPI applies to (for SPC)."""
+    if "not_applicable" not in trend_table:
+        return trend_table
+    return trend_table[~trend_table["not_applicable"]].reset_index(drop=True)
 
 
 def latest_period(mart: Mart, measure: str) -> str | None:
@@ -119,14 +148,18 @@ def compare(
     -------
     DataFrame
         One row per area: ``area_code``, ``area`` (name), :data:`RATE_COLUMNS`,
-        and from the funnel plot of the shown (protected) counts ``lower998``,
-        ``upper998`` and ``outlier`` ("high", "low", "" within limits, or
+        and from the funnel plot of the shown (protected) counts, centred on
+        England's rate from its unrounded counts, ``lower998``, ``upper998``
+        and ``outlier`` ("high", "low", "" within limits, or
         "withheld"; "not assessed" with fewer than two areas shown).
+        ``attrs`` hold ``centre`` (England's rate) and, with a funnel, its
+        ``phi``, ``tau2``, ``target`` and ``overdispersion``.
     """
     rows = measure_rows(mart, measure, breakdown)
     rows = rows[(rows["level"] == level) & (rows["period"] == period) & (rows["group"] == group)]
     table = rates(rows[["area_code", "numerator", "denominator"]].reset_index(drop=True), False)
     table.insert(1, "area", table["area_code"].map(catalogue.area_name))
+    table.attrs["centre"] = england_value(mart, measure, period, breakdown, group)
     table["outlier"] = np.where(table["no_data"], "no data", "withheld")
     limits = funnel_limits(table)
     visible = shown(table)
@@ -136,22 +169,63 @@ def compare(
     table.loc[visible, "outlier"] = limits["outlier"].to_numpy()
     table.loc[visible, "lower998"] = limits["lower998"].to_numpy()
     table.loc[visible, "upper998"] = limits["upper998"].to_numpy()
+    table.attrs.update(limits.attrs)
     return table
 
 
-def funnel_limits(table: pd.DataFrame) -> pd.DataFrame | None:
+def england_value(mart: Mart, measure: str, period: str, breakdown="all", group="all"):
+    """England's rate for one period from its unrounded counts (None without a row)."""
+    rows = measure_rows(mart, measure, breakdown)
+    rows = rows[(rows["area_code"] == ENGLAND) & (rows["period"] == period)]
+    rows = rows[rows["group"] == group]
+    if rows.empty or int(rows["denominator"].iloc[0]) == 0:
+        return None
+    return int(rows["numerator"].iloc[0]) / int(rows["denominator"].iloc[0])
+
+
+def funnel_limits(table: pd.DataFrame, centre: float | None = None) -> pd.DataFrame | None:
     """Funnel plot limits for the areas of a rate table whose figures are shown.
 
-    None when fewer than two areas are shown (a funnel needs a comparison).
+    The funnel's centre line is ``centre`` when given (England's rate from its
+    unrounded counts, so the England figure is the same on every chart and
+    sentence), else the table's own pooled rate (``attrs["centre"]``, set by
+    :func:`compare`, else the pooled rate of the shown, rounded counts).
+    Overdispersion (phi, tau2) is estimated as :func:`heenb.funnel.proportion_limits`
+    does. None when fewer than two areas are shown (a funnel needs a comparison).
     """
     rows = table[shown(table)]
     if len(rows) < 2:
         return None
-    return funnel.proportion_limits(
+    limits = funnel.proportion_limits(
         rows["numerator"].astype("int64").to_numpy(),
         rows["denominator"].astype("int64").to_numpy(),
         labels=list(rows["area"]),
     )
+    centre = table.attrs.get("centre") if centre is None else centre
+    return limits if centre is None else recentred(limits, centre)
+
+
+def recentred(limits: pd.DataFrame, centre: float) -> pd.DataFrame:
+    """Funnel limits, z-scores and outlier status about another centre line.
+
+    Keeps the between-unit variance ``tau2`` of ``limits``; each unit's limits
+    come from :func:`heenb.funnel.limit_curves` at its own denominator, and its
+    z-score is (asin(sqrt(p)) - asin(sqrt(centre))) / sqrt(s^2 + tau2).
+    """
+    tau2 = float(limits.attrs.get("tau2", 0.0))
+    out = limits.copy()
+    for label, row in limits.iterrows():
+        n = float(row["denominator"])
+        at = funnel.limit_curves(float(centre), tau2, (n, n), points=2).iloc[0]
+        for column in ("lower95", "upper95", "lower998", "upper998"):
+            out.loc[label, column] = at[column]
+    s = 1 / (2 * np.sqrt(limits["denominator"].astype(float)))
+    angle = np.arcsin(np.sqrt(limits["proportion"].astype(float)))
+    z = (angle - np.arcsin(np.sqrt(centre))) / np.sqrt(s**2 + tau2)
+    out["target"], out["z"] = float(centre), z
+    out["outlier"] = np.where(z > funnel.Z998, "high", np.where(z < -funnel.Z998, "low", ""))
+    out.attrs.update(limits.attrs, target=float(centre))
+    return out
 
 
 def spc_of(values: pd.Series, improvement: str, target: float | None = None) -> spc.XmrResult:

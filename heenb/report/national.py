@@ -15,9 +15,11 @@ import pandas as pd
 
 from heenb import formatting, paths
 from heenb.build.plan import Job, load_plan
-from heenb.report import blocks, kpis
+from heenb.report import blocks, findings, kpis
 from heenb.report.blocks import Block
+from heenb.report.breakdowns import commitment_figures
 from heenb.report.common import Inputs, Report, demo_banner, load_inputs
+from heenb.report.narrative import latest_project_status
 
 SOURCES = ["Every raw source; see each report's data notes"]
 _MARKS = {"high": " (above)", "low": " (below)"}
@@ -90,15 +92,16 @@ class IndexReport(Report):
             if built.is_file()
             else "not yet built"
         )
-        summary = blocks.paragraph(
-            f"{(statuses['state'] == 'built').sum()} of {len(statuses)} reports are up to date. "
-            f"Latest build: {when}. Data: {self._periods()}.",
-            "heenb-summary",
+        status = blocks.paragraph(
+            f"Status: {(statuses['state'] == 'built').sum()} of {len(statuses)} reports are up "
+            f"to date. Latest build: {when}. Data: {self._periods()}.",
+            "heenb-status",
         )
         parts = [
             blocks.heading("Workforce education reports", 1),
             demo_banner(self.inputs),
-            summary,
+            self.main_points(),
+            status,
         ]
         if not broken.empty:
             parts.append(
@@ -112,6 +115,68 @@ class IndexReport(Report):
                 )
             )
         return blocks.join(parts)
+
+    def main_points(self) -> Block:
+        """Up to six findings from the figures (see :mod:`heenb.report.findings`)."""
+        return findings.main_points(self.findings())
+
+    def findings(self) -> list[str]:
+        """The findings, most important first: each objective's headline KPI for England
+        (change, history, target), regions that stand out, the staff commitments, the
+        qualitative objectives' latest ratings and programmes off track."""
+        catalogue, points = self.catalogue, []
+        for objective in catalogue.objectives.itertuples():
+            kpi = catalogue.kpi(objective.headline_kpi)
+            if kpi["kind"] == "proportion":
+                points.append(findings.kpi_point(kpi, kpis.trend(self.mart, kpi["kpi_id"])))
+        standing = []
+        for kpi in self._measures().itertuples():
+            period = kpis.latest_period(self.mart, kpi.kpi_id)
+            regions = kpis.compare(self.mart, catalogue, kpi.kpi_id, period, "region")
+            better, worse = findings.split_outliers(regions, kpi.improvement)
+            standing += [f"{name} better on {kpi.short_name}" for name, _ in better]
+            standing += [f"{name} worse on {kpi.short_name}" for name, _ in worse]
+        points.append(
+            "Regions beyond the 99.8% funnel limits: " + "; ".join(standing) + "."
+            if standing
+            else f"No region stands out from England on any of the {len(self._measures())} "
+            "KPIs: all lie within the 99.8% funnel limits."
+        )
+        staff = []
+        for _, kpi in catalogue.kpis[catalogue.kpis["rule"] == "staff_fte"].iterrows():
+            figures = commitment_figures(self.mart, kpi)
+            if figures is not None and figures["met"] is not None:
+                gained = figures["latest"]["fte"] - figures["start"]
+                staff.append(
+                    f"{formatting.in_sentence(kpi['short_name'])}: "
+                    f"{formatting.fte(gained)} more since {figures['baseline_month']} against "
+                    f"{formatting.plain(float(kpi['target']))} "
+                    f"({'met' if figures['met'] else 'not yet met'})"
+                )
+        if staff:
+            points.append("Commitments, England: " + "; ".join(staff) + ".")
+        ratings = []
+        updates = self.mart.kpi_updates
+        for objective in catalogue.objectives.itertuples():
+            if catalogue.kpi(objective.headline_kpi)["kind"] != "narrative":
+                continue
+            rows = updates[updates["objective"] == objective.objective_id].sort_values("quarter")
+            if len(rows):
+                latest = rows.iloc[-1]
+                ratings.append(f"{objective.short_name} {latest['rag']} ({latest['quarter']})")
+        projects = latest_project_status(self.mart)
+        off = findings.projects_point("programme projects", projects)
+        text = ("Qualitative objectives rated " + "; ".join(ratings) + ". ") if ratings else ""
+        points.append(text + off[:1].upper() + off[1:])
+        return points
+
+    def _measures(self) -> pd.DataFrame:
+        proportions = self.mart.proportions
+        return self.catalogue.kpis[
+            self.catalogue.kpis["kpi_id"].isin(
+                proportions.loc[proportions["breakdown"] == "all", "measure"]
+            )
+        ]
 
     def scorecard(self) -> Block:
         """Every quantitative KPI for England and each region at its latest period."""

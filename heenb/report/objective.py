@@ -14,11 +14,22 @@ from heenb import formatting
 from heenb.charts.compare import comparison_chart
 from heenb.charts.funnel import funnel_chart
 from heenb.charts.xmr import xmr_chart
-from heenb.report import blocks, kpis
+from heenb.report import blocks, findings, kpis
 from heenb.report.blocks import Block
-from heenb.report.breakdowns import arcp_breakdown, maternity_workforce, nets_breakdown
+from heenb.report.breakdowns import (
+    arcp_breakdown,
+    commitment_figures,
+    commitment_words,
+    maternity_workforce,
+    nets_breakdown,
+)
 from heenb.report.common import SOURCE_NAMES, Inputs, Report, checked, demo_banner, load_inputs
-from heenb.report.narrative import latest_update, programme_status, ratings_history
+from heenb.report.narrative import (
+    latest_project_status,
+    latest_update,
+    programme_status,
+    ratings_history,
+)
 from heenb.report.representation import representation_section
 
 
@@ -55,9 +66,8 @@ class ObjectiveReport(Report):
 
     @cached_property
     def national_spc(self):
-        return kpis.kpi_spc(
-            self.catalogue, self.kpi, self.national["period"], self.national["value"]
-        )
+        points = kpis.applicable(self.national)
+        return kpis.kpi_spc(self.catalogue, self.kpi, points["period"], points["value"])
 
     @cached_property
     def latest_period(self) -> str | None:
@@ -70,7 +80,7 @@ class ObjectiveReport(Report):
 
     # ------------------------------------------------------------------ sections
     def headline(self) -> Block:
-        """Title, demo banner, the objective's facts and the headline finding."""
+        """Title, demo banner, the main points, then the objective's facts."""
         title = blocks.heading(f"{self.objective['short_name']}", level=1)
         facts = blocks.definition_list(
             {
@@ -83,12 +93,53 @@ class ObjectiveReport(Report):
                 ),
             }
         )
-        return (
-            title
-            + demo_banner(self.inputs)
-            + blocks.paragraph(self.summary(), "heenb-summary")
-            + facts
+        return title + demo_banner(self.inputs) + self.main_points() + facts
+
+    def main_points(self) -> Block:
+        """Up to six findings from the figures (see :mod:`heenb.report.findings`)."""
+        return findings.main_points(self.findings())
+
+    def findings(self) -> list[str]:
+        """The findings, most important first: the headline KPI (change, history,
+        target), local offices that stand out, commitments, supporting measures that
+        changed significantly, the latest rating, programmes off track."""
+        points = []
+        if self.quantitative and not self.national.empty:
+            points.append(findings.kpi_point(self.kpi, self.national))
+            if self.latest_period is not None:
+                england = formatting.percent(self.national.iloc[-1]["value"])
+                points.append(
+                    findings.standing_out(
+                        self.comparison_table("local_office"),
+                        self.kpi,
+                        "local offices",
+                        f"England's {england}",
+                    )
+                )
+        for _, kpi in self.supporting.iterrows():
+            if kpi["rule"] == "staff_fte":
+                figures = commitment_figures(self.mart, kpi)
+                if figures is not None and figures["start"] is not None:
+                    words = commitment_words(kpi, figures)
+                    points.append(f"{kpi['short_name']}, England: {words}.")
+            elif kpi["kind"] == "proportion":
+                trend = kpis.trend(self.mart, kpi["kpi_id"])
+                change = kpis.change(trend)
+                if change and change["significant"]:
+                    points.append(findings.kpi_point(kpi, trend))
+        updates = self.mart.kpi_updates
+        points.append(
+            findings.rating_point(
+                "Latest update from the KPI lead",
+                updates[updates["objective"] == self.objective["objective_id"]],
+            )
         )
+        projects = latest_project_status(self.mart)
+        for programme in self.catalogue.programmes.itertuples():
+            if self.objective["objective_id"] in programme.objective_ids:
+                mine = projects[projects["programme"] == programme.programme_id]
+                points.append(findings.projects_point(programme.name, mine))
+        return points
 
     def summary(self) -> str:
         """One plain-English paragraph generated from the figures."""
@@ -144,11 +195,19 @@ class ObjectiveReport(Report):
             self.national_spc,
             title=f"{self.kpi['descriptor']}, England",
             value_label=_short_label(self.kpi),
-            period_labels=list(self.national["period"]),
+            period_labels=list(kpis.applicable(self.national)["period"]),
             unit=self.kpi["unit"],
             target=kpis.target_value(self.kpi),
         )
-        changes = kpis.change_points(self.catalogue, self.kpi["kpi_id"], self.national["period"])
+        points = kpis.applicable(self.national)
+        changes = kpis.change_points(self.catalogue, self.kpi["kpi_id"], points["period"])
+        if start := kpis.not_applicable(self.kpi["kpi_id"]):
+            changes.append(
+                (
+                    0,
+                    f"Years before {start[0]} are not applicable and not charted: {start[1]}",
+                )
+            )
         return (
             heading
             + blocks.paragraph(
@@ -167,12 +226,18 @@ class ObjectiveReport(Report):
             return heading + blocks.no_data("area comparison", "no period has data")
         offices = self.comparison_table("local_office")
         regions = self.comparison_table("region")
+        england = self.national.iloc[-1]["value"]
         parts = [
             heading,
             blocks.paragraph(
-                f"Latest period: {self.latest_period}. Each local office is compared with the "
-                "England rate on a funnel plot: points outside the 99.8% limits differ by more "
-                "than chance and between-area variation would explain."
+                f"Latest period: {self.latest_period}. Local offices, and separately regions, "
+                f"are compared with the England rate ({formatting.percent(england)}) on a "
+                "funnel plot: an area stands out only when it lies outside the 99.8% limits. "
+                "This is the one verdict the page gives; the bars on the region chart are each "
+                "region's 95% confidence interval, shown for its precision, not as a test. "
+                + _verdict_sentence(offices, "local offices")
+                + " "
+                + _verdict_sentence(regions, "regions")
             ),
         ]
         limits = kpis.funnel_limits(offices)
@@ -187,7 +252,6 @@ class ObjectiveReport(Report):
                     )
                 )
             )
-        england = self.national.iloc[-1]["value"]
         parts.append(
             blocks.figure(
                 comparison_chart(
@@ -195,6 +259,7 @@ class ObjectiveReport(Report):
                     title=f"{_short_label(self.kpi)} by region, {self.latest_period}",
                     value_label=_short_label(self.kpi),
                     reference=england,
+                    verdict="the 99.8% funnel limits" + findings.funnel_words(regions),
                 )
             )
         )
@@ -208,7 +273,8 @@ class ObjectiveReport(Report):
                 ),
                 caption=f"{_short_label(self.kpi)} by region and local office, "
                 f"{self.latest_period}",
-                note=f"{formatting.WITHHELD}: withheld by disclosure control.",
+                note=f"{formatting.WITHHELD}: withheld by disclosure control. "
+                + rounding_note(self.catalogue, regions, offices),
             )
         )
         return blocks.join(parts)
@@ -229,7 +295,8 @@ class ObjectiveReport(Report):
             if kpi["kind"] != "proportion" or trend.empty:
                 continue
             latest = trend.iloc[-1]
-            result = kpis.kpi_spc(self.catalogue, kpi, trend["period"], trend["value"])
+            points = kpis.applicable(trend)
+            result = kpis.kpi_spc(self.catalogue, kpi, points["period"], points["value"])
             target = kpis.target_value(kpi)
             rows.append(
                 {
@@ -320,6 +387,44 @@ def area_rows(table: pd.DataFrame) -> pd.DataFrame:
             "Funnel plot": table["outlier"].map(formatting.outlier),
         }
     )
+
+
+def rounding_note(catalogue, regions: pd.DataFrame, offices: pd.DataFrame) -> str:
+    """Why a region's counts may differ from the sum of its local offices', and how many do.
+
+    Each count is rounded (or withheld) on its own from unrounded figures, so a
+    region's shown numerator or denominator need not equal the sum of its offices'.
+    """
+    by_code = offices.set_index("area_code")
+    differ = compared = 0
+    for region in regions.itertuples():
+        codes = catalogue.offices_in(region.area_code)
+        if len(codes) < 2 or not set(codes) <= set(by_code.index):
+            continue
+        for column in ("numerator", "denominator"):
+            parts = by_code.loc[codes, column]
+            total = getattr(region, column)
+            if parts.isna().any() or pd.isna(total):
+                continue
+            compared += 1
+            differ += int(int(parts.sum()) != int(total))
+    text = (
+        "Counts are rounded to the nearest 5 one by one, from unrounded figures, so rounded "
+        "figures may not sum: a region's count can differ from the sum of its local offices'"
+    )
+    return text + (f" ({differ} of {compared} region counts here do)." if compared else ".")
+
+
+def _verdict_sentence(table: pd.DataFrame, peers: str) -> str:
+    """Which areas of a comparison table lie beyond the funnel limits, in words."""
+    above = table.loc[table["outlier"] == "high", "area"].tolist()
+    below = table.loc[table["outlier"] == "low", "area"].tolist()
+    adjusted = findings.funnel_words(table)
+    if not above and not below:
+        return f"{peers[:1].upper()}{peers[1:]}: all within the limits{adjusted}."
+    sides = [f"{_names(names)} ({where})" for names, where in ((above, "above"), (below, "below"))
+             if names]  # fmt: skip
+    return f"{peers[:1].upper()}{peers[1:]} beyond the limits{adjusted}: " + "; ".join(sides) + "."
 
 
 def _short_label(kpi: pd.Series) -> str:

@@ -13,7 +13,7 @@ from functools import cached_property
 
 import pandas as pd
 
-from heenb.report import blocks, involvement
+from heenb.report import blocks, findings, involvement
 from heenb.report.blocks import Block
 from heenb.report.common import Inputs, Report, checked, demo_banner, load_inputs
 from heenb.report.narrative import NO_UPDATE, latest_project_status, project_rows
@@ -76,8 +76,77 @@ class ProgrammeReport(Report):
         return (
             blocks.heading(self.programme["name"], 1)
             + demo_banner(self.inputs)
-            + blocks.paragraph(self.summary(), "heenb-summary")
+            + self.main_points()
             + blocks.definition_list(facts)
+        )
+
+    def main_points(self) -> Block:
+        """Up to six findings from the projects' records."""
+        return findings.main_points(self.findings())
+
+    def findings(self) -> list[str]:
+        """Ratings and milestones at the latest update, the change since the previous
+        quarter, the stages reached, and contradictory records."""
+        points = [self.summary()]
+        updates = self.updates
+        quarters = sorted(updates["quarter"].unique())
+        if len(quarters) >= 2:
+            now, before = (updates[updates["quarter"] == q] for q in quarters[-2:][::-1])
+            counts = [int((rows["rag"] == "red").sum()) for rows in (now, before)]
+            points.append(
+                f"Since {quarters[-2]}: {counts[0]} projects rated red in {quarters[-1]} "
+                f"against {counts[1]} in {quarters[-2]}."
+            )
+        if stages := self.stage_counts():
+            points.append("Stages at the latest update: " + stages + ".")
+        if len(issues := self.data_quality()):
+            points.append(
+                f"{len(issues)} project record(s) contradict themselves (a stage of "
+                "implementation or later with a project initiation document not yet approved); "
+                "see the data quality notes."
+            )
+        return points
+
+    def stage_counts(self) -> str:
+        """How many projects are at each stage, most common first ("7 of 27 early adoption")."""
+        updated = self.projects[self.projects["rag"] != NO_UPDATE["rag"]]
+        if updated.empty:
+            return ""
+        counts = updated["stage"].value_counts()
+        return ", ".join(
+            f"{n} of {len(updated)} {stage.replace('-', ' ')}" for stage, n in counts.items()
+        )
+
+    def data_quality(self) -> pd.DataFrame:
+        """Projects whose latest stage is implementation or later while their project
+        initiation document (PID) is still draft or submitted: records that contradict
+        each other, for the owner to correct."""
+        order = self.catalogue.codes["project_stages"]
+        stages = order[order["kind"] == "stage"].set_index("value")["order"].astype(int)
+        late = self.projects["stage"].map(stages).fillna(0) >= stages["implementation"]
+        return self.projects[late & (self.projects["pid_status"] != "approved")]
+
+    def data_quality_notes(self) -> Block:
+        """Contradictory project records, listed for correction."""
+        issues = self.data_quality()
+        if issues.empty:
+            return Block()
+        rows = pd.DataFrame(
+            {
+                "Project": issues["project"],
+                "Stage": issues["stage"].str.replace("-", " ").str.capitalize(),
+                "PID": issues["pid_status"].str.capitalize(),
+                "Latest update": issues["quarter"],
+            }
+        )
+        return (
+            blocks.heading("Data quality notes")
+            + blocks.paragraph(
+                f"{len(issues)} project(s) report a stage of implementation or later while "
+                "their project initiation document is not approved. One of the two records "
+                "is likely out of date; the figures above use them as recorded."
+            )
+            + blocks.table(rows, "Projects whose stage and PID status contradict each other")
         )
 
     def summary(self) -> str:
@@ -90,11 +159,15 @@ class ProgrammeReport(Report):
         text = f"{len(projects)} projects; {len(projects) - len(updated)} without an update yet."
         if updated.empty:
             return text
-        stage = updated["stage"].value_counts().idxmax().replace("-", " ")
+        stages = updated["stage"].value_counts()
+        stage, most = stages.index[0].replace("-", " "), int(stages.iloc[0])
+        share = "Most projects are" if most > len(updated) / 2 else "The most common stage is"
+        where = f"at the {stage} stage" if most > len(updated) / 2 else stage
         return (
             f"{text} At the latest updates ({updated['quarter'].max()}): "
             + ", ".join(f"{rag.get(r, 0)} {r}" for r in ("green", "amber", "red"))
-            + f"; {missed} missed their latest milestone. Most projects are at the {stage} stage."
+            + f"; {missed} missed their latest milestone. {share} {where} "
+            f"({most} of {len(updated)})."
         )
 
     def status(self) -> Block:
@@ -179,8 +252,9 @@ class ProgrammeReport(Report):
     def involvement(self) -> Block:
         """Involvement activity by type and quarter (the last eight), where the programme runs.
 
-        One table, with its own totals, so secondary suppression covers every
-        figure on the page that could be combined with another.
+        Each year's quarters are protected together with that year's figure on
+        the area's page (:func:`heenb.report.involvement.quarters_within_years`),
+        so no withheld quarter can be worked out by combining the two pages.
         """
         if self.programme["reports_involvement"] != "True":
             return Block()
@@ -192,14 +266,17 @@ class ProgrammeReport(Report):
             return heading + blocks.no_data("involvement activity", "none recorded")
         where = self.catalogue.area_name(office) if office else "England"
         quarters = sorted(rows["quarter"].unique())[-QUARTERS_SHOWN:]
-        counts = involvement.protected_counts(
-            self.catalogue, rows[rows["quarter"].isin(quarters)], "quarter"
-        )
+        counts = involvement.quarters_within_years(self.catalogue, rows, quarters)
         span = f"{quarters[0]} to {quarters[-1]}"
+        title = f"Involvement activities by type and quarter, {where}"
         return (
             heading
-            + involvement.chart(counts, f"Involvement activities by type and quarter, {where}")
-            + involvement.table(counts, f"Involvement activities by type, {span}, {where}")
+            + involvement.chart(counts, title, totals=False)
+            + involvement.table(
+                counts,
+                f"Involvement activities by type, {span}, {where}",
+                note=involvement.PARTS_NOTE,
+            )
         )
 
     def _project_table(self, projects: pd.DataFrame, caption: str) -> Block:

@@ -1,0 +1,199 @@
+"""Main points: up to six findings a reader can act on, generated from the figures.
+
+Each function here turns figures into one sentence: a KPI's latest value with
+its change (direction and meaning) and where it stands against its own history
+and any target; the areas that stand out on the funnel plot; a commitment met
+or missed; programmes off track. Reports pick the findings that matter most and
+show them first with :func:`main_points`. Build status is not a finding.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from heenb import formatting
+from heenb.report import blocks, kpis
+from heenb.report.blocks import Block
+
+#: Most bullets a "Main points" section shows (ONS bulletins open with up to six).
+MOST_POINTS = 6
+
+
+def main_points(points: list[str]) -> Block:
+    """The "Main points" heading and up to :data:`MOST_POINTS` bullets."""
+    points = [p for p in points if p][:MOST_POINTS]
+    if not points:
+        points = ["No figures are available for this page yet."]
+    return blocks.heading("Main points") + blocks.bullet_list(points)
+
+
+def meaning(change: float, improvement: str) -> str:
+    """Whether a change is better or worse for a KPI ("better", "worse", "" when neither)."""
+    if change == 0 or improvement not in ("higher", "lower"):
+        return ""
+    return "better" if (change > 0) == (improvement == "higher") else "worse"
+
+
+def change_words(change: dict, kpi: pd.Series) -> str:
+    """A change with direction, meaning and significance: "up 2.7 points on 2023: better,
+    a statistically significant change"."""
+    unit = kpi["unit"] if kpi["unit"] else "%"
+    words = f"{formatting.change(change['change'], unit)} on {change['from_period']}"
+    judged = meaning(change["change"], kpi["improvement"])
+    significance = (
+        "a statistically significant change"
+        if change["significant"]
+        else "within what chance alone could explain"
+    )
+    return f"{words}: {judged + ', ' if judged and change['significant'] else ''}{significance}"
+
+
+def history_words(trend: pd.DataFrame, unit: str = "%") -> str:
+    """Where the latest value stands against the earlier periods of the same series.
+
+    "the highest since records began in 2018", "the lowest since 2019", or
+    "still below 2018 to 2020 (85.6% to 85.9%)". Empty with fewer than three
+    periods shown.
+    """
+    rows = trend[kpis.shown(trend)] if "withheld" in trend else trend
+    rows = rows.dropna(subset=["value"])
+    if len(rows) < 3:
+        return ""
+    latest = rows.iloc[-1]
+    earlier = rows.iloc[:-1]
+    value = latest["value"]
+    if value > earlier["value"].max():
+        return f"the highest of the {len(rows)} periods since {rows['period'].iloc[0]}"
+    if value < earlier["value"].min():
+        return f"the lowest of the {len(rows)} periods since {rows['period'].iloc[0]}"
+    if value in (earlier["value"].max(), earlier["value"].min()):
+        side = "highest" if value == earlier["value"].max() else "lowest"
+        return f"level with the {side} of the {len(rows)} periods since {rows['period'].iloc[0]}"
+    above = earlier[earlier["value"] > value]
+    below = earlier[earlier["value"] < value]
+    # Name the side with fewer earlier periods: that is what the latest value has not reached.
+    side, word = (above, "below") if len(above) <= len(below) else (below, "above")
+    span = _span(list(side["period"]), list(earlier["period"]))
+    values = side["value"]
+    levels = (
+        formatting.number(values.iloc[0], unit)
+        if len(values) == 1
+        else f"{formatting.number(values.min(), unit)} to {formatting.number(values.max(), unit)}"
+    )
+    return f"still {word} {span} ({levels})"
+
+
+def _span(chosen: list[str], every: list[str]) -> str:
+    """Periods as words: consecutive runs as "2018 to 2020", others listed."""
+    runs: list[list[str]] = []
+    for period in chosen:
+        if runs and every.index(period) == every.index(runs[-1][-1]) + 1:
+            runs[-1].append(period)
+        else:
+            runs.append([period])
+    parts = [run[0] if len(run) == 1 else f"{run[0]} to {run[-1]}" for run in runs]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def kpi_point(kpi: pd.Series, trend: pd.DataFrame, where: str = "England") -> str:
+    """One KPI's latest value in ``where``, its change and its place in its own history."""
+    rows = trend[kpis.shown(trend)]
+    if rows.empty:
+        return ""
+    latest = rows.iloc[-1]
+    unit = kpi["unit"] or "%"
+    text = (
+        f"{kpi['short_name']}: {formatting.number(latest['value'], unit)} in {where} in "
+        f"{latest['period']}"
+    )
+    change = kpis.change(trend)
+    if change:
+        text += f", {change_words(change, kpi)}"
+    history = history_words(trend, unit)
+    if history:
+        text += f"; {history}"
+    target = kpis.target_value(kpi)
+    if target is not None and kpi["target_kind"] != "increase_from_baseline":
+        met = meaning(latest["value"] - target, kpi["improvement"]) in ("better", "")
+        text += f"; target {formatting.number(target, unit)} {'met' if met else 'missed'}"
+    return text + "."
+
+
+def standing_out(table: pd.DataFrame, kpi: pd.Series, peers: str, reference: str) -> str:
+    """Areas beyond the 99.8% funnel limits of a comparison table, better or worse.
+
+    ``table`` is from :func:`heenb.report.kpis.compare`; ``peers`` names the
+    areas ("local offices"); ``reference`` is the centre line in words.
+    """
+    better, worse = split_outliers(table, kpi["improvement"])
+    adjusted = funnel_words(table)
+    one = peers[:-1] if peers.endswith("s") else peers
+    if not better and not worse:
+        return (
+            f"{kpi['short_name']}: no {one} stands out from {reference}; all lie within the "
+            f"99.8% funnel limits{adjusted}."
+        )
+    parts = []
+    unit = kpi["unit"] or "%"
+    for names, word in ((better, "better"), (worse, "worse")):
+        if names:
+            figures = ", ".join(f"{name} {formatting.number(value, unit)}" for name, value in names)
+            parts.append(f"{word}: {figures}")
+    k = len(better) + len(worse)
+    return (
+        f"{kpi['short_name']}: {k} {one if k == 1 else peers} "
+        f"{'stands' if k == 1 else 'stand'} out from {reference}, beyond the 99.8% funnel "
+        f"limits{adjusted}; " + "; ".join(parts) + "."
+    )
+
+
+def split_outliers(table: pd.DataFrame, improvement: str) -> tuple[list, list]:
+    """(better, worse): lists of (area name, value) beyond the 99.8% funnel limits."""
+    high = list(table.loc[table["outlier"] == "high", ["area", "value"]].itertuples(False))
+    low = list(table.loc[table["outlier"] == "low", ["area", "value"]].itertuples(False))
+    if improvement == "lower":
+        return low, high
+    if improvement == "higher":
+        return high, low
+    return [], high + low
+
+
+def funnel_words(table: pd.DataFrame) -> str:
+    """ ", limits widened for overdispersion, phi = 2.9" when the funnel was widened."""
+    phi = table.attrs.get("phi")
+    if table.attrs.get("overdispersion") and phi is not None:
+        return f", limits widened for overdispersion, phi = {phi:.1f}"
+    return ""
+
+
+def projects_point(name: str, projects: pd.DataFrame) -> str:
+    """A programme's projects off track at their latest update (red, milestones missed)."""
+    if projects.empty:
+        return ""
+    red = int((projects["rag"] == "red").sum())
+    missed = int((projects["milestone_status"] == "missed").sum())
+    n = len(projects)
+    if not red and not missed:
+        return (
+            f"{name}: {'the' if n == 1 else f'all {n}'} project{'s' * (n > 1)} on track "
+            "(none rated red, no milestone missed)."
+        )
+    return (
+        f"{name}: {red} of {n} project{'s' * (n > 1)} rated red and {missed} with the latest "
+        "milestone missed."
+    )
+
+
+def rating_point(name: str, updates: pd.DataFrame) -> str:
+    """An objective's latest qualitative rating and how it moved since the previous quarter."""
+    if updates.empty:
+        return ""
+    rows = updates.sort_values("quarter")
+    latest = rows.iloc[-1]
+    assurance = f", {latest['assurance']} assurance" if latest["assurance"] else ""
+    text = f"{name}: latest update ({latest['quarter']}) rated {latest['rag']}{assurance}"
+    if len(rows) > 1:
+        before = rows.iloc[-2]
+        moved = "unchanged" if before["rag"] == latest["rag"] else f"was {before['rag']}"
+        text += f" ({moved} in {before['quarter']})"
+    return text + "."
