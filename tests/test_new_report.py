@@ -136,3 +136,12 @@ def test_the_readme_states_the_house_rules_and_the_command():
     for rule in ("heenb new-report", "`parameters`", "one `heenb` call", "nbstripout",
                  "make test"):  # fmt: skip
         assert rule in section, rule
+
+
+def test_the_guide_ends_by_building_one_report_with_the_engine():
+    guide = nbformat.read(PROJECT_ROOT / "docs" / "guide.ipynb", as_version=4)
+    heading, code = guide.cells[-2:]
+    assert heading.source.startswith("## ") and "Build one report" in heading.source
+    assert "from heenb.build.engine import build" in code.source
+    assert 'only="objective/maternity"' in code.source and "mkdtemp" in code.source
+    assert 'print("Open"' in code.source  # where the page is; nbval runs the cell
