@@ -15,7 +15,7 @@ from test_project import check_no_outputs, check_one_call_per_cell, check_parame
 
 from heenb.build.engine import BUILT, INDEX_OUTPUT, build
 from heenb.build.export import ReportExporter
-from heenb.build.plan import declared_parameters, load_plan
+from heenb.build.plan import ALL_SOURCES, declared_parameters, load_plan
 from heenb.cli import main
 from heenb.data.mart import mart_key
 from heenb.paths import PROJECT_ROOT
@@ -84,13 +84,20 @@ def test_a_new_report_follows_the_house_rules_and_builds_a_titled_demo_page(
     assert f"version {version}" in page.split('<footer class="heenb-footer">')[1]
     assert "Workforce in post, FTE by month (workforce_fte.csv)" in page
     assert "not recorded" not in page
+    index = (out / "index.html").read_text()
+    assert "Workforce deep dive reports" in index
+    assert 'href="workforce-deep-dive/maternity.html"' in index
 
 
 def test_a_parameter_without_a_value_set_of_its_name_needs_values(plan, capsys):
+    every = ",".join(reversed(ALL_SOURCES))  # a long list: the entry wraps it
     code = main(["new-report", "deep-dive", "--parameter", "office", "--values",
-                 "local_offices", "--plan", str(plan)])  # fmt: skip
+                 "local_offices", "--sources", every, "--plan", str(plan)])  # fmt: skip
     assert code == 0, capsys.readouterr().err
+    entry = plan.read_text().split("- name: deep-dive")[1].splitlines()
+    assert max(len(line) for line in entry if "notebook:" not in line) <= 100
     jobs = [job for job in load_plan(plan) if job.group == "deep-dive"]
+    assert {job.sources for job in jobs} == {tuple(reversed(ALL_SOURCES))}
     assert jobs and all(job.output == f"deep-dive/{job.parameters['office']}.html" for job in jobs)
     assert jobs[0].label.startswith("Deep dive: ")
 

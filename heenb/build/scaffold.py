@@ -195,7 +195,7 @@ def plan_entry(name: str, parameter: str, values: str, sources: list[str] | None
         f"    values: {values}",
         f"    check: {check}",
         f"    label: {json.dumps(f'{title_of(name)}: {{{field}}}')}",
-        *([f"    sources: [{', '.join(sources)}]"] if sources is not None else []),
+        *([wrapped("    sources: [", sources, "]")] if sources is not None else []),
         "    imports: [heenb.report.custom]",
         f"    output: {name}/{{{parameter}}}.html",
     ]
@@ -227,3 +227,17 @@ def call(start: str, arguments: list) -> str:
             items = "".join(f"        {item},\n" for item in argument[1])
             lines.append(f"    {argument[0]}[\n{items}    ],")
     return f"{start}(\n" + "\n".join(lines) + "\n)"
+
+
+def wrapped(start: str, items: list[str], end: str) -> str:
+    """``start`` + the items, comma-separated, + ``end``, wrapped at the line length with
+    continuation lines under the first item (as the plan's own entries are)."""
+    lines, line = [], start
+    for number, item in enumerate(items):
+        text = item + ("," if number < len(items) - 1 else end)
+        if line != start and len(line) + 1 + len(text) > LINE_LENGTH:
+            lines.append(line)
+            line = " " * len(start) + text
+        else:
+            line += ("" if line == start else " ") + text
+    return "\n".join([*lines, line])
