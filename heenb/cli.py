@@ -64,6 +64,20 @@ def _parser() -> argparse.ArgumentParser:
                       help="write into a folder holding other files too")  # fmt: skip
 
     commands.add_parser("schema", help="print the raw data contract as Markdown")
+
+    new = commands.add_parser("new-report", help="write a report notebook and its plan entry")
+    new.add_argument("name", help="the report's name (letters, digits, '-', '_'): "
+                                  "notebooks/NAME.ipynb, pages under NAME/")  # fmt: skip
+    new.add_argument("--parameter", required=True, metavar="P",
+                     help="the parameter each report is run with, e.g. objective")  # fmt: skip
+    new.add_argument("--values", metavar="SET",
+                     help="the catalogue set P runs over: objectives, areas, regions, "
+                          "local_offices, programmes (default: the set P names)")  # fmt: skip
+    new.add_argument("--sources", metavar="A,B",
+                     help="the raw sources the report reads (default: every source)")  # fmt: skip
+    new.add_argument("--plan", metavar="FILE",
+                     help="report plan to add it to (default: reports.yml); the notebook goes "
+                          "in notebooks/ beside it")  # fmt: skip
     return parser
 
 
@@ -227,12 +241,24 @@ def _schema(args) -> int:
     return 0
 
 
+def _new_report(args) -> int:
+    from heenb.build.scaffold import new_report
+
+    sources = None if args.sources is None else [s.strip() for s in args.sources.split(",")
+                                                  if s.strip()]  # fmt: skip
+    notebook, plan = new_report(args.name, args.parameter, args.values, sources, args.plan)
+    print(f"Wrote {notebook} and added the report '{args.name}' to {plan}; build it with "
+          f"heenb build --only '{args.name}/*'.")  # fmt: skip
+    return 0
+
+
 _COMMANDS = {
     "validate": _validate,
     "build": _build,
     "list": _list,
     "demo-data": _demo_data,
     "schema": _schema,
+    "new-report": _new_report,
 }
 
 if __name__ == "__main__":

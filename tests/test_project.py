@@ -46,32 +46,45 @@ def test_data_readme_describes_every_column_of_the_contract():
         assert f"`{raw.filename}`" in readme
 
 
+def check_no_outputs(path: Path) -> None:
+    """House rule: a notebook is committed without outputs or execution counts."""
+    notebook = nbformat.read(path, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [], f"{path.name} has outputs: strip them (nbstripout)"
+            assert cell.execution_count is None, f"{path.name} has execution counts"
+
+
+def check_parameters_cell_first(path: Path) -> None:
+    """House rule: the first cell, and only it, is tagged ``parameters``, with defaults only."""
+    notebook = nbformat.read(path, as_version=4)
+    tagged = [i for i, c in enumerate(notebook.cells) if "parameters" in c.metadata.get("tags", [])]
+    assert tagged == [0], f"{path.name}: the first cell, and only it, is tagged parameters"
+    assert notebook.cells[0].source.startswith("# Parameters: these are defaults")
+
+
+def check_one_call_per_cell(path: Path) -> None:
+    """House rule: after the loading cell, each cell calls one report method (no wrangling)."""
+    notebook = nbformat.read(path, as_version=4)
+    for cell in notebook.cells[2:]:
+        assert re.fullmatch(r"report\.\w+\(\)", cell.source.strip()), (
+            f"{path.name}: section cells call one report method; found {cell.source!r}"
+        )
+
+
 def test_notebooks_are_committed_without_outputs():
     for path in NOTEBOOKS:
-        notebook = nbformat.read(path, as_version=4)
-        for cell in notebook.cells:
-            if cell.cell_type == "code":
-                assert cell.outputs == [], f"{path.name} has outputs: strip them (nbstripout)"
-                assert cell.execution_count is None, f"{path.name} has execution counts"
+        check_no_outputs(path)
 
 
 def test_each_notebook_has_exactly_one_parameters_cell_first():
     for path in NOTEBOOKS:
-        notebook = nbformat.read(path, as_version=4)
-        tagged = [
-            i for i, c in enumerate(notebook.cells) if "parameters" in c.metadata.get("tags", [])
-        ]
-        assert tagged == [0], f"{path.name}: the first cell, and only it, is tagged parameters"
-        assert notebook.cells[0].source.startswith("# Parameters: these are defaults")
+        check_parameters_cell_first(path)
 
 
 def test_notebook_cells_call_the_package_and_do_no_wrangling():
     for path in NOTEBOOKS:
-        notebook = nbformat.read(path, as_version=4)
-        for cell in notebook.cells[2:]:
-            assert re.fullmatch(r"report\.\w+\(\)", cell.source.strip()), (
-                f"{path.name}: section cells call one report method; found {cell.source!r}"
-            )
+        check_one_call_per_cell(path)
 
 
 def test_reports_folder_keeps_only_its_readme_in_git():

@@ -23,6 +23,8 @@ from heenb.paths import describe_parameters
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 _H2 = re.compile(r'<h2 id="([^"]+)">(.*?)</h2>', re.S)
+#: The "¶" link nbconvert appends to a Markdown heading: dropped, the heading keeps its id.
+_ANCHOR_LINK = re.compile(r'<a class="anchor-link" href="#[^"]*">[^<]*</a>')
 
 
 class ReportExporter:
@@ -43,7 +45,7 @@ class ReportExporter:
         """The report page for an executed notebook built from ``facts``, titled ``title``
         (the report's label in the plan)."""
         body, _ = self._exporter.from_notebook_node(notebook, resources={"heenb_css": self._css})
-        body = body.replace("<!--heenb:title-->", html.escape(title), 1)
+        body = _ANCHOR_LINK.sub("", body).replace("<!--heenb:title-->", html.escape(title), 1)
         body = _with_contents(body)
         return body.replace("<!--heenb:footer-->", _footer(notebook, facts), 1)
 
