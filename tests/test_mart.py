@@ -172,9 +172,14 @@ def test_a_mart_built_for_another_regional_structure_uses_that_structure(
 ):
     reference = tmp_path / "reference"
     shutil.copytree(REFERENCE_DIR, reference)
+    offices = load_catalogue().local_offices["local_office_code"]
+    with (reference / "regional_structures.csv").open("a") as handle:
+        handle.write("test-one-region,One region,test_region,derived,a test\n")
+    with (reference / "regions.csv").open("a") as handle:
+        handle.write("R1,Region one,test-one-region,,\n")
     with (reference / "region_mappings.csv").open("a") as handle:
-        for office in load_catalogue().local_offices["local_office_code"]:
-            handle.write(f"test-one-region,{office},R1\n")
+        for office in offices:
+            handle.write(f"test-one-region,{office},R1,derived\n")
     build_mart(demo_dir)  # the default structure first, as reports do
     other = load_catalogue(structure="test-one-region", directory=reference)
     folder = build_mart(demo_dir, other)
