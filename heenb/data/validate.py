@@ -34,6 +34,7 @@ from heenb.data.contract import (
     Column,
     RawFile,
 )
+from heenb.data.geography import did_you_mean
 from heenb.errors import DataValidationError, Problem
 
 #: Rows listed one by one for each kind of problem in a column; the rest are counted.
@@ -43,6 +44,8 @@ QUOTED_LENGTH = 60
 #: A value this many times longer than a file's longest allowed text is refused
 #: while the file is streamed, before it is read whole (see ``_oversized_value``).
 OVERSIZED_FACTOR = 10
+#: A code list longer than this is named by its reference file in a message, not listed.
+CODES_LISTED = 20
 #: The longest line, in bytes, of a file without multi-line columns: any longer
 #: is refused before the file is read whole.
 LINE_LIMIT = 1_000_000
@@ -88,6 +91,7 @@ def read_raw(data_dir: Path, catalogue: Catalogue | None = None) -> dict[str, pd
             problems += _check_columns(text, raw, catalogue, bounds)
             tables[raw.name] = text
     problems += _check_references(tables)
+    problems += _check_providers(tables, catalogue)
     if problems:
         raise DataValidationError(problems)
     return {name: _typed(table, RAW_FILES_BY_NAME[name]) for name, table in tables.items()}
@@ -382,11 +386,19 @@ def _check_values(
     if column.kind == "code":
         allowed = catalogue.allowed(*column.codes)
         by_case = {code.casefold(): code for code in allowed}
+        valid = ", ".join(allowed)
+        if len(allowed) > CODES_LISTED:
+            valid = f"the {len(allowed)} codes in data/reference/{column.codes[0]}.csv"
 
         def unknown(i) -> str:
             near = by_case.get(values[i].casefold())
-            hint = f" (codes are case-sensitive: did you mean '{near}'?)" if near else ""
-            return f"{quoted(values[i])} is not a known code{hint}; valid: {', '.join(allowed)}"
+            if near:
+                hint = f" (codes are case-sensitive: did you mean '{near}'?)"
+            elif len(allowed) > CODES_LISTED and (close := did_you_mean(values[i], allowed)):
+                hint = f" ({close.strip().replace('Did', 'did', 1)})"
+            else:
+                hint = ""
+            return f"{quoted(values[i])} is not a known code{hint}; valid: {valid}"
 
         return _rows(raw, column, ~values.isin(allowed), unknown)
     if column.kind in PATTERNS:
@@ -536,6 +548,38 @@ def _check_references(tables: dict[str, pd.DataFrame]) -> list[Problem]:
             "each must be a project_id in programme_projects.csv"
         ),
     )
+    return problems
+
+
+def _check_providers(tables: dict[str, pd.DataFrame], catalogue: Catalogue) -> list[Problem]:
+    """A row's placement provider must lie in the row's local office (through its STP).
+
+    Counts roll up provider -> STP -> local office, so a provider outside the
+    row's local office would make the local office's figure differ from the sum
+    of its providers'. Unknown codes are reported by the column checks.
+    """
+    office_of = catalogue.office_of_provider
+    stp_of = catalogue.stp_of
+    stp_names = catalogue.stps.set_index("stp_code")["name"]
+    problems: list[Problem] = []
+    for name, table in tables.items():
+        if not {"provider", "local_office"} <= set(table.columns):
+            continue
+        raw = RAW_FILES_BY_NAME[name]
+        providers, offices = table["provider"], table["local_office"]
+        home = providers.map(office_of)
+        wrong = home.notna() & (offices != "") & offices.isin(office_of.values) & (home != offices)
+
+        def describe(i, providers=providers, offices=offices, home=home) -> str:
+            stp = stp_of[providers[i]]
+            return (
+                f"provider '{providers[i]}' is in local office {home[i]} (STP {stp}, "
+                f"{stp_names[stp]}), not in the row's local office {offices[i]}; a learner's "
+                "provider must be in their local office (data/reference/providers.csv and "
+                "stps.csv)"
+            )
+
+        problems += _rows(raw, raw.column("provider"), wrong, describe)
     return problems
 
 
