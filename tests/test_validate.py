@@ -399,3 +399,37 @@ def test_a_provider_outside_the_rows_local_office_is_refused(data_copy, catalogu
     home = catalogue.office_of_provider[elsewhere]
     assert f"provider '{elsewhere}' is in local office {home}" in problem.message
     assert f"not in the row's local office {office}" in problem.message
+
+
+# --------------------------------------------------------------------------- reading in chunks
+
+
+def test_a_file_read_in_chunks_is_the_file_read_whole(tmp_path):
+    """Values coded chunk by chunk agree across chunks, are stripped, and a short row's
+    missing cell reads as empty."""
+    from heenb.data.validate import read_coded
+
+    path = tmp_path / "some.csv"
+    path.write_text("a,b\nx, 1\n y,2\nx ,1\n\nz\ny,3\n", encoding="utf-8")
+    for chunk_rows in (1, 2, 3, 100):
+        table = read_coded(path, chunk_rows=chunk_rows)
+        assert table["a"].astype(str).tolist() == ["x", "y", "x", "", "z", "y"], chunk_rows
+        assert table["b"].astype(str).tolist() == ["1", "2", "1", "", "", "3"], chunk_rows
+        assert table["a"].cat.categories.is_unique
+
+
+def test_a_big_file_is_checked_across_chunks(data_copy, monkeypatch):
+    """A duplicate key in another chunk, and a bad code in a later one, are still found."""
+    from heenb.data import validate
+
+    monkeypatch.setattr(validate, "CHUNK_ROWS", 1000)
+    calls = []
+    original = validate.read_coded
+    monkeypatch.setattr(validate, "read_coded", lambda *a: calls.append(a) or original(*a))
+    rows = lines(data_copy, "arcp_outcomes.csv")
+    rows[2500] = rows[2500].replace(rows[2500].split(",")[0], rows[10].split(",")[0], 1)
+    write_lines(data_copy, "arcp_outcomes.csv", rows)
+    set_cell(data_copy, "arcp_outcomes.csv", 4001, "outcome", "11")
+    problems = {(p.row, p.column) for p in problems_in(data_copy)}
+    assert problems == {(2501, None), (4001, "outcome")}
+    assert calls  # the files were read by read_coded, 1,000 rows at a time

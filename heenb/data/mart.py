@@ -180,11 +180,11 @@ def derive(raw: dict[str, pd.DataFrame], catalogue: Catalogue) -> dict[str, pd.D
             ["measure", "period", "breakdown", "group"],
             ["numerator", "denominator"],
         ),  # fmt: skip
-        "workforce": raw["workforce_fte"]
+        "workforce": _plain(raw["workforce_fte"])
         .rename(columns={"local_office": "area_code"})
         .pipe(_roll_up, catalogue, ["staff_group", "month"], ["fte"])
         .assign(fte=lambda t: t["fte"].round(1)),
-        "representation": _representation(raw["demographics"]).pipe(
+        "representation": _representation(_plain(raw["demographics"])).pipe(
             _roll_up, catalogue, ["year", "ethnic_group"], ["learners", "population"]
         ),
         "kpi_updates": raw["kpi_updates"],
@@ -236,23 +236,29 @@ def _counts(table: pd.DataFrame, measure: str, hit: pd.Series, period: str,
     """Numerator (rows where ``hit``) and denominator (all rows) by provider (where the
     source names one, else local office), period and breakdown."""
     area = "provider" if "provider" in table.columns else "local_office"
-    frame = table.assign(numerator=hit.astype("int64"), denominator=1).rename(
-        columns={area: "area_code", period: "period"}
-    )
+    frame = pd.DataFrame({
+        "area_code": table[area], "period": table[period],
+        "numerator": hit.to_numpy(dtype="int64"), "denominator": 1,
+    }, index=table.index)  # fmt: skip
     parts = []
     for breakdown in ["all", *breakdowns]:
-        group = frame[breakdown] if breakdown != "all" else "all"
+        group = table[breakdown] if breakdown != "all" else "all"
         part = (
             frame.assign(breakdown=breakdown, group=group)
-            .groupby(["area_code", "period", "breakdown", "group"], as_index=False, sort=False)[
-                ["numerator", "denominator"]
-            ]
+            .groupby(["area_code", "period", "breakdown", "group"], as_index=False, sort=False,
+                     observed=True)[["numerator", "denominator"]]
             .sum()
-        )
-        parts.append(part.assign(measure=measure))
+        )  # fmt: skip
+        parts.append(_plain(part).assign(measure=measure))
     result = pd.concat(parts, ignore_index=True)
     result["period"] = result["period"].astype(str)
     return result
+
+
+def _plain(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with categorical columns (as validated raw tables have) as plain text."""
+    coded = [c for c in table.columns if isinstance(table[c].dtype, pd.CategoricalDtype)]
+    return table.astype(dict.fromkeys(coded, str)) if coded else table
 
 
 def _proportions(raw: dict[str, pd.DataFrame], catalogue: Catalogue) -> pd.DataFrame:

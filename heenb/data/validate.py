@@ -44,6 +44,8 @@ QUOTED_LENGTH = 60
 #: A value this many times longer than a file's longest allowed text is refused
 #: while the file is streamed, before it is read whole (see ``_oversized_value``).
 OVERSIZED_FACTOR = 10
+#: Rows of a raw file read at a time (see :func:`read_coded`).
+CHUNK_ROWS = 500_000
 #: A code list longer than this is named by its reference file in a message, not listed.
 CODES_LISTED = 20
 #: The longest line, in bytes, of a file without multi-line columns: any longer
@@ -169,9 +171,7 @@ def _read_text(path: Path, raw: RawFile) -> tuple[pd.DataFrame | None, list[Prob
     if oversized:
         return None, oversized
     try:
-        table = pd.read_csv(
-            path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skip_blank_lines=False
-        )
+        table = read_coded(path)
     except UnicodeDecodeError as error:
         return None, [
             Problem(
@@ -199,9 +199,8 @@ def _read_text(path: Path, raw: RawFile) -> tuple[pd.DataFrame | None, list[Prob
     if repeated:
         return None, repeated
     table.columns = [str(c).strip() for c in table.columns]
-    # Values are stripped of surrounding spaces once, here. Blank lines are read (so row
-    # numbers match a spreadsheet), then dropped.
-    table = table.apply(lambda col: col.str.strip())
+    # Values were stripped of surrounding spaces once, in read_coded. Blank lines are read
+    # (so row numbers match a spreadsheet), then dropped.
     table = table[(table != "").any(axis=1)]
     missing = [c.name for c in raw.columns if c.name not in table.columns]
     if missing:
@@ -215,6 +214,63 @@ def _read_text(path: Path, raw: RawFile) -> tuple[pd.DataFrame | None, list[Prob
             for column in missing
         ]
     return table, []
+
+
+def read_coded(path: Path, chunk_rows: int | None = None) -> pd.DataFrame:
+    """A CSV file with every column as a categorical of its text values, stripped of spaces.
+
+    The file is read ``chunk_rows`` rows at a time as text and each column
+    coded against its distinct values, so a big file is never held as one
+    Python string per cell: a column of a million rows and five codes costs a
+    million small integers. Checks then look at each distinct value once
+    (:func:`per_value`). A cell missing from a short row reads as empty.
+    ``chunk_rows`` defaults to :data:`CHUNK_ROWS`.
+    """
+    chunk_rows = chunk_rows or CHUNK_ROWS
+    reader = pd.read_csv(path, dtype=object, keep_default_na=False, encoding="utf-8-sig",
+                         skip_blank_lines=False, chunksize=chunk_rows)  # fmt: skip
+    columns: list[str] = []
+    pieces: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
+    with reader:
+        for chunk in reader:
+            columns = list(chunk.columns)
+            for name in columns:
+                codes, uniques = pd.factorize(chunk[name].fillna("").to_numpy(dtype=object))
+                pieces.setdefault(name, []).append((codes, uniques))
+    if not pieces:  # a header and no rows
+        header = pd.read_csv(path, nrows=0, encoding="utf-8-sig")
+        return pd.DataFrame({c: pd.Categorical([]) for c in header.columns}, dtype="category")
+    return pd.DataFrame({name: _joined(pieces[name]) for name in columns})
+
+
+def _joined(pieces: list[tuple[np.ndarray, np.ndarray]]) -> pd.Categorical:
+    """One categorical of stripped values from each chunk's codes and distinct values."""
+    everything = np.concatenate([uniques for _, uniques in pieces])
+    to_global, categories = pd.factorize(everything)
+    codes, start = [], 0
+    for local, uniques in pieces:
+        codes.append(to_global[start : start + len(uniques)][local])
+        start += len(uniques)
+    codes = np.concatenate(codes)
+    stripped = pd.Index(categories, dtype=object).str.strip()
+    if not stripped.equals(pd.Index(categories, dtype=object)):
+        to_stripped, categories = pd.factorize(stripped.to_numpy(dtype=object))
+        codes = to_stripped[codes]
+    return pd.Categorical.from_codes(codes, categories=pd.Index(categories, dtype=object))
+
+
+def per_value(values: pd.Series, result) -> pd.Series:
+    """Row by row, a result computed once per category of a categorical column.
+
+    ``result`` has one entry per category of ``values`` (in category order).
+    """
+    codes = values.cat.codes.to_numpy()
+    return pd.Series(np.asarray(result)[codes], index=values.index)
+
+
+def _categories(values: pd.Series) -> pd.Series:
+    """The distinct values (categories) of a categorical column, as text."""
+    return pd.Series(values.cat.categories.to_numpy(dtype=object), dtype=object)
 
 
 class _LongLineError(Exception):
@@ -342,12 +398,13 @@ def _check_keys(table: pd.DataFrame, raw: RawFile) -> list[Problem]:
     """Keys must be unique, and not differ only in letter case (``P001`` and ``p001``)."""
     key = list(raw.key)
     keys = table[key]
-    text = [
-        c.name
-        for c in raw.columns
-        if c.name in key and c.kind == "text" and not _case_free(keys[c.name])
-    ]
-    folded = keys.assign(**{c: keys[c].str.casefold() for c in text}) if text else keys
+    folded = pd.DataFrame(index=table.index)
+    for name in key:  # one whole number per distinct value (folded to one case for text)
+        categories = _categories(keys[name])
+        if raw.column(name).kind == "text" and not _case_free(categories):
+            folded[name] = per_value(keys[name], pd.factorize(categories.str.casefold())[0])
+        else:
+            folded[name] = keys[name].cat.codes
     duplicated = folded.duplicated(keep="first")
     if not duplicated.any():
         return []
@@ -405,7 +462,7 @@ def _check_values(
         return _check_period(values, raw, column, bounds[column.kind])
     if column.kind == "text":
         return _check_text(values, raw, column)
-    numbers = pd.to_numeric(values, errors="coerce")
+    numbers = per_value(values, pd.to_numeric(_categories(values), errors="coerce"))
     word = "a whole number" if column.kind == "int" else "a number"
     problems = _rows(raw, column, numbers.isna(), lambda i: f"{quoted(values[i])} is not {word}")
     numbers = numbers.dropna()
@@ -432,11 +489,13 @@ def _check_values(
 def _check_period(values: pd.Series, raw: RawFile, column: Column, bounds: tuple) -> list[Problem]:
     """The format, a real calendar date, and the range from the first year to the build date."""
     pattern, meaning = PATTERNS[column.kind]
-    matches = values.str.fullmatch(pattern[1:-1]).astype(bool)
+    categories = _categories(values)
+    matches = per_value(values, categories.str.fullmatch(pattern[1:-1]).astype(bool))
     problems = _rows(raw, column, ~matches, lambda i: f"{quoted(values[i])} is not {meaning}")
     values = values[matches]
     if column.kind == "date":
-        impossible = pd.to_datetime(values, format="%Y-%m-%d", errors="coerce").isna()
+        impossible = pd.to_datetime(categories, format="%Y-%m-%d", errors="coerce").isna()
+        impossible = per_value(values, impossible)
         problems += _rows(
             raw,
             column,
@@ -449,7 +508,7 @@ def _check_period(values: pd.Series, raw: RawFile, column: Column, bounds: tuple
     return problems + _rows(
         raw,
         column,
-        (values < first) | (values > last),
+        per_value(values, (categories < first) | (categories > last)),
         lambda i: (
             f"'{values[i]}' is outside the periods the data can cover: valid {plural} are "
             f"{first} to {last} ({reason})"
@@ -459,7 +518,8 @@ def _check_period(values: pd.Series, raw: RawFile, column: Column, bounds: tuple
 
 def _check_text(values: pd.Series, raw: RawFile, column: Column) -> list[Problem]:
     """No text longer than the column allows, and no control characters."""
-    lengths = values.str.len()
+    categories = _categories(values)
+    lengths = per_value(values, categories.str.len())
     too_long = lengths > column.max_length
     problems = _rows(
         raw,
@@ -472,9 +532,10 @@ def _check_text(values: pd.Series, raw: RawFile, column: Column) -> list[Problem
     )
     values = values[~too_long]
     control = _CONTROL_MULTILINE if column.multiline else _CONTROL
-    if not control.search("".join(values)):  # the usual case: one scan of the whole column
+    if not control.search("".join(categories)):  # the usual case: one scan of every value
         return problems
-    where = values.map(lambda v: (m := control.search(v)) and m.start())
+    found = categories.map(lambda v: (m := control.search(v)) and m.start())
+    where = per_value(values, found.astype(object).where(found.notna(), None))
     allowed = (
         "text may hold tabs and line breaks but no other control characters"
         if column.multiline
@@ -523,12 +584,13 @@ def _check_references(tables: dict[str, pd.DataFrame]) -> list[Problem]:
     projects = tables.get("programme_projects")
     if projects is None:
         return []
+    projects = projects.astype(object)  # a small file: plain text is simplest here
     known = set(projects["project_id"])
     problems: list[Problem] = []
     updates = tables.get("programme_updates")
     if updates is not None:
         update_file = RAW_FILES_BY_NAME["programme_updates"]
-        ids = updates["project_id"]
+        ids = updates["project_id"].astype(object)
         problems += _rows(
             update_file,
             update_file.column("project_id"),
@@ -567,8 +629,20 @@ def _check_providers(tables: dict[str, pd.DataFrame], catalogue: Catalogue) -> l
             continue
         raw = RAW_FILES_BY_NAME[name]
         providers, offices = table["provider"], table["local_office"]
-        home = providers.map(office_of)
-        wrong = home.notna() & (offices != "") & offices.isin(office_of.values) & (home != offices)
+        # One check per distinct (provider, local office) pair, not per row.
+        homes = _categories(providers).map(office_of)
+        names = _categories(offices)
+        width, known = len(names), set(office_of.to_numpy())
+        pairs = providers.cat.codes.to_numpy("int64") * width + offices.cat.codes.to_numpy()
+        bad = [
+            pair
+            for pair in np.unique(pairs)
+            if isinstance(home := homes[pair // width], str)
+            and names[pair % width] in known
+            and home != names[pair % width]
+        ]
+        wrong = pd.Series(np.isin(pairs, bad) if bad else False, index=table.index)
+        home = per_value(providers, homes)
 
         def describe(i, providers=providers, offices=offices, home=home) -> str:
             stp = stp_of[providers[i]]
@@ -584,14 +658,21 @@ def _check_providers(tables: dict[str, pd.DataFrame], catalogue: Catalogue) -> l
 
 
 def _typed(table: pd.DataFrame, raw: RawFile) -> pd.DataFrame:
-    """Convert a validated, stripped text table to typed columns (codes stay text)."""
+    """Convert a validated, stripped, coded table to typed columns.
+
+    Whole numbers and years become ``int64``, numbers ``float64``; codes, text,
+    periods other than years and dates stay categoricals of text (compare
+    them with ``isin`` or ``==``; group them with ``observed=True``).
+    """
     typed = pd.DataFrame(index=table.index)
     for column in raw.columns:
         values = table[column.name]
         if column.kind in ("int", "year"):
-            typed[column.name] = pd.to_numeric(values).astype("int64")
+            numbers = pd.to_numeric(_categories(values)).astype("int64")
+            typed[column.name] = per_value(values, numbers)
         elif column.kind == "number":
-            typed[column.name] = pd.to_numeric(values).astype("float64")
+            numbers = pd.to_numeric(_categories(values)).astype("float64")
+            typed[column.name] = per_value(values, numbers)
         else:
-            typed[column.name] = values
+            typed[column.name] = values.cat.remove_unused_categories()
     return typed
