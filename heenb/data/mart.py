@@ -242,15 +242,21 @@ def _counts(table: pd.DataFrame, measure: str, hit: pd.Series, period: str,
     }, index=table.index)  # fmt: skip
     parts = []
     for breakdown in ["all", *breakdowns]:
-        group = table[breakdown] if breakdown != "all" else "all"
+        keys = ["area_code", "period"] if breakdown == "all" else ["area_code", "period", "group"]
+        if breakdown != "all":
+            frame["group"] = table[breakdown]
         part = (
-            frame.assign(breakdown=breakdown, group=group)
-            .groupby(["area_code", "period", "breakdown", "group"], as_index=False, sort=False,
-                     observed=True)[["numerator", "denominator"]]
+            frame.groupby(keys, as_index=False, sort=False, observed=True)[
+                ["numerator", "denominator"]
+            ]
             .sum()
-        )  # fmt: skip
+            .assign(breakdown=breakdown)
+        )
+        if breakdown == "all":
+            part["group"] = "all"
         parts.append(_plain(part).assign(measure=measure))
-    result = pd.concat(parts, ignore_index=True)
+    columns = ["area_code", "period", "breakdown", "group", "numerator", "denominator", "measure"]
+    result = pd.concat(parts, ignore_index=True)[columns]
     result["period"] = result["period"].astype(str)
     return result
 

@@ -235,7 +235,7 @@ def read_coded(path: Path, chunk_rows: int | None = None) -> pd.DataFrame:
         for chunk in reader:
             columns = list(chunk.columns)
             for name in columns:
-                codes, uniques = pd.factorize(chunk[name].fillna("").to_numpy(dtype=object))
+                codes, uniques = pd.factorize(chunk[name].to_numpy(dtype=object))
                 pieces.setdefault(name, []).append((codes, uniques))
     if not pieces:  # a header and no rows
         header = pd.read_csv(path, nrows=0, encoding="utf-8-sig")
@@ -245,11 +245,12 @@ def read_coded(path: Path, chunk_rows: int | None = None) -> pd.DataFrame:
 
 def _joined(pieces: list[tuple[np.ndarray, np.ndarray]]) -> pd.Categorical:
     """One categorical of stripped values from each chunk's codes and distinct values."""
-    everything = np.concatenate([uniques for _, uniques in pieces])
+    # A short row's missing cell has code -1 in its chunk: it becomes the empty value.
+    everything = np.concatenate([*(uniques for _, uniques in pieces), np.array([""], object)])
     to_global, categories = pd.factorize(everything)
-    codes, start = [], 0
+    codes, start, empty = [], 0, to_global[-1]
     for local, uniques in pieces:
-        codes.append(to_global[start : start + len(uniques)][local])
+        codes.append(np.append(to_global[start : start + len(uniques)], empty)[local])
         start += len(uniques)
     codes = np.concatenate(codes)
     stripped = pd.Index(categories, dtype=object).str.strip()
@@ -666,7 +667,7 @@ def _typed(table: pd.DataFrame, raw: RawFile) -> pd.DataFrame:
     """
     typed = pd.DataFrame(index=table.index)
     for column in raw.columns:
-        values = table[column.name]
+        values = table[column.name].cat.remove_unused_categories()
         if column.kind in ("int", "year"):
             numbers = pd.to_numeric(_categories(values)).astype("int64")
             typed[column.name] = per_value(values, numbers)
@@ -674,5 +675,5 @@ def _typed(table: pd.DataFrame, raw: RawFile) -> pd.DataFrame:
             numbers = pd.to_numeric(_categories(values)).astype("float64")
             typed[column.name] = per_value(values, numbers)
         else:
-            typed[column.name] = values.cat.remove_unused_categories()
+            typed[column.name] = values
     return typed
