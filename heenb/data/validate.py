@@ -1,8 +1,10 @@
 """Check raw data files against the contract in :mod:`heenb.data.contract`.
 
 Every file is read as text first, so that a bad value is reported with its
-row and column rather than failing a type conversion. All problems in all
-files are collected and raised together as one
+row and column rather than failing a type conversion; each column is coded
+against its distinct values (:func:`read_coded`), so each check looks at a
+distinct value once and a file of millions of rows stays small in memory. All
+problems in all files are collected and raised together as one
 :class:`~heenb.errors.DataValidationError`. Row numbers are as a spreadsheet
 shows them: the header is row 1, the first record row 2.
 
