@@ -57,6 +57,8 @@ LINE_LIMIT = 1_000_000
 #: Control characters (C0, DEL, C1); a multi-line column may hold tab, LF and CR.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: Whitespace at either end of a value, in values joined by NUL (which no valid value holds).
+_SPACE_AT_AN_END = re.compile(r"(?:^|\x00)\s|\s(?:\x00|$)")
 _PLURAL = {"year": "years", "month": "months", "quarter": "quarters", "date": "dates"}
 
 _HEADER_ROW = 1
@@ -238,7 +240,7 @@ def read_coded(path: Path, chunk_rows: int | None = None) -> pd.DataFrame:
             columns = list(chunk.columns)
             for name in columns:
                 codes, uniques = pd.factorize(chunk[name].to_numpy(dtype=object))
-                pieces.setdefault(name, []).append((codes, uniques))
+                pieces.setdefault(name, []).append((codes.astype(np.int32), uniques))
     if not pieces:  # a header and no rows
         header = pd.read_csv(path, nrows=0, encoding="utf-8-sig")
         return pd.DataFrame({c: pd.Categorical([]) for c in header.columns}, dtype="category")
@@ -250,13 +252,14 @@ def _joined(pieces: list[tuple[np.ndarray, np.ndarray]]) -> pd.Categorical:
     # A short row's missing cell has code -1 in its chunk: it becomes the empty value.
     everything = np.concatenate([*(uniques for _, uniques in pieces), np.array([""], object)])
     to_global, categories = pd.factorize(everything)
+    to_global = to_global.astype(np.int32)
     codes, start, empty = [], 0, to_global[-1]
     for local, uniques in pieces:
         codes.append(np.append(to_global[start : start + len(uniques)], empty)[local])
         start += len(uniques)
     codes = np.concatenate(codes)
-    stripped = pd.Index(categories, dtype=object).str.strip()
-    if not stripped.equals(pd.Index(categories, dtype=object)):
+    if _SPACE_AT_AN_END.search("\x00".join(categories)):  # one scan finds any value to strip
+        stripped = pd.Index(categories, dtype=object).str.strip()
         to_stripped, categories = pd.factorize(stripped.to_numpy(dtype=object))
         codes = to_stripped[codes]
     return pd.Categorical.from_codes(codes, categories=pd.Index(categories, dtype=object))
@@ -669,7 +672,9 @@ def _typed(table: pd.DataFrame, raw: RawFile) -> pd.DataFrame:
     """
     typed = pd.DataFrame(index=table.index)
     for column in raw.columns:
-        values = table[column.name].cat.remove_unused_categories()
+        values = table[column.name]
+        if column.kind in ("int", "year", "number"):  # no empty value is left to convert
+            values = values.cat.remove_unused_categories()
         if column.kind in ("int", "year"):
             numbers = pd.to_numeric(_categories(values)).astype("int64")
             typed[column.name] = per_value(values, numbers)
