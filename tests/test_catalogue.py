@@ -353,10 +353,20 @@ def four_region_reference(tmp_path):
     """A copy of data/reference with a second structure appended to region_mappings.csv."""
     directory = tmp_path / "reference"
     shutil.copytree(REFERENCE_DIR, directory)
-    with (directory / "region_mappings.csv").open("a", encoding="utf-8") as handle:
-        for office, region in FOUR_REGIONS.items():
-            handle.write(f"test-4-regions,{office},{region}\n")
+    add_structure(directory, "test-4-regions", FOUR_REGIONS)
     return directory
+
+
+def add_structure(directory, structure, regions, level="test_region"):
+    """Append a regional structure (its row, its regions, its mapping rows) to a reference copy."""
+    with (directory / "regional_structures.csv").open("a", encoding="utf-8") as handle:
+        handle.write(f"{structure},A test structure,{level},derived,a test\n")
+    with (directory / "regions.csv").open("a", encoding="utf-8") as handle:
+        for region in dict.fromkeys(regions.values()):
+            handle.write(f"{region},Region {region},{structure},,\n")
+    with (directory / "region_mappings.csv").open("a", encoding="utf-8") as handle:
+        for office, region in regions.items():
+            handle.write(f"{structure},{office},{region},derived\n")
 
 
 def test_a_second_regional_structure_is_added_as_mapping_rows(four_region_reference):

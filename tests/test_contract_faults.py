@@ -141,7 +141,7 @@ def test_a_duplicated_header_name_is_refused_naming_the_column(data_copy):
     path.write_text("\n".join(rows) + "\n")
     problem = only_problem(data_copy)
     assert (problem.file, problem.row, problem.column) == ("arcp_outcomes.csv", 1, "local_office")
-    assert "appears 2 times in the header (columns 3 and 6)" in problem.message
+    assert "appears 2 times in the header (columns 3 and 7)" in problem.message
 
 
 def test_a_header_name_repeated_with_a_space_is_a_duplicate(data_copy):

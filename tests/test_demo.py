@@ -174,3 +174,27 @@ def test_demo_data_never_writes_into_the_reference_folder(
     assert "is in the reference data folder" in err
     assert "Traceback" not in err
     assert {p.name: p.read_bytes() for p in reference.iterdir()} == before
+
+
+# --------------------------------------------------------------------------- placement providers
+
+
+def test_every_learner_is_placed_with_a_provider_in_their_local_office(larger, catalogue):
+    for name in ("arcp_outcomes.csv", "nets_responses.csv"):
+        table = pd.read_csv(larger / name, dtype=str)
+        home = table["provider"].map(catalogue.office_of_provider)
+        assert (home == table["local_office"]).all(), name
+
+
+def test_learners_are_spread_over_every_provider_by_size(larger, catalogue):
+    nets = pd.read_csv(larger / "nets_responses.csv", dtype=str)
+    assert nets.groupby("respondent_id")["provider"].nunique().max() == 1  # one trust each
+    counts = nets.drop_duplicates("respondent_id")["provider"].value_counts()
+    assert set(counts.index) == set(catalogue.providers["provider_code"])
+    assert counts.max() > 4 * counts.min()  # sizes differ, as trusts do
+
+
+def test_the_provider_follows_the_local_office_in_the_raw_files(tiny):
+    for name in ("arcp_outcomes.csv", "nets_responses.csv"):
+        columns = list(pd.read_csv(tiny / "first" / name, nrows=0).columns)
+        assert columns[columns.index("local_office") + 1] == "provider", name

@@ -54,7 +54,100 @@ def test_england_is_the_sum_of_all_local_offices(mart):
 def test_every_area_appears_once_per_measure_period_and_group(mart):
     proportions = mart.proportions
     assert not proportions.duplicated(["level", "area_code", *KEYS]).any()
-    assert set(proportions["level"]) == {"national", "region", "local_office"}
+    assert set(proportions["level"]) == {
+        "national", "region", "hee_region", "local_office", "stp", "provider",
+    }  # fmt: skip
+    assert not proportions.duplicated(["area_code", *KEYS]).any()  # an area code names one area
+
+
+# --------------------------------------------------------------------------- geography
+
+#: Each level above a provider and how a provider's (or lower level's) code maps into it.
+PROVIDER_MEASURES = ["arcp-covid-share", "nets-overall-satisfaction"]
+
+
+def _parent(catalogue, level):
+    """(child level, mapping from a child code to the area code at ``level``)."""
+    return {
+        "stp": ("provider", catalogue.stp_of),
+        "local_office": ("stp", catalogue.office_of_stp),
+        "region": ("local_office", catalogue.region_of),
+        "hee_region": ("local_office", catalogue.regions_in("hee-2017-regions")),
+    }[level]
+
+
+def _sum_into(rows, mapping, keys, counts):
+    mapped = rows.assign(area_code=rows["area_code"].map(mapping))
+    return mapped.groupby(["area_code", *keys])[counts].sum().sort_index()
+
+
+def _level(table, level, keys, counts):
+    rows = table[table["level"] == level]
+    return rows.set_index(["area_code", *keys])[counts].sort_index()
+
+
+@pytest.mark.parametrize("level", ["stp", "local_office", "region", "hee_region"])
+def test_each_level_is_the_sum_of_the_level_below_for_every_measure(mart, catalogue, level):
+    child, mapping = _parent(catalogue, level)
+    proportions = mart.proportions
+    children = proportions[proportions["level"] == child]
+    assert set(PROVIDER_MEASURES) <= set(children["measure"])
+    expected = _sum_into(children, mapping, KEYS, COUNTS)
+    found = _level(proportions, level, KEYS, COUNTS)
+    found = found[found.index.get_level_values("measure").isin(set(children["measure"]))]
+    pd.testing.assert_frame_equal(found, expected)
+
+
+def test_provider_counts_sum_to_every_level_and_england_for_every_measure(mart, catalogue):
+    proportions = mart.proportions
+    providers = proportions[proportions["level"] == "provider"]
+    counted = set(providers["measure"])
+    assert counted == set(
+        catalogue.kpis.loc[catalogue.kpis["source_file"].isin(["nets_responses", "arcp_outcomes"])
+                           & (catalogue.kpis["kind"] == "proportion"), "kpi_id"]
+    )  # fmt: skip
+    mine = proportions[proportions["measure"].isin(counted)]
+    to_office = catalogue.office_of_provider
+    maps = {
+        "stp": catalogue.stp_of,
+        "local_office": to_office,
+        "region": to_office.map(catalogue.region_of),
+        "hee_region": to_office.map(catalogue.regions_in("hee-2017-regions")),
+        "national": to_office.map(lambda _: "ENG"),
+    }
+    for level, mapping in maps.items():
+        expected = _sum_into(providers, mapping, KEYS, COUNTS)
+        pd.testing.assert_frame_equal(_level(mine, level, KEYS, COUNTS), expected, obj=level)
+
+
+def test_provider_counts_match_the_raw_rows(mart, demo_dir):
+    raw = pd.read_csv(demo_dir / "arcp_outcomes.csv", dtype=str)
+    raw["covid"] = raw["outcome"].isin(["10.1", "10.2"])
+    by_provider = raw.groupby(["provider", "year"]).agg(
+        numerator=("covid", "sum"), denominator=("outcome", "size")
+    )
+    rows = mart.proportions[(mart.proportions["measure"] == "arcp-covid-share")
+                            & (mart.proportions["breakdown"] == "all")
+                            & (mart.proportions["level"] == "provider")]  # fmt: skip
+    found = rows.set_index(["area_code", "period"])[COUNTS]
+    found.index.names = ["provider", "year"]
+    pd.testing.assert_frame_equal(found.sort_index(), by_provider.sort_index(), check_dtype=False)
+
+
+@pytest.mark.parametrize("table", ["workforce", "representation"])
+def test_hee_regions_sum_their_local_offices_in_every_table(
+    mart, catalogue, table, level="hee_region"
+):
+    frame = getattr(mart, table)
+    keys = {"workforce": ["staff_group", "month"], "representation": ["year", "ethnic_group"]}[
+        table
+    ]
+    counts = {"workforce": ["fte"], "representation": ["learners", "population"]}[table]
+    offices = frame[frame["level"] == "local_office"]
+    expected = _sum_into(offices, catalogue.regions_in("hee-2017-regions"), keys, counts)
+    found = _level(frame, "hee_region", keys, counts)
+    assert sorted(set(found.index.get_level_values(0))) == ["HEE-LSE", "HEE-ME", "HEE-N", "HEE-S"]
+    pd.testing.assert_frame_equal(found, expected, atol=0.1 * 13, check_dtype=False)
 
 
 def test_workforce_rolls_up_to_regions_and_england(mart, catalogue):
@@ -172,9 +265,14 @@ def test_a_mart_built_for_another_regional_structure_uses_that_structure(
 ):
     reference = tmp_path / "reference"
     shutil.copytree(REFERENCE_DIR, reference)
+    offices = load_catalogue().local_offices["local_office_code"]
+    with (reference / "regional_structures.csv").open("a") as handle:
+        handle.write("test-one-region,One region,test_region,derived,a test\n")
+    with (reference / "regions.csv").open("a") as handle:
+        handle.write("R1,Region one,test-one-region,,\n")
     with (reference / "region_mappings.csv").open("a") as handle:
-        for office in load_catalogue().local_offices["local_office_code"]:
-            handle.write(f"test-one-region,{office},R1\n")
+        for office in offices:
+            handle.write(f"test-one-region,{office},R1,derived\n")
     build_mart(demo_dir)  # the default structure first, as reports do
     other = load_catalogue(structure="test-one-region", directory=reference)
     folder = build_mart(demo_dir, other)

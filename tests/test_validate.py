@@ -77,7 +77,7 @@ def test_a_missing_column_is_named_with_the_columns_the_header_needs(data_copy):
         "arcp_outcomes.csv", 1, "specialty_group"
     )  # fmt: skip
     assert "missing" in problem.message
-    assert "outcome_id, year, local_office, specialty_group, outcome" in problem.message
+    assert "outcome_id, year, local_office, provider, specialty_group, outcome" in problem.message
 
 
 def test_a_word_in_a_numeric_column_is_reported_with_its_row(data_copy):
@@ -223,7 +223,7 @@ def test_a_respondent_answering_one_item_twice_is_a_duplicate_key(data_copy):
     rows = lines(data_copy, "nets_responses.csv")
     rows.append(rows[3])  # row 4 again, as the last row
     write_lines(data_copy, "nets_responses.csv", rows)
-    respondent, _, _, _, item, _ = rows[3].split(",")
+    respondent, _, _, _, _, item, _ = rows[3].split(",")
     problem = only_problem(data_copy)
     assert (problem.file, problem.row) == ("nets_responses.csv", len(rows))
     assert f"duplicate key ({respondent}, {item})" in problem.message
@@ -363,3 +363,73 @@ def test_heenb_validate_names_the_area_and_measure_of_a_gap(data_copy, capsys):
 def test_heenb_validate_on_the_demo_data_warns_of_nothing(demo_dir, capsys):
     assert main(["validate", "--data", str(demo_dir)]) == 0
     assert "WARNING" not in capsys.readouterr().out
+
+
+# --------------------------------------------------------------------------- providers
+
+
+def test_an_unknown_provider_is_named_with_file_row_and_a_close_code(data_copy):
+    set_cell(data_copy, "arcp_outcomes.csv", 4, "provider", "RBX")
+    problem = only_problem(data_copy)
+    assert (problem.file, problem.row, problem.column) == ("arcp_outcomes.csv", 4, "provider")
+    assert problem.message.startswith("'RBX' is not a known code (did you mean 'R")
+    assert "valid: the 137 codes in data/reference/providers.csv" in problem.message
+
+
+def test_a_provider_in_the_wrong_case_is_named_with_the_code_meant(data_copy):
+    code = cell(data_copy, "nets_responses.csv", 2, "provider")
+    set_cell(data_copy, "nets_responses.csv", 2, "provider", code.lower())
+    problem = only_problem(data_copy)
+    assert f"(codes are case-sensitive: did you mean '{code}'?)" in problem.message
+
+
+def test_a_missing_provider_is_refused(data_copy):
+    set_cell(data_copy, "nets_responses.csv", 3, "provider", "")
+    problem = only_problem(data_copy)
+    assert (problem.row, problem.column) == (3, "provider")
+    assert "is empty; a value is required" in problem.message
+
+
+def test_a_provider_outside_the_rows_local_office_is_refused(data_copy, catalogue):
+    office = cell(data_copy, "arcp_outcomes.csv", 5, "local_office")
+    elsewhere = "RBL" if office != "NW" else "RTH"  # Wirral (North West), Oxford (Thames Valley)
+    set_cell(data_copy, "arcp_outcomes.csv", 5, "provider", elsewhere)
+    problem = only_problem(data_copy)
+    assert (problem.file, problem.row, problem.column) == ("arcp_outcomes.csv", 5, "provider")
+    home = catalogue.office_of_provider[elsewhere]
+    assert f"provider '{elsewhere}' is in local office {home}" in problem.message
+    assert f"not in the row's local office {office}" in problem.message
+
+
+# --------------------------------------------------------------------------- reading in chunks
+
+
+def test_a_file_read_in_chunks_is_the_file_read_whole(tmp_path):
+    """Values coded chunk by chunk agree across chunks, are stripped, and a short row's
+    missing cell reads as empty."""
+    from heenb.data.validate import read_coded
+
+    path = tmp_path / "some.csv"
+    path.write_text("a,b\nx, 1\n y,2\nx ,1\n\nz\ny,3\n", encoding="utf-8")
+    for chunk_rows in (1, 2, 3, 100):
+        table = read_coded(path, chunk_rows=chunk_rows)
+        assert table["a"].astype(str).tolist() == ["x", "y", "x", "", "z", "y"], chunk_rows
+        assert table["b"].astype(str).tolist() == ["1", "2", "1", "", "", "3"], chunk_rows
+        assert table["a"].cat.categories.is_unique
+
+
+def test_a_big_file_is_checked_across_chunks(data_copy, monkeypatch):
+    """A duplicate key in another chunk, and a bad code in a later one, are still found."""
+    from heenb.data import validate
+
+    monkeypatch.setattr(validate, "CHUNK_ROWS", 1000)
+    calls = []
+    original = validate.read_coded
+    monkeypatch.setattr(validate, "read_coded", lambda *a: calls.append(a) or original(*a))
+    rows = lines(data_copy, "arcp_outcomes.csv")
+    rows[2500] = rows[2500].replace(rows[2500].split(",")[0], rows[10].split(",")[0], 1)
+    write_lines(data_copy, "arcp_outcomes.csv", rows)
+    set_cell(data_copy, "arcp_outcomes.csv", 4001, "outcome", "11")
+    problems = {(p.row, p.column) for p in problems_in(data_copy)}
+    assert problems == {(2501, None), (4001, "outcome")}
+    assert calls  # the files were read by read_coded, 1,000 rows at a time

@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import pandas as pd
 
 from heenb import paths
-from heenb.data import registry
+from heenb.data import geography, registry
 from heenb.errors import DataValidationError, ParameterError
 from heenb.paths import REFERENCE_DIR
 
 #: The regional structure reports use unless told otherwise.
 DEFAULT_STRUCTURE = "nhse-7-regions"
 ENGLAND = "ENG"
+#: The mart's and the catalogue's name for the level of each kind of area.
+REGION, LOCAL_OFFICE, STP, PROVIDER, LWAB = "region", "local_office", "stp", "provider", "lwab"
 
 _LIST_COLUMNS = {"objectives": ["baf_opportunities"], "programmes": ["objective_ids"]}
 
@@ -40,8 +42,9 @@ class Catalogue:
     Attributes
     ----------
     goals, objectives, kpis, programmes, strands, regions, local_offices :
-        One row per goal, objective, KPI, programme, programme strand, region,
-        local office; columns as in ``data/reference/README.md``.
+        One row per goal, objective, KPI, programme, programme strand, region
+        (of the structure in use), local office; columns as in
+        ``data/reference/README.md``.
     region_mappings :
         One row per (structure, local office) with the region it rolls up to.
     change_points :
@@ -54,6 +57,13 @@ class Catalogue:
         The regional structure in use (a value of ``region_mappings.structure``).
     directory :
         The folder the reference files were read from.
+    structures, all_regions :
+        One row per regional structure (``regional_structures.csv``) and per
+        region of any structure (``regions.csv``).
+    stps, providers, lwab_stps :
+        One row per STP (with its local office), placement provider (with its
+        STP) and LWAB-to-STP mapping row (``lwab_stps.csv``; header only until
+        the 38 LWABs are known).
     """
 
     goals: pd.DataFrame
@@ -68,12 +78,95 @@ class Catalogue:
     codes: dict[str, pd.DataFrame] = field(repr=False)
     structure: str = DEFAULT_STRUCTURE
     directory: Path = REFERENCE_DIR
+    structures: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    all_regions: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    stps: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    providers: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    lwab_stps: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
     @property
     def region_of(self) -> pd.Series:
         """Region code by local office code, in the structure in use."""
-        rows = self.region_mappings[self.region_mappings["structure"] == self.structure]
+        return self.regions_in(self.structure)
+
+    def regions_in(self, structure: str) -> pd.Series:
+        """Region code by local office code, in the given regional structure."""
+        rows = self.region_mappings[self.region_mappings["structure"] == structure]
         return rows.set_index("local_office_code")["region_code"]
+
+    def region_level(self, structure: str) -> str:
+        """The mart's ``level`` of a structure's regions: ``region`` for the structure in use,
+        else the structure's ``level`` in ``regional_structures.csv`` (``hee_region`` ...)."""
+        if structure == self.structure:
+            return REGION
+        rows = self.structures.set_index("structure")["level"]
+        return str(rows.get(structure, structure))
+
+    @property
+    def stp_of(self) -> pd.Series:
+        """STP code by provider code."""
+        return self.providers.set_index("provider_code")["stp_code"]
+
+    @property
+    def office_of_stp(self) -> pd.Series:
+        """Local office code by STP code (a derived mapping: see data/reference/README.md)."""
+        return self.stps.set_index("stp_code")["local_office_code"]
+
+    @property
+    def office_of_provider(self) -> pd.Series:
+        """Local office code by provider code (through the provider's STP)."""
+        return self.stp_of.map(self.office_of_stp)
+
+    @cached_property
+    def geography(self) -> pd.DataFrame:
+        """Every area of every level, one row each.
+
+        Columns: ``area_code``, ``name`` (an STP's ends in "STP"), ``level``
+        (``region`` for the structure in use, each other structure's level such
+        as ``hee_region``, ``local_office``, ``stp``, ``provider``, ``lwab``),
+        ``structure`` (regions only), ``region_code`` (the region of the
+        structure in use: the region itself for its regions, blank for regions
+        of other structures and LWABs), ``local_office_code`` and ``stp_code``
+        (blank where they do not apply).
+        """
+        region_of, office_of_stp = self.region_of, self.office_of_stp
+        regions = self.all_regions
+        rows = [
+            pd.DataFrame({
+                "area_code": regions["region_code"], "name": regions["name"],
+                "level": regions["structure"].map(self.region_level),
+                "structure": regions["structure"],
+                "region_code": regions["region_code"].where(
+                    regions["structure"] == self.structure, ""),
+            }),
+            pd.DataFrame({
+                "area_code": self.local_offices["local_office_code"],
+                "name": self.local_offices["name"], "level": LOCAL_OFFICE,
+                "region_code": self.local_offices["local_office_code"].map(region_of),
+                "local_office_code": self.local_offices["local_office_code"],
+            }),
+            pd.DataFrame({
+                "area_code": self.stps["stp_code"], "name": self.stps["name"] + " STP",
+                "level": STP, "region_code": self.stps["local_office_code"].map(region_of),
+                "local_office_code": self.stps["local_office_code"],
+                "stp_code": self.stps["stp_code"],
+            }),
+            pd.DataFrame({
+                "area_code": self.providers["provider_code"], "name": self.providers["name"],
+                "level": PROVIDER,
+                "region_code": self.providers["stp_code"].map(office_of_stp).map(region_of),
+                "local_office_code": self.providers["stp_code"].map(office_of_stp),
+                "stp_code": self.providers["stp_code"],
+            }),
+            pd.DataFrame({
+                "area_code": self.lwab_stps["lwab_code"], "name": self.lwab_stps["name"],
+                "level": LWAB,
+            }).drop_duplicates("area_code"),
+        ]  # fmt: skip
+        columns = ["area_code", "name", "level", "structure", "region_code",
+                   "local_office_code", "stp_code"]  # fmt: skip
+        table = pd.concat([r for r in rows if len(r)], ignore_index=True)
+        return table.reindex(columns=columns).fillna("")
 
     @property
     def areas(self) -> pd.DataFrame:
@@ -93,11 +186,42 @@ class Catalogue:
         return pd.concat([regions, offices], ignore_index=True)
 
     def area(self, code: str) -> pd.Series:
-        """The row of ``areas`` for a region or local office code; ParameterError if unknown."""
-        areas = self.areas.set_index("area_code", drop=False)
+        """The row of ``geography`` for an area code of any level; ParameterError if unknown.
+
+        A region of any structure, a local office, an STP (E54...), a provider
+        (ODS code) or an LWAB. The message for an unknown code lists the regions
+        and local offices (``areas``), and suggests the closest code of any level.
+        """
+        areas = self.geography.set_index("area_code", drop=False)
         if code not in areas.index:
-            raise _unknown("area", code, areas["area_code"], areas["name"])
+            listed = self.areas
+            error = _unknown("area", code, listed["area_code"], listed["name"])
+            hint = geography.did_you_mean(code, areas["area_code"])
+            if hint and hint not in str(error):
+                error = ParameterError(
+                    f"Unknown area '{code}'.{hint} Valid values of the 'area' parameter: any "
+                    "code in data/reference/regions.csv, local_offices.csv, stps.csv or "
+                    "providers.csv."
+                )
+            raise error
         return areas.loc[code]
+
+    def areas_at(self, level: str) -> pd.DataFrame:
+        """The rows of ``geography`` at one level (``stp``, ``hee_region`` ...)."""
+        return self.geography[self.geography["level"] == level]
+
+    def stps_in(self, code: str) -> list[str]:
+        """STP codes in an area (a region of any structure, a local office or an LWAB)."""
+        level = self.area(code)["level"]
+        if level == LWAB:
+            return list(self.lwab_stps.loc[self.lwab_stps["lwab_code"] == code, "stp_code"])
+        offices = {code} if level == LOCAL_OFFICE else set(self.offices_in(code))
+        return [s for s, o in self.office_of_stp.items() if o in offices]
+
+    def providers_in(self, code: str) -> list[str]:
+        """Provider codes in an area of any level above a provider."""
+        stps = {code} if self.area(code)["level"] == STP else set(self.stps_in(code))
+        return [p for p, s in self.stp_of.items() if s in stps]
 
     def objective(self, objective_id: str) -> pd.Series:
         """The row of ``objectives`` for an objective id; ParameterError if unknown."""
@@ -126,8 +250,10 @@ class Catalogue:
         return rows if role is None else rows[rows["role"] == role]
 
     def offices_in(self, region_code: str) -> list[str]:
-        """Local office codes in a region, in catalogue order."""
-        region_of = self.region_of
+        """Local office codes in a region (of any structure), in catalogue order."""
+        rows = self.all_regions[self.all_regions["region_code"] == region_code]
+        structure = rows["structure"].iloc[0] if len(rows) else self.structure
+        region_of = self.regions_in(structure)
         return [
             code
             for code in self.local_offices["local_office_code"]
@@ -147,6 +273,7 @@ class Catalogue:
             "objectives": self.objectives,
             "programmes": self.programmes,
             "programme_strands": self.strands,
+            "providers": self.providers,
         }
         if table in named:
             return list(named[table][column])
@@ -198,19 +325,30 @@ def _load(directory: Path, structure: str) -> Catalogue:
             f"Unknown regional structure '{structure}'. Structures in "
             f"{directory / 'region_mappings.csv'}: {', '.join(known)}."
         )
+    tables = {name: _read(directory, name) for name in geography.COLUMNS}
+    local_offices = _read(directory, "local_offices")
+    found = geography.problems(tables, local_offices)
+    if found:
+        raise DataValidationError([replace(p, file=str(Path(directory) / p.file)) for p in found])
+    regions = tables["regions"]
     catalogue = Catalogue(
         goals=_read(directory, "goals"),
         objectives=_read(directory, "objectives"),
         kpis=_read(directory, "kpis"),
         programmes=_read(directory, "programmes"),
         strands=_read(directory, "programme_strands"),
-        regions=_read(directory, "regions"),
-        local_offices=_read(directory, "local_offices"),
+        regions=regions[regions["structure"] == structure].reset_index(drop=True),
+        local_offices=local_offices,
         region_mappings=mappings,
         change_points=_read(directory, "kpi_change_points"),
         codes=codes,
         structure=structure,
         directory=directory,
+        structures=tables["regional_structures"],
+        all_regions=regions,
+        stps=tables["stps"],
+        providers=tables["providers"],
+        lwab_stps=tables["lwab_stps"],
     )
     problems = registry.problems(catalogue.kpis, catalogue.change_points, catalogue)
     if problems:
@@ -233,7 +371,8 @@ def load_catalogue(structure: str = DEFAULT_STRUCTURE, directory: Path | None = 
     Raises
     ------
     DataValidationError
-        When a KPI row or change point is not valid (every problem, with file,
-        row, column and the valid values).
+        When a KPI row, change point or geography file is not valid (every
+        problem, with file, row, column and the valid values): for example a
+        provider mapped to two STPs.
     """
     return _load(Path(directory or paths.reference_dir()), structure)

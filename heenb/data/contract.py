@@ -95,6 +95,16 @@ def _office(required: bool = True) -> Column:
     )
 
 
+def _provider() -> Column:
+    return Column(
+        "provider",
+        "code",
+        "placement provider: ODS code of the NHS trust (data/reference/providers.csv), "
+        "in the row's local office",
+        codes=("providers", "provider_code"),
+    )
+
+
 RAW_FILES: tuple[RawFile, ...] = (
     RawFile(
         "arcp_outcomes",
@@ -103,6 +113,7 @@ RAW_FILES: tuple[RawFile, ...] = (
             _identifier("outcome_id", "unique identifier of the outcome record"),
             Column("year", "year", "reporting year of the ARCP (the year the training year ends)"),
             _office(),
+            _provider(),
             Column(
                 "specialty_group",
                 "code",
@@ -127,6 +138,7 @@ RAW_FILES: tuple[RawFile, ...] = (
             _identifier("respondent_id", "identifier of the survey respondent"),
             Column("year", "year", "survey year"),
             _office(),
+            _provider(),
             Column(
                 "learner_group",
                 "code",

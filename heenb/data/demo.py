@@ -83,9 +83,12 @@ def write_demo_data(
     rng = np.random.default_rng(seed)
     offices = list(catalogue.local_offices["local_office_code"])
     effects = _office_effects(rng, offices)
+    # Providers are drawn from a stream of their own, so adding them left every other
+    # value (and the national calibration) as it was.
+    placements = Placements(catalogue, np.random.default_rng([seed, 1]))
     tables = {
-        "arcp_outcomes": _arcp(rng, catalogue, offices, effects, scale),
-        "nets_responses": _nets(rng, catalogue, offices, effects, scale),
+        "arcp_outcomes": _arcp(rng, catalogue, offices, effects, scale).pipe(placements.place),
+        "nets_responses": _nets(rng, catalogue, offices, effects, scale).pipe(placements.place),
         "workforce_fte": _workforce(rng, offices),
         "kpi_updates": _kpi_updates(rng, catalogue),
         "demographics": _demographics(rng, offices, scale),
@@ -125,6 +128,50 @@ def check_demo_folder(out: Path, force: bool = False) -> None:
             "or new folder, or pass --force to write the demo files beside them (files of the "
             "same names are replaced)."
         )
+
+
+class Placements:
+    """Placement providers for learners: each learner's trust lies in their local office.
+
+    A provider's size is synthetic but plausible: lognormal, larger for teaching
+    and university trusts, smaller for specialist children's and women's trusts.
+    Learners are spread over the providers of their local office in proportion
+    to size. ``rng`` is used for nothing else, so the same seed gives the same
+    placements.
+    """
+
+    def __init__(self, catalogue: Catalogue, rng: np.random.Generator):
+        providers = catalogue.providers
+        names = providers["name"].str.lower()
+        size = rng.lognormal(0, 0.45, len(providers))
+        size *= np.where(names.str.contains("university|teaching"), 1.8, 1.0)
+        size *= np.where(names.str.contains("children|women"), 0.4, 1.0)
+        self.rng = rng
+        self.by_office = {}
+        office_of = catalogue.office_of_provider
+        for office in catalogue.local_offices["local_office_code"]:
+            mine = (office_of == office).to_numpy()
+            codes = providers["provider_code"].to_numpy()[mine]
+            self.by_office[office] = (codes, size[mine] / size[mine].sum())
+
+    def place(self, table: pd.DataFrame) -> pd.DataFrame:
+        """``table`` with a ``provider`` column after ``local_office``: one provider per learner.
+
+        A learner is one ``respondent_id`` (every item of one NETS respondent has
+        the same provider) or one row.
+        """
+        learner = table["respondent_id"] if "respondent_id" in table else pd.Series(table.index)
+        first = ~learner.duplicated().to_numpy()
+        offices = table["local_office"].to_numpy()[first]
+        chosen = np.empty(len(offices), dtype=object)
+        for office, (codes, p) in self.by_office.items():
+            where = np.flatnonzero(offices == office)
+            chosen[where] = codes[self.rng.choice(len(codes), size=len(where), p=p)]
+        provider = pd.Series(chosen, index=learner.to_numpy()[first])
+        table = table.copy()
+        position = table.columns.get_loc("local_office") + 1
+        table.insert(position, "provider", provider.reindex(learner.to_numpy()).to_numpy())
+        return table
 
 
 def _office_effects(rng: np.random.Generator, offices: list[str]) -> pd.DataFrame:

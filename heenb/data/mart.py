@@ -12,12 +12,21 @@ Tables (one row is ...):
 ``proportions``
     one measure (a KPI id of ``kpis.csv`` whose counting rule counts rows; see
     :mod:`heenb.data.rules`), period, area and breakdown group: ``numerator``,
-    ``denominator``. ``level`` is ``national``, ``region`` or ``local_office``;
-    ``breakdown`` is ``all`` or the column a group comes from.
+    ``denominator``. ``breakdown`` is ``all`` or the column a group comes from.
+    A source naming a placement ``provider`` (NETS, ARCP) is counted by provider
+    and rolled up provider -> ``stp`` -> ``local_office``; others are counted by
+    local office.
 ``workforce``
     one staff group, month and area: ``fte``.
 ``representation``
     one ethnic group, year and area: ``learners`` and ``population`` counts.
+
+Every table's area is ``level`` and ``area_code`` (unique across levels):
+``national`` (``ENG``), ``region`` (the catalogue's regional structure in use),
+each other structure's level (``hee_region`` or ``nhse_region``, from
+``regional_structures.csv``), ``local_office``, ``stp`` and ``provider`` (NETS
+and ARCP measures only), and ``lwab`` where ``lwab_stps.csv`` has rows. Each
+level's counts are sums of the level below.
 ``kpi_updates``, ``programme_projects``, ``programme_updates``, ``ppi_activities``
     the validated raw rows, unchanged.
 """
@@ -36,7 +45,15 @@ from pathlib import Path
 import pandas as pd
 
 from heenb import paths
-from heenb.data.catalogue import ENGLAND, Catalogue, load_catalogue
+from heenb.data.catalogue import (
+    ENGLAND,
+    LOCAL_OFFICE,
+    LWAB,
+    PROVIDER,
+    STP,
+    Catalogue,
+    load_catalogue,
+)
 from heenb.data.contract import RAW_FILES, RAW_FILES_BY_NAME
 from heenb.data.demo import DEMO_MARKER
 from heenb.data.rules import PERIOD_COLUMNS, RULES, breakdown_columns, counted_rows
@@ -46,6 +63,7 @@ from heenb.errors import BuildError, DataChangedError
 #: The code whose changes invalidate the mart.
 _DERIVING_MODULES = (
     "mart.py", "validate.py", "contract.py", "catalogue.py", "rules.py", "registry.py",
+    "geography.py",
 )  # fmt: skip
 _AREA_KEYS = ["level", "area_code"]
 #: The environment variable naming the mart every report of a build reads.
@@ -264,11 +282,11 @@ def derive(raw: dict[str, pd.DataFrame], catalogue: Catalogue) -> dict[str, pd.D
             ["measure", "period", "breakdown", "group"],
             ["numerator", "denominator"],
         ),  # fmt: skip
-        "workforce": raw["workforce_fte"]
+        "workforce": _plain(raw["workforce_fte"])
         .rename(columns={"local_office": "area_code"})
         .pipe(_roll_up, catalogue, ["staff_group", "month"], ["fte"])
         .assign(fte=lambda t: t["fte"].round(1)),
-        "representation": _representation(raw["demographics"]).pipe(
+        "representation": _representation(_plain(raw["demographics"])).pipe(
             _roll_up, catalogue, ["year", "ethnic_group"], ["learners", "population"]
         ),
         "kpi_updates": raw["kpi_updates"],
@@ -278,21 +296,38 @@ def derive(raw: dict[str, pd.DataFrame], catalogue: Catalogue) -> dict[str, pd.D
     }
 
 
-def _roll_up(by_office: pd.DataFrame, catalogue: Catalogue, keys: list[str], values: list[str]):
-    """Add region and England rows by summing local offices (counts, never rates)."""
-    offices = by_office.groupby(["area_code", *keys], as_index=False, sort=False)[values].sum()
-    regions = (
-        offices.assign(area_code=offices["area_code"].map(catalogue.region_of))
-        .groupby(["area_code", *keys], as_index=False, sort=False)[values]
-        .sum()
-    )
+def _roll_up(base: pd.DataFrame, catalogue: Catalogue, keys: list[str], values: list[str]):
+    """Add every level above the base rows by summing counts (never rates).
+
+    ``base`` holds ``area_code`` (a provider code when it has a ``provider``
+    column's values, else a local office code), ``keys`` and ``values``.
+    """
+    by_provider = base["area_code"].isin(catalogue.stp_of.index).any()
+
+    def summed(table, mapping, level):
+        mapped = table.assign(area_code=table["area_code"].map(mapping))
+        mapped = mapped[mapped["area_code"].notna()]
+        grouped = mapped.groupby(["area_code", *keys], as_index=False, sort=False)[values].sum()
+        return grouped.assign(level=level)
+
+    parts = []
+    if by_provider:
+        providers = base.groupby(["area_code", *keys], as_index=False, sort=False)[values].sum()
+        stps = summed(providers, catalogue.stp_of, STP)
+        offices = summed(stps, catalogue.office_of_stp, LOCAL_OFFICE)
+        lwab_of = catalogue.lwab_stps.set_index("stp_code")["lwab_code"]
+        parts += [providers.assign(level=PROVIDER), stps, summed(stps, lwab_of, LWAB)]
+    else:
+        offices = base.groupby(["area_code", *keys], as_index=False, sort=False)[values].sum()
+        offices = offices.assign(level=LOCAL_OFFICE)
+    parts.append(offices)
+    for structure in catalogue.structures["structure"]:
+        level = catalogue.region_level(structure)
+        parts.append(summed(offices, catalogue.regions_in(structure), level))
     england = offices.groupby(keys, as_index=False, sort=False)[values].sum()
     england.insert(0, "area_code", ENGLAND)
-    table = pd.concat(
-        [england.assign(level="national"), regions.assign(level="region"),
-         offices.assign(level="local_office")],
-        ignore_index=True,
-    )  # fmt: skip
+    parts.append(england.assign(level="national"))
+    table = pd.concat(parts, ignore_index=True)
     return table[[*_AREA_KEYS, *keys, *values]].sort_values(
         [*keys, "level", "area_code"], kind="stable", ignore_index=True
     )
@@ -300,24 +335,38 @@ def _roll_up(by_office: pd.DataFrame, catalogue: Catalogue, keys: list[str], val
 
 def _counts(table: pd.DataFrame, measure: str, hit: pd.Series, period: str,
             breakdowns: list[str]) -> pd.DataFrame:  # fmt: skip
-    """Numerator (rows where ``hit``) and denominator (all rows) by office, period, breakdown."""
-    frame = table.assign(numerator=hit.astype("int64"), denominator=1).rename(
-        columns={"local_office": "area_code", period: "period"}
-    )
+    """Numerator (rows where ``hit``) and denominator (all rows) by provider (where the
+    source names one, else local office), period and breakdown."""
+    area = "provider" if "provider" in table.columns else "local_office"
+    frame = pd.DataFrame({
+        "area_code": table[area], "period": table[period],
+        "numerator": hit.to_numpy(dtype="int64"), "denominator": 1,
+    }, index=table.index)  # fmt: skip
     parts = []
     for breakdown in ["all", *breakdowns]:
-        group = frame[breakdown] if breakdown != "all" else "all"
+        keys = ["area_code", "period"] if breakdown == "all" else ["area_code", "period", "group"]
+        if breakdown != "all":
+            frame["group"] = table[breakdown]
         part = (
-            frame.assign(breakdown=breakdown, group=group)
-            .groupby(["area_code", "period", "breakdown", "group"], as_index=False, sort=False)[
+            frame.groupby(keys, as_index=False, sort=False, observed=True)[
                 ["numerator", "denominator"]
             ]
             .sum()
+            .assign(breakdown=breakdown)
         )
-        parts.append(part.assign(measure=measure))
-    result = pd.concat(parts, ignore_index=True)
+        if breakdown == "all":
+            part["group"] = "all"
+        parts.append(_plain(part).assign(measure=measure))
+    columns = ["area_code", "period", "breakdown", "group", "numerator", "denominator", "measure"]
+    result = pd.concat(parts, ignore_index=True)[columns]
     result["period"] = result["period"].astype(str)
     return result
+
+
+def _plain(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with categorical columns (as validated raw tables have) as plain text."""
+    coded = [c for c in table.columns if isinstance(table[c].dtype, pd.CategoricalDtype)]
+    return table.astype(dict.fromkeys(coded, str)) if coded else table
 
 
 def _proportions(raw: dict[str, pd.DataFrame], catalogue: Catalogue) -> pd.DataFrame:

@@ -90,7 +90,10 @@ def selected(table: pd.DataFrame, text: str) -> pd.Series:
     """True for the rows of ``table`` a selection picks."""
     mask = pd.Series(True, index=table.index)
     for column, codes in selection(text).items():
-        mask &= table[column].astype(str).isin(codes)
+        values = table[column]
+        if not isinstance(values.dtype, pd.CategoricalDtype):  # a categorical compares as text
+            values = values.astype(str)
+        mask &= values.isin(codes)
     return mask
 
 

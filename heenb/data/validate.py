@@ -1,8 +1,10 @@
 """Check raw data files against the contract in :mod:`heenb.data.contract`.
 
 Every file is read as text first, so that a bad value is reported with its
-row and column rather than failing a type conversion. All problems in all
-files are collected and raised together as one
+row and column rather than failing a type conversion; each column is coded
+against its distinct values (:func:`read_coded`), so each check looks at a
+distinct value once and a file of millions of rows stays small in memory. All
+problems in all files are collected and raised together as one
 :class:`~heenb.errors.DataValidationError`. Row numbers are as a spreadsheet
 shows them: the header is row 1, the first record row 2.
 
@@ -34,6 +36,7 @@ from heenb.data.contract import (
     Column,
     RawFile,
 )
+from heenb.data.geography import did_you_mean
 from heenb.errors import DataValidationError, Problem
 
 #: Rows listed one by one for each kind of problem in a column; the rest are counted.
@@ -43,6 +46,10 @@ QUOTED_LENGTH = 60
 #: A value this many times longer than a file's longest allowed text is refused
 #: while the file is streamed, before it is read whole (see ``_oversized_value``).
 OVERSIZED_FACTOR = 10
+#: Rows of a raw file read at a time (see :func:`read_coded`).
+CHUNK_ROWS = 500_000
+#: A code list longer than this is named by its reference file in a message, not listed.
+CODES_LISTED = 20
 #: The longest line, in bytes, of a file without multi-line columns: any longer
 #: is refused before the file is read whole.
 LINE_LIMIT = 1_000_000
@@ -50,6 +57,8 @@ LINE_LIMIT = 1_000_000
 #: Control characters (C0, DEL, C1); a multi-line column may hold tab, LF and CR.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: Whitespace at either end of a value, in values joined by NUL (which no valid value holds).
+_SPACE_AT_AN_END = re.compile(r"(?:^|\x00)\s|\s(?:\x00|$)")
 _PLURAL = {"year": "years", "month": "months", "quarter": "quarters", "date": "dates"}
 
 _HEADER_ROW = 1
@@ -96,6 +105,7 @@ def read_raw(data_dir: Path, catalogue: Catalogue | None = None,
             problems += _check_columns(text, raw, catalogue, bounds)
             tables[raw.name] = text
     problems += _check_references(tables)
+    problems += _check_providers(tables, catalogue)
     if problems:
         raise DataValidationError(problems)
     for raw in missing:
@@ -175,9 +185,7 @@ def _read_text(path: Path, raw: RawFile) -> tuple[pd.DataFrame | None, list[Prob
     if oversized:
         return None, oversized
     try:
-        table = pd.read_csv(
-            path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skip_blank_lines=False
-        )
+        table = read_coded(path)
     except UnicodeDecodeError as error:
         return None, [
             Problem(
@@ -205,9 +213,8 @@ def _read_text(path: Path, raw: RawFile) -> tuple[pd.DataFrame | None, list[Prob
     if repeated:
         return None, repeated
     table.columns = [str(c).strip() for c in table.columns]
-    # Values are stripped of surrounding spaces once, here. Blank lines are read (so row
-    # numbers match a spreadsheet), then dropped.
-    table = table.apply(lambda col: col.str.strip())
+    # Values were stripped of surrounding spaces once, in read_coded. Blank lines are read
+    # (so row numbers match a spreadsheet), then dropped.
     table = table[(table != "").any(axis=1)]
     missing = [c.name for c in raw.columns if c.name not in table.columns]
     if missing:
@@ -221,6 +228,65 @@ def _read_text(path: Path, raw: RawFile) -> tuple[pd.DataFrame | None, list[Prob
             for column in missing
         ]
     return table, []
+
+
+def read_coded(path: Path, chunk_rows: int | None = None) -> pd.DataFrame:
+    """A CSV file with every column as a categorical of its text values, stripped of spaces.
+
+    The file is read ``chunk_rows`` rows at a time as text and each column
+    coded against its distinct values, so a big file is never held as one
+    Python string per cell: a column of a million rows and five codes costs a
+    million small integers. Checks then look at each distinct value once
+    (:func:`per_value`). A cell missing from a short row reads as empty.
+    ``chunk_rows`` defaults to :data:`CHUNK_ROWS`.
+    """
+    chunk_rows = chunk_rows or CHUNK_ROWS
+    reader = pd.read_csv(path, dtype=object, keep_default_na=False, encoding="utf-8-sig",
+                         skip_blank_lines=False, chunksize=chunk_rows)  # fmt: skip
+    columns: list[str] = []
+    pieces: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
+    with reader:
+        for chunk in reader:
+            columns = list(chunk.columns)
+            for name in columns:
+                codes, uniques = pd.factorize(chunk[name].to_numpy(dtype=object))
+                pieces.setdefault(name, []).append((codes.astype(np.int32), uniques))
+    if not pieces:  # a header and no rows
+        header = pd.read_csv(path, nrows=0, encoding="utf-8-sig")
+        return pd.DataFrame({c: pd.Categorical([]) for c in header.columns}, dtype="category")
+    return pd.DataFrame({name: _joined(pieces[name]) for name in columns})
+
+
+def _joined(pieces: list[tuple[np.ndarray, np.ndarray]]) -> pd.Categorical:
+    """One categorical of stripped values from each chunk's codes and distinct values."""
+    # A short row's missing cell has code -1 in its chunk: it becomes the empty value.
+    everything = np.concatenate([*(uniques for _, uniques in pieces), np.array([""], object)])
+    to_global, categories = pd.factorize(everything)
+    to_global = to_global.astype(np.int32)
+    codes, start, empty = [], 0, to_global[-1]
+    for local, uniques in pieces:
+        codes.append(np.append(to_global[start : start + len(uniques)], empty)[local])
+        start += len(uniques)
+    codes = np.concatenate(codes)
+    if _SPACE_AT_AN_END.search("\x00".join(categories)):  # one scan finds any value to strip
+        stripped = pd.Index(categories, dtype=object).str.strip()
+        to_stripped, categories = pd.factorize(stripped.to_numpy(dtype=object))
+        codes = to_stripped[codes]
+    return pd.Categorical.from_codes(codes, categories=pd.Index(categories, dtype=object))
+
+
+def per_value(values: pd.Series, result) -> pd.Series:
+    """Row by row, a result computed once per category of a categorical column.
+
+    ``result`` has one entry per category of ``values`` (in category order).
+    """
+    codes = values.cat.codes.to_numpy()
+    return pd.Series(np.asarray(result)[codes], index=values.index)
+
+
+def _categories(values: pd.Series) -> pd.Series:
+    """The distinct values (categories) of a categorical column, as text."""
+    return pd.Series(values.cat.categories.to_numpy(dtype=object), dtype=object)
 
 
 class _LongLineError(Exception):
@@ -348,12 +414,13 @@ def _check_keys(table: pd.DataFrame, raw: RawFile) -> list[Problem]:
     """Keys must be unique, and not differ only in letter case (``P001`` and ``p001``)."""
     key = list(raw.key)
     keys = table[key]
-    text = [
-        c.name
-        for c in raw.columns
-        if c.name in key and c.kind == "text" and not _case_free(keys[c.name])
-    ]
-    folded = keys.assign(**{c: keys[c].str.casefold() for c in text}) if text else keys
+    folded = pd.DataFrame(index=table.index)
+    for name in key:  # one whole number per distinct value (folded to one case for text)
+        categories = _categories(keys[name])
+        if raw.column(name).kind == "text" and not _case_free(categories):
+            folded[name] = per_value(keys[name], pd.factorize(categories.str.casefold())[0])
+        else:
+            folded[name] = keys[name].cat.codes
     duplicated = folded.duplicated(keep="first")
     if not duplicated.any():
         return []
@@ -392,18 +459,26 @@ def _check_values(
     if column.kind == "code":
         allowed = catalogue.allowed(*column.codes)
         by_case = {code.casefold(): code for code in allowed}
+        valid = ", ".join(allowed)
+        if len(allowed) > CODES_LISTED:
+            valid = f"the {len(allowed)} codes in data/reference/{column.codes[0]}.csv"
 
         def unknown(i) -> str:
             near = by_case.get(values[i].casefold())
-            hint = f" (codes are case-sensitive: did you mean '{near}'?)" if near else ""
-            return f"{quoted(values[i])} is not a known code{hint}; valid: {', '.join(allowed)}"
+            if near:
+                hint = f" (codes are case-sensitive: did you mean '{near}'?)"
+            elif len(allowed) > CODES_LISTED and (close := did_you_mean(values[i], allowed)):
+                hint = f" ({close.strip().replace('Did', 'did', 1)})"
+            else:
+                hint = ""
+            return f"{quoted(values[i])} is not a known code{hint}; valid: {valid}"
 
         return _rows(raw, column, ~values.isin(allowed), unknown)
     if column.kind in PATTERNS:
         return _check_period(values, raw, column, bounds[column.kind])
     if column.kind == "text":
         return _check_text(values, raw, column)
-    numbers = pd.to_numeric(values, errors="coerce")
+    numbers = per_value(values, pd.to_numeric(_categories(values), errors="coerce"))
     word = "a whole number" if column.kind == "int" else "a number"
     problems = _rows(raw, column, numbers.isna(), lambda i: f"{quoted(values[i])} is not {word}")
     numbers = numbers.dropna()
@@ -430,11 +505,13 @@ def _check_values(
 def _check_period(values: pd.Series, raw: RawFile, column: Column, bounds: tuple) -> list[Problem]:
     """The format, a real calendar date, and the range from the first year to the build date."""
     pattern, meaning = PATTERNS[column.kind]
-    matches = values.str.fullmatch(pattern[1:-1]).astype(bool)
+    categories = _categories(values)
+    matches = per_value(values, categories.str.fullmatch(pattern[1:-1]).astype(bool))
     problems = _rows(raw, column, ~matches, lambda i: f"{quoted(values[i])} is not {meaning}")
     values = values[matches]
     if column.kind == "date":
-        impossible = pd.to_datetime(values, format="%Y-%m-%d", errors="coerce").isna()
+        impossible = pd.to_datetime(categories, format="%Y-%m-%d", errors="coerce").isna()
+        impossible = per_value(values, impossible)
         problems += _rows(
             raw,
             column,
@@ -447,7 +524,7 @@ def _check_period(values: pd.Series, raw: RawFile, column: Column, bounds: tuple
     return problems + _rows(
         raw,
         column,
-        (values < first) | (values > last),
+        per_value(values, (categories < first) | (categories > last)),
         lambda i: (
             f"'{values[i]}' is outside the periods the data can cover: valid {plural} are "
             f"{first} to {last} ({reason})"
@@ -457,7 +534,8 @@ def _check_period(values: pd.Series, raw: RawFile, column: Column, bounds: tuple
 
 def _check_text(values: pd.Series, raw: RawFile, column: Column) -> list[Problem]:
     """No text longer than the column allows, and no control characters."""
-    lengths = values.str.len()
+    categories = _categories(values)
+    lengths = per_value(values, categories.str.len())
     too_long = lengths > column.max_length
     problems = _rows(
         raw,
@@ -470,9 +548,10 @@ def _check_text(values: pd.Series, raw: RawFile, column: Column) -> list[Problem
     )
     values = values[~too_long]
     control = _CONTROL_MULTILINE if column.multiline else _CONTROL
-    if not control.search("".join(values)):  # the usual case: one scan of the whole column
+    if not control.search("".join(categories)):  # the usual case: one scan of every value
         return problems
-    where = values.map(lambda v: (m := control.search(v)) and m.start())
+    found = categories.map(lambda v: (m := control.search(v)) and m.start())
+    where = per_value(values, found.astype(object).where(found.notna(), None))
     allowed = (
         "text may hold tabs and line breaks but no other control characters"
         if column.multiline
@@ -521,12 +600,13 @@ def _check_references(tables: dict[str, pd.DataFrame]) -> list[Problem]:
     projects = tables.get("programme_projects")
     if projects is None:
         return []
+    projects = projects.astype(object)  # a small file: plain text is simplest here
     known = set(projects["project_id"])
     problems: list[Problem] = []
     updates = tables.get("programme_updates")
     if updates is not None:
         update_file = RAW_FILES_BY_NAME["programme_updates"]
-        ids = updates["project_id"]
+        ids = updates["project_id"].astype(object)
         problems += _rows(
             update_file,
             update_file.column("project_id"),
@@ -549,15 +629,68 @@ def _check_references(tables: dict[str, pd.DataFrame]) -> list[Problem]:
     return problems
 
 
+def _check_providers(tables: dict[str, pd.DataFrame], catalogue: Catalogue) -> list[Problem]:
+    """A row's placement provider must lie in the row's local office (through its STP).
+
+    Counts roll up provider -> STP -> local office, so a provider outside the
+    row's local office would make the local office's figure differ from the sum
+    of its providers'. Unknown codes are reported by the column checks.
+    """
+    office_of = catalogue.office_of_provider
+    stp_of = catalogue.stp_of
+    stp_names = catalogue.stps.set_index("stp_code")["name"]
+    problems: list[Problem] = []
+    for name, table in tables.items():
+        if not {"provider", "local_office"} <= set(table.columns):
+            continue
+        raw = RAW_FILES_BY_NAME[name]
+        providers, offices = table["provider"], table["local_office"]
+        # One check per distinct (provider, local office) pair, not per row.
+        homes = _categories(providers).map(office_of)
+        names = _categories(offices)
+        width, known = len(names), set(office_of.to_numpy())
+        pairs = providers.cat.codes.to_numpy("int64") * width + offices.cat.codes.to_numpy()
+        bad = [
+            pair
+            for pair in np.unique(pairs)
+            if isinstance(home := homes[pair // width], str)
+            and names[pair % width] in known
+            and home != names[pair % width]
+        ]
+        wrong = pd.Series(np.isin(pairs, bad) if bad else False, index=table.index)
+        home = per_value(providers, homes)
+
+        def describe(i, providers=providers, offices=offices, home=home) -> str:
+            stp = stp_of[providers[i]]
+            return (
+                f"provider '{providers[i]}' is in local office {home[i]} (STP {stp}, "
+                f"{stp_names[stp]}), not in the row's local office {offices[i]}; a learner's "
+                "provider must be in their local office (data/reference/providers.csv and "
+                "stps.csv)"
+            )
+
+        problems += _rows(raw, raw.column("provider"), wrong, describe)
+    return problems
+
+
 def _typed(table: pd.DataFrame, raw: RawFile) -> pd.DataFrame:
-    """Convert a validated, stripped text table to typed columns (codes stay text)."""
+    """Convert a validated, stripped, coded table to typed columns.
+
+    Whole numbers and years become ``int64``, numbers ``float64``; codes, text,
+    periods other than years and dates stay categoricals of text (compare
+    them with ``isin`` or ``==``; group them with ``observed=True``).
+    """
     typed = pd.DataFrame(index=table.index)
     for column in raw.columns:
         values = table[column.name]
+        if column.kind in ("int", "year", "number"):  # no empty value is left to convert
+            values = values.cat.remove_unused_categories()
         if column.kind in ("int", "year"):
-            typed[column.name] = pd.to_numeric(values).astype("int64")
+            numbers = pd.to_numeric(_categories(values)).astype("int64")
+            typed[column.name] = per_value(values, numbers)
         elif column.kind == "number":
-            typed[column.name] = pd.to_numeric(values).astype("float64")
+            numbers = pd.to_numeric(_categories(values)).astype("float64")
+            typed[column.name] = per_value(values, numbers)
         else:
             typed[column.name] = values
     return typed
