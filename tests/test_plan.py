@@ -294,3 +294,16 @@ def test_a_bad_registry_field_is_named(tmp_path, extra, message):
         output="objective/{objective}.html") + extra  # fmt: skip
     with pytest.raises(BuildError, match=re.escape(message)):
         load_plan(plan_file(tmp_path, text=text))
+
+
+def test_list_as_json_shows_a_notebook_outside_the_project_as_it_is(tmp_path, capsys):
+    notebook = tmp_path / "objective.ipynb"
+    notebook.write_bytes((paths.NOTEBOOK_DIR / "objective.ipynb").read_bytes())
+    plan = tmp_path / "reports.yml"
+    plan.write_text(
+        f"reports:\n  - name: objective\n    title: T\n    notebook: {notebook}\n"
+        "    parameter: objective\n    values: [maternity]\n    check: objective\n"
+        "    output: objective/{objective}.html\n"
+    )
+    assert main(["list", "--format", "json", "--plan", str(plan)]) == 0
+    assert str(notebook) in capsys.readouterr().out

@@ -73,9 +73,16 @@ class Job:
     def name(self) -> str:
         return self.output.removesuffix(".html")
 
+    @property
+    def notebook_shown(self) -> str:
+        """The notebook's path from the project root, or as it is when outside the project."""
+        if self.notebook.is_relative_to(paths.PROJECT_ROOT):
+            return str(self.notebook.relative_to(paths.PROJECT_ROOT))
+        return str(self.notebook)
+
     def as_dict(self) -> dict:
         return {
-            "notebook": str(self.notebook.relative_to(paths.PROJECT_ROOT)),
+            "notebook": self.notebook_shown,
             "parameters": dict(self.parameters),
             "output": self.output,
         }

@@ -28,7 +28,6 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-from heenb import paths
 from heenb.build.files import write_atomically
 from heenb.build.inputs import file_hash
 from heenb.build.outcome import BUILT, FAILED, SKIPPED, UP_TO_DATE, Outcome
@@ -71,7 +70,7 @@ class BuildRecord:
     def note(self, job: Job, outcome: Outcome, seconds: float) -> None:
         """Record what became of ``job`` and write the record; ``seconds`` is the build's so far."""
         self.counts[outcome.status] += 1
-        entry = {"notebook": _shown(job.notebook), "parameters": dict(job.parameters),
+        entry = {"notebook": job.notebook_shown, "parameters": dict(job.parameters),
                  **asdict(outcome), "seconds": round(outcome.seconds, 2),
                  "inputs": self.inputs[job.output]}  # fmt: skip
         if outcome.status == BUILT:
@@ -112,9 +111,3 @@ def _read(path: Path) -> dict[str, dict]:
         return {e["output"]: e for e in entries if isinstance(e.get("inputs"), dict)}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return {}
-
-
-def _shown(notebook: Path) -> str:
-    if notebook.is_relative_to(paths.PROJECT_ROOT):
-        return str(notebook.relative_to(paths.PROJECT_ROOT))
-    return str(notebook)

@@ -109,7 +109,9 @@ def read_raw(data_dir: Path, catalogue: Catalogue | None = None,
     if problems:
         raise DataValidationError(problems)
     for raw in missing:
-        tables[raw.name] = pd.DataFrame({c.name: pd.Series(dtype="str") for c in raw.columns})
+        tables[raw.name] = pd.DataFrame(
+            {c.name: pd.Series(dtype="category") for c in raw.columns}
+        )  # empty, in the coded form the reader gives every table
     return {raw.name: _typed(tables[raw.name], raw) for raw in RAW_FILES if raw.name in tables}
 
 
