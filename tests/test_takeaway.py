@@ -3,13 +3,19 @@
 
 from __future__ import annotations
 
+import csv
+import html
+import io
+import re
 from html.parser import HTMLParser
+from urllib.parse import unquote
 
 import pandas as pd
 import pytest
 
 from heenb.charts.figure import Chart, new_figure
 from heenb.report.blocks import Block, cell_text, figure, join, paragraph, table
+from heenb.report.takeaway import safe_cell, with_page_names
 
 #: The sections of each report, as its notebook calls them.
 SECTIONS = {
@@ -176,3 +182,86 @@ def test_a_chart_data_table_shows_a_withheld_rows_missing_figures_as_c():
         ["York", "[c]", "yes"],
         ["Hull", "", "no"],
     ]
+
+
+# --------------------------------------------------------------------------- CSV on the page
+
+LINK = re.compile(r'<a class="heenb-csv" download="([^"]*)" href="([^"]*)">(.*?)</a>', re.S)
+
+
+def csv_of(href: str) -> list[list[str]]:
+    """The rows of the CSV a download link carries."""
+    prefix = "data:text/csv;charset=utf-8,"
+    assert href.startswith(prefix)
+    text = unquote(html.unescape(href[len(prefix) :]))
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text[1:], newline="")))
+
+
+@pytest.mark.parametrize(
+    ("cell", "safe"),
+    [("=1+2", "'=1+2"), ("+SUM(A1:A3)", "'+SUM(A1:A3)"), ("@SUM(A1)", "'@SUM(A1)"),
+     ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"), ("\t=1", "'\t=1"),
+     ("\r=1", "'\r=1"), ("-3 (=cmd)", "'-3 (=cmd)"),
+     ("-3.5%", "-3.5%"), ("-1,250", "-1,250"), ("Leeds = York", "Leeds = York"), ("", "")],
+)  # fmt: skip
+def test_a_csv_cell_that_would_run_as_a_formula_is_prefixed(cell, safe):
+    assert safe_cell(cell) == safe
+
+
+def test_a_table_offers_its_cells_as_shown_as_csv_from_the_page():
+    areas = ['=HYPERLINK("x")', "<script>alert(1)</script>", "Hull, \u202eEast"]
+    frame = pd.DataFrame({"Area": areas, "Learners": ["[c]", "1,250", "-5"]})
+    markup = table(frame, "Learners by area, 2024").markup
+    [(name, href, text)] = LINK.findall(markup)
+    assert name == "learners-by-area-2024.csv"
+    assert csv_of(href) == [
+        ["Area", "Learners"], ["'=HYPERLINK(\"x\")", "[c]"],
+        ["<script>alert(1)</script>", "1,250"], ["Hull, East", "-5"],
+    ]  # fmt: skip
+    assert re.fullmatch(r"data:text/csv;charset=utf-8,[A-Za-z0-9%,;:/@$!*()\-_.~]*", href)
+    assert (
+        text
+        == 'Download this table as CSV<span class="visually-hidden">: Learners by area, 2024</span>'
+    )
+
+
+def test_an_empty_table_offers_no_download():
+    assert "heenb-csv" not in table(pd.DataFrame({"A": []}), "Nothing").markup
+
+
+def test_a_chart_data_table_downloads_withheld_figures_as_c():
+    fig, _ = new_figure(height_in=1.0, width_in=2.0)
+    data = pd.DataFrame({"area": ["Leeds", "York"], "value": [81.5, None],
+                         "withheld": [False, True]})  # fmt: skip
+    [(_, href, _)] = LINK.findall(
+        figure(Chart(figure=fig, alt_text="A", data=data, title="S")).markup
+    )
+    assert csv_of(href) == [["Area", "Value", "Withheld"], ["Leeds", "81.5", "no"],
+                            ["York", "[c]", "yes"]]  # fmt: skip
+
+
+def test_the_page_names_its_downloads_each_name_once():
+    markup = (
+        table(pd.DataFrame({"A": [1]}), "Staff, 2024")
+        + table(pd.DataFrame({"A": [2]}), "Staff, 2024")
+    ).markup
+    names = [n for n, _, _ in LINK.findall(with_page_names(markup, "area/Y58.html"))]
+    assert names == ["area-Y58-staff-2024.csv", "area-Y58-staff-2024-2.csv"]
+
+
+@pytest.mark.parametrize("kind", ["objective", "area", "programme"])
+def test_every_table_on_a_built_page_downloads_as_the_csv_of_its_cells(built_reports, kind):
+    checked = 0
+    for page in sorted((built_reports / kind).glob("*.html")):
+        text = page.read_text()
+        name = f"{kind}-{page.stem}-"
+        tables, links = tables_of(text), LINK.findall(text)
+        shown = [rows for rows in tables.values() if rows[1:] != [["No rows."]]]
+        assert len(links) == len(shown), page
+        assert all(n.startswith(name) for n, _, _ in links)
+        assert len({n for n, _, _ in links}) == len(links), f"{page}: a file name repeats"
+        for rows, (_, href, _) in zip(shown, links, strict=True):
+            assert csv_of(href) == [[safe_cell(c) for c in row] for row in rows]
+            checked += 1
+    assert checked > 10

@@ -20,6 +20,7 @@ from nbconvert import HTMLExporter
 from heenb import __version__
 from heenb.build.facts import PageFacts
 from heenb.paths import describe_parameters
+from heenb.report.takeaway import with_page_names
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 _H2 = re.compile(r'<h2 id="([^"]+)">(.*?)</h2>', re.S)
@@ -39,12 +40,13 @@ class ReportExporter:
         self._css = (TEMPLATES / "heenb" / "report.css").read_text()
 
     def to_html(self, notebook: nbformat.NotebookNode, facts: PageFacts | None = None,
-                title: str = "heenb report") -> str:  # fmt: skip
+                title: str = "heenb report", page: str = "") -> str:  # fmt: skip
         """The report page for an executed notebook built from ``facts``, titled ``title``
-        (the report's label in the plan)."""
+        (the report's label in the plan); ``page`` is its path in the reports folder
+        (``area/Y58.html``), which names the tables' CSV downloads (``area-Y58-...csv``)."""
         body, _ = self._exporter.from_notebook_node(notebook, resources={"heenb_css": self._css})
         body = body.replace("<!--heenb:title-->", html.escape(title), 1)
-        body = _with_contents(body)
+        body = with_page_names(_with_contents(body), page)
         return body.replace("<!--heenb:footer-->", _footer(notebook, facts), 1)
 
     def export_file(self, notebook_path: Path) -> str:

@@ -73,7 +73,8 @@ class Runner:
             executed = Path(work) / "executed.ipynb"
             try:
                 notebook = self.execute(job, executed)
-                page = self.exporter.to_html(notebook, self.facts, job.label or job.title)
+                title = job.label or job.title
+                page = self.exporter.to_html(notebook, self.facts, title, job.output)
             except Exception as error:  # noqa: BLE001 - any failure is recorded, the batch goes on
                 kept = self._keep_failed(executed, job)
                 return Outcome(job.output, FAILED, time.monotonic() - started,

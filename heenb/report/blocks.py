@@ -25,6 +25,7 @@ import pandas as pd
 
 from heenb.charts.figure import Chart
 from heenb.formatting import WITHHELD
+from heenb.report import takeaway
 
 #: Bidirectional embeddings, overrides, isolates and marks (U+202A-U+202E,
 #: U+2066-U+2069, U+200E, U+200F). In a data string they would reorder the text
@@ -195,7 +196,8 @@ def table(
     The table sits in a scroll region that keyboards can reach and screen
     readers name by the caption (``role="region"``, ``tabindex="0"``), so a wide
     table scrolls sideways on a phone. Columns of numbers get class ``num``
-    (right-aligned, tabular figures).
+    (right-aligned, tabular figures). Below it, a link downloads the cells as shown
+    as CSV (:func:`heenb.report.takeaway.download_link`), from the page itself.
 
     The block's ``data`` is ``{caption: a copy of frame}``; the copy's ``attrs``
     hold ``note`` and ``national`` (the spreadsheet beside the page reads them).
@@ -214,13 +216,20 @@ def table(
         for row in zip(*columns, strict=True)
     )
     foot = f'<p class="heenb-table-note">{escape(note)}</p>' if note else ""
+    link = ""
     if frame.empty:
         body = f'<tr><td colspan="{max(len(frame.columns), 1)}">No rows.</td></tr>'
+    else:
+        link = takeaway.download_link(
+            [without_bidi_controls(cell_text(c)) for c in frame.columns],
+            [[without_bidi_controls(v) for v in row] for row in zip(*columns, strict=True)],
+            without_bidi_controls(str(caption)),
+        )
     scope = ' class="heenb-national"' if national else ""
     return Block(
         f'<div class="heenb-table" role="region" tabindex="0" aria-label="{escape(caption)}">'
         f"<table{scope}><caption>{escape(caption)}</caption>"
-        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{foot}</div>",
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{foot}</div>{link}",
         f"{caption}\n{frame.to_string(index=False)}",
         {caption: taken(frame, note, national)},
     )
