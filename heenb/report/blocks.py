@@ -27,6 +27,9 @@ from heenb.charts.figure import Chart
 from heenb.formatting import WITHHELD
 from heenb.report import takeaway
 
+#: The MIME type of a block's tables in notebook outputs (read by :mod:`heenb.build.export`).
+TABLES_MIME = "application/vnd.heenb.tables+json"
+
 #: Bidirectional embeddings, overrides, isolates and marks (U+202A-U+202E,
 #: U+2066-U+2069, U+200E, U+200F). In a data string they would reorder the text
 #: after it on the page (an unclosed U+202E reverses the rest of a paragraph).
@@ -95,8 +98,34 @@ class Block:
     def _repr_html_(self) -> str:
         return self.markup
 
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        """The tables as JSON (:data:`TABLES_MIME`) beside the HTML, for the spreadsheet the
+        build writes beside the page from the same run; none for a block without tables."""
+        return {TABLES_MIME: {"tables": tables_json(self.data)}} if self.data else {}
+
     def __repr__(self) -> str:
         return html.unescape(self.text)
+
+
+def shown_cells(frame: pd.DataFrame) -> list[list[str]]:
+    """A data frame's rows as the page shows them (a chart's withheld figures as ``[c]``)."""
+    if frame.attrs.get("chart") and "Withheld" in frame.columns:
+        frame = with_withheld_marked(frame, frame["Withheld"])
+    return [[cell_text(v) for v in row] for row in frame.itertuples(index=False)]
+
+
+def tables_json(data: dict[str, pd.DataFrame]) -> list[dict]:
+    """Tables as JSON: caption, column headings, rows of shown cells, note, national."""
+    return [
+        {
+            "caption": without_bidi_controls(caption),
+            "columns": [without_bidi_controls(cell_text(c)) for c in frame.columns],
+            "rows": [[without_bidi_controls(c) for c in row] for row in shown_cells(frame)],
+            "note": without_bidi_controls(frame.attrs.get("note", "")),
+            "national": bool(frame.attrs.get("national", False)),
+        }
+        for caption, frame in data.items()
+    ]
 
 
 def merged_data(tables: Iterable[dict[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
@@ -289,8 +318,10 @@ def figure(chart: Chart, caption: str | None = None) -> Block:
     data = Block()
     if not chart.data.empty:
         title = f"Data for the chart: {caption}"
-        data = table(with_withheld_marked(shown, chart.data), title)
+        withheld = chart.data.get("withheld")
+        data = table(shown if withheld is None else with_withheld_marked(shown, withheld), title)
         data.data = {title: taken(shown, None, False)}
+        data.data[title].attrs["chart"] = True
     chart = dataclasses.replace(chart, alt_text=without_bidi_controls(chart.alt_text))
     return Block(
         f'<figure class="heenb-figure">{chart.to_html()}'
@@ -301,11 +332,9 @@ def figure(chart: Chart, caption: str | None = None) -> Block:
     )
 
 
-def with_withheld_marked(shown: pd.DataFrame, raw: pd.DataFrame) -> pd.DataFrame:
-    """``shown`` with the missing figures of rows ``raw`` marks ``withheld`` as ``[c]``."""
-    if "withheld" not in raw.columns:
-        return shown
-    rows = raw["withheld"].fillna(False).astype(bool).to_numpy()
+def with_withheld_marked(shown: pd.DataFrame, withheld: pd.Series) -> pd.DataFrame:
+    """``shown`` with the missing figures of the rows ``withheld`` marks as ``[c]``."""
+    rows = withheld.fillna(False).astype(bool).to_numpy()
     marked = shown.astype(object)
     for column in range(marked.shape[1]):
         cells = marked.iloc[:, column]
