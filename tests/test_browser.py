@@ -265,3 +265,30 @@ def test_data_behind_a_chart_prints_with_scripts_off(browser, built_reports, tmp
     dom = _print(browser, built_reports / "objective" / "maternity.html", pdf, scripts=False)
     text = _squeezed("".join(page_text for _, page_text in pdf_pages(pdf.read_bytes())))
     assert dom["rows"] and all(_squeezed(row) in text for row in dom["rows"])
+
+
+# --------------------------------------------------------------------------- downloads
+
+
+def test_a_tables_csv_link_downloads_its_cells_offline(browser, built_reports):
+    """Clicking a table's CSV link in Chromium, from the page file with no other file or
+    host, saves ``<page>-<table>.csv`` holding the table's header and rows."""
+    import csv
+
+    context = browser.new_context(accept_downloads=True, offline=True)
+    page = context.new_page()
+    page.goto((built_reports / "objective" / "maternity.html").as_uri(), wait_until="load")
+    link = page.locator("a.heenb-csv >> visible=true").first  # not in a closed <details>
+    expected = link.evaluate(
+        """a => { const t = a.closest('p').previousElementSibling.querySelector('table');
+                 return [...t.rows].map(r => [...r.cells].map(c => c.textContent)); }"""
+    )
+    name = link.get_attribute("download")
+    with page.expect_download() as download:
+        link.click()
+    saved = download.value
+    assert saved.suggested_filename == name and name.startswith("objective-maternity-")
+    text = Path(saved.path()).read_text(encoding="utf-8-sig")
+    assert list(csv.reader(text.splitlines())) == expected
+    assert len(expected) > 1
+    context.close()

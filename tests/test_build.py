@@ -169,7 +169,7 @@ def test_a_report_built_in_a_reused_kernel_equals_plain_papermill(tmp_path):
     )  # fmt: skip
     data = Path(os.environ["HEENB_DATA"])
     facts = PageFacts(data.name, mart_key(data))  # what the build tells the exporter
-    plain_page = _without_build_time(ReportExporter().to_html(plain, facts, job.label))
+    plain_page = _without_build_time(ReportExporter().to_html(plain, facts, job.label, job.output))
 
     # The executed notebook, from a worker's runner after two other reports in its kernel.
     runner = Runner(tmp_path / "runner", timeout=120)

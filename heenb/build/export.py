@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import re
 from pathlib import Path
+from urllib.parse import quote
 
 import nbformat
 from nbconvert import HTMLExporter
@@ -20,6 +21,8 @@ from nbconvert import HTMLExporter
 from heenb import __version__
 from heenb.build.facts import PageFacts
 from heenb.paths import describe_parameters
+from heenb.report.blocks import TABLES_MIME
+from heenb.report.takeaway import with_page_names
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 _H2 = re.compile(r'<h2 id="([^"]+)">(.*?)</h2>', re.S)
@@ -41,16 +44,53 @@ class ReportExporter:
         self._css = (TEMPLATES / "heenb" / "report.css").read_text()
 
     def to_html(self, notebook: nbformat.NotebookNode, facts: PageFacts | None = None,
-                title: str = "heenb report") -> str:  # fmt: skip
+                title: str = "heenb report", page: str = "") -> str:  # fmt: skip
         """The report page for an executed notebook built from ``facts``, titled ``title``
-        (the report's label in the plan)."""
+        (the report's label in the plan); ``page`` is its path in the reports folder
+        (``area/Y58.html``), which names the tables' CSV downloads (``area-Y58-...csv``)."""
         body, _ = self._exporter.from_notebook_node(notebook, resources={"heenb_css": self._css})
         body = _ANCHOR_LINK.sub("", body).replace("<!--heenb:title-->", html.escape(title), 1)
-        body = _with_contents(body)
+        body = with_page_names(_with_contents(body), page)
+        if page and page_tables(notebook):
+            body = with_spreadsheet_link(body, spreadsheet_name(page))
         return body.replace("<!--heenb:footer-->", _footer(notebook, facts), 1)
 
     def export_file(self, notebook_path: Path) -> str:
         return self.to_html(nbformat.read(notebook_path, as_version=4))
+
+
+def page_tables(notebook: nbformat.NotebookNode) -> list[dict]:
+    """The tables with rows the notebook's sections produced, in page order (each cell
+    output's :data:`heenb.report.blocks.TABLES_MIME` data): the spreadsheet comes from the
+    same run as the page."""
+    return [
+        table
+        for cell in notebook.cells
+        for output in cell.get("outputs", [])
+        for table in output.get("data", {}).get(TABLES_MIME, {}).get("tables", [])
+        if table.get("rows")
+    ]
+
+
+def spreadsheet_name(page: str) -> str:
+    """The file name of the spreadsheet beside ``page`` (``area/Y58.html`` -> ``Y58.xlsx``)."""
+    return Path(page).with_suffix(".xlsx").name
+
+
+def with_spreadsheet_link(body: str, name: str) -> str:
+    """A link to the page's spreadsheet, before its contents list (or first section)."""
+    link = (
+        f'<p class="heenb-spreadsheet"><a href="{html.escape(quote(name))}">Download every '
+        "table of this report as a spreadsheet (XLSX)</a></p>"
+    )
+    where = re.search(r'<nav class="heenb-toc"|<h2 ', body)
+    at = where.start() if where else body.find("<!--heenb:footer-->")
+    return body[:at] + link + body[at:] if at >= 0 else body
+
+
+def about(notebook: nbformat.NotebookNode, page: PageFacts | None) -> list[str]:
+    """The page's provenance as lines, for its spreadsheet's cover."""
+    return [f"{k}: {v}" for k, v in _facts(notebook, page).items()]
 
 
 def _with_contents(body: str) -> str:
@@ -74,6 +114,14 @@ def _contents(body: str) -> str:
 
 
 def _footer(notebook: nbformat.NotebookNode, page: PageFacts | None) -> str:
+    rows = "".join(
+        f"<dt>{html.escape(k)}</dt><dd>{html.escape(str(v))}</dd>"
+        for k, v in _facts(notebook, page).items()
+    )
+    return f'<h2 id="provenance" class="visually-plain">Provenance</h2><dl>{rows}</dl>'
+
+
+def _facts(notebook: nbformat.NotebookNode, page: PageFacts | None) -> dict:
     papermill = notebook.metadata.get("papermill", {})
     parameters = papermill.get("parameters", {})
     facts = {
@@ -83,7 +131,4 @@ def _footer(notebook: nbformat.NotebookNode, page: PageFacts | None) -> str:
         f"{Path(papermill.get('input_path') or 'unknown').name} run through papermill",
         "Built": papermill.get("end_time") or "not recorded",
     }
-    rows = "".join(
-        f"<dt>{html.escape(k)}</dt><dd>{html.escape(str(v))}</dd>" for k, v in facts.items()
-    )
-    return f'<h2 id="provenance" class="visually-plain">Provenance</h2><dl>{rows}</dl>'
+    return facts

@@ -4,7 +4,9 @@ A :class:`Runner` keeps a :class:`heenb.build.kernels.WarmKernel` and one
 :class:`heenb.build.export.ReportExporter`. Each report is executed by
 ``papermill.execute_notebook`` from its notebook with its parameters, in the
 warm kernel reset to a fresh kernel's state, and exported in this process. The
-page is written to a temporary file and moved into place when complete. A
+page is written to a temporary file and moved into place when complete, just
+after the spreadsheet of its tables (:mod:`heenb.build.spreadsheet`, from the
+same run) is written beside it the same way. A
 report that raises, times out or kills its kernel is recorded as failed with
 papermill's annotated notebook kept under ``_failed/``; the kernel is replaced
 before the next report.
@@ -19,12 +21,13 @@ from pathlib import Path
 import nbformat
 import papermill
 
-from heenb.build.export import ReportExporter
+from heenb.build.export import ReportExporter, about, page_tables, spreadsheet_name
 from heenb.build.facts import PageFacts
 from heenb.build.files import write_atomically
 from heenb.build.kernels import KERNEL_NAME, WarmKernel
 from heenb.build.outcome import BUILT, FAILED, Outcome
 from heenb.build.plan import Job
+from heenb.build.spreadsheet import write_spreadsheet
 
 FAILED_DIR = "_failed"
 
@@ -82,7 +85,9 @@ class Runner:
             executed = Path(work) / "executed.ipynb"
             try:
                 notebook = self.execute(job, executed)
-                page = self.exporter.to_html(notebook, self.facts, job.label or job.title)
+                title = job.label or job.title
+                page = self.exporter.to_html(notebook, self.facts, title, job.output)
+                tables = page_tables(notebook)
             except Exception as error:  # noqa: BLE001 - any failure is recorded, the batch goes on
                 kept = self._keep_failed(executed, job)
                 return Outcome(job.output, FAILED, time.monotonic() - started,
@@ -90,11 +95,18 @@ class Runner:
         target = self.out_dir / job.output
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
+            workbook = target.with_name(spreadsheet_name(job.output))
+            if tables:  # the page's spreadsheet first: the page written next links it
+                write_spreadsheet(workbook, tables, title, about(notebook, self.facts))
+            else:
+                workbook.unlink(missing_ok=True)
             write_atomically(target, page)
             failed_path(self.out_dir, job).unlink(missing_ok=True)
         except OSError as error:
             seconds = time.monotonic() - started
             return Outcome(job.output, FAILED, seconds, write_error(error, target))
+        except Exception as error:  # noqa: BLE001 - a spreadsheet that cannot be made fails its page
+            return Outcome(job.output, FAILED, time.monotonic() - started, first_line(error))
         return Outcome(job.output, BUILT, time.monotonic() - started)
 
     def close(self) -> None:

@@ -5,6 +5,12 @@ A report cell returns a :class:`Block`; Jupyter displays it through
 can come from data is escaped here, in one place, so narrative text or a
 programme name containing ``<script>`` is shown as text, never run, and one
 holding a bidirectional control character cannot reverse the text after it.
+
+Every block also carries the tables behind it: ``Block.data`` maps each table's
+caption to the DataFrame it shows (a chart's data table included), so in
+JupyterLab ``report.comparison().data`` gives the figures of a section as
+pandas objects. They are the figures the page shows, after disclosure control:
+a withheld count is ``[c]`` (or missing, in a chart's data) and never its value.
 """
 
 from __future__ import annotations
@@ -18,6 +24,11 @@ import numpy as np
 import pandas as pd
 
 from heenb.charts.figure import Chart
+from heenb.formatting import WITHHELD
+from heenb.report import takeaway
+
+#: The MIME type of a block's tables in notebook outputs (read by :mod:`heenb.build.export`).
+TABLES_MIME = "application/vnd.heenb.tables+json"
 
 #: Bidirectional embeddings, overrides, isolates and marks (U+202A-U+202E,
 #: U+2066-U+2069, U+200E, U+200F). In a data string they would reorder the text
@@ -51,26 +62,93 @@ def slug(text: str) -> str:
 
 
 class Block:
-    """A piece of report HTML that displays itself in Jupyter and in exported HTML."""
+    """A piece of report HTML that displays itself in Jupyter and in exported HTML.
 
-    def __init__(self, markup: str = "", text: str = ""):
+    Parameters
+    ----------
+    markup
+        The block's HTML, already escaped.
+    text
+        Its plain-text form (``repr``); by default the markup without tags.
+    data
+        The tables behind the block: caption -> DataFrame, in page order.
+
+    Attributes
+    ----------
+    data : dict[str, pandas.DataFrame]
+        Every table the block shows, by caption: the frame given to :func:`table`
+        (cells as shown, withheld counts as ``[c]``), or a chart's data with the
+        column headings readers see (withheld figures missing, with a ``Withheld``
+        column where the chart marks them). Adding or joining blocks keeps every
+        table; a caption that repeats gets `` (2)``, `` (3)`` ... appended.
+    """
+
+    def __init__(self, markup: str = "", text: str = "", data: dict | None = None):
         self.markup = markup
         self.text = text or re.sub(r"<[^>]+>", "", markup)
+        self.data: dict[str, pd.DataFrame] = dict(data or {})
 
     def __add__(self, other: Block) -> Block:
-        return Block(self.markup + other.markup, self.text + "\n" + other.text)
+        return Block(
+            self.markup + other.markup,
+            self.text + "\n" + other.text,
+            merged_data([self.data, other.data]),
+        )
 
     def _repr_html_(self) -> str:
         return self.markup
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        """The tables as JSON (:data:`TABLES_MIME`) beside the HTML, for the spreadsheet the
+        build writes beside the page from the same run; none for a block without tables."""
+        return {TABLES_MIME: {"tables": tables_json(self.data)}} if self.data else {}
 
     def __repr__(self) -> str:
         return html.unescape(self.text)
 
 
+def shown_cells(frame: pd.DataFrame) -> list[list[str]]:
+    """A data frame's rows as the page shows them (a chart's withheld figures as ``[c]``)."""
+    if frame.attrs.get("chart") and "Withheld" in frame.columns:
+        frame = with_withheld_marked(frame, frame["Withheld"])
+    return [[cell_text(v) for v in row] for row in frame.itertuples(index=False)]
+
+
+def tables_json(data: dict[str, pd.DataFrame]) -> list[dict]:
+    """Tables as JSON: caption, column headings, rows of shown cells, note, national."""
+    return [
+        {
+            "caption": without_bidi_controls(caption),
+            "columns": [without_bidi_controls(cell_text(c)) for c in frame.columns],
+            "rows": [[without_bidi_controls(c) for c in row] for row in shown_cells(frame)],
+            "note": without_bidi_controls(frame.attrs.get("note", "")),
+            "national": bool(frame.attrs.get("national", False)),
+        }
+        for caption, frame in data.items()
+    ]
+
+
+def merged_data(tables: Iterable[dict[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
+    """Several blocks' tables in order, as one dict; a repeated caption is numbered."""
+    out: dict[str, pd.DataFrame] = {}
+    for data in tables:
+        for caption, frame in data.items():
+            key, n = caption, 1
+            while key in out:
+                n += 1
+                key = f"{caption} ({n})"
+            out[key] = frame
+    return out
+
+
 def join(blocks: Iterable[Block]) -> Block:
     """One block made of several, in order."""
     blocks = list(blocks)
-    return Block("".join(b.markup for b in blocks), "\n".join(b.text for b in blocks))
+    return Block(
+        "".join(b.markup for b in blocks),
+        "\n".join(b.text for b in blocks),
+        merged_data(b.data for b in blocks),
+    )
 
 
 def heading(text: str, level: int = 2) -> Block:
@@ -147,7 +225,11 @@ def table(
     The table sits in a scroll region that keyboards can reach and screen
     readers name by the caption (``role="region"``, ``tabindex="0"``), so a wide
     table scrolls sideways on a phone. Columns of numbers get class ``num``
-    (right-aligned, tabular figures).
+    (right-aligned, tabular figures). Below it, a link downloads the cells as shown
+    as CSV (:func:`heenb.report.takeaway.download_link`), from the page itself.
+
+    The block's ``data`` is ``{caption: a copy of frame}``; the copy's ``attrs``
+    hold ``note`` and ``national`` (the spreadsheet beside the page reads them).
     """
     columns = [[cell_text(v) for v in frame.iloc[:, i]] for i in range(frame.shape[1])]
     numeric = [is_numeric(cells) for cells in columns]
@@ -163,15 +245,30 @@ def table(
         for row in zip(*columns, strict=True)
     )
     foot = f'<p class="heenb-table-note">{escape(note)}</p>' if note else ""
+    link = ""
     if frame.empty:
         body = f'<tr><td colspan="{max(len(frame.columns), 1)}">No rows.</td></tr>'
+    else:
+        link = takeaway.download_link(
+            [without_bidi_controls(cell_text(c)) for c in frame.columns],
+            [[without_bidi_controls(v) for v in row] for row in zip(*columns, strict=True)],
+            without_bidi_controls(str(caption)),
+        )
     scope = ' class="heenb-national"' if national else ""
     return Block(
         f'<div class="heenb-table" role="region" tabindex="0" aria-label="{escape(caption)}">'
         f"<table{scope}><caption>{escape(caption)}</caption>"
-        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{foot}</div>",
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{foot}</div>{link}",
         f"{caption}\n{frame.to_string(index=False)}",
+        {caption: taken(frame, note, national)},
     )
+
+
+def taken(frame: pd.DataFrame, note: str | None, national: bool) -> pd.DataFrame:
+    """A copy of ``frame`` to hand back as data, its note and scope in ``attrs``."""
+    copy = frame.copy()
+    copy.attrs = {"note": note or "", "national": bool(national)}
+    return copy
 
 
 #: Headings for the columns of the charts' data tables: ``Chart.data`` keeps the
@@ -213,17 +310,36 @@ def figure(chart: Chart, caption: str | None = None) -> Block:
     """The chart with its alt text, a caption, and the data behind it as a table.
 
     The alt text, made from data, loses its bidirectional controls as every data string does.
+    Where the chart's data marks a row ``withheld``, its missing figures read ``[c]`` in the
+    table; the block's ``data`` keeps the chart's data (missing there) with readers' headings.
     """
     caption = caption or chart.title
     shown = chart.data.rename(columns=chart_headings(chart.data.columns))
-    data = table(shown, f"Data for the chart: {caption}") if not chart.data.empty else Block()
+    data = Block()
+    if not chart.data.empty:
+        title = f"Data for the chart: {caption}"
+        withheld = chart.data.get("withheld")
+        data = table(shown if withheld is None else with_withheld_marked(shown, withheld), title)
+        data.data = {title: taken(shown, None, False)}
+        data.data[title].attrs["chart"] = True
     chart = dataclasses.replace(chart, alt_text=without_bidi_controls(chart.alt_text))
     return Block(
         f'<figure class="heenb-figure">{chart.to_html()}'
         f"<figcaption>{escape(caption)}</figcaption></figure>"
         f"<details><summary>Data behind the chart</summary>{data.markup}</details>",
         f"[Chart: {chart.alt_text}]",
+        data.data,
     )
+
+
+def with_withheld_marked(shown: pd.DataFrame, withheld: pd.Series) -> pd.DataFrame:
+    """``shown`` with the missing figures of the rows ``withheld`` marks as ``[c]``."""
+    rows = withheld.fillna(False).astype(bool).to_numpy()
+    marked = shown.astype(object)
+    for column in range(marked.shape[1]):
+        cells = marked.iloc[:, column]
+        marked.iloc[:, column] = cells.where(~(cells.isna().to_numpy() & rows), WITHHELD)
+    return marked
 
 
 def no_data(what: str, reason: str) -> Block:

@@ -1,0 +1,151 @@
+"""The spreadsheet beside a report page: the page's tables in an accessible workbook.
+
+It follows the Government Analysis Function's guidance on releasing statistics in
+spreadsheets, through ``gptables``: a cover sheet, a contents sheet, a notes
+sheet, then one table per sheet, starting at the top with no merged cells and
+no blank rows above it. Cells are what the page shows, after disclosure
+control: a withheld figure is ``[c]``; a figure that does not exist (blank or
+"no data" on the page) is ``[x]``. Columns whose figures are all plain numbers
+(or all per cent) are written as numbers (per cent columns with the unit in
+their heading), never as text. Nothing in a cell is run as a formula or a link.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+import warnings
+from pathlib import Path
+
+import gptables
+import pandas as pd
+
+from heenb.formatting import NO_DATA, WITHHELD
+
+#: The Government Statistical Service symbols the workbook uses, and what they mean.
+SYMBOLS = {
+    WITHHELD: f"{WITHHELD} means the figure is confidential: withheld by disclosure control "
+    "so that no one can be identified.",
+    "[x]": "[x] means the figure is not available (there is no data for it).",
+    "[z]": "[z] means the figure is not applicable.",
+}
+#: Each symbol in brief, for a table's subtitle.
+MEANINGS = {WITHHELD: "confidential", "[x]": "not available", "[z]": "not applicable"}
+#: Cells that mean there is no figure, written as [x].
+NOT_AVAILABLE = {"", NO_DATA}
+#: A whole number or decimal, with thousands separators allowed.
+NUMBER = re.compile(r"-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?")
+PERCENT = re.compile(r"-?\d+(\.\d+)?%")
+#: A year names a period: a column of years stays text.
+YEAR = re.compile(r"(19|20)\d\d")
+#: XlsxWriter options: data strings stay strings (never formulas, links or numbers).
+WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False,
+                    "strings_to_numbers": False}  # fmt: skip
+#: A note every table of England figures carries.
+NATIONAL_NOTE = "England figures are published without disclosure control."
+
+
+def cell(text: str):
+    """A shown cell as the workbook holds it: a symbol, or the text as it is."""
+    return "[x]" if text.strip() in NOT_AVAILABLE else text
+
+
+def column_values(cells: list[str]) -> tuple[list, str | None]:
+    """A column's cells as numbers where every figure is a number (``None`` unit) or a per
+    cent (unit ``%``, the number of per cent); otherwise as text. Symbols stay as they are."""
+    figures = [c for c in cells if c not in SYMBOLS]
+    if figures and all(YEAR.fullmatch(c) for c in figures):
+        return cells, None
+    if figures and all(NUMBER.fullmatch(c) for c in figures):
+        numbers = {c: float(c.replace(",", "")) for c in figures}
+        return [numbers.get(c, c) for c in cells], None
+    if figures and all(PERCENT.fullmatch(c) for c in figures):
+        return [float(c[:-1]) if c in figures else c for c in cells], "%"
+    return cells, None
+
+
+def sheet_table(table: dict, number: int, note_refs: dict[str, str]) -> gptables.GPTable:
+    """One page table as a gptables table, its notes referenced from its title."""
+    columns: dict[str, list] = {}
+    units: dict[str, str] = {}
+    for position, heading in enumerate(table["columns"]):
+        cells = [cell(row[position]) for row in table["rows"]]
+        values, unit = column_values(cells)
+        name = heading or f"Column {position + 1}"
+        while name in columns:
+            name += " (again)"
+        columns[name] = values
+        if unit:
+            units[name] = unit
+    notes = [table["note"]] if table["note"] else []
+    if table["national"]:
+        notes.append(NATIONAL_NOTE)
+    markers = "".join(f" $${note_refs.setdefault(n, f'note{len(note_refs) + 1}')}$$" for n in notes)
+    used = [s for s in SYMBOLS if any(s in values for values in columns.values())]
+    subtitles = []
+    if used:  # gptables puts each [note N] marker at the end of its text
+        refs = dict(zip(SYMBOLS, list(note_refs.values())[: len(SYMBOLS)], strict=True))
+        meanings = ", ".join(f"{s} ({MEANINGS[s]})" for s in used)
+        subtitles.append(
+            f"Symbols in this table: {meanings}." + "".join(f"$${refs[s]}$$" for s in used)
+        )
+    return gptables.GPTable(
+        table=pd.DataFrame(columns, columns=list(columns)),
+        table_name=f"table_{number}",
+        title=table["caption"] + markers,
+        subtitles=subtitles or None,
+        units=units or None,
+        source=None,
+    )
+
+
+def workbook_parts(tables: list[dict], title: str, about: list[str]):
+    """The cover, sheets and notes table of a report's workbook."""
+    note_refs = {text: f"symbol{n}" for n, text in enumerate(SYMBOLS.values(), start=1)}
+    tables = [t for t in tables if t["rows"]]  # a table with no rows has nothing to take away
+    sheets = {f"Table_{n}": sheet_table(t, n, note_refs) for n, t in enumerate(tables, start=1)}
+    notes = pd.DataFrame({"Note reference": list(note_refs.values()),
+                          "Note text": list(note_refs)})  # fmt: skip
+    cover = gptables.Cover(
+        title=f"{title}: the report's tables",
+        intro=[
+            "This workbook holds every table of the report page it sits beside, one table "
+            "to a sheet, with the figures the page shows after disclosure control.",
+            "The contents sheet lists the tables; the notes sheet explains the symbols "
+            "[c], [x] and [z] and each table's notes.",
+        ],
+        about=list(about),
+    )
+    return cover, sheets, notes
+
+
+def write_spreadsheet(target: Path, tables: list[dict], title: str, about: list[str]) -> None:
+    """Write ``tables`` (as :func:`heenb.report.blocks.tables_json` gives them) to the
+    workbook ``target``: written beside it under a temporary name, then renamed into place.
+
+    Symbols in the cells are the page's: :data:`heenb.formatting.WITHHELD` stays ``[c]``.
+    """
+    cover, sheets, notes = workbook_parts(tables, title, about)
+    handle, temporary = tempfile.mkstemp(
+        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+    )
+    os.close(handle)
+    try:
+        with warnings.catch_warnings():  # [z] is explained though no table may use it,
+            warnings.filterwarnings("ignore", "The following notes are not referenced")
+            warnings.filterwarnings("ignore", module="gptables")  # and pandas 3 deprecations
+            gptables.write_workbook(
+                filename=temporary, sheets=sheets, cover=cover, notes_table=notes,
+                contentsheet_options={"additional_elements": ["subtitles"]},
+                workbook_options=WORKBOOK_OPTIONS,
+            )  # fmt: skip
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            Path(temporary).unlink()
+        raise

@@ -1,0 +1,206 @@
+"""The spreadsheet beside every report: the page's tables in the Government Analysis
+Function's accessible layout (cover, contents, notes, one table per sheet, no merged
+cells, no blank rows above a table), with no withheld count in it.
+
+The workbook is read as the XML inside the .xlsx (openpyxl is not a dependency).
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+
+from heenb.build.export import ReportExporter, page_tables, spreadsheet_name, with_spreadsheet_link
+from heenb.build.spreadsheet import column_values, write_spreadsheet
+
+NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+      "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}  # fmt: skip
+REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+
+
+def column_number(reference: str) -> int:
+    letters = re.match(r"[A-Z]+", reference).group(0)
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def read_xlsx(path: Path) -> dict[str, dict]:
+    """Each sheet by name, in order: its rows (row number -> cells, numbers as floats),
+    its formulas, merged ranges and number of tables."""
+    with zipfile.ZipFile(path) as archive:
+        xml = {name: ElementTree.fromstring(archive.read(name)) for name in archive.namelist()
+               if name.endswith((".xml", ".rels"))}  # fmt: skip
+    strings = ["".join(t.text or "" for t in si.iter(f"{{{NS['m']}}}t"))
+               for si in xml["xl/sharedStrings.xml"].findall("m:si", NS)]  # fmt: skip
+    targets = {r.get("Id"): r.get("Target") for r in xml["xl/_rels/workbook.xml.rels"].iter(REL)}
+    sheets = {}
+    for sheet in xml["xl/workbook.xml"].find("m:sheets", NS):
+        target = "xl/" + targets[sheet.get(f"{{{NS['r']}}}id")]
+        root, rows = xml[target], {}
+        for row in root.iter(f"{{{NS['m']}}}row"):
+            cells = {}
+            for c in row.findall("m:c", NS):
+                value = c.find("m:v", NS)
+                if value is None:
+                    continue
+                text = value.text
+                cells[column_number(c.get("r"))] = (
+                    strings[int(text)] if c.get("t") == "s" else float(text)
+                )
+            rows[int(row.get("r"))] = [cells.get(i) for i in range(1, max(cells, default=0) + 1)]
+        sheets[sheet.get("name")] = {
+            "rows": rows,
+            "formulas": len(list(root.iter(f"{{{NS['m']}}}f"))),
+            "merged": len(list(root.iter(f"{{{NS['m']}}}mergeCell"))),
+            "tables": len(list(root.iter(f"{{{NS['m']}}}tablePart"))),
+        }
+    return sheets
+
+
+TABLES = [
+    {"caption": "Learners by area, 2024", "columns": ["Area", "Learners", "Share", "Text"],
+     "rows": [['=HYPERLINK("http://x")', "1,250", "84.2%", "a"],
+              ["York", "[c]", "[c]", "no data"], ["Hull", "", "0.0%", "$$x$$"]],
+     "note": "[c]: withheld by disclosure control.", "national": False},
+    {"caption": "England, by year", "columns": ["Year", "Value"], "rows": [["2024", "5"]],
+     "note": "", "national": True},
+    {"caption": "Nothing", "columns": ["A"], "rows": [], "note": "", "national": False},
+]  # fmt: skip
+
+
+@pytest.fixture
+def workbook(tmp_path) -> dict:
+    path = tmp_path / "page.xlsx"
+    write_spreadsheet(path, TABLES, "Maternity", ["Data: demo"])
+    assert [p.name for p in tmp_path.iterdir()] == ["page.xlsx"]  # no temporary file left
+    return read_xlsx(path)
+
+
+def test_a_workbook_has_a_cover_contents_notes_then_one_table_per_sheet(workbook):
+    assert list(workbook) == ["Cover", "Contents", "Notes", "Table_1", "Table_2"]
+    assert workbook["Cover"]["rows"][1] == ["Maternity: the report's tables"]
+    contents = [row[0] for row in workbook["Contents"]["rows"].values() if row]
+    assert "Table_1" in contents and "Table_2" in contents
+    for name, sheet in workbook.items():
+        assert sheet["merged"] == 0 and sheet["formulas"] == 0, name
+        assert sorted(sheet["rows"]) == list(range(1, len(sheet["rows"]) + 1)), name  # no gaps
+        assert sheet["tables"] == int(name != "Cover"), name  # one table on every other sheet
+
+
+def test_the_notes_explain_the_symbols_and_each_tables_notes(workbook):
+    notes = " ".join(str(c) for row in workbook["Notes"]["rows"].values() for c in row if c)
+    for symbol in ("[c] means", "[x] means", "[z] means"):
+        assert symbol in notes
+    assert "withheld by disclosure control." in notes and "England figures are published" in notes
+    title, symbols = workbook["Table_1"]["rows"][1][0], workbook["Table_1"]["rows"][2][0]
+    assert re.fullmatch(r"Learners by area, 2024 \[note \d\]", title)
+    assert re.fullmatch(
+        r"Symbols in this table: \[c\] \(confidential\), \[x\] \(not available\)\."
+        r"\[note \d\]\[note \d\]",
+        symbols,
+    )
+
+
+def test_a_table_sheet_holds_the_cells_shown_numbers_as_numbers_symbols_and_text_as_text(
+    workbook,
+):
+    rows = workbook["Table_1"]["rows"]
+    header = next(n for n, row in rows.items() if row and row[0] == "Area")
+    assert rows[header] == ["Area", "Learners", "Share\n(%)", "Text"]
+    assert [rows[header + i] for i in (1, 2, 3)] == [
+        ['=HYPERLINK("http://x")', 1250.0, 84.2, "a"],
+        ["York", "[c]", "[c]", "[x]"],
+        ["Hull", "[x]", 0.0, "$$x$$"],
+    ]
+
+
+def test_a_column_is_numbers_only_when_every_figure_is_one():
+    assert column_values(["1,250", "[c]", "7"]) == ([1250.0, "[c]", 7.0], None)
+    assert column_values(["84.2%", "[x]"]) == ([84.2, "[x]"], "%")
+    assert column_values(["84.2%", "3"]) == (["84.2%", "3"], None)
+    assert column_values(["2024-Q1", "12"]) == (["2024-Q1", "12"], None)
+    assert column_values(["2023", "2024"]) == (["2023", "2024"], None)  # years name periods
+
+
+def test_a_page_links_its_spreadsheet_only_when_it_has_tables():
+    body = '<main><h1>T</h1><nav class="heenb-toc">x</nav><h2 id="a">A</h2></main>'
+    linked = with_spreadsheet_link(body, spreadsheet_name("area/Y58.html"))
+    assert '<p class="heenb-spreadsheet"><a href="Y58.xlsx">' in linked
+    assert linked.index("heenb-spreadsheet") < linked.index("heenb-toc")
+
+
+def test_the_exporter_reads_the_tables_from_the_notebooks_outputs():
+    import nbformat
+
+    from heenb.report.blocks import TABLES_MIME, paragraph, table
+
+    notebook = nbformat.v4.new_notebook()
+    for block in (paragraph("text"), table(__import__("pandas").DataFrame({"A": ["[c]"]}), "T")):
+        bundle = {"text/html": block._repr_html_(), **block._repr_mimebundle_()}
+        output = nbformat.v4.new_output("execute_result", data=bundle, execution_count=1)
+        notebook.cells.append(nbformat.v4.new_code_cell("x", outputs=[output]))
+    assert TABLES_MIME in notebook.cells[1].outputs[0].data
+    assert page_tables(notebook) == [{"caption": "T", "columns": ["A"], "rows": [["[c]"]],
+                                      "note": "", "national": False}]  # fmt: skip
+    page = ReportExporter().to_html(notebook, page="objective/maternity.html")
+    assert 'href="maternity.xlsx"' in page
+    assert ".xlsx" not in ReportExporter().to_html(notebook)  # no page, no file to link
+
+
+@pytest.mark.parametrize(
+    "page", ["objective/maternity", "area/EM", "programme/putting-people-first"]
+)
+def test_every_built_page_has_its_spreadsheet_with_its_tables_and_no_withheld_count(
+    built_reports, page
+):
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_takeaway import tables_of
+
+    html = (built_reports / f"{page}.html").read_text()
+    name = Path(page).name + ".xlsx"
+    assert f'<a href="{name}">' in html
+    workbook = read_xlsx(built_reports / f"{page}.xlsx")
+    shown = [rows for rows in tables_of(html).values() if rows[1:] != [["No rows."]]]
+    sheets = [s for n, s in workbook.items() if n.startswith("Table_")]
+    assert len(sheets) == len(shown) > 0
+    withheld = 0
+    for rows, sheet in zip(shown, sheets, strict=True):
+        assert sheet["tables"] == 1 and sheet["merged"] == 0 and sheet["formulas"] == 0
+        lines = list(sheet["rows"].values())
+        header = next(i for i, line in enumerate(lines) if line and line[0] == rows[0][0])
+        cells = lines[header + 1 :]
+        assert len(cells) == len(rows) - 1
+        for page_row, sheet_row in zip(rows[1:], cells, strict=True):
+            for text, value in zip(page_row, sheet_row, strict=True):
+                if text == "[c]":
+                    withheld += 1
+                    assert value == "[c]"
+                elif text.strip() in ("", "no data"):
+                    assert value == "[x]"
+                elif isinstance(value, float):
+                    assert value == float(text.replace(",", "").removesuffix("%"))
+                else:
+                    assert value == text
+    assert withheld > 0
+
+
+def test_a_table_without_rows_makes_no_sheet_and_alone_no_spreadsheet():
+    import nbformat
+    import pandas as pd
+
+    from heenb.report.blocks import table
+
+    empty = table(pd.DataFrame({"A": []}), "Nothing")
+    bundle = {"text/html": empty.markup, **empty._repr_mimebundle_()}
+    output = nbformat.v4.new_output("execute_result", execution_count=1, data=bundle)
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x", outputs=[output])])
+    assert page_tables(notebook) == []
+    assert ".xlsx" not in ReportExporter().to_html(notebook, page="area/EM.html")
