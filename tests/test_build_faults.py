@@ -27,6 +27,7 @@ import yaml
 
 from heenb.build.engine import build
 from heenb.build.lock import LOCK_FILE
+from heenb.build.outcome import BUILT, UP_TO_DATE
 from heenb.build.plan import load_plan
 from heenb.cli import main
 from heenb.data.mart import mart_key
@@ -354,3 +355,23 @@ def test_the_wait_for_a_cells_output_follows_the_build_timeout(tmp_path, monkeyp
     assert outcome.error == "RuntimeError: stop here"
     assert seen["execution_timeout"] == 1234
     assert seen["iopub_timeout"] == 1234  # nbclient's default is 4 s whatever --timeout says
+
+
+def test_a_page_whose_spreadsheet_was_deleted_or_edited_is_rebuilt(tmp_path):
+    out = tmp_path / "reports"
+    build(out=out, only="programme/putting-people-first", workers=1, progress=quiet)
+    workbook = out / "programme" / "putting-people-first.xlsx"
+    record = json.loads((out / "build.json").read_text())
+    entry = next(r for r in record["reports"] if r["output"].startswith("programme/"))
+    assert workbook.is_file() and entry["spreadsheet"]
+
+    def statuses() -> set:
+        outcomes = build(out=out, only="programme/putting-people-first", workers=1,
+                         progress=quiet)  # fmt: skip
+        return {o.status for o in outcomes if o.output.startswith("programme/")}
+
+    assert statuses() == {UP_TO_DATE}
+    workbook.unlink()
+    assert statuses() == {BUILT} and workbook.is_file()
+    workbook.write_bytes(workbook.read_bytes() + b"edited")
+    assert statuses() == {BUILT}

@@ -10,16 +10,18 @@ report of the plan (and the index), one entry:
     attempted from when it failed;
 ``page``
     the content hash of its page as written (none after a failure);
+``spreadsheet``
+    the content hash of the spreadsheet beside it, or none when the page has no tables;
 ``current``
     whether ``inputs`` are the inputs the report has now (False for a report
     not selected by ``--only`` whose inputs changed);
 ``seconds``, ``error``, ``failed_notebook``, ``notebook``, ``parameters``.
 
 A report is skipped as up to date only when its entry is not a failure, its
-inputs are today's, and its page exists with exactly the bytes recorded (a
-page written by a build stopped before recording it, or edited by hand, is
-rebuilt). The record is written atomically after every report, so a page and
-its record change together.
+inputs are today's, and its page and spreadsheet exist with exactly the bytes
+recorded (a page written by a build stopped before recording it, or a file
+edited or deleted by hand, is rebuilt). The record is written atomically after
+every report, so a page and its record change together.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
+from heenb.build.export import spreadsheet_name
 from heenb.build.files import write_atomically
 from heenb.build.inputs import file_hash
 from heenb.build.outcome import BUILT, FAILED, SKIPPED, UP_TO_DATE, Outcome
@@ -56,9 +59,14 @@ class BuildRecord:
         if not entry or entry.get("status") in (FAILED, SKIPPED) or not self._current(entry, job):
             return False
         try:
-            return entry.get("page") == file_hash(self.out_dir / job.output)
+            return entry.get("page") == file_hash(self.out_dir / job.output) and entry.get(
+                "spreadsheet"
+            ) == _optional_hash(self._workbook(job))
         except OSError:
             return False
+
+    def _workbook(self, job: Job) -> Path:
+        return (self.out_dir / job.output).with_name(spreadsheet_name(job.output))
 
     def _current(self, entry: dict, job: Job) -> bool:
         return entry["inputs"] == self.inputs[job.output]
@@ -75,9 +83,11 @@ class BuildRecord:
                  "inputs": self.inputs[job.output]}  # fmt: skip
         if outcome.status == BUILT:
             entry["page"] = file_hash(self.out_dir / job.output)
+            entry["spreadsheet"] = _optional_hash(self._workbook(job))
         elif outcome.status == UP_TO_DATE:
             previous = self.entries[job.output]
-            entry.update(seconds=previous.get("seconds", 0.0), page=previous.get("page"))
+            entry.update(seconds=previous.get("seconds", 0.0), page=previous.get("page"),
+                         spreadsheet=previous.get("spreadsheet"))  # fmt: skip
         elif outcome.status == SKIPPED and job.output in self.entries:  # keep what the page is
             entry["inputs"] = self.entries[job.output]["inputs"]
         self.entries[job.output] = entry
@@ -93,6 +103,11 @@ class BuildRecord:
         log = {**self.header, "seconds": round(seconds, 2), "counts": self.counts,
                "reports": reports}  # fmt: skip
         write_atomically(self.path, json.dumps(log, indent=2) + "\n")
+
+
+def _optional_hash(path: Path) -> str | None:
+    """The content hash of ``path``, or None when there is no such file."""
+    return file_hash(path) if path.is_file() else None
 
 
 def is_build_record(path: Path) -> bool:
