@@ -85,6 +85,10 @@ def _narrative(description: str) -> Column:
     return Column("narrative", "text", description, max_length=NARRATIVE_LENGTH, multiline=True)
 
 
+def _code(name: str, description: str, codes: tuple[str, str], required: bool = True) -> Column:
+    return Column(name, "code", description, codes=codes, required=required)
+
+
 def _office(required: bool = True) -> Column:
     return Column(
         "local_office",
@@ -114,17 +118,15 @@ RAW_FILES: tuple[RawFile, ...] = (
             Column("year", "year", "reporting year of the ARCP (the year the training year ends)"),
             _office(),
             _provider(),
-            Column(
+            _code(
                 "specialty_group",
-                "code",
                 "specialty group of the training programme",
-                codes=("specialty_groups", "specialty_group"),
+                ("specialty_groups", "specialty_group"),
             ),
-            Column(
+            _code(
                 "outcome",
-                "code",
                 "ARCP outcome code (1-9, 7.1-7.4, 10.1, 10.2; Gold Guide)",
-                codes=("arcp_outcomes", "outcome"),
+                ("arcp_outcomes", "outcome"),
             ),
         ),
         key=("outcome_id",),
@@ -139,18 +141,12 @@ RAW_FILES: tuple[RawFile, ...] = (
             Column("year", "year", "survey year"),
             _office(),
             _provider(),
-            Column(
+            _code(
                 "learner_group",
-                "code",
                 "learner group of the respondent",
-                codes=("learner_groups", "learner_group"),
+                ("learner_groups", "learner_group"),
             ),
-            Column(
-                "item",
-                "code",
-                "NETS item: overall or one of the five themes",
-                codes=("nets_items", "item"),
-            ),
+            _code("item", "NETS item: overall or one of the five themes", ("nets_items", "item")),
             Column(
                 "answer",
                 "int",
@@ -169,7 +165,7 @@ RAW_FILES: tuple[RawFile, ...] = (
         (
             Column("month", "month", "month of the count"),
             _office(),
-            Column("staff_group", "code", "staff group", codes=("staff_groups", "staff_group")),
+            _code("staff_group", "staff group", ("staff_groups", "staff_group")),
             Column("fte", "number", "full-time equivalent in post", minimum=0, maximum=1_000_000),
         ),
         key=("month", "local_office", "staff_group"),
@@ -180,16 +176,13 @@ RAW_FILES: tuple[RawFile, ...] = (
         "kpi_updates",
         "the quarterly update on one objective's KPI",
         (
-            Column("objective", "code", "objective id", codes=("objectives", "objective_id")),
+            _code("objective", "objective id", ("objectives", "objective_id")),
             Column("quarter", "quarter", "quarter the update covers"),
-            Column(
-                "rag", "code", "red, amber or green rating of delivery", codes=("rag", "rating")
-            ),
-            Column(
+            _code("rag", "red, amber or green rating of delivery", ("rag", "rating")),
+            _code(
                 "assurance",
-                "code",
                 "assurance rating, where one was given",
-                codes=("assurance", "rating"),
+                ("assurance", "rating"),
                 required=False,
             ),
             _narrative("the update as written by the KPI lead"),
@@ -203,22 +196,18 @@ RAW_FILES: tuple[RawFile, ...] = (
         "one project of a programme",
         (
             _identifier("project_id", "unique project identifier"),
-            Column("programme", "code", "programme id", codes=("programmes", "programme_id")),
-            Column(
+            _code("programme", "programme id", ("programmes", "programme_id")),
+            _code(
                 "strand",
-                "code",
                 "strand of the programme, where it has strands",
-                codes=("programme_strands", "strand_id"),
+                ("programme_strands", "strand_id"),
                 required=False,
             ),
             _office(),
             Column("project", "text", "project name"),
             Column("lead", "text", "project lead (role or team)"),
-            Column(
-                "pid_status",
-                "code",
-                "status of the project initiation document",
-                codes=("pid_status", "value"),
+            _code(
+                "pid_status", "status of the project initiation document", ("pid_status", "value")
             ),
             Column(
                 "depends_on",
@@ -236,16 +225,11 @@ RAW_FILES: tuple[RawFile, ...] = (
         (
             _identifier("project_id", "project id (must be in programme_projects.csv)"),
             Column("quarter", "quarter", "quarter the update covers"),
-            Column("stage", "code", "adoption stage", codes=("stage", "value")),
-            Column("rag", "code", "red, amber or green rating", codes=("rag", "rating")),
+            _code("stage", "adoption stage", ("stage", "value")),
+            _code("rag", "red, amber or green rating", ("rag", "rating")),
             Column("milestone", "text", "the next or latest milestone", max_length=500),
             Column("milestone_due", "date", "date the milestone is due"),
-            Column(
-                "milestone_status",
-                "code",
-                "met, due or missed",
-                codes=("milestone_status", "value"),
-            ),
+            _code("milestone_status", "met, due or missed", ("milestone_status", "value")),
             _narrative("the periodic update as written"),
         ),
         key=("project_id", "quarter"),
@@ -258,12 +242,7 @@ RAW_FILES: tuple[RawFile, ...] = (
         (
             _office(),
             Column("quarter", "quarter", "quarter of the activity"),
-            Column(
-                "activity_type",
-                "code",
-                "kind of involvement",
-                codes=("ppi_activity_types", "activity_type"),
-            ),
+            _code("activity_type", "kind of involvement", ("ppi_activity_types", "activity_type")),
             Column(
                 "count",
                 "int",
@@ -283,15 +262,8 @@ RAW_FILES: tuple[RawFile, ...] = (
         (
             Column("year", "year", "year of the count"),
             _office(),
-            Column(
-                "population", "code", "learners or population", codes=("populations", "population")
-            ),
-            Column(
-                "ethnic_group",
-                "code",
-                "ethnic group (ONS 5 groups)",
-                codes=("ethnic_groups", "ethnic_group"),
-            ),
+            _code("population", "learners or population", ("populations", "population")),
+            _code("ethnic_group", "ethnic group (ONS 5 groups)", ("ethnic_groups", "ethnic_group")),
             Column("count", "int", "number of people", minimum=0, maximum=100_000_000),
         ),
         key=("year", "local_office", "population", "ethnic_group"),

@@ -17,7 +17,7 @@ from heenb.data.catalogue import ENGLAND
 from heenb.report import blocks, findings, involvement, kpis
 from heenb.report.blocks import Block
 from heenb.report.breakdowns import commitment_figures
-from heenb.report.common import SOURCE_NAMES, Inputs, Report, checked, demo_banner, load_inputs
+from heenb.report.common import SOURCE_NAMES, Inputs, Report
 from heenb.report.narrative import latest_project_status, programme_status
 from heenb.report.staffing import staff_trend
 
@@ -45,20 +45,15 @@ def _spc_words(catalogue, trend: pd.DataFrame, kpi) -> tuple[str, str]:
 
 
 def area_report(area: str, data=None) -> AreaReport:
-    """The report for one region (e.g. ``Y60``) or local office (e.g. ``EM``).
-
-    Raises
-    ------
-    ParameterError
-        For an unknown area code, listing the valid ones.
-    """
-    inputs = load_inputs(data)
-    checked("area", area, inputs.catalogue.area)
-    return AreaReport(area, inputs, {"area": area, "data": data})
+    """The report for one region (e.g. ``Y60``) or local office (e.g. ``EM``); an unknown
+    code raises ParameterError listing the valid ones."""
+    return AreaReport.for_value(area, data)
 
 
 class AreaReport(Report):
     """Sections of one area's report, in reading order."""
+
+    parameter = "area"
 
     def __init__(self, area: str, inputs: Inputs, parameters: dict):
         super().__init__(inputs, parameters)
@@ -143,16 +138,7 @@ class AreaReport(Report):
         )
         offices = ", ".join(self.catalogue.area_name(o) for o in self.offices)
         facts = {"Area": f"{name} ({self.code})", "Kind": kind, "Local offices": offices}
-        return (
-            blocks.heading(name, 1)
-            + demo_banner(self.inputs)
-            + self.main_points()
-            + blocks.definition_list(facts)
-        )
-
-    def main_points(self) -> Block:
-        """Up to six findings from the figures (see :mod:`heenb.report.findings`)."""
-        return findings.main_points(self.findings())
+        return self.opening(name, facts)
 
     def findings(self) -> list[str]:
         """The findings, most important first: KPIs on which the area stands out,

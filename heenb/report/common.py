@@ -12,7 +12,7 @@ from heenb.data.gaps import gaps_note
 from heenb.data.mart import Mart, load_mart
 from heenb.errors import ParameterError
 from heenb.paths import describe_parameters
-from heenb.report import blocks, glossary, kpis
+from heenb.report import blocks, findings, glossary, kpis
 from heenb.report.blocks import Block
 
 #: Raw sources by file name, for the data notes.
@@ -101,6 +101,36 @@ class Report:
         self.mart = inputs.mart
         self.parameters = parameters
         self.shown_text: list[str] = []
+
+    #: The report's one parameter, also the name of the catalogue lookup that checks it.
+    parameter: str = ""
+
+    @classmethod
+    def for_value(cls, value: str, data=None):
+        """The report for ``value`` of its parameter, from the raw data folder ``data``.
+
+        Raises ParameterError for a value the catalogue does not know, listing the valid ones.
+        """
+        inputs = load_inputs(data)
+        checked(cls.parameter, value, getattr(inputs.catalogue, cls.parameter))
+        return cls(value, inputs, {cls.parameter: value, "data": data})
+
+    def opening(self, title: str, facts: dict) -> Block:
+        """The page's opening: its title, the demo banner, the main points, then ``facts``."""
+        return (
+            blocks.heading(title, 1)
+            + demo_banner(self.inputs)
+            + self.main_points()
+            + blocks.definition_list(facts)
+        )
+
+    def main_points(self) -> Block:
+        """Up to six findings (:meth:`findings`; see :mod:`heenb.report.findings`)."""
+        return findings.main_points(self.findings())
+
+    def findings(self) -> list[str]:
+        """The page's findings, most important first (none by default)."""
+        return []
 
     def notes(self) -> Block:
         """About these statistics, the glossary of terms the page used, then the data

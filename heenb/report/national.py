@@ -116,10 +116,6 @@ class IndexReport(Report):
             )
         return blocks.join(parts)
 
-    def main_points(self) -> Block:
-        """Up to six findings from the figures (see :mod:`heenb.report.findings`)."""
-        return findings.main_points(self.findings())
-
     def findings(self) -> list[str]:
         """The findings, most important first: each objective's headline KPI for England
         (change, history, target), regions that stand out, the staff commitments, the

@@ -23,7 +23,7 @@ from heenb.report.breakdowns import (
     maternity_workforce,
     nets_breakdown,
 )
-from heenb.report.common import SOURCE_NAMES, Inputs, Report, checked, demo_banner, load_inputs
+from heenb.report.common import SOURCE_NAMES, Inputs, Report
 from heenb.report.narrative import (
     latest_project_status,
     latest_update,
@@ -34,20 +34,15 @@ from heenb.report.representation import representation_section
 
 
 def objective_report(objective: str, data=None) -> ObjectiveReport:
-    """The report for one objective (an ``objective_id`` from the catalogue).
-
-    Raises
-    ------
-    ParameterError
-        For an unknown objective, listing the valid ones.
-    """
-    inputs = load_inputs(data)
-    checked("objective", objective, inputs.catalogue.objective)
-    return ObjectiveReport(objective, inputs, {"objective": objective, "data": data})
+    """The report for one objective (an ``objective_id`` from the catalogue); an unknown one
+    raises ParameterError listing the valid ones."""
+    return ObjectiveReport.for_value(objective, data)
 
 
 class ObjectiveReport(Report):
     """Sections of one objective's report, in reading order."""
+
+    parameter = "objective"
 
     def __init__(self, objective: str, inputs: Inputs, parameters: dict):
         super().__init__(inputs, parameters)
@@ -81,23 +76,16 @@ class ObjectiveReport(Report):
     # ------------------------------------------------------------------ sections
     def headline(self) -> Block:
         """Title, demo banner, the main points, then the objective's facts."""
-        title = blocks.heading(f"{self.objective['short_name']}", level=1)
-        facts = blocks.definition_list(
-            {
-                "Objective": self.objective["title"],
-                "Goal": self._goal_name(),
-                "KPI": self.kpi["descriptor"],
-                "Executive lead": self.objective["executive_lead"],
-                "Board Assurance Framework opportunities": ", ".join(
-                    self.objective["baf_opportunities"]
-                ),
-            }
-        )
-        return title + demo_banner(self.inputs) + self.main_points() + facts
-
-    def main_points(self) -> Block:
-        """Up to six findings from the figures (see :mod:`heenb.report.findings`)."""
-        return findings.main_points(self.findings())
+        facts = {
+            "Objective": self.objective["title"],
+            "Goal": self._goal_name(),
+            "KPI": self.kpi["descriptor"],
+            "Executive lead": self.objective["executive_lead"],
+            "Board Assurance Framework opportunities": ", ".join(
+                self.objective["baf_opportunities"]
+            ),
+        }
+        return self.opening(f"{self.objective['short_name']}", facts)
 
     def findings(self) -> list[str]:
         """The findings, most important first: the headline KPI (change, history,

@@ -13,9 +13,9 @@ from functools import cached_property
 
 import pandas as pd
 
-from heenb.report import blocks, findings, involvement
+from heenb.report import blocks, involvement
 from heenb.report.blocks import Block
-from heenb.report.common import Inputs, Report, checked, demo_banner, load_inputs
+from heenb.report.common import Inputs, Report
 from heenb.report.narrative import NO_UPDATE, latest_project_status, project_rows
 
 #: Quarters of involvement activity a programme report shows.
@@ -29,20 +29,15 @@ SOURCES = [
 
 
 def programme_report(programme: str, data=None) -> ProgrammeReport:
-    """The report for one programme (a ``programme_id`` from the catalogue).
-
-    Raises
-    ------
-    ParameterError
-        For an unknown programme, listing the valid ones.
-    """
-    inputs = load_inputs(data)
-    checked("programme", programme, inputs.catalogue.programme)
-    return ProgrammeReport(programme, inputs, {"programme": programme, "data": data})
+    """The report for one programme (a ``programme_id`` from the catalogue); an unknown one
+    raises ParameterError listing the valid ones."""
+    return ProgrammeReport.for_value(programme, data)
 
 
 class ProgrammeReport(Report):
     """Sections of one programme's report, in reading order."""
+
+    parameter = "programme"
 
     sources = SOURCES
 
@@ -73,16 +68,7 @@ class ProgrammeReport(Report):
             "Where": self.catalogue.area_name(office) if office else "National",
             "About": self.programme["description"],
         }
-        return (
-            blocks.heading(self.programme["name"], 1)
-            + demo_banner(self.inputs)
-            + self.main_points()
-            + blocks.definition_list(facts)
-        )
-
-    def main_points(self) -> Block:
-        """Up to six findings from the projects' records."""
-        return findings.main_points(self.findings())
+        return self.opening(self.programme["name"], facts)
 
     def findings(self) -> list[str]:
         """Ratings and milestones at the latest update, the change since the previous
