@@ -82,13 +82,7 @@ def staff_trend(
     if not rising_steadily(series["fte"]):
         result = kpis.kpi_spc(catalogue, kpi, series["month"], series["fte"], baseline)
         result = result.with_target(target, stable_only=True)
-        chart = xmr_chart(
-            result,
-            title=f"{name}, {where}",
-            value_label="FTE",
-            period_labels=list(series["month"]),
-            unit="FTE",
-        )
+        chart = _fte_chart(result, f"{name}, {where}", "FTE", series["month"])
         words = f"{result.variation_text}. {result.assurance_text}."
         return blocks.paragraph(f"{name} in {where}: {words}") + blocks.figure(chart)
     result, steps = monthly_change_spc(catalogue, kpi, series)
@@ -121,14 +115,14 @@ def staff_trend(
         unit="FTE",
         target=target,
     )
-    chart = xmr_chart(
-        result,
-        title=f"Monthly change in {formatting.in_sentence(name)}, {where}",
-        value_label="FTE change on the previous month",
-        period_labels=list(steps["month"]),
-        unit="FTE",
-        target=None,
-    )
+    title = f"Monthly change in {formatting.in_sentence(name)}, {where}"
+    chart = _fte_chart(result, title, "FTE change on the previous month", steps["month"], None)
     return (
         blocks.paragraph(text) + (blocks.figure(line) if level else Block()) + blocks.figure(chart)
     )
+
+
+def _fte_chart(result, title: str, value_label: str, months: pd.Series, target="result"):
+    """The XmR chart of an FTE series by month (``target=None``: no target drawn)."""
+    return xmr_chart(result, title=title, value_label=value_label,
+                     period_labels=list(months), unit="FTE", target=target)  # fmt: skip
