@@ -131,3 +131,25 @@ def test_secondary_suppression_withholds_the_smallest_other_provider(mart, catal
             assert raw.loc[row["area_code"], "denominator"] <= min(
                 raw.loc[visible["area_code"], "denominator"]
             )
+
+
+def test_an_hee_region_total_beside_one_withheld_office_is_withheld(mart, catalogue):
+    """Fails without the rule: in the small demo data one Midlands and East office's ARCP
+    figure is withheld, and the region's total would reveal it by subtraction."""
+    lone = 0
+    for region in ("HEE-N", "HEE-ME", "HEE-LSE", "HEE-S"):
+        table = hee_region_report(region).scorecard_table.set_index("kpi_id")
+        for kpi_id, row in table.iterrows():
+            period = kpis.latest_period(mart, kpi_id)
+            own = kpis.compare(mart, catalogue, kpi_id, period, "hee_region")
+            primary = bool(own.set_index("area_code").loc[region, "withheld"])
+            offices = kpis.compare(mart, catalogue, kpi_id, period, LOCAL_OFFICE)
+            parts = offices[offices["area_code"].isin(catalogue.offices_in(region))]
+            withheld = int(parts["withheld"].sum())
+            lone += withheld == 1
+            entries = [row["Numerator"], row["Denominator"]]
+            if withheld == 1:
+                assert entries == ["[c]", "[c]"], f"{region} {kpi_id}: total beside one [c]"
+            else:
+                assert ("[c]" in entries) == primary, f"{region} {kpi_id}"
+    assert lone, "the small demo data should have a region with exactly one withheld office"

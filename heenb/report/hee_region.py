@@ -91,13 +91,15 @@ class HeeRegionReport(Report):
         offices = kpis.compare(self.mart, self.catalogue, kpi_id, period, LOCAL_OFFICE)
         return period, regions, offices
 
-    def scorecard(self) -> Block:
-        heading = blocks.heading("Scorecard")
+    @cached_property
+    def scorecard_table(self) -> pd.DataFrame:
+        """One row per KPI (``kpi_id`` and the columns the scorecard shows): the region's
+        latest protected figures beside England's."""
         rows = []
         for _, kpi in self.measures.iterrows():
             period, regions, offices = self._figures(kpi["kpi_id"])
             mine = regions[regions["area_code"] == self.code]
-            row = {"KPI": kpi["short_name"], "Period": period}
+            row = {"kpi_id": kpi["kpi_id"], "KPI": kpi["short_name"], "Period": period}
             if mine.empty:
                 row |= {"Value": formatting.NO_DATA, "95% interval": "", "Numerator": "",
                         "Denominator": ""}  # fmt: skip
@@ -121,13 +123,19 @@ class HeeRegionReport(Report):
             at = england[england["period"] == period]
             row["England"] = providers.rate_text(at.iloc[0]) if len(at) else formatting.NO_DATA
             rows.append(row)
-        if not rows:
+        return pd.DataFrame(rows)
+
+    def scorecard(self) -> Block:
+        heading = blocks.heading("Scorecard")
+        table = self.scorecard_table
+        if table.empty:
             return heading + blocks.no_data("the scorecard", "no KPI is counted by region")
         return heading + blocks.table(
-            pd.DataFrame(rows),
+            table.drop(columns=["kpi_id"]),
             f"Every KPI for {self.name} (HEE region, 2017) at its latest period",
-            note=f"{formatting.WITHHELD}: withheld by disclosure control. Counts are rounded "
-            "to the nearest 5.",
+            note=f"{formatting.WITHHELD}: withheld by disclosure control (a region total is "
+            "also withheld when exactly one of its local offices' figures is). Counts are "
+            "rounded to the nearest 5.",
         )
 
     def office_table(self) -> Block:
