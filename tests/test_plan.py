@@ -261,7 +261,7 @@ def test_each_report_type_is_declared_once_in_the_plan(jobs):
     by_group = {}
     for job in jobs:
         by_group.setdefault(job.group, set()).add((job.sources, job.imports))
-    assert set(by_group) == {"objective", "area", "programme"}
+    assert set(by_group) == {"objective", "area", "stp", "hee_region", "programme"}
     assert all(len(declared) == 1 for declared in by_group.values())
     assert by_group["programme"] == {
         (("programme_projects", "programme_updates", "ppi_activities"), ("heenb.report.programme",))
@@ -270,13 +270,15 @@ def test_each_report_type_is_declared_once_in_the_plan(jobs):
     assert labels["area/Y60.html"].endswith("(region)")
     assert labels["area/NE.html"].endswith("(local office)")
     assert warm_up_imports(jobs) == ("heenb.report.objective", "heenb.report.area",
+                                     "heenb.report.stp", "heenb.report.hee_region",
                                      "heenb.report.programme")  # fmt: skip
 
 
 def test_the_warm_up_imports_what_the_plan_says(jobs):
     code = warm_up_code(warm_up_imports(jobs))
     assert code.splitlines()[0] == ("import heenb.build.kernel_state, heenb.report.objective, "
-                                    "heenb.report.area, heenb.report.programme")  # fmt: skip
+                                    "heenb.report.area, heenb.report.stp, "
+                                    "heenb.report.hee_region, heenb.report.programme")  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -307,3 +309,17 @@ def test_list_as_json_shows_a_notebook_outside_the_project_as_it_is(tmp_path, ca
     )
     assert main(["list", "--format", "json", "--plan", str(plan)]) == 0
     assert str(notebook) in capsys.readouterr().out
+
+
+def test_the_plan_lists_a_page_for_every_stp_and_every_hee_region(jobs, catalogue):
+    stps = [job for job in jobs if job.group == "stp"]
+    assert len(stps) == 44 == len(catalogue.stps)
+    assert {job.parameters["stp"] for job in stps} == set(catalogue.stps["stp_code"])
+    by_output = {job.output: job for job in jobs}
+    assert by_output["stp/E54000008.html"].label == "Cheshire and Merseyside STP"
+    assert by_output["stp/E54000008.html"].sources == ("arcp_outcomes", "nets_responses")
+    hee = [job for job in jobs if job.group == "hee_region"]
+    assert sorted(job.output for job in hee) == [
+        f"hee_region/HEE-{code}.html" for code in ("LSE", "ME", "N", "S")
+    ]
+    assert by_output["hee_region/HEE-N.html"].label == "North (HEE region, 2017)"

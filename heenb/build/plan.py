@@ -38,6 +38,7 @@ VALUE_SETS = {
     "regions": ("regions", "region_code"),
     "local_offices": ("local_offices", "local_office_code"),
     "programmes": ("programmes", "programme_id"),
+    "stps": ("stps", "stp_code"),
 }
 #: Catalogue lookups a plan entry's ``check`` may name: each takes a code and returns its record.
 LOOKUPS = ("objective", "area", "programme", "kpi")

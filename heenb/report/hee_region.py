@@ -1,0 +1,156 @@
+"""The HEE region report: one of HEE's four regions of the 2017 operating model.
+
+``notebooks/hee_region.ipynb`` calls :func:`hee_region_report`. The mart rolls
+local offices up to these regions by summing counts (the grouping is derived:
+``data/reference/README.md``). The page shows every proportion KPI for the
+region against England and the other HEE regions, and its local offices' rates
+as their own pages show them.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import pandas as pd
+
+from heenb import formatting
+from heenb.data.catalogue import LOCAL_OFFICE
+from heenb.errors import ParameterError
+from heenb.report import blocks, kpis, providers
+from heenb.report.blocks import Block
+from heenb.report.common import SOURCE_NAMES, Inputs, Report, checked, demo_banner, load_inputs
+
+#: The regional structure these pages report, as in ``regional_structures.csv``.
+STRUCTURE = "hee-2017-regions"
+
+
+def hee_region_report(region: str, data=None) -> HeeRegionReport:
+    """The report for one HEE region of 2017 (``HEE-N``, ``HEE-ME``, ``HEE-LSE``, ``HEE-S``).
+
+    Raises
+    ------
+    ParameterError
+        For a code that is not such a region, listing the valid ones.
+    """
+    inputs = load_inputs(data)
+    catalogue = inputs.catalogue
+    checked("region", region, catalogue.area)
+    valid = catalogue.all_regions[catalogue.all_regions["structure"] == STRUCTURE]
+    if region not in set(valid["region_code"]):
+        listed = ", ".join(f"{c} ({n})" for c, n in zip(valid["region_code"], valid["name"],
+                                                        strict=True))  # fmt: skip
+        raise ParameterError(
+            f"'{region}' is not an HEE region of 2017; the 'region' parameter takes one of "
+            f"{listed} (data/reference/regions.csv, structure {STRUCTURE})."
+        )
+    return HeeRegionReport(region, inputs, {"region": region, "data": data})
+
+
+class HeeRegionReport(Report):
+    """Sections of one HEE region's report, in reading order."""
+
+    def __init__(self, region: str, inputs: Inputs, parameters: dict):
+        super().__init__(inputs, parameters)
+        self.code = region
+        self.name = str(self.catalogue.area(region)["name"])
+        self.level = self.catalogue.region_level(STRUCTURE)
+        self.offices = self.catalogue.offices_in(region)
+
+    @property
+    def sources(self) -> list[str]:
+        return [SOURCE_NAMES[f] for f in dict.fromkeys(self.measures["source_file"])]
+
+    @property
+    def kpi_rows(self) -> pd.DataFrame:
+        return self.measures
+
+    @cached_property
+    def measures(self) -> pd.DataFrame:
+        """The proportion KPIs the mart counts for HEE regions."""
+        table = self.mart.proportions
+        counted = set(table.loc[(table["level"] == self.level) & (table["breakdown"] == "all"),
+                                "measure"])  # fmt: skip
+        rows = self.catalogue.kpis
+        return rows[rows["kpi_id"].isin(counted) & (rows["kind"] == "proportion")]
+
+    def headline(self) -> Block:
+        title = f"{self.name} (HEE region, 2017)"
+        facts = {
+            "Region": f"{self.name} ({self.code}), one of HEE's four regions of the 2017 "
+            "operating model",
+            "Local offices": ", ".join(self.catalogue.area_name(o) for o in self.offices),
+            "Grouping": "derived: the seeds give the four regions but not which local office "
+            "sat in which; the grouping most often stated is used (see the reference data).",
+            "Figures": "the local offices' counts summed, then protected.",
+        }
+        return blocks.heading(title, 1) + demo_banner(self.inputs) + blocks.definition_list(facts)
+
+    def _figures(self, kpi_id: str) -> tuple[str, pd.DataFrame, pd.DataFrame]:
+        period = kpis.latest_period(self.mart, kpi_id)
+        regions = kpis.compare(self.mart, self.catalogue, kpi_id, period, self.level)
+        offices = kpis.compare(self.mart, self.catalogue, kpi_id, period, LOCAL_OFFICE)
+        return period, regions, offices
+
+    @cached_property
+    def scorecard_table(self) -> pd.DataFrame:
+        """One row per KPI (``kpi_id`` and the columns the scorecard shows): the region's
+        latest protected figures beside England's."""
+        rows = []
+        for _, kpi in self.measures.iterrows():
+            period, regions, offices = self._figures(kpi["kpi_id"])
+            mine = regions[regions["area_code"] == self.code]
+            row = {"kpi_id": kpi["kpi_id"], "KPI": kpi["short_name"], "Period": period}
+            if mine.empty:
+                row |= {"Value": formatting.NO_DATA, "95% interval": "", "Numerator": "",
+                        "Denominator": ""}  # fmt: skip
+                row["Compared with other HEE regions"] = formatting.NO_DATA
+            else:
+                mine = mine.iloc[0]
+                parts = offices[offices["area_code"].isin(self.offices)]
+                # A region total beside exactly one withheld office figure (on the office's
+                # page) would reveal it by subtraction: the total is withheld too.
+                hidden = mine["withheld"] or int(parts["withheld"].sum()) == 1
+                row["Value"] = formatting.WITHHELD if hidden else providers.rate_text(mine)
+                row["95% interval"] = (
+                    "" if hidden or mine["no_data"]
+                    else formatting.interval(mine["lower"], mine["upper"])
+                )  # fmt: skip
+                row["Numerator"] = providers.count_text(mine["numerator"], hidden)
+                row["Denominator"] = providers.count_text(mine["denominator"], hidden)
+                status = "withheld" if hidden else mine["outlier"]
+                row["Compared with other HEE regions"] = formatting.outlier(status)
+            england = kpis.trend(self.mart, kpi["kpi_id"])
+            at = england[england["period"] == period]
+            row["England"] = providers.rate_text(at.iloc[0]) if len(at) else formatting.NO_DATA
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def scorecard(self) -> Block:
+        heading = blocks.heading("Scorecard")
+        table = self.scorecard_table
+        if table.empty:
+            return heading + blocks.no_data("the scorecard", "no KPI is counted by region")
+        return heading + blocks.table(
+            table.drop(columns=["kpi_id"]),
+            f"Every KPI for {self.name} (HEE region, 2017) at its latest period",
+            note=f"{formatting.WITHHELD}: withheld by disclosure control (a region total is "
+            "also withheld when exactly one of its local offices' figures is). Counts are "
+            "rounded to the nearest 5.",
+        )
+
+    def office_table(self) -> Block:
+        heading = blocks.heading("Local offices")
+        columns = {"Local office": [self.catalogue.area_name(o) for o in self.offices]}
+        for _, kpi in self.measures.iterrows():
+            period, _, offices = self._figures(kpi["kpi_id"])
+            rows = offices.set_index("area_code")
+            columns[f"{kpi['short_name']} ({period})"] = [
+                providers.rate_text(rows.loc[o]) if o in rows.index else formatting.NO_DATA
+                for o in self.offices
+            ]
+        return heading + blocks.table(
+            pd.DataFrame(columns),
+            f"Each KPI by local office, {self.name} (HEE region, 2017)",
+            note=f"{formatting.WITHHELD}: withheld by disclosure control. Each local office has "
+            "its own page.",
+        )

@@ -1,0 +1,229 @@
+"""The STP report: one Sustainability and Transformation Partnership and its providers.
+
+``notebooks/stp.ipynb`` calls :func:`stp_report` and shows one section per cell.
+Only NETS and ARCP are counted by provider, so the page shows their proportion
+KPIs: a scorecard against the STP's local office, region and England, a table of
+its providers and funnel plots of providers within the local office and
+nationally. Every count is protected across levels (:mod:`heenb.report.providers`).
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import pandas as pd
+
+from heenb import formatting
+from heenb.charts.funnel import funnel_chart
+from heenb.data.catalogue import PROVIDER, STP
+from heenb.errors import ParameterError
+from heenb.report import blocks, kpis, providers
+from heenb.report.blocks import Block
+from heenb.report.common import SOURCE_NAMES, Inputs, Report, checked, demo_banner, load_inputs
+
+#: What the page says about Local Workforce Action Boards.
+LWAB_TEXT = (
+    "Local Workforce Action Boards (LWABs) are not mapped: the seed documents give only their "
+    "number (38), not which STPs each covers, so no page groups STPs by LWAB."
+)
+
+
+def stp_report(stp: str, data=None) -> StpReport:
+    """The report for one STP (an ONS code such as ``E54000008``).
+
+    Raises
+    ------
+    ParameterError
+        For a code that is not an STP, listing the valid ones.
+    """
+    inputs = load_inputs(data)
+    checked("stp", stp, inputs.catalogue.area)
+    if inputs.catalogue.area(stp)["level"] != STP:
+        stps = inputs.catalogue.areas_at(STP)
+        raise ParameterError(
+            f"'{stp}' is not an STP; the 'stp' parameter takes an STP code from "
+            "data/reference/stps.csv: "
+            + ", ".join(f"{c} ({n})" for c, n in zip(stps["area_code"], stps["name"], strict=True))
+            + "."
+        )
+    return StpReport(stp, inputs, {"stp": stp, "data": data})
+
+
+class StpReport(Report):
+    """Sections of one STP's report, in reading order."""
+
+    def __init__(self, stp: str, inputs: Inputs, parameters: dict):
+        super().__init__(inputs, parameters)
+        self.code = stp
+        self.area = self.catalogue.area(stp)
+        self.name = str(self.area["name"])
+        self.office = str(self.area["local_office_code"])
+        self.region = str(self.area["region_code"])
+        self.provider_codes = self.catalogue.providers_in(stp)
+
+    @property
+    def sources(self) -> list[str]:
+        return [SOURCE_NAMES[f] for f in dict.fromkeys(self.measures["source_file"])]
+
+    @property
+    def kpi_rows(self) -> pd.DataFrame:
+        return self.measures
+
+    @cached_property
+    def measures(self) -> pd.DataFrame:
+        """The proportion KPIs counted by provider."""
+        return providers.provider_measures(self.catalogue, self.mart)
+
+    @cached_property
+    def figures(self) -> dict[str, tuple[str, pd.DataFrame]]:
+        """By KPI id: its latest period and the protected counts of every office, STP and
+        provider then."""
+        found = {}
+        for kpi_id in self.measures["kpi_id"]:
+            period = kpis.latest_period(self.mart, kpi_id)
+            found[kpi_id] = (period, providers.protected_counts(
+                self.mart, self.catalogue, kpi_id, period))  # fmt: skip
+        return found
+
+    @cached_property
+    def has_data(self) -> bool:
+        """Whether any of the STP's providers has a row in the data."""
+        rows = self.mart.proportions
+        return bool(rows["area_code"].isin(self.provider_codes).any())
+
+    def _no_data_reason(self) -> str:
+        if not self.provider_codes:
+            return "data/reference/providers.csv places no provider in this STP"
+        return (
+            "no NETS response or ARCP outcome in the data names any of its "
+            f"{len(self.provider_codes)} providers"
+        )
+
+    # ------------------------------------------------------------------ sections
+    def headline(self) -> Block:
+        facts = {
+            "STP": f"{self.name} ({self.code})",
+            "Local office": self.catalogue.area_name(self.office),
+            "Region": self.catalogue.area_name(self.region),
+            "Providers": str(len(self.provider_codes)),
+            "LWAB": LWAB_TEXT,
+        }
+        return (
+            blocks.heading(self.name, 1) + demo_banner(self.inputs) + blocks.definition_list(facts)
+        )
+
+    def scorecard(self) -> Block:
+        heading = blocks.heading("Scorecard")
+        if not self.has_data:
+            return heading + blocks.no_data("the scorecard", self._no_data_reason())
+        rows = []
+        for _, kpi in self.measures.iterrows():
+            period, table = self.figures[kpi["kpi_id"]]
+            mine = table[table["area_code"] == self.code]
+            row = {"KPI": kpi["short_name"], "Period": period}
+            if mine.empty:
+                row |= {"Value": formatting.NO_DATA, "95% interval": "", "Numerator": "",
+                        "Denominator": ""}  # fmt: skip
+                outlier = "no data"
+            else:
+                mine = mine.iloc[0]
+                row["Value"] = providers.rate_text(mine)
+                row["95% interval"] = (
+                    "" if mine["withheld"] or mine["no_data"]
+                    else formatting.interval(mine["lower"], mine["upper"])
+                )  # fmt: skip
+                row["Numerator"] = providers.count_text(mine["numerator"], mine["withheld"])
+                row["Denominator"] = providers.count_text(mine["denominator"], mine["withheld"])
+                outlier = self._stp_outlier(kpi["kpi_id"], table, period)
+            for label, code in (("Local office", self.office), ("Region", self.region),
+                                ("England", None)):  # fmt: skip
+                series = (
+                    kpis.trend(self.mart, kpi["kpi_id"], code)
+                    if code
+                    else kpis.trend(self.mart, kpi["kpi_id"])
+                )
+                at = series[series["period"] == period]
+                row[label] = providers.rate_text(at.iloc[0]) if len(at) else formatting.NO_DATA
+            row["Compared with other STPs"] = formatting.outlier(outlier)
+            rows.append(row)
+        return heading + blocks.table(
+            pd.DataFrame(rows),
+            f"Every provider-level KPI for {self.name} at its latest period",
+            note=f"{formatting.WITHHELD}: withheld by disclosure control. Counts are rounded "
+            "to the nearest 5.",
+        )
+
+    def _stp_outlier(self, kpi_id: str, table: pd.DataFrame, period: str) -> str:
+        mine = table[table["area_code"] == self.code].iloc[0]
+        if mine["withheld"]:
+            return "withheld"
+        if mine["no_data"]:
+            return "no data"
+        centre = kpis.england_value(self.mart, kpi_id, period)
+        limits = providers.limits_of(providers.at_level(table, STP), centre)
+        if limits is None or self.name not in limits.index:
+            return "not assessed"
+        return str(limits.loc[self.name, "outlier"])
+
+    def provider_table(self) -> Block:
+        heading = blocks.heading("Providers")
+        if not self.has_data:
+            return heading + blocks.no_data("the providers", self._no_data_reason())
+        columns = {"Provider": [self.catalogue.area_name(p) for p in self.provider_codes],
+                   "Code": list(self.provider_codes)}  # fmt: skip
+        periods = []
+        for _, kpi in self.measures.iterrows():
+            period, table = self.figures[kpi["kpi_id"]]
+            rows = providers.at_level(table, PROVIDER).set_index("area_code")
+            columns[f"{kpi['short_name']} ({period})"] = [
+                providers.rate_text(rows.loc[p]) if p in rows.index else formatting.NO_DATA
+                for p in self.provider_codes
+            ]
+            periods.append(period)
+        return heading + blocks.table(
+            pd.DataFrame(columns),
+            f"Each KPI by provider, {self.name}",
+            note=f"{formatting.WITHHELD}: withheld by disclosure control, including figures "
+            "withheld so that no other withheld figure can be worked out from the STP's or "
+            "local office's totals.",
+        )
+
+    def comparisons(self) -> Block:
+        """NETS satisfaction and the ARCP KPIs by provider: a funnel plot of the local
+        office's providers, and this STP's providers against England's funnel limits in
+        words and a table (a chart of all 137 providers per KPI would more than double the
+        page), with outlying providers named."""
+        heading = blocks.heading("Providers compared")
+        if not self.has_data:
+            return heading + blocks.no_data("provider comparisons", self._no_data_reason())
+        office_name = self.catalogue.area_name(self.office)
+        in_office = self.catalogue.providers_in(self.office)
+        parts = [heading, blocks.paragraph(
+            "A provider stands out only outside the 99.8% funnel limits. Within the local "
+            f"office the centre line is {office_name}'s rate from the providers shown; across "
+            "England it is England's rate. Withheld figures are neither drawn nor compared."
+        )]  # fmt: skip
+        names = [self.catalogue.area_name(p) for p in self.provider_codes]
+        for _, kpi in providers.funnel_measures(self.catalogue, self.mart).iterrows():
+            period, table = self.figures[kpi["kpi_id"]]
+            label = f"{kpi['short_name']} ({kpi['unit']})"
+            rows = providers.at_level(table, PROVIDER)
+            parts.append(blocks.heading(f"{kpi['short_name']}, {period}", 3))
+            where = f"within {office_name}"
+            limits = providers.limits_of(rows[rows["area_code"].isin(in_office)])
+            parts.append(blocks.paragraph(providers.outliers_in_words(limits, names, where)))
+            if limits is not None:
+                parts.append(blocks.figure(funnel_chart(
+                    limits, title=f"{label} by provider {where}, {period}", value_label=label,
+                    denominator_label=kpi["denominator_label"], reference_label=office_name,
+                    unit_name=("provider", "providers"),
+                )))  # fmt: skip
+            centre = kpis.england_value(self.mart, kpi["kpi_id"], period)
+            national = providers.limits_of(rows, centre)
+            parts.append(blocks.paragraph(
+                providers.outliers_in_words(national, names, "across England")))  # fmt: skip
+            if national is not None:
+                parts.append(providers.standing_table(
+                    national, names, f"{kpi['short_name']}: {self.name}'s providers against "
+                    f"England's funnel limits, {period}"))  # fmt: skip
+        return blocks.join(parts)
