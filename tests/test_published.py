@@ -6,6 +6,7 @@ fields carry HTML and script) and read every page.
 
 from __future__ import annotations
 
+import html
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -112,6 +113,17 @@ def test_every_image_has_a_text_alternative(built_reports):
         for tag in re.findall(r"<img\b[^>]*>", page.read_text()):
             alt = re.search(r'alt="([^"]*)"', tag)
             assert alt and len(alt.group(1)) > 20, f"{page.name}: image without useful alt text"
+
+
+def test_every_chart_alt_text_is_short_with_the_detail_in_its_data_table(built_reports):
+    """A screen reader reads alt text in one go: at most 300 characters, figures in the table."""
+    charts = 0
+    for page in pages(built_reports):
+        for tag in re.findall(r"<img\b[^>]*>", page.read_text()):
+            alt = html.unescape(re.search(r'alt="([^"]*)"', tag).group(1))
+            charts += 1
+            assert len(alt) <= 300, f"{page.name}: alt text of {len(alt)} characters: {alt[:80]}"
+    assert charts > 50
 
 
 @pytest.mark.parametrize("kind", ["objective", "area", "programme"])
