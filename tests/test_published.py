@@ -126,6 +126,22 @@ def test_every_chart_alt_text_is_short_with_the_detail_in_its_data_table(built_r
     assert charts > 50
 
 
+def test_each_gss_symbol_used_on_a_page_is_explained_there_once(built_reports):
+    """[c], [x] and [z] are explained once per page (the glossary), not under every table."""
+    explained = 0
+    for page in pages(built_reports):
+        markup = re.sub(r'<img\b[^>]*>|href="data:[^"]*"', "", page.read_text())
+        text = html.unescape(re.sub(r"<[^>]+>", " ", markup))
+        for symbol in ("[c]", "[x]", "[z]"):
+            if symbol not in text:
+                continue
+            after = rf"{re.escape(symbol)}\s*(:|means|Confidential|Not available|Not applicable)"
+            count = len(re.findall(after, text))
+            assert count == 1, f"{page.name}: {symbol} explained {count} times"
+            explained += 1
+    assert explained > 10
+
+
 @pytest.mark.parametrize("kind", ["objective", "area", "programme"])
 def test_pages_are_self_contained_accessible_and_small(built_reports, kind):
     for page in (built_reports / kind).glob("*.html"):

@@ -142,11 +142,12 @@ def arcp_breakdown(catalogue: Catalogue, mart: Mart, objective: str) -> Block:
 
 
 def not_applicable_note(kpi_id: str) -> str | None:
-    """The table note explaining ``[z]`` for a KPI with periods before it existed."""
+    """The table note saying why a KPI's periods before it existed are ``[z]`` (the symbol
+    itself is explained once, in the page's glossary)."""
     start = kpis.not_applicable(kpi_id)
     if start is None:
         return None
-    return f"{formatting.NOT_APPLICABLE}: not applicable, before {start[0]}. {start[1]}."
+    return f"Periods before {start[0]} are not applicable: {start[1]}."
 
 
 def nets_breakdown(catalogue: Catalogue, mart: Mart, objective: str) -> Block:
