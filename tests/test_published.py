@@ -142,6 +142,34 @@ def test_each_gss_symbol_used_on_a_page_is_explained_there_once(built_reports):
     assert explained > 10
 
 
+#: Words that name a KPI; what is left of a heading or caption once every KPI's short
+#: name and descriptor is taken out must not use them (that would be a third name).
+KPI_WORDS = re.compile(
+    r"comparator|ARCP outcome|satisfaction|rating training|"
+    r"(midwives|obstetricians) in post(?! \(FTE\))",
+    re.IGNORECASE,
+)
+
+
+def test_every_kpi_is_named_by_its_short_name_or_descriptor(built_reports, catalogue):
+    """GSS: one display name and one short name per KPI, on every page."""
+    kpis = catalogue.kpis
+    names = sorted({*kpis["short_name"], *kpis["descriptor"]}, key=len, reverse=True)
+    checked = 0
+    for page in pages(built_reports):
+        markup = page.read_text()
+        items = re.findall(r"<h[1-4][^>]*>(.*?)</h[1-4]>", markup, re.S)
+        items += re.findall(r"<caption>(.*?)</caption>", markup, re.S)
+        for item in items:
+            text = html.unescape(re.sub(r"<[^>]+>", "", item))
+            rest = text
+            for name in names:
+                rest = rest.replace(name, " ").replace(name[:1].lower() + name[1:], " ")
+            assert not KPI_WORDS.search(rest), f"{page.name}: a KPI named otherwise in '{text}'"
+            checked += 1
+    assert checked > 100
+
+
 @pytest.mark.parametrize("kind", ["objective", "area", "programme"])
 def test_pages_are_self_contained_accessible_and_small(built_reports, kind):
     for page in (built_reports / kind).glob("*.html"):
