@@ -17,7 +17,7 @@ from heenb.charts.compare import comparison_chart
 from heenb.charts.figure import Chart
 from heenb.charts.format import format_change, format_value
 from heenb.charts.funnel import funnel_chart
-from heenb.charts.trend import LINE_STYLES, small_multiples, trend_chart
+from heenb.charts.trend import LINE_STYLES, describe_line, small_multiples, trend_chart
 from heenb.errors import ArgumentError
 
 OFFICES = [
@@ -249,7 +249,7 @@ def _compare(table, **kwargs) -> Chart:
 
 
 def test_comparison_alt_text_names_the_highest_and_lowest_areas(offices):
-    alt = _compare(offices, reference=0.853).alt_text
+    alt = _compare(offices).alt_text
     assert "Highest: North West at 87.2%; lowest: East Midlands at 80.0%." in alt
 
 
@@ -334,10 +334,12 @@ def test_a_missing_value_leaves_a_gap_and_is_reported(nets_trend):
         line for line in chart.figure.axes[0].lines if line.get_label() == "East Midlands"
     )
     assert np.isnan(east_midlands.get_ydata()[1])
-    assert (
-        "East Midlands: 83.0% in 2021 to 85.5% in 2024, up 2.5 points, "
-        "peaking at 86.0% in 2023 (no data for 2022)"
-    ) in chart.alt_text
+    assert "No data for East Midlands in 2022." in chart.alt_text
+    assert "East Midlands: 83.0% in 2021 to 85.5% in 2024, up 2.5 points, peaking" in (
+        describe_line(
+            "East Midlands", [2021, 2022, 2023, 2024], np.array([0.83, np.nan, 0.86, 0.855]), "%"
+        )
+    )
     assert _is_png(chart)
 
 
@@ -461,8 +463,9 @@ def test_small_multiples_draws_one_panel_per_kpi(themes):
 def test_small_multiples_alt_text_describes_each_panel(themes):
     alt = _multiples(themes).alt_text
     assert "one panel per kpi (4 panels)" in alt
-    assert "Induction: England: 83.2% in 2021 to 86.0% in 2024, up 2.8 points" in alt
-    assert "Facilities: England: 79.2% in 2021 to 82.0% in 2024, up 2.8 points" in alt
+    assert "Lines: England, Midlands, East Midlands." in alt
+    assert "Overall experience: England: 84.2% in 2021 to 87.0% in 2024, up 2.8 points" in alt
+    assert len(alt) <= 300 and alt.endswith("Figures are in the data table.")
 
 
 def test_small_multiples_data_keeps_the_panel_column(themes):
@@ -503,3 +506,13 @@ def test_a_steady_line_names_no_turning_point():
 
     text = describe_line("England", ["2021", "2022", "2023"], np.array([0.8, 0.85, 0.9]), "%")
     assert "peaking" not in text and "lowest" not in text
+
+
+def test_alt_text_keeps_to_its_limit_and_says_where_the_figures_are():
+    from heenb.charts import alt
+
+    sentences = ["A chart of something.", "x" * 250 + ".", "Short finding."]
+    text = alt.fit(sentences, limit=100)
+    assert text == "A chart of something. Short finding. Figures are in the data table."
+    assert alt.fit(["One.", "Two."]) == "One. Two."
+    assert len(alt.fit(["word " * 100])) <= alt.LIMIT

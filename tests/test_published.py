@@ -6,6 +6,7 @@ fields carry HTML and script) and read every page.
 
 from __future__ import annotations
 
+import html
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -117,6 +118,61 @@ def test_every_image_has_a_text_alternative(built_reports):
         for tag in re.findall(r"<img\b[^>]*>", page.read_text()):
             alt = re.search(r'alt="([^"]*)"', tag)
             assert alt and len(alt.group(1)) > 20, f"{page.name}: image without useful alt text"
+
+
+def test_every_chart_alt_text_is_short_with_the_detail_in_its_data_table(built_reports):
+    """A screen reader reads alt text in one go: at most 300 characters, figures in the table."""
+    charts = 0
+    for page in pages(built_reports):
+        for tag in re.findall(r"<img\b[^>]*>", page.read_text()):
+            alt = html.unescape(re.search(r'alt="([^"]*)"', tag).group(1))
+            charts += 1
+            assert len(alt) <= 300, f"{page.name}: alt text of {len(alt)} characters: {alt[:80]}"
+    assert charts > 50
+
+
+def test_each_gss_symbol_used_on_a_page_is_explained_there_once(built_reports):
+    """[c], [x] and [z] are explained once per page (the glossary), not under every table."""
+    explained = 0
+    for page in pages(built_reports):
+        markup = re.sub(r'<img\b[^>]*>|href="data:[^"]*"', "", page.read_text())
+        text = html.unescape(re.sub(r"<[^>]+>", " ", markup))
+        for symbol in ("[c]", "[x]", "[z]"):
+            if symbol not in text:
+                continue
+            after = rf"{re.escape(symbol)}\s*(:|means|Confidential|Not available|Not applicable)"
+            count = len(re.findall(after, text))
+            assert count == 1, f"{page.name}: {symbol} explained {count} times"
+            explained += 1
+    assert explained > 10
+
+
+#: Words that name a KPI; what is left of a heading or caption once every KPI's short
+#: name and descriptor is taken out must not use them (that would be a third name).
+KPI_WORDS = re.compile(
+    r"comparator|ARCP outcome|satisfaction|rating training|"
+    r"(midwives|obstetricians) in post(?! \(FTE\))",
+    re.IGNORECASE,
+)
+
+
+def test_every_kpi_is_named_by_its_short_name_or_descriptor(built_reports, catalogue):
+    """GSS: one display name and one short name per KPI, on every page."""
+    kpis = catalogue.kpis
+    names = sorted({*kpis["short_name"], *kpis["descriptor"]}, key=len, reverse=True)
+    checked = 0
+    for page in pages(built_reports):
+        markup = page.read_text()
+        items = re.findall(r"<h[1-4][^>]*>(.*?)</h[1-4]>", markup, re.S)
+        items += re.findall(r"<caption>(.*?)</caption>", markup, re.S)
+        for item in items:
+            text = html.unescape(re.sub(r"<[^>]+>", "", item))
+            rest = text
+            for name in names:
+                rest = rest.replace(name, " ").replace(name[:1].lower() + name[1:], " ")
+            assert not KPI_WORDS.search(rest), f"{page.name}: a KPI named otherwise in '{text}'"
+            checked += 1
+    assert checked > 100
 
 
 @pytest.mark.parametrize("kind", ["objective", "area", "programme", "stp", "hee_region"])

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.transforms import blended_transform_factory
 
+from heenb.charts import alt
 from heenb.charts.figure import NHS_COLOURS, Chart, check_fractions, new_figure
 from heenb.charts.format import (
     MISSING,
@@ -202,33 +203,38 @@ def _draw_reference(ax, x: float, label: str) -> None:
 def _alt_text(
     rows, value_label, unit, reference, reference_label, interval_label, verdict=None
 ) -> str:
-    """Highest and lowest areas, which stand out (or which intervals exclude the
-    reference), withheld areas."""
+    """Which areas stand out (or which intervals exclude the reference), withheld areas,
+    highest and lowest, areas without data: in that order, as many as fit."""
     shown = rows[rows["value"].notna()]
     n = len(rows)
     text = f"Dot chart of {value_label} for {n} {'area' if n == 1 else 'areas'}"
-    text += f", with {interval_label}s." if rows["lower"].notna().any() else "."
-    if not shown.empty:
-        top, bottom = shown.iloc[0], shown.iloc[-1]
-        text += f" Highest: {top['area']} at {format_value(top['value'], unit)}"
-        text += f"; lowest: {bottom['area']} at {format_value(bottom['value'], unit)}."
+    sentences = [text + (f", with {interval_label}s." if rows["lower"].notna().any() else ".")]
     if verdict is not None:
         if reference is not None:
-            text += f" The {reference_label} value is {format_value(reference, unit)}."
-        text += " " + _verdict_text(shown, verdict)
+            sentences.append(f"The {reference_label} value is {format_value(reference, unit)}.")
+        sentences.append(_verdict_text(shown, verdict))
     elif reference is not None:
-        text += " " + _against_reference(shown, reference, reference_label, unit)
-    missing = rows.loc[rows["value"].isna() & ~rows["withheld"], "area"].tolist()
-    if missing:
-        text += f" {len(missing)} {'area has' if len(missing) == 1 else 'areas have'} no data: "
-        text += ", ".join(missing) + "."
+        sentences.append(_against_reference(shown, reference, reference_label, unit))
     withheld = rows.loc[rows["withheld"], "area"].tolist()
     if withheld:
-        text += (
-            f" {len(withheld)} {'area is' if len(withheld) == 1 else 'areas are'} withheld to "
+        sentences.append(
+            f"{len(withheld)} {'area is' if len(withheld) == 1 else 'areas are'} withheld to "
             f"protect confidentiality: {', '.join(withheld)}."
         )
-    return text
+    if not shown.empty:
+        top, bottom = shown.iloc[0], shown.iloc[-1]
+        sentences.append(
+            f"Highest: {top['area']} at {format_value(top['value'], unit)}; lowest: "
+            f"{bottom['area']} at {format_value(bottom['value'], unit)}."
+        )
+    missing = rows.loc[rows["value"].isna() & ~rows["withheld"], "area"].tolist()
+    if missing:
+        sentences.append(
+            f"{len(missing)} {'area has' if len(missing) == 1 else 'areas have'} no data: "
+            + ", ".join(missing)
+            + "."
+        )
+    return alt.fit(sentences)
 
 
 def _against_reference(shown: pd.DataFrame, reference: float, label: str, unit: str) -> str:

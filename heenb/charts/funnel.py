@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from heenb.charts import alt
 from heenb.charts.figure import NHS_COLOURS, Chart, new_figure
 from heenb.charts.format import (
     axis_formatter,
@@ -117,7 +118,7 @@ def funnel_chart(
     ax.xaxis.set_major_formatter(axis_formatter(""))
     ax.set_title(title, loc="left", fontsize=12, weight="bold")
     legend_below(ax)
-    alt = _alt_text(
+    sentences = _alt_sentences(
         limits, target, tau2, value_label, unit, reference_label, _names(limits, unit_name)
     )
     if highlight is not None and highlight in limits.index:
@@ -125,10 +126,13 @@ def funnel_chart(
         where = {"high": "above the 99.8% limit", "low": "below the 99.8% limit"}.get(
             str(row["outlier"] or ""), "within the limits"
         )
-        alt += f" {highlight} (highlighted): {format_value(row['proportion'], unit)}, {where}."
+        sentences.insert(
+            2, f"{highlight} (highlighted): {format_value(row['proportion'], unit)}, {where}."
+        )
+    alt_text = alt.fit(sentences)
     return Chart(
         figure=fig,
-        alt_text=alt,
+        alt_text=alt_text,
         data=_table(limits, factor),
         title=title,
     )
@@ -215,31 +219,32 @@ def _names(limits: pd.DataFrame, unit_name) -> tuple[str, str]:
     return unit_name, unit_name if unit_name.endswith("s") else unit_name + "s"
 
 
-def _alt_text(limits, target, tau2, value_label, unit, reference_label, names) -> str:
-    """What the funnel shows: how many units, the reference rate, and which lie outside."""
+def _alt_sentences(limits, target, tau2, value_label, unit, reference_label, names) -> list:
+    """What the funnel shows: how many units, the reference rate, which lie outside and
+    whether the limits are widened, one sentence each."""
     n = len(limits)
     one, many = names
     areas = one if n == 1 else many
-    text = (
+    sentences = [
         f"Funnel plot of {value_label} for {n} {areas} against the {reference_label} rate of "
         f"{format_value(target, unit)}."
-    )
+    ]
     outside = _outliers_in_order(limits)
     if outside:
         k = len(outside)
         verb = f"{one} lies" if k == 1 else f"{many} lie"
         named = ", ".join(f"{name} ({status})" for name, status in outside)
-        text += f" {k} {verb} outside the 99.8% limits: {named}."
+        sentences.append(f"{k} {verb} outside the 99.8% limits: {named}.")
     else:
-        text += f" All {n} {areas} lie within the 99.8% limits."
+        sentences.append(f"All {n} {areas} lie within the 99.8% limits.")
     if tau2 > 0:
         phi = limits.attrs.get("phi")
         ratio = f" (overdispersion ratio {phi:.1f})" if phi is not None else ""
-        text += (
-            f" The limits are widened for overdispersion{ratio}: the {many} vary more than "
+        sentences.append(
+            f"The limits are widened for overdispersion{ratio}: the {many} vary more than "
             "chance alone would explain."
         )
-    return text
+    return sentences
 
 
 def _outliers_in_order(limits: pd.DataFrame) -> list[tuple[str, str]]:

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.transforms import blended_transform_factory
 
+from heenb.charts import alt
 from heenb.charts.figure import NHS_COLOURS, Chart, new_figure
 from heenb.charts.format import (
     MISSING,
@@ -203,8 +204,9 @@ def _thin_ticks(ax, periods: list, most: int = 5) -> None:
 # --------------------------------------------------------------------------- words
 
 
-def describe_line(name, periods: list, values: np.ndarray, unit: str) -> str:
-    """One line in words: first and latest value and the change between them."""
+def describe_line(name, periods: list, values: np.ndarray, unit: str, detail: bool = True) -> str:
+    """One line in words: first and latest value and the change between them; with
+    ``detail``, also its peak or low and the periods without data."""
     valid = np.flatnonzero(~np.isnan(values))
     if valid.size == 0:
         return f"{name}: {MISSING}"
@@ -216,6 +218,8 @@ def describe_line(name, periods: list, values: np.ndarray, unit: str) -> str:
         f"{name}: {start} to {format_value(values[last], unit)} in {periods[last]}, "
         f"{format_change(values[last] - values[first], unit)}"
     )
+    if not detail:
+        return text
     text += _turning_point(periods, values, first, last, unit)
     gaps = [str(periods[i]) for i in range(first, last) if np.isnan(values[i])]
     if gaps:
@@ -238,9 +242,27 @@ def _turning_point(periods: list, values: np.ndarray, first: int, last: int, uni
 
 
 def _describe_lines(rows: pd.DataFrame, periods: list, lines: list, unit: str) -> list[str]:
+    """Each line in brief (first and latest value, change), for alt text."""
     return [
-        describe_line(line, periods, _wide(rows, periods, line, "value"), unit) for line in lines
+        describe_line(line, periods, _wide(rows, periods, line, "value"), unit, detail=False)
+        for line in lines
     ]
+
+
+def _gaps(rows: pd.DataFrame, periods: list, lines: list) -> str:
+    """The periods inside each line with no data, as one sentence ("" when none)."""
+    found = []
+    for line in lines:
+        values = _wide(rows, periods, line, "value")
+        valid = np.flatnonzero(~np.isnan(values))
+        gaps = (
+            [str(periods[i]) for i in range(valid[0], valid[-1]) if np.isnan(values[i])]
+            if valid.size
+            else []
+        )
+        if gaps:
+            found.append(f"{line} in {', '.join(gaps)}")
+    return f"No data for {'; '.join(found)}." if found else ""
 
 
 def _table(rows: pd.DataFrame, factor: float) -> pd.DataFrame:
@@ -334,10 +356,12 @@ def _trend_alt_text(rows, periods, lines, value_label, unit, target, interval_la
     text = f"Line chart of {value_label}, {_span(rows, periods)}"
     if _band_drawn(rows):
         text += f", with shaded {interval_label}s"
-    text += ". " + ". ".join(_describe_lines(rows, periods, lines, unit)) + "."
+    sentences = [text + "."]
     if target is not None:
-        text += f" The target is {format_value(float(target), unit)}."
-    return text
+        sentences.append(f"The target is {format_value(float(target), unit)}.")
+    sentences.append(_gaps(rows, periods, lines))
+    sentences += [f"{line}." for line in _describe_lines(rows, periods, lines, unit)]
+    return alt.fit(sentences)
 
 
 def small_multiples(
@@ -405,12 +429,17 @@ def small_multiples(
 
 
 def _panels_alt_text(rows, panels_column, panels, periods, lines, value_label, unit) -> str:
-    text = (
+    sentences = [
         f"Small multiple line charts of {value_label}, {_span(rows, periods)}, one panel per "
         f"{panels_column} ({len(panels)} {'panel' if len(panels) == 1 else 'panels'})."
-    )
+    ]
+    if len(lines) > 1:
+        sentences.append(f"Lines: {', '.join(map(str, lines))}.")
     for panel in panels:
         in_panel = rows[rows[panels_column] == panel]
         present = [line for line in lines if (in_panel["line"] == line).any()]
-        text += f" {panel}: " + "; ".join(_describe_lines(in_panel, periods, present, unit)) + "."
-    return text
+        if present:
+            sentences.append(
+                f"{panel}: {_describe_lines(in_panel, periods, present[:1], unit)[0]}."
+            )
+    return alt.fit(sentences)

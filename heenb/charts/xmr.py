@@ -21,6 +21,7 @@ import pandas as pd
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.patches import Circle
 
+from heenb.charts import alt
 from heenb.charts.figure import (
     MDC_COLOURS,
     NHS_COLOURS,
@@ -354,9 +355,9 @@ def _facet_chart(result: XmrFacets, title: str, value_label: str, unit: str, tar
         frameon=False,
         fontsize=8,
     )
-    alt_text = (
-        f"XmR charts of {title}, one panel for each of {len(names)} values of "
-        f"{result.facet}. " + " ".join(texts)
+    alt_text = alt.fit(
+        [f"XmR charts of {title}, one panel for each of {len(names)} values of {result.facet}."]
+        + texts
     )
     return Chart(
         figure=fig, alt_text=alt_text, data=pd.concat(tables, ignore_index=True), title=title
@@ -364,16 +365,13 @@ def _facet_chart(result: XmrFacets, title: str, value_label: str, unit: str, tar
 
 
 def _facet_alt_text(result: XmrResult, name, periods, unit: str) -> str:
+    """One facet in brief: its latest value and its variation."""
     latest = result.points.iloc[-1]
     when = f" in {periods[-1]}" if periods else ""
     value = f"{name}: latest value {format_value(latest['value'], unit)}{when}"
     if result.variation is None:
         return f"{value}; too few points for process limits."
-    lower, upper = (format_value(latest[limit], unit) for limit in ("lower", "upper"))
-    return (
-        f"{value}; mean {format_value(latest['mean'], unit)}, process limits {lower} to "
-        f"{upper}. {result.variation_text}. {result.assurance_text}."
-    )
+    return f"{value}; {result.variation_text[:1].lower()}{result.variation_text[1:]}."
 
 
 # --- words -----------------------------------------------------------------------------
@@ -388,14 +386,22 @@ def _alt_text(result: XmrResult, title: str, periods: list[str] | None, unit: st
     shown = f"XmR chart of {title}{span}, {count} point{'s' if count > 1 else ''}."
     latest_value = f"Latest value {format_value(latest['value'], unit)}{when}"
     if result.variation is None:
-        return (
-            f"{shown} {latest_value}; too few points for process limits "
-            f"({result.limit_points} of {result.min_points}), so variation and assurance "
-            "are not assessed."
+        return alt.fit(
+            [
+                shown,
+                f"{latest_value}; too few points for process limits "
+                f"({result.limit_points} of {result.min_points}), so variation and assurance "
+                "are not assessed.",
+            ]
         )
     section = "in the latest section, " if latest["section"] > 0 else ""
     lower, upper = (format_value(latest[limit], unit) for limit in ("lower", "upper"))
-    return (
-        f"{shown} {latest_value}; {section}mean {format_value(latest['mean'], unit)}, "
-        f"process limits {lower} to {upper}. {result.variation_text}. {result.assurance_text}."
+    return alt.fit(
+        [
+            shown,
+            f"{latest_value}; {section}mean {format_value(latest['mean'], unit)}, "
+            f"process limits {lower} to {upper}.",
+            f"{result.variation_text}.",
+            f"{result.assurance_text}.",
+        ]
     )

@@ -14,7 +14,7 @@ from heenb import formatting
 from heenb.charts.funnel import funnel_chart
 from heenb.charts.trend import small_multiples
 from heenb.data.catalogue import ENGLAND
-from heenb.report import blocks, findings, involvement, kpis
+from heenb.report import blocks, findings, involvement, kpis, scorecard
 from heenb.report.blocks import Block
 from heenb.report.breakdowns import commitment_figures
 from heenb.report.common import SOURCE_NAMES, Inputs, Report
@@ -23,25 +23,6 @@ from heenb.report.staffing import staff_trend
 
 #: Sources every area report reads besides its KPIs' own.
 OTHER_SOURCES = ("workforce_fte", "programme_projects", "programme_updates", "ppi_activities")
-
-
-def _spc_words(catalogue, trend: pd.DataFrame, kpi) -> tuple[str, str]:
-    """The Making Data Count variation and assurance icons of an area's own trend, in words."""
-    trend = kpis.applicable(trend)
-    if trend.empty or trend["no_data"].all():
-        return f"not assessed: {formatting.NO_DATA}", f"not assessed: {formatting.NO_DATA}"
-    if trend["withheld"].any():
-        reason = "not assessed: withheld years break the series"
-        return reason, reason
-    result = kpis.kpi_spc(catalogue, kpi, trend["period"], trend["value"])
-    assurance = result.assurance_text.removeprefix("Assurance: ")
-    if result.variation is None:
-        return (
-            f"not assessed: {result.limit_points} {kpi['periodicity']} points; Making Data Count "
-            f"needs {result.min_points} for process limits",
-            assurance,
-        )
-    return result.variation_text, assurance
 
 
 def area_report(area: str, data=None) -> AreaReport:
@@ -112,7 +93,8 @@ class AreaReport(Report):
                 formatting.percent(region.iloc[-1]["value"]) if len(region) else formatting.NO_DATA
             )
         row["Compared with other areas"] = formatting.outlier(outlier)
-        row["SPC variation"], row["SPC assurance"] = _spc_words(self.catalogue, own_trend, kpi)
+        spc = scorecard.spc_cells(self.catalogue, kpi, own_trend)
+        row["SPC variation"], row["SPC assurance"] = spc["Variation"][1], spc["Assurance"][1]
         row["Latest change"] = (
             f"{change['to_period']} on {change['from_period']}: "
             + formatting.change(change["change"])
@@ -209,15 +191,40 @@ class AreaReport(Report):
         return text
 
     def scorecard(self) -> Block:
+        """The area's KPIs as a board reads them (latest value, change since the previous
+        period, MDC variation and assurance), then compared with England and its peers."""
         heading = blocks.heading("Scorecard")
         table = self.scorecard_table
         if table.empty:
             return heading + blocks.no_data("the scorecard", "no KPI has data for this area")
-        shown = table.drop(columns=["kpi_id", "outlier", "improvement"])
-        return heading + blocks.table(
-            shown,
-            f"Every KPI for {self.area['name']} at its latest period",
-            note=f"{formatting.WITHHELD}: withheld by disclosure control.",
+        rows = [
+            {
+                "KPI": kpi["short_name"],
+                **scorecard.kpi_cells(self.catalogue, self.mart, kpi, self.code),
+            }
+            for _, kpi in self.measures.iterrows()
+        ]
+        shown = table.drop(
+            columns=[
+                "kpi_id",
+                "outlier",
+                "improvement",
+                "SPC variation",
+                "SPC assurance",
+                "Latest change",
+            ]
+        )
+        peers = "local offices" if self.is_office else "regions"
+        return blocks.join(
+            [
+                heading,
+                scorecard.key(),
+                scorecard.table(rows, f"Every KPI for {self.area['name']}: latest and change"),
+                blocks.table(
+                    shown,
+                    f"Every KPI for {self.area['name']} compared with England and other {peers}",
+                ),
+            ]
         )
 
     def trends(self) -> Block:

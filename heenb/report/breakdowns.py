@@ -121,7 +121,7 @@ def arcp_breakdown(catalogue: Catalogue, mart: Mart, objective: str) -> Block:
     )
     latest = covid["period"].iloc[-1]
     parts = [
-        blocks.heading(f"{kpi['short_name']} against the pre-COVID comparator"),
+        blocks.heading(f"{kpi['short_name']} against {comparator['short_name']}"),
         blocks.paragraph(
             f"Before COVID-19 ({PRE_COVID_YEARS[0]} to {PRE_COVID_YEARS[-1]}), "
             f"{formatting.percent(pre_share)} of {kpi['denominator_label']} were "
@@ -142,11 +142,12 @@ def arcp_breakdown(catalogue: Catalogue, mart: Mart, objective: str) -> Block:
 
 
 def not_applicable_note(kpi_id: str) -> str | None:
-    """The table note explaining ``[z]`` for a KPI with periods before it existed."""
+    """The table note saying why a KPI's periods before it existed are ``[z]`` (the symbol
+    itself is explained once, in the page's glossary)."""
     start = kpis.not_applicable(kpi_id)
     if start is None:
         return None
-    return f"{formatting.NOT_APPLICABLE}: not applicable, before {start[0]}. {start[1]}."
+    return f"Periods before {start[0]} are not applicable: {start[1]}."
 
 
 def nets_breakdown(catalogue: Catalogue, mart: Mart, objective: str) -> Block:
@@ -204,7 +205,7 @@ def maternity_workforce(catalogue: Catalogue, mart: Mart, objective: str) -> Blo
     """Each staff FTE KPI of the objective against its target."""
     fte = catalogue.kpis_of(objective)
     fte = fte[fte["rule"] == "staff_fte"]
-    names = " and ".join(formatting.in_sentence(s.split(" (")[0]) for s in fte["short_name"])
+    names = " and ".join(formatting.in_sentence(s) for s in fte["short_name"])
     parts = [blocks.heading(f"{names[:1].upper()}{names[1:]} against the commitments")]
     parts += [commitment(catalogue, mart, kpi) for _, kpi in fte.iterrows()]
     return blocks.join(parts)

@@ -6,7 +6,7 @@ import datetime as dt
 import functools
 from dataclasses import dataclass
 
-from heenb import __version__, formatting, spc
+from heenb import __version__, spc
 from heenb.data.catalogue import Catalogue, load_catalogue
 from heenb.data.gaps import gaps_note
 from heenb.data.mart import Mart, load_mart
@@ -157,7 +157,6 @@ def data_notes(
         facts["Measures"] = ". ".join(definitions) + "."
     facts |= {
         "Disclosure control": disclosure_note(),
-        "Marker": f"{formatting.WITHHELD} means the figure is withheld to protect confidentiality.",
         "Intervals": "95% Wilson score confidence intervals.",
         "Statistical process control": spc_note(),
         "Data version": f"{meta['data_hash']} ({kind} data)",

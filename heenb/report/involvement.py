@@ -16,13 +16,13 @@ from heenb.report import blocks
 from heenb.report.blocks import Block
 
 NOTE = (
-    f"{formatting.WITHHELD}: withheld by disclosure control, including cells withheld so that no "
+    "Cells are withheld by disclosure control, including some withheld so that no "
     "withheld figure can be worked out from the totals. Totals are computed from unrounded "
     "counts and rounded independently, so the rounded figures shown may not sum to them."
 )
 #: The note of a table without totals whose parts sum to figures published on another page.
 PARTS_NOTE = (
-    f"{formatting.WITHHELD}: withheld by disclosure control, including cells withheld so that no "
+    "Cells are withheld by disclosure control, including some withheld so that no "
     "withheld figure can be worked out from the yearly totals on the area's page. No totals are "
     "shown here: see the area's page."
 )

@@ -15,7 +15,8 @@ import pandas as pd
 
 from heenb import formatting, paths
 from heenb.build.plan import Job, load_plan
-from heenb.report import blocks, findings, kpis
+from heenb.data.catalogue import ENGLAND
+from heenb.report import blocks, findings, kpis, scorecard
 from heenb.report.blocks import Block
 from heenb.report.breakdowns import commitment_figures
 from heenb.report.common import Inputs, Report, demo_banner, load_inputs
@@ -175,22 +176,113 @@ class IndexReport(Report):
         ]
 
     def scorecard(self) -> Block:
-        """Every quantitative KPI for England and each region at its latest period."""
+        """Every quantitative KPI for England and each region: latest value, change since
+        the previous period (better, worse or no significant change) and the MDC variation
+        and assurance, one table per KPI, each region linked to its page; then the regions
+        compared on the funnel plots."""
         heading = blocks.heading("National scorecard by region")
-        proportions = self.mart.proportions
-        measures = self.catalogue.kpis[
-            self.catalogue.kpis["kpi_id"].isin(
-                proportions.loc[proportions["breakdown"] == "all", "measure"]
-            )
-        ]
+        measures = self._measures()
         if measures.empty:
             return heading + blocks.no_data("the scorecard", "no KPI has data")
-        rows = [self._scorecard_row(kpi) for kpi in measures.itertuples()]
-        return heading + blocks.table(
+        parts = [heading, scorecard.key()]
+        codes = [ENGLAND, *self.catalogue.regions["region_code"]]
+        for _, kpi in measures.iterrows():
+            rows = []
+            for code in codes:
+                cells = scorecard.kpi_cells(self.catalogue, self.mart, kpi, code)
+                rows.append(
+                    {"Area": self.catalogue.area_name(code), "href": self._page_of(code), **cells}
+                )
+            parts.append(scorecard.table(rows, f"{kpi['short_name']}: England and each region"))
+        compared = [self._scorecard_row(kpi) for kpi in measures.itertuples()]
+        parts.append(
+            blocks.table(
+                pd.DataFrame(compared),
+                "Every KPI for England and each NHS England region compared, latest period",
+                note="(above) or (below): outside the 99.8% funnel limits when the regions are "
+                "compared; 'Better when' says which direction is good.",
+            )
+        )
+        return blocks.join(parts)
+
+    def commitments(self) -> Block:
+        """The qualitative objectives' latest ratings, the commitments (met or not, from
+        the KPIs with targets) and each programme's status at its projects' latest update."""
+        parts = [blocks.heading("Ratings, commitments and programmes")]
+        parts.append(self._ratings_table())
+        parts.append(self._commitments_table())
+        parts.append(self._programmes_table())
+        return blocks.join(parts)
+
+    def _ratings_table(self) -> Block:
+        catalogue, updates, rows = self.catalogue, self.mart.kpi_updates, []
+        for objective in catalogue.objectives.itertuples():
+            if catalogue.kpi(objective.headline_kpi)["kind"] != "narrative":
+                continue
+            mine = updates[updates["objective"] == objective.objective_id].sort_values("quarter")
+            latest = mine.iloc[-1] if len(mine) else None
+            rows.append(
+                {
+                    "Objective": objective.short_name,
+                    "Latest rating": str(latest["rag"]).capitalize()
+                    if latest is not None
+                    else "no update yet",
+                    "Quarter": latest["quarter"] if latest is not None else formatting.NO_DATA,
+                }
+            )
+        if not rows:
+            return blocks.paragraph("No objective is rated by qualitative update.")
+        return blocks.table(
+            pd.DataFrame(rows), "Qualitative objectives: latest rating", national=True
+        )
+
+    def _commitments_table(self) -> Block:
+        rows = []
+        for _, kpi in self.catalogue.kpis[self.catalogue.kpis["rule"] == "staff_fte"].iterrows():
+            figures = commitment_figures(self.mart, kpi)
+            if figures is None or figures["target"] is None:
+                continue
+            latest = figures["latest"]
+            gained = formatting.change(latest["fte"] - figures["start"], "FTE")
+            rows.append(
+                {
+                    "Commitment": kpi["short_name"],
+                    "Latest": f"{formatting.fte(latest['fte'])} FTE in {latest['month']}",
+                    "Since baseline": f"{gained} since {figures['baseline_month']}",
+                    "Commitment asks": f"{formatting.plain(float(kpi['target']))} more "
+                    f"({formatting.fte(figures['target'])} FTE)",
+                    "Met": "met" if figures["met"] else "not yet met",
+                }
+            )
+        if not rows:
+            return blocks.paragraph("No KPI with a target has figures for England yet.")
+        return blocks.table(
+            pd.DataFrame(rows), "Commitments, England: latest against target", national=True
+        )
+
+    def _programmes_table(self) -> Block:
+        projects, rows = latest_project_status(self.mart), []
+        for programme in self.catalogue.programmes.itertuples():
+            mine = projects[projects["programme"] == programme.programme_id]
+            rag = mine["rag"].value_counts()
+            rows.append(
+                {
+                    "Programme": programme.name,
+                    "Projects": str(len(mine)),
+                    "Green": str(rag.get("green", 0)),
+                    "Amber": str(rag.get("amber", 0)),
+                    "Red": str(rag.get("red", 0)),
+                    "Latest milestone missed": str(
+                        int((mine["milestone_status"] == "missed").sum())
+                    ),
+                }
+            )
+        if not rows:
+            return blocks.paragraph("No programme is recorded.")
+        return blocks.table(
             pd.DataFrame(rows),
-            "Every KPI for England and each NHS England region, latest period",
-            note="(above) or (below): outside the 99.8% funnel limits when the regions are "
-            "compared; 'Better when' says which direction is good.",
+            "Programmes: projects by RAG rating at their latest update",
+            national=True,
         )
 
     def reports(self) -> Block:
@@ -234,6 +326,13 @@ class IndexReport(Report):
         for region in regions.itertuples():
             row[region.area] = formatting.percent(region.value) + _MARKS.get(region.outlier, "")
         return row
+
+    def _page_of(self, code: str) -> str | None:
+        """The built page of an area's report, relative to the index (None without one)."""
+        for job in self.jobs:
+            if code in job.parameters.values() and (self.folder / job.output).is_file():
+                return job.output
+        return None
 
     def _periods(self) -> str:
         periods = self.mart.proportions["period"]

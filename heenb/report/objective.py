@@ -261,8 +261,7 @@ class ObjectiveReport(Report):
                 ),
                 caption=f"{_short_label(self.kpi)} by region and local office, "
                 f"{self.latest_period}",
-                note=f"{formatting.WITHHELD}: withheld by disclosure control. "
-                + rounding_note(self.catalogue, regions, offices),
+                note=rounding_note(self.catalogue, regions, offices),
             )
         )
         return blocks.join(parts)

@@ -1,0 +1,190 @@
+"""Scorecards a board reads: each KPI's latest value, its change since the previous
+period (better, worse or no significant change) and its Making Data Count
+variation and assurance, in words beside an icon-like symbol.
+
+The index shows one table per KPI (England and each region, each area linked to
+its page); an area page shows one table of its own KPIs. Figures come from
+:mod:`heenb.report.kpis`, so sub-national counts are protected before any rate,
+change or SPC result is worked out from them.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from heenb import formatting
+from heenb.data.catalogue import Catalogue
+from heenb.data.mart import Mart
+from heenb.report import blocks, findings, kpis, takeaway
+from heenb.report.blocks import Block
+
+#: The MDC variation icons as a symbol and words (the symbol's text alternative).
+VARIATION_SYMBOLS = {
+    "common_cause": ("\u25cf", "common cause variation"),
+    "improvement_high": ("\u25b2", "special cause: improvement (higher)"),
+    "improvement_low": ("\u25bc", "special cause: improvement (lower)"),
+    "concern_high": ("\u25b2", "special cause: concern (higher)"),
+    "concern_low": ("\u25bc", "special cause: concern (lower)"),
+    "neither_high": ("\u25b2", "special cause: neither improvement nor concern (higher)"),
+    "neither_low": ("\u25bc", "special cause: neither improvement nor concern (lower)"),
+}
+#: The MDC assurance icons as a symbol and words.
+ASSURANCE_SYMBOLS = {
+    "pass": ("\u2713", "will consistently meet the target"),
+    "fail": ("\u2717", "will consistently fail the target"),
+    "hit_or_miss": ("?", "will hit or miss the target at random"),
+}
+#: The symbol of a cell MDC cannot assess.
+NOT_ASSESSED = "\u2013"
+#: Columns of :func:`kpi_cells` that hold a symbol and its words.
+SYMBOL_COLUMNS = ("Variation", "Assurance")
+
+
+def spc_cells(catalogue: Catalogue, kpi: pd.Series, trend: pd.DataFrame) -> dict:
+    """The MDC variation and assurance of an area's own trend: ``Variation`` and
+    ``Assurance``, each a (symbol, words) pair; words say why when not assessed."""
+    trend = kpis.applicable(trend)
+    if trend.empty or trend["no_data"].all():
+        reason = (NOT_ASSESSED, f"not assessed: {formatting.NO_DATA}")
+        return {"Variation": reason, "Assurance": reason}
+    if trend["withheld"].any():
+        reason = (NOT_ASSESSED, "not assessed: withheld years break the series")
+        return {"Variation": reason, "Assurance": reason}
+    result = kpis.kpi_spc(catalogue, kpi, trend["period"], trend["value"])
+    if result.variation is None:
+        variation = (
+            NOT_ASSESSED,
+            f"not assessed: {result.limit_points} {kpi['periodicity']} points; Making Data "
+            f"Count needs {result.min_points} for process limits",
+        )
+    else:
+        variation = VARIATION_SYMBOLS[result.variation]
+    if result.assurance is None:
+        assurance = (NOT_ASSESSED, result.assurance_text.removeprefix("Assurance: "))
+    else:
+        assurance = ASSURANCE_SYMBOLS[result.assurance]
+    return {"Variation": variation, "Assurance": assurance}
+
+
+def change_cell(kpi: pd.Series, trend: pd.DataFrame) -> str:
+    """The change from the previous period to the latest in words: "up 1.2 points on
+    2023: better", "... : worse", "... : no significant change"; says why when there is
+    no change to give (the latest or previous figure withheld or missing)."""
+    rows = kpis.applicable(trend)
+    if len(rows) < 2:
+        return "not assessed: fewer than two periods"
+    latest, previous = rows.iloc[-1], rows.iloc[-2]
+    for row, which in ((latest, "latest"), (previous, "previous")):
+        if row["withheld"]:
+            return f"not assessed: {which} figure {formatting.WITHHELD}"
+        if row["no_data"]:
+            return f"not assessed: {formatting.NO_DATA} for the {which} period"
+    change = kpis.change(rows)
+    words = f"{formatting.change(change['change'])} on {change['from_period']}"
+    if not change["significant"]:
+        return f"{words}: no significant change"
+    return f"{words}: {findings.meaning(change['change'], kpi['improvement']) or 'significant'}"
+
+
+def kpi_cells(catalogue: Catalogue, mart: Mart, kpi: pd.Series, area_code: str) -> dict:
+    """One area's scorecard cells for one KPI: ``Period``, ``Latest``, ``Change since
+    previous period``, ``Variation``, ``Assurance`` (the last two (symbol, words))."""
+    trend = kpis.trend(mart, kpi["kpi_id"], area_code)
+    if trend.empty:
+        missing = (NOT_ASSESSED, f"not assessed: {formatting.NO_DATA}")
+        return {
+            "Period": kpis.latest_period(mart, kpi["kpi_id"]) or formatting.NO_DATA,
+            "Latest": formatting.NO_DATA,
+            "Change since previous period": "not assessed: fewer than two periods",
+            "Variation": missing,
+            "Assurance": missing,
+        }
+    latest = trend.iloc[-1]
+    value = formatting.percent(
+        latest["value"], missing=formatting.NO_DATA if latest["no_data"] else formatting.WITHHELD
+    )
+    return {
+        "Period": latest["period"],
+        "Latest": value,
+        "Change since previous period": change_cell(kpi, trend),
+        **spc_cells(catalogue, kpi, trend),
+    }
+
+
+def symbol_markup(symbol: str, words: str) -> str:
+    """A symbol with its words as text alternative, then the words themselves."""
+    return (
+        f'<span class="heenb-mdc" role="img" aria-label="{blocks.escape(words)}">'
+        f"{blocks.escape(symbol)}</span> {blocks.escape(words)}"
+    )
+
+
+def table(rows: list[dict], caption: str, note: str | None = None) -> Block:
+    """A scorecard table in a scroll region, like :func:`heenb.report.blocks.table`, whose
+    cells may carry a link (``href`` key: the first column links there) and MDC symbols.
+
+    ``rows`` are dicts of column -> text, or (symbol, words) for :data:`SYMBOL_COLUMNS`;
+    the page's data (spreadsheet, CSV) gets the cells as shown, symbol then words.
+    """
+    columns = [c for c in rows[0] if c != "href"]
+    plain = pd.DataFrame(
+        [{c: (" ".join(r[c]) if isinstance(r[c], tuple) else r[c]) for c in columns} for r in rows]
+    )
+    head = "".join(f'<th scope="col">{blocks.escape(c)}</th>' for c in columns)
+    body = []
+    for row in rows:
+        cells = []
+        for i, column in enumerate(columns):
+            value = row[column]
+            if isinstance(value, tuple):
+                text = symbol_markup(*value)
+            elif i == 0 and row.get("href"):
+                text = f'<a href="{blocks.escape(row["href"])}">{blocks.escape(value)}</a>'
+            else:
+                text = blocks.escape(value)
+            tag = '<th scope="row">' if i == 0 else "<td>"
+            cells.append(f"{tag}{text}{tag[:3].replace('<', '</')}>")
+        body.append(f"<tr>{''.join(cells)}</tr>")
+    foot = f'<p class="heenb-table-note">{blocks.escape(note)}</p>' if note else ""
+    link = takeaway.download_link(
+        columns, [list(map(str, r)) for r in plain.itertuples(index=False)], caption
+    )
+    markup = (
+        f'<div class="heenb-table" role="region" tabindex="0" '
+        f'aria-label="{blocks.escape(caption)}"><table><caption>{blocks.escape(caption)}'
+        f"</caption><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+        f"{foot}</div>{link}"
+    )
+    return Block(
+        markup,
+        f"{caption}\n{plain.to_string(index=False)}",
+        {caption: blocks.taken(plain, note, False)},
+    )
+
+
+#: What the scorecards' symbols mean, said once above them.
+KEY = (
+    "Variation and assurance follow NHS England's Making Data Count: \u25cf common cause "
+    "variation; \u25b2 or \u25bc special cause variation (improvement or concern, higher or "
+    "lower); \u2713 will consistently meet the target; \u2717 will consistently fail it; ? will "
+    "hit or miss it; \u2013 not assessed (the reason is given). Change since the previous "
+    "period is better or worse only when statistically significant at 5%."
+)
+
+
+def key() -> Block:
+    """The symbols and words of the scorecards, explained once."""
+    return blocks.paragraph(KEY)
+
+
+__all__ = [
+    "ASSURANCE_SYMBOLS",
+    "KEY",
+    "VARIATION_SYMBOLS",
+    "change_cell",
+    "key",
+    "kpi_cells",
+    "spc_cells",
+    "symbol_markup",
+    "table",
+]

@@ -1,0 +1,114 @@
+"""Scorecards say what is good, bad or changed: latest value, change since the previous
+period (better, worse or no significant change), MDC variation and assurance in words with
+a symbol that has a text alternative; the index adds ratings, commitments and programmes."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from heenb.build.plan import load_plan
+from heenb.data.catalogue import load_catalogue
+from heenb.report import kpis
+from heenb.report.area import area_report
+from heenb.report.national import index_report
+
+CHANGE = re.compile(r"^(up|down) \d+\.\d points on \d{4}: (better|worse|no significant change)$")
+NOT_ASSESSED = re.compile(r"^(no change on \d{4}: no significant change|not assessed: .+)$")
+
+
+def _tables(block) -> dict[str, pd.DataFrame]:
+    return {caption: frame for caption, frame in block.data.items()}
+
+
+def _built_index(folder):
+    for job in load_plan():
+        path = folder / job.output
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("<html></html>")
+    return index_report(str(folder))
+
+
+def test_the_index_scorecard_gives_each_area_change_variation_and_assurance(tmp_path):
+    report = _built_index(tmp_path)
+    catalogue = load_catalogue()
+    block = report.scorecard()
+    tables = [f for c, f in _tables(block).items() if c.endswith("England and each region")]
+    assert len(tables) == len(report._measures())
+    areas = ["England", *catalogue.regions["region_code"].map(catalogue.area_name)]
+    seen = set()
+    for frame in tables:
+        assert list(frame["Area"]) == areas
+        for text in frame["Change since previous period"]:
+            assert CHANGE.match(text) or NOT_ASSESSED.match(text), text
+            seen.add(text.rsplit(": ", 1)[-1])
+        for column in ("Variation", "Assurance"):
+            assert all(frame[column].str.len() > 0)
+    assert {"no significant change"} < seen  # better or worse somewhere too
+    # every region links to its page; the symbols carry their words as a text alternative
+    for code in catalogue.regions["region_code"]:
+        assert f'href="area/{code}.html"' in block.markup
+    symbols = re.findall(r'<span class="heenb-mdc" role="img" aria-label="([^"]+)">', block.markup)
+    assert len(symbols) == 2 * len(areas) * len(tables)
+
+
+def test_too_few_points_for_mdc_are_said_in_words(tmp_path):
+    frame = next(iter(_tables(_built_index(tmp_path).scorecard()).values()))
+    england = frame.set_index("Area").loc["England"]
+    assert re.match(
+        "\u2013 not assessed: \\d+ annual points; Making Data Count needs", england["Variation"]
+    )
+    assert frame["Variation"].str.startswith("\u2013 not assessed: ").all()
+
+
+def test_the_index_lists_ratings_commitments_and_programme_status(tmp_path):
+    report = _built_index(tmp_path)
+    tables = _tables(report.commitments())
+    ratings = tables["Qualitative objectives: latest rating"]
+    narrative = report.catalogue.objectives[
+        report.catalogue.objectives["headline_kpi"].map(
+            lambda k: report.catalogue.kpi(k)["kind"] == "narrative"
+        )
+    ]
+    assert list(ratings["Objective"]) == list(narrative["short_name"])
+    assert set(ratings["Latest rating"]) <= {"Red", "Amber", "Green", "no update yet"}
+    commitments = tables["Commitments, England: latest against target"]
+    targets = report.catalogue.kpis[report.catalogue.kpis["rule"] == "staff_fte"]
+    assert list(commitments["Commitment"]) == list(targets["short_name"])
+    assert set(commitments["Met"]) <= {"met", "not yet met"}
+    programmes = tables["Programmes: projects by RAG rating at their latest update"]
+    assert list(programmes["Programme"]) == list(report.catalogue.programmes["name"])
+    counts = programmes[["Green", "Amber", "Red"]].astype(int).sum(axis=1)
+    assert (counts <= programmes["Projects"].astype(int)).all()
+
+
+def test_the_area_scorecard_says_what_changed_and_the_mdc_view(tmp_path):
+    report = area_report("EM")
+    block = report.scorecard()
+    frame = _tables(block)["Every KPI for East Midlands: latest and change"]
+    assert list(frame["KPI"]) == list(report.measures["short_name"])
+    for text in frame["Change since previous period"]:
+        assert CHANGE.match(text) or NOT_ASSESSED.match(text), text
+    assert 'role="img" aria-label="not assessed' in block.markup
+
+
+def test_a_withheld_latest_figure_gives_no_change_and_no_count(tmp_path):
+    """Disclosure control: a change is never worked out across a withheld figure."""
+    from heenb.report import scorecard
+
+    catalogue = load_catalogue()
+    kpi = catalogue.kpi("nets-overall-satisfaction")
+    trend = pd.DataFrame(
+        {
+            "period": ["2022", "2023", "2024"],
+            "numerator": pd.array([40, 45, pd.NA], dtype="Int64"),
+            "denominator": pd.array([50, 50, pd.NA], dtype="Int64"),
+            "value": [0.8, 0.9, float("nan")],
+            "withheld": [False, False, True],
+            "no_data": [False, False, False],
+            "not_applicable": [False, False, False],
+        }
+    )
+    assert scorecard.change_cell(kpi, trend) == "not assessed: latest figure [c]"
+    assert kpis.change(trend) is not None  # the older helper would have compared 2023 on 2022
