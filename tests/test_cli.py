@@ -175,7 +175,10 @@ def test_validate_checks_the_files_present_and_says_what_each_missing_one_blocks
     assert main(["validate", "--data", str(programme_data)]) == 0
     out = capsys.readouterr().out
     assert "the files present are valid (programme_projects" in out
-    assert "arcp_outcomes.csv: not in the folder; the objective, area, stp, hee_region report(s)" in out
+    assert (
+        "arcp_outcomes.csv: not in the folder; the objective, area, stp, hee_region report(s)"
+        in out
+    )
     assert "kpi_updates.csv: not in the folder; the objective report(s)" in out
     assert "2 of the plan's 75 report(s) can be built from this data." in out
     assert "file not found" not in out
