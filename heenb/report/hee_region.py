@@ -133,9 +133,8 @@ class HeeRegionReport(Report):
         return heading + blocks.table(
             table.drop(columns=["kpi_id"]),
             f"Every KPI for {self.name} (HEE region, 2017) at its latest period",
-            note=f"{formatting.WITHHELD}: withheld by disclosure control (a region total is "
-            "also withheld when exactly one of its local offices' figures is). Counts are "
-            "rounded to the nearest 5.",
+            note="A region total is also withheld when exactly one of its local offices' figures "
+            "is. Counts are rounded to the nearest 5.",
         )
 
     def office_table(self) -> Block:
@@ -151,6 +150,5 @@ class HeeRegionReport(Report):
         return heading + blocks.table(
             pd.DataFrame(columns),
             f"Each KPI by local office, {self.name} (HEE region, 2017)",
-            note=f"{formatting.WITHHELD}: withheld by disclosure control. Each local office has "
-            "its own page.",
+            note="Each local office has its own page.",
         )

@@ -149,8 +149,7 @@ class StpReport(Report):
         return heading + blocks.table(
             pd.DataFrame(rows),
             f"Every provider-level KPI for {self.name} at its latest period",
-            note=f"{formatting.WITHHELD}: withheld by disclosure control. Counts are rounded "
-            "to the nearest 5.",
+            note="Counts are rounded to the nearest 5.",
         )
 
     def _stp_outlier(self, kpi_id: str, table: pd.DataFrame, period: str) -> str:
@@ -183,9 +182,8 @@ class StpReport(Report):
         return heading + blocks.table(
             pd.DataFrame(columns),
             f"Each KPI by provider, {self.name}",
-            note=f"{formatting.WITHHELD}: withheld by disclosure control, including figures "
-            "withheld so that no other withheld figure can be worked out from the STP's or "
-            "local office's totals.",
+            note="Some figures are withheld so that no other withheld figure can be worked out "
+            "from the STP's or local office's totals.",
         )
 
     def comparisons(self) -> Block:
