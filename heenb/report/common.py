@@ -6,6 +6,8 @@ import datetime as dt
 import functools
 from dataclasses import dataclass
 
+import pandas as pd
+
 from heenb import __version__, spc
 from heenb.data.catalogue import Catalogue, load_catalogue
 from heenb.data.gaps import gaps_note
@@ -181,3 +183,18 @@ def spc_note() -> str:
         f"times the mean moving range (three sigma, with sigma estimated as {factor:g} / 3 "
         f"times the mean moving range), shown only with {kpis.spc_min_points()} or more points."
     )
+
+
+class MeasuresReport(Report):
+    """A report of the KPIs in its ``measures`` (rows of ``kpis.csv``): its data notes define
+    them and name their raw sources."""
+
+    measures: pd.DataFrame
+
+    @property
+    def sources(self) -> list[str]:
+        return [SOURCE_NAMES[f] for f in dict.fromkeys(self.measures["source_file"])]
+
+    @property
+    def kpi_rows(self) -> pd.DataFrame:
+        return self.measures

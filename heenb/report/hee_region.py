@@ -18,7 +18,7 @@ from heenb.data.catalogue import LOCAL_OFFICE
 from heenb.errors import ParameterError
 from heenb.report import blocks, kpis, providers
 from heenb.report.blocks import Block
-from heenb.report.common import SOURCE_NAMES, Inputs, Report, checked, demo_banner, load_inputs
+from heenb.report.common import Inputs, MeasuresReport, checked, demo_banner, load_inputs
 
 #: The regional structure these pages report, as in ``regional_structures.csv``.
 STRUCTURE = "hee-2017-regions"
@@ -46,7 +46,7 @@ def hee_region_report(region: str, data=None) -> HeeRegionReport:
     return HeeRegionReport(region, inputs, {"region": region, "data": data})
 
 
-class HeeRegionReport(Report):
+class HeeRegionReport(MeasuresReport):
     """Sections of one HEE region's report, in reading order."""
 
     def __init__(self, region: str, inputs: Inputs, parameters: dict):
@@ -55,14 +55,6 @@ class HeeRegionReport(Report):
         self.name = str(self.catalogue.area(region)["name"])
         self.level = self.catalogue.region_level(STRUCTURE)
         self.offices = self.catalogue.offices_in(region)
-
-    @property
-    def sources(self) -> list[str]:
-        return [SOURCE_NAMES[f] for f in dict.fromkeys(self.measures["source_file"])]
-
-    @property
-    def kpi_rows(self) -> pd.DataFrame:
-        return self.measures
 
     @cached_property
     def measures(self) -> pd.DataFrame:

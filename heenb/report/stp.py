@@ -19,7 +19,7 @@ from heenb.data.catalogue import PROVIDER, STP
 from heenb.errors import ParameterError
 from heenb.report import blocks, kpis, providers
 from heenb.report.blocks import Block
-from heenb.report.common import SOURCE_NAMES, Inputs, Report, checked, demo_banner, load_inputs
+from heenb.report.common import Inputs, MeasuresReport, checked, demo_banner, load_inputs
 
 #: What the page says about Local Workforce Action Boards.
 LWAB_TEXT = (
@@ -49,7 +49,7 @@ def stp_report(stp: str, data=None) -> StpReport:
     return StpReport(stp, inputs, {"stp": stp, "data": data})
 
 
-class StpReport(Report):
+class StpReport(MeasuresReport):
     """Sections of one STP's report, in reading order."""
 
     def __init__(self, stp: str, inputs: Inputs, parameters: dict):
@@ -60,14 +60,6 @@ class StpReport(Report):
         self.office = str(self.area["local_office_code"])
         self.region = str(self.area["region_code"])
         self.provider_codes = self.catalogue.providers_in(stp)
-
-    @property
-    def sources(self) -> list[str]:
-        return [SOURCE_NAMES[f] for f in dict.fromkeys(self.measures["source_file"])]
-
-    @property
-    def kpi_rows(self) -> pd.DataFrame:
-        return self.measures
 
     @cached_property
     def measures(self) -> pd.DataFrame:
