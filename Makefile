@@ -33,7 +33,7 @@ reports: $(DEMO) ## Build the full report set from the demo data into reports/
 lint: $(STAMP) ## Ruff, and check notebooks are committed without outputs
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/nbstripout --verify notebooks/*.ipynb
+	$(BIN)/nbstripout --verify notebooks/*.ipynb docs/*.ipynb
 
 test: lint ## Lint, then the whole test suite (pytest with nbval on the notebooks)
 	$(BIN)/pytest
