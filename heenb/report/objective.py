@@ -228,29 +228,19 @@ class ObjectiveReport(Report):
                 + _verdict_sentence(regions, "regions")
             ),
         ]
+        label = _short_label(self.kpi)
         limits = kpis.funnel_limits(offices)
         if limits is not None:
-            parts.append(
-                blocks.figure(
-                    funnel_chart(
-                        limits,
-                        title=f"{_short_label(self.kpi)} by local office, {self.latest_period}",
-                        value_label=_short_label(self.kpi),
-                        denominator_label=self.kpi["denominator_label"],
-                    )
-                )
-            )
-        parts.append(
-            blocks.figure(
-                comparison_chart(
-                    regions,
-                    title=f"{_short_label(self.kpi)} by region, {self.latest_period}",
-                    value_label=_short_label(self.kpi),
-                    reference=england,
-                    verdict="the 99.8% funnel limits" + findings.funnel_words(regions),
-                )
-            )
-        )
+            office_title = f"{label} by local office, {self.latest_period}"
+            denominator = self.kpi["denominator_label"]
+            office_chart = funnel_chart(limits, title=office_title, value_label=label,
+                                        denominator_label=denominator)  # fmt: skip
+            parts.append(blocks.figure(office_chart))
+        verdict = "the 99.8% funnel limits" + findings.funnel_words(regions)
+        region_chart = comparison_chart(regions, value_label=label, reference=england,
+                                        title=f"{label} by region, {self.latest_period}",
+                                        verdict=verdict)  # fmt: skip
+        parts.append(blocks.figure(region_chart))
         parts.append(
             blocks.table(
                 area_rows(
