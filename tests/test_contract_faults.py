@@ -11,6 +11,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+from raw_edits import only_problem
 
 from heenb.cli import main
 from heenb.data.validate import longest_line, problems_in
@@ -29,12 +30,6 @@ def set_value(folder, name, row, column, value):
     table = read(folder, name)
     table.loc[row - 2, column] = value
     write(folder, name, table)
-
-
-def only_problem(folder):
-    problems = problems_in(folder)
-    assert len(problems) == 1, "\n".join(map(str, problems))
-    return problems[0]
 
 
 TODAY = dt.date.today()

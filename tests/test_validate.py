@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from raw_edits import only_problem
 
 from heenb.cli import main
 from heenb.data.validate import problems_in, read_raw
@@ -39,12 +40,6 @@ def set_cell(folder, name, row, column, value):
 def cell(folder, name, row, column):
     rows = lines(folder, name)
     return rows[row - 1].split(",")[rows[0].split(",").index(column)]
-
-
-def only_problem(folder):
-    problems = problems_in(folder)
-    assert len(problems) == 1, "\n".join(map(str, problems))
-    return problems[0]
 
 
 # --------------------------------------------------------------------------- good data
