@@ -89,7 +89,7 @@ class HeeRegionReport(MeasuresReport):
         latest protected figures beside England's."""
         rows = []
         for _, kpi in self.measures.iterrows():
-            period, regions, offices = self._figures(kpi["kpi_id"])
+            period, regions, _offices = self._figures(kpi["kpi_id"])
             mine = regions[regions["area_code"] == self.code]
             row = {"kpi_id": kpi["kpi_id"], "KPI": kpi["short_name"], "Period": period}
             if mine.empty:
@@ -98,11 +98,8 @@ class HeeRegionReport(MeasuresReport):
                 row["Compared with other HEE regions"] = formatting.NO_DATA
             else:
                 mine = mine.iloc[0]
-                parts = offices[offices["area_code"].isin(self.offices)]
-                # A region total beside exactly one withheld office figure (on the office's
-                # page) would reveal it by subtraction: the total is withheld too.
-                hidden = mine["withheld"] or int(parts["withheld"].sum()) == 1
-                row["Value"] = formatting.WITHHELD if hidden else providers.rate_text(mine)
+                hidden = bool(mine["withheld"])
+                row["Value"] = providers.rate_text(mine)
                 row["95% interval"] = (
                     "" if hidden or mine["no_data"]
                     else formatting.interval(mine["lower"], mine["upper"])
@@ -125,8 +122,8 @@ class HeeRegionReport(MeasuresReport):
         return heading + blocks.table(
             table.drop(columns=["kpi_id"]),
             f"Every KPI for {self.name} (HEE region, 2017) at its latest period",
-            note="A region total is also withheld when exactly one of its local offices' figures "
-            "is. Counts are rounded to the nearest 5.",
+            note="Some figures are withheld only so that no withheld figure can be worked out "
+            "from a total and its other parts. Counts are rounded to the nearest 5.",
         )
 
     def office_table(self) -> Block:

@@ -3,10 +3,12 @@
 Each function answers one question a report asks of one KPI (its national
 trend, how areas compare, an area's scorecard) and returns a DataFrame with
 numerator and denominator kept beside the value. Disclosure control is applied
-here, once: every sub-national count is protected by
-:func:`heenb.disclosure.suppress` and every sub-national rate is computed from
-the protected counts (withheld with them); England's figures are not
-suppressed. Values are fractions (0-1); intervals are 95% Wilson intervals.
+here, once (:func:`protected`): every sub-national count is protected by
+:func:`heenb.disclosure.suppress`, more are withheld so that none can be worked
+out from its totals (:mod:`heenb.report.protection`), and every sub-national
+rate is computed from the protected counts (withheld with them); England's
+figures are not suppressed. Values are fractions (0-1); intervals are 95%
+Wilson intervals.
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ import numpy as np
 import pandas as pd
 
 from heenb import disclosure, formatting, funnel, paths, spc, stats
-from heenb.data.catalogue import ENGLAND, Catalogue
+from heenb.data.catalogue import ENGLAND, Catalogue, load_catalogue
 from heenb.data.mart import Mart
 from heenb.data.rules import RULES, selection
+from heenb.report import protection
 
 #: Columns of every rate table this module returns.
 RATE_COLUMNS = ["numerator", "denominator", "value", "lower", "upper", "withheld", "no_data"]
@@ -89,6 +92,44 @@ def measure_rows(mart: Mart, measure: str, breakdown: str = "all") -> pd.DataFra
     return table[(table["measure"] == measure) & (table["breakdown"] == breakdown)]
 
 
+#: :func:`protected` tables by (mart, catalogue, measure, breakdown) ids, with the
+#: mart and catalogue they were made from (so an id is never reused by mistake).
+_PROTECTED: dict[tuple, tuple[Mart, Catalogue, pd.DataFrame]] = {}
+
+
+def protected(
+    mart: Mart, measure: str, breakdown: str = "all", catalogue: Catalogue | None = None
+) -> pd.DataFrame:
+    """Every row of one measure and breakdown as published: protected counts and rates.
+
+    Each count below England is protected by the disclosure rule (:func:`rates`),
+    then more are withheld so that none can be worked out from a total and its
+    other parts (:func:`heenb.report.protection.withhold_across`), within each
+    period and group. Every page reads its figures from here, so the same area
+    shows the same figures everywhere. Cached per mart, measure and breakdown.
+
+    Returns
+    -------
+    DataFrame
+        The mart's ``level``, ``area_code``, ``period``, ``group``,
+        :data:`RATE_COLUMNS` and ``secondary``.
+    """
+    catalogue = catalogue or load_catalogue()
+    key = (id(mart), id(catalogue), measure, breakdown)
+    cached = _PROTECTED.get(key)
+    if cached and cached[0] is mart and cached[1] is catalogue:
+        return cached[2]
+    rows = measure_rows(mart, measure, breakdown)
+    rows = rows[["level", "area_code", "period", "group", "numerator", "denominator"]]
+    rows = rows.reset_index(drop=True)
+    table = rates(rows, national=rows["area_code"] == ENGLAND)
+    table = protection.withhold_across(table, protection.relations(catalogue))
+    if len(_PROTECTED) >= 64:
+        _PROTECTED.clear()
+    _PROTECTED[key] = (mart, catalogue, table)
+    return table
+
+
 @cache
 def _not_applicable_rows(folder) -> pd.DataFrame:
     return pd.read_csv(folder / "kpi_not_applicable.csv", dtype=str, keep_default_na=False)
@@ -109,10 +150,9 @@ def trend(
     ``not_applicable`` (True for a period before the KPI existed, e.g. ARCP outcome
     10.1 before 2020: shown as ``[z]``, its value NaN and counted as no data, so it
     is neither a 0% nor an SPC point)."""
-    rows = measure_rows(mart, measure, breakdown)
+    rows = protected(mart, measure, breakdown)
     rows = rows[(rows["area_code"] == area_code) & (rows["group"] == group)]
-    rows = rows.sort_values("period")[["period", "numerator", "denominator"]]
-    table = rates(rows.reset_index(drop=True), national=area_code == ENGLAND)
+    table = rows.sort_values("period")[["period", *RATE_COLUMNS]].reset_index(drop=True)
     start = not_applicable(measure)
     table["not_applicable"] = table["period"] < start[0] if start else False
     table.loc[table["not_applicable"], ["value", "lower", "upper"]] = np.nan
@@ -148,6 +188,7 @@ def compare(
     -------
     DataFrame
         One row per area: ``area_code``, ``area`` (name), :data:`RATE_COLUMNS`,
+        ``secondary`` (withheld only to protect another figure: :func:`protected`),
         and from the funnel plot of the shown (protected) counts, centred on
         England's rate from its unrounded counts, ``lower998``, ``upper998``
         and ``outlier`` ("high", "low", "" within limits, or
@@ -155,9 +196,9 @@ def compare(
         ``attrs`` hold ``centre`` (England's rate) and, with a funnel, its
         ``phi``, ``tau2``, ``target`` and ``overdispersion``.
     """
-    rows = measure_rows(mart, measure, breakdown)
+    rows = protected(mart, measure, breakdown, catalogue)
     rows = rows[(rows["level"] == level) & (rows["period"] == period) & (rows["group"] == group)]
-    table = rates(rows[["area_code", "numerator", "denominator"]].reset_index(drop=True), False)
+    table = rows[["area_code", *RATE_COLUMNS, "secondary"]].reset_index(drop=True)
     table.insert(1, "area", table["area_code"].map(catalogue.area_name))
     table.attrs["centre"] = england_value(mart, measure, period, breakdown, group)
     table["outlier"] = np.where(table["no_data"], "no data", "withheld")

@@ -1,18 +1,15 @@
 """Figures below the local office: STPs and placement providers, protected across levels.
 
-A provider's counts add up to its STP's, and an STP's to its local office's. With
-exactly one figure of such a sum withheld, it could be worked out by subtraction
-from the others, on one page or across pages. :func:`protected_counts` therefore
-applies the disclosure rule to every local office, STP and provider row (through
-:func:`heenb.report.kpis.rates`), withholds a row's both counts when either is
-withheld, and then withholds more rows (secondary suppression) until no sum of
-an area and its parts has exactly one withheld figure. Local office figures are
-left as the area pages show them; only STPs and providers are withheld further.
+A provider's counts add up to its STP's, and an STP's to its local office's.
+:func:`protected_counts` gives every local office, STP and provider row as
+:func:`heenb.report.kpis.protected` protects them for every page: the
+disclosure rule on each count, then secondary suppression across the whole
+geography (:mod:`heenb.report.protection`), so that no withheld figure can be
+worked out by subtraction, on one page or across pages.
 """
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from heenb import formatting, funnel
@@ -53,61 +50,20 @@ def protected_counts(mart: Mart, catalogue: Catalogue, measure: str, period: str
         (the local office of an STP, the STP of a provider, blank for an office),
         :data:`heenb.report.kpis.RATE_COLUMNS` (a withheld row has both counts
         NA) and ``secondary`` (True where the row is withheld only so that no
-        other withheld figure can be worked out by subtraction).
+        other withheld figure can be worked out by subtraction), exactly as
+        :func:`heenb.report.kpis.protected` gives them to every page.
     """
-    rows = kpis.measure_rows(mart, measure)
+    rows = kpis.protected(mart, measure, catalogue=catalogue)
     rows = rows[(rows["period"] == period) & (rows["group"] == "all")
                 & rows["level"].isin(LEVELS)]  # fmt: skip
-    rows = rows[["level", "area_code", "numerator", "denominator"]].reset_index(drop=True)
-    table = kpis.rates(rows, national=False)
+    table = rows[["level", "area_code", *kpis.RATE_COLUMNS, "secondary"]].reset_index(drop=True)
     table.insert(2, "area", table["area_code"].map(catalogue.area_name))
     parent = {STP: catalogue.office_of_stp, PROVIDER: catalogue.stp_of}
     table.insert(3, "parent", [
         str(parent[lv].get(code, "")) if lv in parent else ""
         for lv, code in zip(table["level"], table["area_code"], strict=True)
     ])  # fmt: skip
-    table["secondary"] = False
-    _withhold(table, table["withheld"].to_numpy())
-    for _ in range(len(table)):  # each pass withholds at least one row, or stops
-        if not _secondary_pass(table):
-            break
     return table
-
-
-def _withhold(table: pd.DataFrame, mask) -> None:
-    """Withhold whole rows: both counts, the rate and its interval."""
-    mask = np.asarray(mask, dtype=bool)
-    table.loc[mask, ["numerator", "denominator"]] = pd.NA
-    table.loc[mask, ["value", "lower", "upper"]] = np.nan
-    table.loc[mask, "withheld"] = True
-    table.loc[mask, "no_data"] = False
-
-
-def _secondary_pass(table: pd.DataFrame) -> bool:
-    """Withhold one more row in each sum with exactly one withheld figure; True if any."""
-    changed = False
-    codes = table.set_index("area_code")
-    for level in (STP, PROVIDER):
-        children = table[table["level"] == level]
-        for parent, parts in children.groupby("parent", sort=False):
-            parent_hidden = parent in codes.index and bool(codes.loc[parent, "withheld"])
-            if int(parent_hidden) + int(parts["withheld"].sum()) != 1:
-                continue
-            candidates = parts[~parts["withheld"] & ~parts["no_data"]]
-            if len(candidates):
-                smallest = candidates["denominator"].astype("int64").idxmin()
-                _withhold(table, table.index == smallest)
-                table.loc[smallest, "secondary"] = True
-            elif level == PROVIDER and parent in codes.index:
-                # The one withheld provider is its STP's only part: withhold the STP too.
-                at = table.index[table["area_code"] == parent]
-                _withhold(table, table.index.isin(at))
-                table.loc[at, "secondary"] = True
-            else:
-                continue
-            changed = True
-            codes = table.set_index("area_code")
-    return changed
 
 
 def at_level(table: pd.DataFrame, level: str, parent: str | None = None) -> pd.DataFrame:

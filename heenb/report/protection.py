@@ -1,0 +1,115 @@
+"""Protection across the geography: no withheld count can be worked out from its totals.
+
+Counts add up the geography: England is the sum of its regions (in each
+regional structure, NHS England's 7 and HEE's 4), a region the sum of its local
+offices, a local office the sum of its STPs and an STP the sum of its placement
+providers. When exactly one figure of such a sum is withheld (its total or one
+part), it can be worked out by subtracting the others, on one page or across
+pages, so :func:`withhold_across` withholds more figures (secondary suppression)
+until no sum has exactly one withheld figure. It withholds the smallest shown
+part; a total is withheld only when no part can be, and England never is.
+
+Counts below national level are also rounded to 5, so such a subtraction gives
+a range rather than the exact count; the rule is applied anyway, as the
+statistical disclosure guidance for additive tables does.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from heenb.data.catalogue import ENGLAND, Catalogue
+
+#: A sum: its total's area code and its parts' codes.
+Relation = tuple[str, tuple[str, ...]]
+
+
+def relations(catalogue: Catalogue) -> list[Relation]:
+    """Every sum of the geography: England by the regions of each structure, each region
+    by its local offices, each office by its STPs, each STP by its providers."""
+    found: list[Relation] = []
+    for _structure, regions in catalogue.all_regions.groupby("structure", sort=False):
+        found.append((ENGLAND, tuple(regions["region_code"])))
+        found += [(code, tuple(catalogue.offices_in(code))) for code in regions["region_code"]]
+    office_of_stp, stp_of = catalogue.office_of_stp, catalogue.stp_of
+    for office in catalogue.local_offices["local_office_code"]:
+        found.append((office, tuple(office_of_stp.index[office_of_stp == office])))
+    for stp in catalogue.stps["stp_code"]:
+        found.append((stp, tuple(stp_of.index[stp_of == stp])))
+    return [(total, parts) for total, parts in found if parts]
+
+
+def withhold_across(table: pd.DataFrame, sums: list[Relation]) -> pd.DataFrame:
+    """A rate table with secondary suppression applied within each period and group.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Rows of :func:`heenb.report.kpis.rates` with ``area_code``, ``period``
+        and ``group`` columns (any levels; England rows are never withheld).
+    sums : list of Relation
+        From :func:`relations`.
+
+    Returns
+    -------
+    DataFrame
+        ``table`` with both counts of every withheld row NA (a rate is withheld
+        when either count is), more rows withheld (rate and interval NaN too)
+        and a ``secondary`` column, True where a row is withheld only so
+        that no other withheld figure can be worked out by subtraction.
+    """
+    out = table.copy()
+    out["secondary"] = False
+    if not out["withheld"].any():
+        return out
+    out.loc[out["withheld"], ["numerator", "denominator"]] = pd.NA
+    more = np.zeros(len(out), dtype=bool)
+    positions = pd.RangeIndex(len(out))
+    for _key, at in out.groupby(["period", "group"], sort=False).indices.items():
+        if not out["withheld"].to_numpy()[at].any():
+            continue
+        codes = out["area_code"].to_numpy()[at]
+        chosen = _more_withheld(
+            dict(zip(codes, out["withheld"].to_numpy()[at], strict=True)),
+            dict(
+                zip(codes, out["denominator"].fillna(0).astype("int64").to_numpy()[at], strict=True)
+            ),  # fmt: skip
+            sums,
+        )
+        more[positions[at][np.isin(codes, list(chosen))]] = True
+    out.loc[more, ["numerator", "denominator"]] = pd.NA
+    out.loc[more, ["value", "lower", "upper"]] = np.nan
+    out.loc[more, "withheld"] = True
+    out.loc[more, "no_data"] = False
+    out.loc[more, "secondary"] = True
+    return out
+
+
+def _more_withheld(withheld: dict[str, bool], size: dict[str, int], sums: list[Relation]) -> set:
+    """Codes to withhold as well, so that no sum has exactly one withheld figure.
+
+    ``withheld`` and ``size`` (shown denominator) are by area code of the rows
+    there are. A part with no row has nothing to withhold (its count is 0); a sum
+    whose total has no row is not published, so it gives nothing away.
+    """
+    chosen: set[str] = set()
+    changed = True
+    while changed:  # each pass withholds at least one more figure, or stops
+        changed = False
+        for total, parts in sums:
+            if total not in size:
+                continue
+            if withheld.get(total, False) + sum(withheld.get(p, False) for p in parts) != 1:
+                continue
+            open_parts = [p for p in parts if not withheld.get(p, False) and size.get(p, 0) > 0]
+            if open_parts:
+                pick = min(open_parts, key=lambda p: (size[p], p))
+            elif total != ENGLAND and not withheld.get(total, False) and size.get(total, 0) > 0:
+                pick = total
+            else:
+                continue
+            withheld[pick] = True
+            chosen.add(pick)
+            changed = True
+    return chosen
