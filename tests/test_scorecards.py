@@ -46,11 +46,13 @@ def test_the_index_scorecard_gives_each_area_change_variation_and_assurance(tmp_
         for column in ("Variation", "Assurance"):
             assert all(frame[column].str.len() > 0)
     assert {"no significant change"} < seen  # better or worse somewhere too
-    # every region links to its page; the symbols carry their words as a text alternative
+    # every region links to its page; each symbol is hidden from screen readers and followed
+    # by its words, so they are read once
     for code in catalogue.regions["region_code"]:
         assert f'href="area/{code}.html"' in block.markup
-    symbols = re.findall(r'<span class="heenb-mdc" role="img" aria-label="([^"]+)">', block.markup)
+    symbols = re.findall(r'<span class="heenb-mdc" aria-hidden="true">[^<]+</span> \w', block.markup)
     assert len(symbols) == 2 * len(areas) * len(tables)
+    assert "aria-label" not in re.sub(r'<div class="heenb-table"[^>]*>', "", block.markup)
 
 
 def test_too_few_points_for_mdc_are_said_in_words(tmp_path):
@@ -90,7 +92,7 @@ def test_the_area_scorecard_says_what_changed_and_the_mdc_view(tmp_path):
     assert list(frame["KPI"]) == list(report.measures["short_name"])
     for text in frame["Change since previous period"]:
         assert CHANGE.match(text) or NOT_ASSESSED.match(text), text
-    assert 'role="img" aria-label="not assessed' in block.markup
+    assert '<span class="heenb-mdc" aria-hidden="true">\u2013</span> not assessed' in block.markup
 
 
 def test_a_withheld_latest_figure_gives_no_change_and_no_count(tmp_path):

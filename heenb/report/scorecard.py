@@ -112,9 +112,9 @@ def kpi_cells(catalogue: Catalogue, mart: Mart, kpi: pd.Series, area_code: str) 
 
 
 def symbol_markup(symbol: str, words: str) -> str:
-    """A symbol with its words as text alternative, then the words themselves."""
+    """A symbol, then its words; screen readers skip the symbol and read the words once."""
     return (
-        f'<span class="heenb-mdc" role="img" aria-label="{blocks.escape(words)}">'
+        f'<span class="heenb-mdc" aria-hidden="true">'
         f"{blocks.escape(symbol)}</span> {blocks.escape(words)}"
     )
 
