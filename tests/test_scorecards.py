@@ -50,7 +50,8 @@ def test_the_index_scorecard_gives_each_area_change_variation_and_assurance(tmp_
     # by its words, so they are read once
     for code in catalogue.regions["region_code"]:
         assert f'href="area/{code}.html"' in block.markup
-    symbols = re.findall(r'<span class="heenb-mdc" aria-hidden="true">[^<]+</span> \w', block.markup)
+    hidden_symbol = r'<span class="heenb-mdc" aria-hidden="true">[^<]+</span> \w'
+    symbols = re.findall(hidden_symbol, block.markup)
     assert len(symbols) == 2 * len(areas) * len(tables)
     assert "aria-label" not in re.sub(r'<div class="heenb-table"[^>]*>', "", block.markup)
 
