@@ -56,7 +56,13 @@ from heenb.data.catalogue import (
 )
 from heenb.data.contract import RAW_FILES, RAW_FILES_BY_NAME
 from heenb.data.demo import DEMO_MARKER
-from heenb.data.rules import PERIOD_COLUMNS, RULES, breakdown_columns, counted_rows
+from heenb.data.rules import (
+    PERIOD_COLUMNS,
+    RULES,
+    breakdown_columns,
+    counted_rows,
+    selection,
+)
 from heenb.data.validate import read_raw
 from heenb.errors import BuildError, DataChangedError
 
@@ -338,20 +344,18 @@ def _counts(table: pd.DataFrame, measure: str, hit: pd.Series, period: str,
     """Numerator (rows where ``hit``) and denominator (all rows) by provider (where the
     source names one, else local office), period and breakdown."""
     area = "provider" if "provider" in table.columns else "local_office"
+    # The columns as they are (copy=False) and one flag a row: no whole-file int64 copies.
     frame = pd.DataFrame({
-        "area_code": table[area], "period": table[period],
-        "numerator": hit.to_numpy(dtype="int64"), "denominator": 1,
-    }, index=table.index)  # fmt: skip
+        "area_code": table[area], "period": table[period], "hit": hit.to_numpy(dtype=bool),
+    }, index=table.index, copy=False)  # fmt: skip
     parts = []
     for breakdown in ["all", *breakdowns]:
         keys = ["area_code", "period"] if breakdown == "all" else ["area_code", "period", "group"]
         if breakdown != "all":
             frame["group"] = table[breakdown]
         part = (
-            frame.groupby(keys, as_index=False, sort=False, observed=True)[
-                ["numerator", "denominator"]
-            ]
-            .sum()
+            frame.groupby(keys, as_index=False, sort=False, observed=True)
+            .agg(numerator=("hit", "sum"), denominator=("hit", "size"))
             .assign(breakdown=breakdown)
         )
         if breakdown == "all":
@@ -377,11 +381,24 @@ def _proportions(raw: dict[str, pd.DataFrame], catalogue: Catalogue) -> pd.DataF
     for _, kpi in catalogue.kpis.iterrows():
         if not RULES[kpi["rule"]].counts_rows:
             continue
-        rows, hit = counted_rows(kpi, raw[kpi["source_file"]], positive)
         period = PERIOD_COLUMNS[kpi["periodicity"]]
-        parts.append(_counts(rows, kpi["kpi_id"], hit, period, breakdown_columns(kpi)))
+        breakdowns = breakdown_columns(kpi)
+        source = _used_columns(raw[kpi["source_file"]], kpi, period, breakdowns)
+        rows, hit = counted_rows(kpi, source, positive)
+        parts.append(_counts(rows, kpi["kpi_id"], hit, period, breakdowns))
+        del rows, hit, source  # a big source's selected rows are freed before the next KPI's
     columns = ["area_code", "period", "breakdown", "group", "numerator", "denominator", "measure"]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+
+
+def _used_columns(table: pd.DataFrame, kpi, period: str, breakdowns: list[str]) -> pd.DataFrame:
+    """``table`` with only the columns a KPI's counting reads, so that selecting its rows
+    does not copy the others (identifiers, say) of a file of millions of rows."""
+    used = {period, *breakdowns, "provider", "local_office", "answer"}
+    for text in (kpi["denominator"], kpi["numerator"]):
+        with contextlib.suppress(ValueError):  # counted_rows reports a bad selection
+            used |= selection(str(text)).keys()
+    return table[[c for c in table.columns if c in used]]
 
 
 def _representation(demographics: pd.DataFrame) -> pd.DataFrame:

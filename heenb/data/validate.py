@@ -216,8 +216,10 @@ def _read_text(path: Path, raw: RawFile) -> tuple[pd.DataFrame | None, list[Prob
         return None, repeated
     table.columns = [str(c).strip() for c in table.columns]
     # Values were stripped of surrounding spaces once, in read_coded. Blank lines are read
-    # (so row numbers match a spreadsheet), then dropped.
-    table = table[(table != "").any(axis=1)]
+    # (so row numbers match a spreadsheet), then dropped; a file without any is not copied.
+    filled = (table != "").any(axis=1)
+    if not filled.all():
+        table = table[filled]
     missing = [c.name for c in raw.columns if c.name not in table.columns]
     if missing:
         return None, [
@@ -252,11 +254,21 @@ def read_coded(path: Path, chunk_rows: int | None = None) -> pd.DataFrame:
             columns = list(chunk.columns)
             for name in columns:
                 codes, uniques = pd.factorize(chunk[name].to_numpy(dtype=object))
-                pieces.setdefault(name, []).append((codes.astype(np.int32), uniques))
+                pieces.setdefault(name, []).append((codes.astype(_code_type(uniques)), uniques))
+            del chunk
     if not pieces:  # a header and no rows
         header = pd.read_csv(path, nrows=0, encoding="utf-8-sig")
         return pd.DataFrame({c: pd.Categorical([]) for c in header.columns}, dtype="category")
-    return pd.DataFrame({name: _joined(pieces[name]) for name in columns})
+    # Each column's pieces are freed as soon as the column is joined.
+    return pd.DataFrame({name: _joined(pieces.pop(name)) for name in columns})
+
+
+def _code_type(values) -> type:
+    """The smallest signed integer type that numbers ``values`` (and -1, for none)."""
+    for kind in (np.int8, np.int16, np.int32):
+        if len(values) <= np.iinfo(kind).max:
+            return kind
+    return np.int64
 
 
 def _joined(pieces: list[tuple[np.ndarray, np.ndarray]]) -> pd.Categorical:
@@ -264,7 +276,7 @@ def _joined(pieces: list[tuple[np.ndarray, np.ndarray]]) -> pd.Categorical:
     # A short row's missing cell has code -1 in its chunk: it becomes the empty value.
     everything = np.concatenate([*(uniques for _, uniques in pieces), np.array([""], object)])
     to_global, categories = pd.factorize(everything)
-    to_global = to_global.astype(np.int32)
+    to_global = to_global.astype(_code_type(categories))
     codes, start, empty = [], 0, to_global[-1]
     for local, uniques in pieces:
         codes.append(np.append(to_global[start : start + len(uniques)], empty)[local])
@@ -273,7 +285,7 @@ def _joined(pieces: list[tuple[np.ndarray, np.ndarray]]) -> pd.Categorical:
     if _SPACE_AT_AN_END.search("\x00".join(categories)):  # one scan finds any value to strip
         stripped = pd.Index(categories, dtype=object).str.strip()
         to_stripped, categories = pd.factorize(stripped.to_numpy(dtype=object))
-        codes = to_stripped[codes]
+        codes = to_stripped.astype(_code_type(categories))[codes]
     return pd.Categorical.from_codes(codes, categories=pd.Index(categories, dtype=object))
 
 
@@ -408,7 +420,8 @@ def _check_columns(
         empty = values == ""
         if column.required:
             problems += _rows(raw, column, empty, lambda i: "is empty; a value is required")
-        problems += _check_values(values[~empty], raw, column, catalogue, bounds)
+        filled = values[~empty] if empty.any() else values  # no copy of a full column
+        problems += _check_values(filled, raw, column, catalogue, bounds)
     return problems + _check_keys(table, raw)
 
 
