@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import re
 import struct
 
@@ -11,10 +13,11 @@ import pytest
 from matplotlib import cbook
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.text import Text
+from PIL import Image
 
 from heenb import funnel
 from heenb.charts.compare import comparison_chart
-from heenb.charts.figure import DPI, HTML_DPI, Chart, escape_text
+from heenb.charts.figure import DPI, HTML_DPI, NHS_COLOURS, Chart, escape_text, palette_png
 from heenb.charts.funnel import funnel_chart
 from heenb.charts.trend import small_multiples, trend_chart
 from heenb.charts.xmr import xmr_chart
@@ -111,6 +114,31 @@ def test_html_image_has_twice_the_pixels_it_is_shown_at():
     assert abs(int(shown.group(1)) * 2 - width) <= 1 and abs(int(shown.group(2)) * 2 - height) <= 1
     assert width >= 1300  # 8 inches at 200 dpi, less the trimmed margin
     assert f'alt="{chart.alt_text}"' in page
+
+
+def test_a_page_embeds_a_chart_in_a_palette_a_third_of_the_size_its_colours_kept():
+    """Pages stay under their size limit: the embedded PNG has at most 256 colours; white
+    and the NHS colours of points and lines stay exact, only anti-aliased edges move."""
+    chart = _funnel()
+    src = re.search(r'src="data:image/png;base64,([^"]+)"', chart.to_html()).group(1)
+    embedded = Image.open(io.BytesIO(base64.b64decode(src)))
+    full = chart.png_bytes(dpi=HTML_DPI)
+    lossless = np.asarray(Image.open(io.BytesIO(full)).convert("RGB")).astype(int)
+    assert embedded.mode == "P" and len(base64.b64decode(src)) < 0.5 * len(full)
+    shown = np.asarray(embedded.convert("RGB")).astype(int)
+    assert shown.shape == lossless.shape
+    flat = ["#FFFFFF", NHS_COLOURS["blue"], NHS_COLOURS["dark_red"], NHS_COLOURS["dark_grey"]]
+    for colour in flat:
+        rgb = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+        where = (lossless == rgb).all(axis=2)
+        assert where.any() and (shown[where] == rgb).all(), colour
+    assert np.abs(shown - lossless).max(axis=2).mean() < 0.5
+
+
+def test_a_transparent_png_is_embedded_as_it_is():
+    buffer = io.BytesIO()
+    Image.new("RGBA", (4, 4), (0, 94, 184, 128)).save(buffer, format="PNG")
+    assert palette_png(buffer.getvalue()) == buffer.getvalue()
 
 
 def test_chart_shows_in_jupyterlab_with_its_text_alternative():

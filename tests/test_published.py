@@ -247,14 +247,53 @@ def counts_by_name(table: dict, name_column: str) -> dict[str, tuple[str, str]]:
     return {row[at[0]]: (row[at[1]], row[at[2]]) for row in table["rows"] if len(row) > at[2]}
 
 
+def provider_figures(folder: Path, kpi_names: dict[str, str]) -> tuple[dict, dict]:
+    """Every provider's counts and rates, on any page: ``{(kpi, provider): {page: shown}}``
+    for (numerator, denominator) pairs (tables of the data behind charts by provider, and
+    STP pages' tables against England's limits) and for rates (tables of each KPI by
+    provider, and the objective pages' tables of outlying providers)."""
+    pairs: dict = {}
+    rates: dict = {}
+    for page in pages(folder):
+        where = str(page.relative_to(folder))
+        for table in tables_in(page):
+            caption = table["caption"].removeprefix("Data for the chart: ")
+            if caption != table["caption"] and " by provider" in caption:
+                kpi = kpi_names[caption.split(" (")[0]]
+                found = counts_by_name(table, "Area")
+            elif "'s providers against England's funnel limits" in caption:
+                kpi = kpi_names[caption.split(": ")[0]]
+                found = counts_by_name(table, "Provider")
+            elif caption.startswith("Each KPI by provider"):
+                headers = table["headers"]
+                for column, header in enumerate(headers):
+                    kpi = kpi_names.get(header.rsplit(" (", 1)[0])
+                    for row in filter(None, table["rows"]) if kpi else ():
+                        rates.setdefault((kpi, row[0]), {})[where] = row[column]
+                continue
+            elif "providers outside England's 99.8% funnel limits" in caption:
+                kpi = kpi_names[caption.split(": ")[0]]
+                for row in filter(None, table["rows"]):
+                    rates.setdefault((kpi, row[0]), {})[where] = row[2]
+                continue
+            else:
+                continue
+            for provider, pair in found.items():  # a chart's data writes 1250, a table 1,250
+                pair = tuple(cell.replace(",", "") for cell in pair)
+                pairs.setdefault((kpi, provider), {})[where] = pair
+    return pairs, rates
+
+
 def test_no_withheld_count_can_be_recovered_across_provider_stp_and_office_pages(
     built_reports, catalogue
 ):
     """A local office's count (its area page's funnel data) is the sum of its STPs' (their
-    scorecards); an STP's is the sum of its providers' (the STP page's tables): no such
-    sum may show exactly one withheld entry."""
+    scorecards) and of its providers'; an STP's is the sum of its providers'. Provider
+    figures are read from every page that shows them (STP pages, local-office pages, the
+    objective pages' national funnels), and one provider shows the same figures on every
+    page: no such sum may show exactly one withheld entry."""
     kpi_names = dict(zip(catalogue.kpis["short_name"], catalogue.kpis["kpi_id"], strict=True))
-    offices, stps, listed, rates = {}, {}, {}, {}
+    offices, stps = {}, {}
     for page in pages(built_reports / "area"):
         for table in tables_in(page):
             caption = table["caption"].removeprefix("Data for the chart: ")
@@ -268,16 +307,19 @@ def test_no_withheld_count_can_be_recovered_across_provider_stp_and_office_pages
             if table["caption"].startswith("Every provider-level KPI for"):
                 for kpi, pair in counts_by_name(table, "KPI").items():
                     stps[(kpi_names[kpi], name)] = pair
-            elif "'s providers against England's funnel limits" in table["caption"]:
-                kpi = kpi_names[table["caption"].split(": ")[0]]
-                for provider, pair in counts_by_name(table, "Provider").items():
-                    listed[(kpi, provider)] = pair
-            elif table["caption"].startswith("Each KPI by provider"):
-                for header, column in zip(table["headers"][2:], range(2, 99), strict=False):
-                    kpi = kpi_names[header.rsplit(" (", 1)[0]]
-                    for row in filter(None, table["rows"]):  # the header row has no cells
-                        rates[(kpi, row[0])] = row[column]
-    assert offices and stps and listed and rates
+    shown_pairs, shown_rates = provider_figures(built_reports, kpi_names)
+    assert offices and stps and shown_pairs and shown_rates
+    pages_of = {where for seen in shown_pairs.values() for where in seen}
+    assert {p.split("/")[0] for p in pages_of} == {"area", "stp", "objective"}
+    for seen in (shown_pairs, shown_rates):
+        differ = {key: by_page for key, by_page in seen.items() if len(set(by_page.values())) > 1}
+        assert not differ, f"a provider shows different figures on different pages: {differ}"
+    listed = {key: next(iter(by_page.values())) for key, by_page in shown_pairs.items()}
+    rates = {key: next(iter(by_page.values())) for key, by_page in shown_rates.items()}
+    for kpi in {k for k, _ in listed}:  # a rate shown anywhere is drawn on the national funnel
+        for (rated, provider), rate in rates.items():
+            if rated == kpi:
+                assert ((kpi, provider) in listed) == (rate not in ("[c]", "no data")), provider
 
     def provider_pair(kpi, provider):
         if (kpi, provider) in listed:
@@ -299,6 +341,12 @@ def test_no_withheld_count_can_be_recovered_across_provider_stp_and_office_pages
                  for s in catalogue.stps_in(office)]  # fmt: skip
         for i, count in enumerate(("numerator", "denominator")):
             relations.append((f"{office} {kpi} {count}", [total[i], *[p[i] for p in parts]]))
+        if kpi in {k for k, _ in listed}:
+            parts = [provider_pair(kpi, catalogue.area_name(p))
+                     for p in catalogue.providers_in(office)]  # fmt: skip
+            for i, count in enumerate(("numerator", "denominator")):
+                entries = [total[i], *[p[i] for p in parts]]
+                relations.append((f"{office} {kpi} {count} over providers", entries))
     for office in catalogue.local_offices["name"]:  # an office withheld: absent from the data
         for kpi in {k for k, _ in stps}:
             if (kpi, office) not in offices and any(k == kpi for k, _ in offices):

@@ -6,6 +6,7 @@ cell; each method returns a :class:`~heenb.report.blocks.Block`.
 
 from __future__ import annotations
 
+import posixpath
 from functools import cached_property
 
 import pandas as pd
@@ -14,7 +15,7 @@ from heenb import formatting
 from heenb.charts.funnel import funnel_chart
 from heenb.charts.trend import small_multiples
 from heenb.data.catalogue import ENGLAND
-from heenb.report import blocks, findings, involvement, kpis, scorecard
+from heenb.report import blocks, findings, involvement, kpis, providers, scorecard
 from heenb.report.blocks import Block
 from heenb.report.breakdowns import commitment_figures
 from heenb.report.common import SOURCE_NAMES, Inputs, Report
@@ -289,6 +290,76 @@ class AreaReport(Report):
                 )
             )
         return blocks.join(parts)
+
+    def providers(self) -> Block:
+        """A local office's placement providers: each provider KPI by provider (protected
+        across provider, STP and office), then each funnel KPI's providers on a funnel plot
+        about their pooled rate, outliers named. A region's page says where those are."""
+        heading = blocks.heading("Placement providers")
+        if not self.is_office:
+            return heading + self._provider_pages()
+        codes = self.catalogue.providers_in(self.code)
+        name = self.area["name"]
+        rows = self.mart.proportions
+        if not rows["area_code"].isin(codes).any():
+            reason = (
+                f"no NETS response or ARCP outcome in the data names any of its {len(codes)} "
+                "providers"
+                if codes
+                else "data/reference/providers.csv places no provider in this local office"
+            )
+            return heading + blocks.no_data("the providers", reason)
+        measures = providers.provider_measures(self.catalogue, self.mart)
+        figures = providers.latest_figures(self.catalogue, self.mart, measures)
+        parts = [
+            heading,
+            blocks.paragraph(
+                f"{name} has {len(codes)} placement providers. NETS and ARCP are counted by "
+                "provider; each provider's figures are protected together with its STP's and "
+                "the local office's, as on the STP pages. On the funnel plots the centre line "
+                f"is {name}'s rate from the providers shown, and a provider stands out only "
+                "outside the 99.8% limits; withheld figures are neither drawn nor compared."
+            ),
+            providers.rates_table(
+                self.catalogue,
+                measures,
+                figures,
+                codes,
+                f"Each KPI by provider, {name}",
+                with_stp=True,
+            ),
+        ]
+        names, whose = [self.catalogue.area_name(p) for p in codes], "the local office's providers"
+        for _, kpi in providers.funnel_measures(self.catalogue, self.mart).iterrows():
+            period, table = figures[kpi["kpi_id"]]
+            parts.append(blocks.heading(f"By provider: {kpi['short_name']}, {period}", 3))
+            parts.append(providers.office_funnel(self.catalogue, kpi, period, table, self.code,
+                                                 names, whose))  # fmt: skip
+        return blocks.join(parts)
+
+    def _provider_pages(self) -> Block:
+        """Where a region's provider figures are: each local office's page and its STPs'."""
+        from heenb.build.plan import load_plan  # the report plan knows where pages are
+
+        jobs = load_plan(catalogue=self.catalogue)
+        outputs = {v: job.output for job in jobs for v in job.parameters.values()}
+        here = posixpath.dirname(outputs.get(self.code, ""))
+
+        def link(code: str) -> tuple[str, str | None]:
+            page = outputs.get(code)
+            return self.catalogue.area_name(code), page and posixpath.relpath(page, here or ".")
+
+        items = []
+        for office in self.offices:
+            stps = self.catalogue.stps_in(office)
+            item = [link(office), (": its STPs ", None), link(stps[0])] if stps else [link(office)]
+            for stp in stps[1:]:
+                item += [(", ", None), link(stp)]
+            items.append(item)
+        return blocks.paragraph(
+            "Figures by placement provider (NETS and ARCP) are on the pages of this region's "
+            "local offices, which show all their providers, and of their STPs:"
+        ) + blocks.linked_list(items)
 
     def programmes(self) -> Block:
         return blocks.heading("Programmes and projects") + programme_status(

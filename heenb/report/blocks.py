@@ -183,6 +183,22 @@ def bullet_list(items: Iterable[str]) -> Block:
     )
 
 
+def linked_list(items: Iterable[Iterable[tuple[str, str | None]]]) -> Block:
+    """A bullet list whose items are runs of text: each ``(text, href)`` is a link to
+    ``href``, or plain text where ``href`` is None; texts and hrefs are escaped."""
+    runs = [list(item) for item in items]
+    markup = "".join(
+        "<li>"
+        + "".join(
+            f'<a href="{escape(href)}">{escape(text)}</a>' if href else escape(text)
+            for text, href in item
+        )
+        + "</li>"
+        for item in runs
+    )
+    return Block(f"<ul>{markup}</ul>", "\n".join("".join(t for t, _ in item) for item in runs))
+
+
 #: A cell that reads as a number: a count, share, change or interval, with an optional
 #: note in brackets ("1,250", "84.2%", "-3.5%", "83.9% to 84.6%", "91.0% (above)").
 NUMBER = re.compile(

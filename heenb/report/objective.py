@@ -14,7 +14,7 @@ from heenb import formatting
 from heenb.charts.compare import comparison_chart
 from heenb.charts.funnel import funnel_chart
 from heenb.charts.xmr import xmr_chart
-from heenb.report import blocks, findings, kpis
+from heenb.report import blocks, findings, kpis, providers
 from heenb.report.blocks import Block
 from heenb.report.breakdowns import (
     arcp_breakdown,
@@ -254,6 +254,31 @@ class ObjectiveReport(Report):
                 note=rounding_note(self.catalogue, regions, offices),
             )
         )
+        return blocks.join(parts)
+
+    def providers(self) -> Block:
+        """Every placement provider in England on a funnel plot, one per KPI of this
+        objective that is counted by provider and compared on funnel plots (NETS and ARCP),
+        centred on England's rate, the outliers named and listed; nothing for other
+        objectives."""
+        measures = providers.funnel_measures(self.catalogue, self.mart)
+        measures = measures[measures["objective_id"] == self.objective["objective_id"]]
+        if measures.empty:
+            return Block()
+        parts = [
+            blocks.heading("By placement provider"),
+            blocks.paragraph(
+                "Each chart compares every placement provider in England with England's rate "
+                "at the latest period: a provider stands out only outside the 99.8% funnel "
+                "limits. Provider figures are protected together with their STP's and local "
+                "office's, as on those pages; withheld providers are neither drawn nor compared."
+            ),
+        ]
+        figures = providers.latest_figures(self.catalogue, self.mart, measures)
+        for _, kpi in measures.iterrows():
+            period, table = figures[kpi["kpi_id"]]
+            parts.append(blocks.heading(f"{kpi['short_name']}, {period}", 3))
+            parts.append(providers.national_funnel(self.catalogue, self.mart, kpi, period, table))
         return blocks.join(parts)
 
     def breakdown(self) -> Block:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from heenb import formatting, funnel
+from heenb.charts.funnel import funnel_chart
 from heenb.data.catalogue import LOCAL_OFFICE, PROVIDER, STP, Catalogue
 from heenb.data.mart import Mart
 from heenb.report import blocks, kpis
@@ -86,21 +87,30 @@ def limits_of(rows: pd.DataFrame, centre: float | None = None) -> pd.DataFrame |
     return limits if centre is None else kpis.recentred(limits, centre)
 
 
-def outliers_in_words(limits: pd.DataFrame | None, names: list[str], where: str) -> str:
-    """A sentence naming which of ``names`` lie outside the 99.8% limits, and on which side."""
+def outliers_in_words(limits: pd.DataFrame | None, names: list[str], where: str,
+                      whose: str = "this STP's providers") -> str:  # fmt: skip
+    """A sentence naming which of ``names`` lie outside the 99.8% limits, and on which side
+    (``whose`` says who ``names`` are, for the sentence that none does)."""
     if limits is None:
         return f"Fewer than two providers have figures shown {where}, so there is no comparison."
-    mine = limits[limits.index.isin(names)]
-    high = list(mine.index[mine["outlier"] == "high"])
-    low = list(mine.index[mine["outlier"] == "low"])
+    high, low = outlier_names(limits, names)
     if not high and not low:
-        return f"None of this STP's providers lies outside the 99.8% limits {where}."
+        return f"None of {whose} lies outside the 99.8% limits {where}."
     parts = []
     if high:
         parts.append("above the upper 99.8% limit: " + "; ".join(high))
     if low:
         parts.append("below the lower 99.8% limit: " + "; ".join(low))
     return f"Outliers {where}, " + "; and ".join(parts) + "."
+
+
+def outlier_names(limits: pd.DataFrame, names: list[str]) -> tuple[list[str], list[str]]:
+    """The names among ``names`` above and below the 99.8% limits, farthest out first."""
+    mine = limits[limits.index.isin(names)]
+    z = mine["z"].astype(float)
+    high = z[mine["outlier"] == "high"].sort_values(ascending=False, kind="stable")
+    low = z[mine["outlier"] == "low"].sort_values(kind="stable")
+    return list(high.index), list(low.index)
 
 
 def standing_table(limits: pd.DataFrame, names: list[str], caption: str):
@@ -129,3 +139,140 @@ def rate_text(row: pd.Series) -> str:
 def count_text(value, withheld: bool) -> str:
     """A protected count as a table shows it."""
     return formatting.WITHHELD if withheld else formatting.count(value)
+
+
+# ---------------------------------------------------------------- sections shared by pages
+#: Under every table of providers' rates: why a provider's figure may be withheld.
+SECONDARY_NOTE = (
+    "Some figures are withheld so that no other withheld figure can be worked out from the "
+    "STP's or local office's totals."
+)
+
+
+def latest_figures(
+    catalogue: Catalogue, mart: Mart, measures: pd.DataFrame
+) -> dict[str, tuple[str, pd.DataFrame]]:
+    """By KPI id of ``measures``: its latest period and the :func:`protected_counts` of
+    every local office, STP and provider then."""
+    found = {}
+    for kpi_id in measures["kpi_id"]:
+        period = kpis.latest_period(mart, kpi_id)
+        found[kpi_id] = (period, protected_counts(mart, catalogue, kpi_id, period))
+    return found
+
+
+def rates_table(
+    catalogue: Catalogue,
+    measures: pd.DataFrame,
+    figures: dict[str, tuple[str, pd.DataFrame]],
+    codes: list[str],
+    caption: str,
+    with_stp: bool = False,
+) -> blocks.Block:
+    """A table of the providers ``codes`` (name, code and, ``with_stp``, their STP) with
+    each KPI of ``measures`` at its latest period, as protected (``[c]``, "no data")."""
+    columns = {"Provider": [catalogue.area_name(p) for p in codes], "Code": list(codes)}
+    if with_stp:
+        stp_of = catalogue.stp_of
+        columns["STP"] = [catalogue.area_name(stp_of[p]) for p in codes]
+    for _, kpi in measures.iterrows():
+        period, table = figures[kpi["kpi_id"]]
+        rows = at_level(table, PROVIDER).set_index("area_code")
+        columns[f"{kpi['short_name']} ({period})"] = [
+            rate_text(rows.loc[p]) if p in rows.index else formatting.NO_DATA for p in codes
+        ]
+    return blocks.table(pd.DataFrame(columns), caption, note=SECONDARY_NOTE)
+
+
+def _label(kpi: pd.Series) -> str:
+    return f"{kpi['short_name']} ({kpi['unit']})"
+
+
+def office_funnel(
+    catalogue: Catalogue,
+    kpi: pd.Series,
+    period: str,
+    table: pd.DataFrame,
+    office: str,
+    names: list[str],
+    whose: str,
+) -> blocks.Block:
+    """The providers of local office ``office`` on a funnel plot centred on their pooled
+    rate, with the outliers among ``names`` (``whose`` providers) named in a sentence."""
+    office_name = catalogue.area_name(office)
+    rows = at_level(table, PROVIDER)
+    where = f"within {office_name}"
+    limits = limits_of(rows[rows["area_code"].isin(catalogue.providers_in(office))])
+    parts = [blocks.paragraph(outliers_in_words(limits, names, where, whose))]
+    if limits is not None:
+        label = _label(kpi)
+        parts.append(blocks.figure(funnel_chart(
+            limits, title=f"{label} by provider {where}, {period}", value_label=label,
+            denominator_label=kpi["denominator_label"], reference_label=office_name,
+            unit_name=("provider", "providers"),
+        )))  # fmt: skip
+    return blocks.join(parts)
+
+
+#: How many outliers a national funnel plot names beside their points; with more, the
+#: labels would cover each other, and the names are in the sentence and table below it.
+MOST_LABELS = 12
+
+
+def national_funnel(
+    catalogue: Catalogue, mart: Mart, kpi: pd.Series, period: str, table: pd.DataFrame
+) -> blocks.Block:
+    """Every provider in England on one funnel plot centred on England's rate, the
+    outliers named in a sentence and listed in a table; withheld providers left out."""
+    rows = at_level(table, PROVIDER)
+    centre = kpis.england_value(mart, kpi["kpi_id"], period)
+    limits = limits_of(rows, centre)
+    names = [catalogue.area_name(p) for p in rows["area_code"]]
+    total, shown = len(catalogue.providers), int(kpis.shown(rows).sum())
+    withheld = int(rows["withheld"].sum())
+    if shown == total:
+        counted = f"All {total} placement providers have figures shown for {period}. "
+    else:
+        left = {"withheld": withheld, "without data": total - shown - withheld}
+        named = " and ".join(f"{n} {what}" for what, n in left.items() if n)
+        counted = (
+            f"Of England's {total} placement providers, {shown} have figures shown for "
+            f"{period}; the {named} {'is' if total - shown == 1 else 'are'} neither drawn "
+            "nor compared. "
+        )
+    parts = [blocks.paragraph(counted + outliers_in_words(limits, names, "across England",
+                                                          "the providers"))]  # fmt: skip
+    if limits is None:
+        return blocks.join(parts)
+    label = _label(kpi)
+    high, low = outlier_names(limits, names)
+    parts.append(blocks.figure(funnel_chart(
+        limits, title=f"{label} by provider, England, {period}", value_label=label,
+        denominator_label=kpi["denominator_label"], unit_name=("provider", "providers"),
+        label_outliers=len(high) + len(low) <= MOST_LABELS,
+    )))  # fmt: skip
+    if high or low:
+        parts.append(outlier_table(catalogue, limits, rows, f"{kpi['short_name']}: providers "
+                                   f"outside England's 99.8% funnel limits, {period}"))  # fmt: skip
+    return blocks.join(parts)
+
+
+def outlier_table(
+    catalogue: Catalogue, limits: pd.DataFrame, rows: pd.DataFrame, caption: str
+) -> blocks.Block:
+    """The outliers of ``limits`` (providers, by name; ``rows`` gives their codes): local
+    office, value, limits and side, those above first, each side farthest out first."""
+    high, low = outlier_names(limits, list(limits.index))
+    out = limits.loc[high + low]
+    office_of = catalogue.office_of_provider
+    code_of = dict(zip(rows["area_code"].map(catalogue.area_name), rows["area_code"], strict=True))
+    frame = pd.DataFrame({
+        "Provider": list(out.index),
+        "Local office": [catalogue.area_name(office_of[code_of[n]]) for n in out.index],
+        "Value": out["proportion"].map(formatting.percent).to_numpy(),
+        "99.8% limits": formatting.intervals(out["lower998"], out["upper998"]),
+        "Compared with England": out["outlier"].map(formatting.outlier).to_numpy(),
+    })  # fmt: skip
+    note = ("Providers within the limits, withheld or without data are not listed; every "
+            "provider shown is in the data behind the chart.")  # fmt: skip
+    return blocks.table(frame, caption, note=note)

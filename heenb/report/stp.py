@@ -14,7 +14,6 @@ from functools import cached_property
 import pandas as pd
 
 from heenb import formatting
-from heenb.charts.funnel import funnel_chart
 from heenb.data.catalogue import PROVIDER, STP
 from heenb.errors import ParameterError
 from heenb.report import blocks, kpis, providers
@@ -70,12 +69,7 @@ class StpReport(MeasuresReport):
     def figures(self) -> dict[str, tuple[str, pd.DataFrame]]:
         """By KPI id: its latest period and the protected counts of every office, STP and
         provider then."""
-        found = {}
-        for kpi_id in self.measures["kpi_id"]:
-            period = kpis.latest_period(self.mart, kpi_id)
-            found[kpi_id] = (period, providers.protected_counts(
-                self.mart, self.catalogue, kpi_id, period))  # fmt: skip
-        return found
+        return providers.latest_figures(self.catalogue, self.mart, self.measures)
 
     @cached_property
     def has_data(self) -> bool:
@@ -160,23 +154,10 @@ class StpReport(MeasuresReport):
         heading = blocks.heading("Providers")
         if not self.has_data:
             return heading + blocks.no_data("the providers", self._no_data_reason())
-        columns = {"Provider": [self.catalogue.area_name(p) for p in self.provider_codes],
-                   "Code": list(self.provider_codes)}  # fmt: skip
-        periods = []
-        for _, kpi in self.measures.iterrows():
-            period, table = self.figures[kpi["kpi_id"]]
-            rows = providers.at_level(table, PROVIDER).set_index("area_code")
-            columns[f"{kpi['short_name']} ({period})"] = [
-                providers.rate_text(rows.loc[p]) if p in rows.index else formatting.NO_DATA
-                for p in self.provider_codes
-            ]
-            periods.append(period)
-        return heading + blocks.table(
-            pd.DataFrame(columns),
+        return heading + providers.rates_table(
+            self.catalogue, self.measures, self.figures, self.provider_codes,
             f"Each KPI by provider, {self.name}",
-            note="Some figures are withheld so that no other withheld figure can be worked out "
-            "from the STP's or local office's totals.",
-        )
+        )  # fmt: skip
 
     def comparisons(self) -> Block:
         """NETS satisfaction and the ARCP KPIs by provider: a funnel plot of the local
@@ -187,7 +168,6 @@ class StpReport(MeasuresReport):
         if not self.has_data:
             return heading + blocks.no_data("provider comparisons", self._no_data_reason())
         office_name = self.catalogue.area_name(self.office)
-        in_office = self.catalogue.providers_in(self.office)
         parts = [heading, blocks.paragraph(
             "A provider stands out only outside the 99.8% funnel limits. Within the local "
             f"office the centre line is {office_name}'s rate from the providers shown; across "
@@ -196,18 +176,10 @@ class StpReport(MeasuresReport):
         names = [self.catalogue.area_name(p) for p in self.provider_codes]
         for _, kpi in providers.funnel_measures(self.catalogue, self.mart).iterrows():
             period, table = self.figures[kpi["kpi_id"]]
-            label = f"{kpi['short_name']} ({kpi['unit']})"
             rows = providers.at_level(table, PROVIDER)
             parts.append(blocks.heading(f"{kpi['short_name']}, {period}", 3))
-            where = f"within {office_name}"
-            limits = providers.limits_of(rows[rows["area_code"].isin(in_office)])
-            parts.append(blocks.paragraph(providers.outliers_in_words(limits, names, where)))
-            if limits is not None:
-                parts.append(blocks.figure(funnel_chart(
-                    limits, title=f"{label} by provider {where}, {period}", value_label=label,
-                    denominator_label=kpi["denominator_label"], reference_label=office_name,
-                    unit_name=("provider", "providers"),
-                )))  # fmt: skip
+            parts.append(providers.office_funnel(self.catalogue, kpi, period, table, self.office,
+                                                 names, "this STP's providers"))  # fmt: skip
             centre = kpis.england_value(self.mart, kpi["kpi_id"], period)
             national = providers.limits_of(rows, centre)
             parts.append(blocks.paragraph(
