@@ -46,6 +46,13 @@ def describe_parameters(parameters: dict) -> str:
     return ", ".join(f"{name}={shown(value)}" for name, value in parameters.items())
 
 
+def plan_file(override: str | os.PathLike | None = None) -> Path:
+    """The report plan: ``override``, else ``$HEENB_PLAN`` (set by ``heenb build`` for the
+    plan it builds), else ``reports.yml``."""
+    chosen = override or os.environ.get("HEENB_PLAN")
+    return Path(chosen).expanduser().resolve() if chosen else PLAN_FILE
+
+
 def mart_root() -> Path:
     """Where derived tables are cached: ``$HEENB_CACHE`` or ``.heenb-cache/mart``."""
     from_env = os.environ.get("HEENB_CACHE")

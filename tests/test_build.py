@@ -28,6 +28,7 @@ from heenb.build.engine import build
 from heenb.build.facts import PageFacts
 from heenb.build.outcome import BUILT, FAILED, UP_TO_DATE, Outcome
 from heenb.build.plan import load_plan
+from heenb.build.pool import WorkerPool
 from heenb.build.record import BuildRecord
 from heenb.cli import main
 from heenb.data.mart import mart_key
@@ -194,6 +195,41 @@ def test_a_report_built_in_a_reused_kernel_equals_plain_papermill(tmp_path):
 
 
 # --------------------------------------------------------------------------- incremental
+
+
+def test_a_page_that_links_to_other_reports_is_rebuilt_when_the_plans_pages_change(tmp_path):
+    """Fails without ``links``: a region page lists links to its offices' and STPs' pages, and
+    a page built from an older plan would keep links to pages that are no longer built."""
+    out, plan_path = tmp_path / "reports", tmp_path / "plan.yml"
+
+    def run(names) -> dict:
+        linked = {**entry("greeting", "name", ["x"], "linked/{name}.html", name="linked"),
+                  "links": True}  # fmt: skip
+        plan = write_plan(plan_path, entry("greeting", "name", names, "hello/{name}.html"), linked)
+        outcomes = build(out=out, plan_file=plan, workers=1, progress=quiet)
+        return {o.output: o.status for o in outcomes if o.output != "index.html"}
+
+    assert set(run(["a"]).values()) == {BUILT}
+    assert run(["a", "b"]) == {"hello/a.html": UP_TO_DATE, "hello/b.html": BUILT,
+                               "linked/x.html": BUILT}  # fmt: skip
+    assert set(run(["a", "b"]).values()) == {UP_TO_DATE}
+
+
+def test_a_build_tells_its_kernels_which_plan_it_builds(tmp_path, monkeypatch):
+    """Pages that link to other reports read the plan being built, not reports.yml."""
+    plan = write_plan(tmp_path / "plan.yml", entry("greeting", "name", ["a"], "a.html"))
+    seen = {}
+    real = WorkerPool.run
+
+    def spy(self, jobs, finished):
+        seen["plan"] = os.environ.get("HEENB_PLAN")
+        return real(self, jobs, finished)
+
+    monkeypatch.setattr(WorkerPool, "run", spy)
+    monkeypatch.delenv("HEENB_PLAN", raising=False)
+    build(out=tmp_path / "reports", plan_file=plan, workers=1, progress=quiet)
+    assert seen["plan"] == str(plan.resolve())
+    assert "HEENB_PLAN" not in os.environ  # restored after the build
 
 
 def test_only_reports_whose_inputs_changed_are_rebuilt(tmp_path, monkeypatch):

@@ -124,7 +124,9 @@ def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar) 
     reference_key = mart_key(data_dir, catalogue, raw={})  # catalogue and deriving code
     code_key = code_hash()
     inputs = _inputs([*plan, index], data_at_start, reference_key, code_key)
-    inputs[index.output]["plan"] = plan_hash(plan)  # the index lists the plan's reports
+    for job in [*plan, index]:  # the index lists the plan's reports; others may link to them
+        if job.links or job is index:
+            inputs[job.output]["plan"] = plan_hash(plan)
     header = {"data_hash": data_key, "data_folder": data_dir.name, "code_hash": code_key}
     record = BuildRecord(out_dir, [*plan, index], inputs, header)
     skipped = {job.output: why for job in jobs if (why := missing_sources(job, data_at_start))}
@@ -141,7 +143,8 @@ def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar) 
         record.note(by_output[outcome.output], outcome, time.monotonic() - started)
         bar.update(outcome)
 
-    saved = {name: os.environ.get(name) for name in ("HEENB_DATA", PINNED_MART)}
+    saved = {name: os.environ.get(name) for name in ("HEENB_DATA", PINNED_MART, "HEENB_PLAN")}
+    os.environ["HEENB_PLAN"] = str(paths.plan_file(plan_file))  # pages link within this plan
     os.environ["HEENB_DATA"] = str(data_dir)  # workers and their kernels read this data ...
     os.environ[PINNED_MART] = pin(data_dir, mart_folder)  # ... as it is now, whatever happens
     try:

@@ -3,8 +3,9 @@
 The plan is data (``reports.yml``), the one registry of report types: each entry
 declares its notebook, parameter, values, page path, and optionally the
 catalogue lookup that checks a value (``check``), how the index labels a
-report (``label``), the raw sources it reads (``sources``) and the modules a
-warm kernel imports for it (``imports``). Nothing else in the code names a
+report (``label``), the raw sources it reads (``sources``), the modules a
+warm kernel imports for it (``imports``) and whether its pages link to other
+reports of the plan (``links``). Nothing else in the code names a
 report type. :func:`load_plan` expands the plan over the catalogue into one
 :class:`Job` per report, and checks it before any work starts: every notebook
 exists and declares the entry's parameter, every parameter value is valid and a
@@ -45,7 +46,7 @@ LOOKUPS = ("objective", "area", "programme", "kpi")
 #: A parameter value that can be part of a page's path.
 SAFE_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _KEYS = {"name", "title", "notebook", "parameter", "values", "output"}
-_OPTIONAL = {"check", "label", "sources", "imports"}
+_OPTIONAL = {"check", "label", "sources", "imports", "links"}
 #: An importable module name, for ``imports``.
 _MODULE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 
@@ -58,7 +59,8 @@ class Job:
     the plan entry it comes from (for the index); ``label`` is how the index
     names the report; ``sources`` the raw files (contract names) it reads, whose
     content alone decides whether it is rebuilt; ``imports`` the modules a warm
-    kernel imports for it.
+    kernel imports for it; ``links`` whether its page links to other reports'
+    pages (then a change to the plan's pages rebuilds it).
     """
 
     group: str
@@ -69,6 +71,7 @@ class Job:
     label: str = ""
     sources: tuple[str, ...] = ALL_SOURCES
     imports: tuple[str, ...] = ()
+    links: bool = False
 
     @property
     def name(self) -> str:
@@ -98,7 +101,7 @@ def load_plan(plan_file: Path | None = None, catalogue: Catalogue | None = None)
         For a malformed plan, a missing notebook, an unknown value set, an
         invalid parameter value or two reports with one output path.
     """
-    plan_file = Path(plan_file or paths.PLAN_FILE)
+    plan_file = paths.plan_file(plan_file)
     catalogue = catalogue or load_catalogue()
     try:
         entries = yaml.safe_load(plan_file.read_text())["reports"]
@@ -154,6 +157,9 @@ def _expand(entry, number: int, plan_file: Path, catalogue: Catalogue) -> list[J
         raise BuildError(f"{where}: 'values' must be a list or the name of a value set.")
     check, label = _lookup(entry, where), entry.get("label") or f"{parameter} = {{value}}"
     sources, imports = _sources(entry, where), _imports(entry, where)
+    links = entry.get("links", False)
+    if not isinstance(links, bool):
+        raise BuildError(f"{where}: 'links' must be true or false, not {links!r}.")
     jobs = []
     for value in values:
         if not SAFE_VALUE.fullmatch(str(value)):
@@ -176,7 +182,7 @@ def _expand(entry, number: int, plan_file: Path, catalogue: Catalogue) -> list[J
             ) from None
         shown = _label(label, record, value, where)
         jobs.append(Job(entry["name"], entry["title"], notebook, {parameter: value}, output,
-                        shown, sources, imports))  # fmt: skip
+                        shown, sources, imports, links))  # fmt: skip
     return jobs
 
 
