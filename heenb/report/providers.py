@@ -145,7 +145,7 @@ def count_text(value, withheld: bool) -> str:
 #: Under every table of providers' rates: why a provider's figure may be withheld.
 SECONDARY_NOTE = (
     "Some figures are withheld so that no other withheld figure can be worked out from the "
-    "STP's or local office's totals."
+    "totals of the STP, local office or region it belongs to."
 )
 
 
