@@ -315,8 +315,9 @@ class AreaReport(Report):
             heading,
             blocks.paragraph(
                 f"{name} has {len(codes)} placement providers. NETS and ARCP are counted by "
-                "provider; each provider's figures are protected together with its STP's and "
-                "the local office's, as on the STP pages. On the funnel plots the centre line "
+                "provider; each provider's figures are protected together with its STP's, the "
+                "local office's and the region's, as on the STP pages. On the funnel plots the "
+                "centre line "
                 f"is {name}'s rate from the providers shown, and a provider stands out only "
                 "outside the 99.8% limits; withheld figures are neither drawn nor compared."
             ),

@@ -270,8 +270,9 @@ class ObjectiveReport(Report):
             blocks.paragraph(
                 "Each chart compares every placement provider in England with England's rate "
                 "at the latest period: a provider stands out only outside the 99.8% funnel "
-                "limits. Provider figures are protected together with their STP's and local "
-                "office's, as on those pages; withheld providers are neither drawn nor compared."
+                "limits. Provider figures are protected together with their STP's, local "
+                "office's and region's, as on those pages; withheld providers are neither drawn "
+                "nor compared."
             ),
         ]
         figures = providers.latest_figures(self.catalogue, self.mart, measures)
