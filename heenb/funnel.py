@@ -56,6 +56,7 @@ __all__ = [
     "Z998",
     "estimate_overdispersion",
     "limit_curves",
+    "limits_at",
     "proportion_limits",
     "winsorise",
 ]
@@ -390,7 +391,21 @@ def limit_curves(
     """
     _check_curve_arguments(target, tau2, denominators_range, points)
     low, high = (float(v) for v in denominators_range)
-    denominators = np.geomspace(low, high, points)
+    return limits_at(target, tau2, np.geomspace(low, high, points))
+
+
+def limits_at(target: float, tau2: float, denominators) -> pd.DataFrame:
+    """Funnel limits at given denominators (each unit's own, for a table of units).
+
+    Parameters as :func:`limit_curves`, with ``denominators`` any sequence of
+    numbers greater than 0. Returns the same columns, one row per denominator,
+    in order.
+    """
+    denominators = np.asarray(denominators, dtype=float)
+    if denominators.ndim != 1 or not np.all(np.isfinite(denominators) & (denominators > 0)):
+        raise ArgumentError("denominators must be numbers greater than 0, in one sequence.")
+    high = float(denominators.max()) if len(denominators) else 1.0
+    _check_curve_arguments(target, tau2, (high, high), 2)
     s = 1 / (2 * np.sqrt(denominators))
     return pd.DataFrame({"denominator": denominators, **_limits(float(target), s, float(tau2))})
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from heenb.errors import ArgumentError
-from heenb.funnel import limit_curves, proportion_limits
+from heenb.funnel import limit_curves, limits_at, proportion_limits
 
 # Thirteen HEE local offices: learners rating their overall educational
 # experience good or better out of NETS respondents (realistic, not published).
@@ -304,3 +304,19 @@ def test_labels_must_match_the_number_of_units():
 def test_limit_curves_refuse_bad_arguments(target, tau2, denominators_range, points, argument):
     with pytest.raises(ArgumentError, match=argument):
         limit_curves(target, tau2, denominators_range, points)
+
+
+def test_limits_at_each_denominator_are_the_curves_limits_there(funnel):
+    tau2 = float(funnel.attrs["tau2"])
+    target = float(funnel.attrs["target"])
+    at = limits_at(target, tau2, funnel["denominator"])
+    for n, row in zip(funnel["denominator"], at.itertuples(), strict=True):
+        curve = limit_curves(target, tau2, (float(n), float(n)), points=2).iloc[0]
+        for column in ("lower95", "upper95", "lower998", "upper998"):
+            assert getattr(row, column) == pytest.approx(curve[column], abs=1e-12)
+
+
+@pytest.mark.parametrize("denominators", [[0, 10], [float("nan")], [[1, 2]], [-5]])
+def test_limits_at_refuses_denominators_that_are_not_positive_numbers(denominators):
+    with pytest.raises(ArgumentError, match="denominators must be numbers greater than 0"):
+        limits_at(0.5, 0.0, denominators)

@@ -251,9 +251,10 @@ class Chart:
     def __post_init__(self) -> None:
         text_only(self.figure)
 
-    def _render(self, target, fmt: str, dpi: float) -> None:
+    def _render(self, target, fmt: str, dpi: float, **pil_kwargs) -> None:
         """Draw the whole figure to ``target``: the bounding box takes in every
-        artist (legend below the plot, notes, icons), so nothing is cropped."""
+        artist (legend below the plot, notes, icons), so nothing is cropped.
+        ``pil_kwargs`` go to Pillow's PNG writer (``compress_level``)."""
         text_only(self.figure)
         self.figure.savefig(
             target,
@@ -262,12 +263,16 @@ class Chart:
             bbox_inches="tight",
             pad_inches=0.1,
             metadata=_NO_METADATA[fmt],
+            **({"pil_kwargs": pil_kwargs} if pil_kwargs else {}),
         )
 
     def png_bytes(self, dpi: float = DPI) -> bytes:
         """The chart as PNG bytes at ``dpi`` (metadata stripped so output is reproducible)."""
+        return self._png(dpi)
+
+    def _png(self, dpi: float, **pil_kwargs) -> bytes:
         buffer = io.BytesIO()
-        self._render(buffer, "png", dpi)
+        self._render(buffer, "png", dpi, **pil_kwargs)
         return buffer.getvalue()
 
     def save(self, path, dpi: float = HTML_DPI) -> Path:
@@ -316,7 +321,7 @@ class Chart:
         (:data:`HTML_DPI`), in a palette of :data:`PALETTE_COLOURS` (:func:`palette_png`);
         ``width`` and ``height`` give that screen size.
         """
-        png = palette_png(self.png_bytes(dpi=HTML_DPI))
+        png = palette_png(self._png(HTML_DPI, compress_level=1))  # re-encoded by palette_png
         width, height = struct.unpack(">II", png[16:24])
         shown = (round(width * DPI / HTML_DPI), round(height * DPI / HTML_DPI))
         encoded = base64.b64encode(png).decode("ascii")

@@ -192,7 +192,7 @@ class Catalogue:
         (ODS code) or an LWAB. The message for an unknown code lists the regions
         and local offices (``areas``), and suggests the closest code of any level.
         """
-        areas = self.geography.set_index("area_code", drop=False)
+        areas = self._by_code
         if code not in areas.index:
             listed = self.areas
             error = _unknown("area", code, listed["area_code"], listed["name"])
@@ -287,7 +287,21 @@ class Catalogue:
 
     def area_name(self, code: str) -> str:
         """Display name of an area code, with ``ENG`` meaning England."""
-        return "England" if code == ENGLAND else str(self.area(code)["name"])
+        if code == ENGLAND:
+            return "England"
+        name = self._names.get(code)
+        return name if name is not None else str(self.area(code)["name"])  # raises if unknown
+
+    @cached_property
+    def _by_code(self) -> pd.DataFrame:
+        """:attr:`geography` indexed by area code (looked up thousands of times a page)."""
+        return self.geography.set_index("area_code", drop=False)
+
+    @cached_property
+    def _names(self) -> dict[str, str]:
+        """Display name by area code."""
+        return dict(zip(self.geography["area_code"], self.geography["name"].astype(str),
+                        strict=True))  # fmt: skip
 
 
 def _unknown(parameter: str, value, codes: pd.Series, names: pd.Series) -> ParameterError:

@@ -250,16 +250,14 @@ def recentred(limits: pd.DataFrame, centre: float) -> pd.DataFrame:
     """Funnel limits, z-scores and outlier status about another centre line.
 
     Keeps the between-unit variance ``tau2`` of ``limits``; each unit's limits
-    come from :func:`heenb.funnel.limit_curves` at its own denominator, and its
+    come from :func:`heenb.funnel.limits_at` its own denominator, and its
     z-score is (asin(sqrt(p)) - asin(sqrt(centre))) / sqrt(s^2 + tau2).
     """
     tau2 = float(limits.attrs.get("tau2", 0.0))
     out = limits.copy()
-    for label, row in limits.iterrows():
-        n = float(row["denominator"])
-        at = funnel.limit_curves(float(centre), tau2, (n, n), points=2).iloc[0]
-        for column in ("lower95", "upper95", "lower998", "upper998"):
-            out.loc[label, column] = at[column]
+    at = funnel.limits_at(float(centre), tau2, limits["denominator"].astype(float).to_numpy())
+    for column in ("lower95", "upper95", "lower998", "upper998"):
+        out[column] = at[column].to_numpy()
     s = 1 / (2 * np.sqrt(limits["denominator"].astype(float)))
     angle = np.arcsin(np.sqrt(limits["proportion"].astype(float)))
     z = (angle - np.arcsin(np.sqrt(centre))) / np.sqrt(s**2 + tau2)
