@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from heenb import paths
-from heenb.data.mart import MART_TABLES, build_mart, is_whole, load_mart
+from heenb.data.mart import MART_TABLES, PINNED_MART, build_mart, is_whole, load_mart, pin
 
 
 @pytest.fixture
@@ -53,3 +53,16 @@ def test_the_meta_lists_every_table_with_its_hash(data_copy, own_cache):
     meta = json.loads((folder / "meta.json").read_text())
     assert set(meta["tables"]) == set(MART_TABLES)
     assert is_whole(folder)
+
+
+def test_a_pinned_mart_is_read_once_per_process_and_an_unpinned_one_each_time(
+    data_copy, own_cache, monkeypatch
+):
+    """A warm build kernel reads the build's mart once for all its reports; an analyst's
+    load_mart reads the data as it is now."""
+    folder = build_mart(data_copy)
+    assert load_mart(data_copy) is not load_mart(data_copy)
+    monkeypatch.setenv(PINNED_MART, pin(data_copy.resolve(), folder))
+    first = load_mart(data_copy)
+    assert load_mart(data_copy) is first
+    assert first.meta["data_hash"] == json.loads((folder / "meta.json").read_text())["data_hash"]

@@ -15,8 +15,9 @@ kernel). What is put back:
   start-up.
 
 Modules stay imported (that is the point of a warm kernel), so module-level
-caches persist from one report to the next; heenb's caches (the catalogue) hold
-only what does not change during a build.
+caches persist from one report to the next; heenb's caches (the catalogue, the
+build's pinned mart and the protected figures computed from it) hold only what does
+not change during a build.
 """
 
 from __future__ import annotations
