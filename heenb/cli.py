@@ -30,7 +30,7 @@ def _parser() -> argparse.ArgumentParser:
     data_help = "raw data folder (default: $HEENB_DATA, else data/demo)"
     validate = commands.add_parser("validate", help="check the raw data files against the contract")
     validate.add_argument("--data", metavar="DIR", help=data_help)
-    plan_help = "report plan (default: reports.yml)"
+    plan_help = "report plan (default: $HEENB_PLAN, else reports.yml)"
     validate.add_argument("--plan", metavar="FILE", help=plan_help)
     reference_help = "reference catalogue folder (default: $HEENB_REFERENCE, else data/reference)"
     validate.add_argument("--reference", metavar="DIR", help=reference_help)
@@ -76,8 +76,8 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--sources", metavar="A,B",
                      help="the raw sources the report reads (default: every source)")  # fmt: skip
     new.add_argument("--plan", metavar="FILE",
-                     help="report plan to add it to (default: reports.yml); the notebook goes "
-                          "in notebooks/ beside it")  # fmt: skip
+                     help="report plan to add it to (default: $HEENB_PLAN, else reports.yml); "
+                          "the notebook goes in notebooks/ beside it")  # fmt: skip
     return parser
 
 

@@ -209,3 +209,24 @@ def test_a_trend_for_an_area_without_data_is_empty(mart):
     table = trend(mart, "nets-overall-satisfaction", "NOWHERE")
     assert table.empty
     assert list(table.columns) == ["period", *RATE_COLUMNS, "not_applicable"]
+
+
+# --------------------------------------------------------------------------- protected cache
+
+
+def test_protected_figures_follow_a_changed_disclosure_rule_and_are_the_callers_to_change(
+    monkeypatch,
+):
+    """Fails with the rule left out of the cache key: the notes would describe one rule and
+    the figures follow another."""
+    from heenb import disclosure
+    from heenb.report import kpis
+
+    mart = fake_mart([("EM", 20, 100), ("WM", 40, 100)])
+    assert not trend(mart, "m", "EM")["withheld"].any()
+    stricter = disclosure.DisclosureRule(threshold=25, base=5, name="Test")
+    monkeypatch.setattr(disclosure, "NHS_DIGITAL", stricter)
+    assert trend(mart, "m", "EM")["withheld"].all()
+    first = kpis.protected(mart, "m")
+    first.loc[:, "withheld"] = False
+    assert kpis.protected(mart, "m")["withheld"].any()

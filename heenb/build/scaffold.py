@@ -70,7 +70,7 @@ def new_report(name: str, parameter: str, values: str | None = None,
         For an invalid or taken name, an invalid parameter, an unknown value
         set or source; nothing is written then.
     """
-    plan_file = Path(plan_file or paths.PLAN_FILE).resolve()
+    plan_file = paths.plan_file(plan_file)
     values = check_request(name, parameter, values, sources)
     notebook = plan_file.parent / "notebooks" / f"{name}.ipynb"
     text = check_free(name, notebook, plan_file)

@@ -88,14 +88,18 @@ def palette_png(png: bytes, colours: int = PALETTE_COLOURS) -> bytes:
     Pages embed their charts this way (:meth:`Chart.to_html`), which keeps a page with
     many charts well under its size limit; :meth:`Chart.save` does not.
     """
+    if not 1 <= colours <= 256:
+        raise ArgumentError(f"colours must be from 1 to 256, not {colours!r}.")
     with Image.open(io.BytesIO(png)) as image:
-        if "A" in image.getbands() and image.getchannel("A").getextrema()[0] < 255:
+        if "transparency" in image.info or (
+            "A" in image.getbands() and image.getchannel("A").getextrema()[0] < 255
+        ):
             return png
         rgb = image.convert("RGB")
     counts = sorted(rgb.getcolors(maxcolors=rgb.width * rgb.height), key=lambda c: -c[0])
     present = np.array([colour for _, colour in counts], dtype=np.int64)  # most common first
     flat = {tuple(int(c[i : i + 2], 16) for i in (1, 3, 5)) for c in FLAT_COLOURS}
-    palette = [c for c in map(tuple, present) if c in flat]
+    palette = [c for c in map(tuple, present) if c in flat][:colours]
     palette += [c for c in map(tuple, present) if c not in flat][: colours - len(palette)]
     chosen = np.array(palette, dtype=np.int64)
     nearest = ((present[:, None, :] - chosen[None, :, :]) ** 2).sum(axis=2).argmin(axis=1)

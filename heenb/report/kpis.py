@@ -92,9 +92,10 @@ def measure_rows(mart: Mart, measure: str, breakdown: str = "all") -> pd.DataFra
     return table[(table["measure"] == measure) & (table["breakdown"] == breakdown)]
 
 
-#: :func:`protected` tables by (mart, catalogue, measure, breakdown) ids, with the
-#: mart and catalogue they were made from (so an id is never reused by mistake).
-_PROTECTED: dict[tuple, tuple[Mart, Catalogue, pd.DataFrame]] = {}
+#: :func:`protected` tables by (data, catalogue, rule, measure, breakdown), with the catalogue
+#: (and, for a mart without a data hash, the mart) they were made from, so that an object's
+#: id is never taken for another's.
+_PROTECTED: dict[tuple, tuple[Catalogue, Mart | None, pd.DataFrame]] = {}
 
 
 def protected(
@@ -103,10 +104,11 @@ def protected(
     """Every row of one measure and breakdown as published: protected counts and rates.
 
     Each count below England is protected by the disclosure rule (:func:`rates`),
-    then more are withheld so that none can be worked out from a total and its
-    other parts (:func:`heenb.report.protection.withhold_across`), within each
+    then more are withheld so that none can be worked out from the sums of the
+    geography (:func:`heenb.report.protection.withhold_across`), within each
     period and group. Every page reads its figures from here, so the same area
-    shows the same figures everywhere. Cached per mart, measure and breakdown.
+    shows the same figures everywhere. Cached per data version, catalogue, rule,
+    measure and breakdown; the table returned is the caller's to change.
 
     Returns
     -------
@@ -115,10 +117,11 @@ def protected(
         :data:`RATE_COLUMNS` and ``secondary``.
     """
     catalogue = catalogue or load_catalogue()
-    key = (id(mart), id(catalogue), measure, breakdown)
+    data = mart.meta.get("data_hash")
+    key = (data or id(mart), id(catalogue), disclosure_rule(), measure, breakdown)
     cached = _PROTECTED.get(key)
-    if cached and cached[0] is mart and cached[1] is catalogue:
-        return cached[2]
+    if cached and cached[0] is catalogue and (data or cached[1] is mart):
+        return cached[2].copy(deep=False)
     rows = measure_rows(mart, measure, breakdown)
     rows = rows[["level", "area_code", "period", "group", "numerator", "denominator"]]
     rows = rows.reset_index(drop=True)
@@ -126,8 +129,8 @@ def protected(
     table = protection.withhold_across(table, protection.relations(catalogue))
     if len(_PROTECTED) >= 64:
         _PROTECTED.clear()
-    _PROTECTED[key] = (mart, catalogue, table)
-    return table
+    _PROTECTED[key] = (catalogue, None if data else mart, table)
+    return table.copy(deep=False)
 
 
 @cache

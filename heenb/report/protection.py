@@ -6,8 +6,10 @@ offices, a local office the sum of its STPs and an STP the sum of its placement
 providers. When exactly one figure of such a sum is withheld (its total or one
 part), it can be worked out by subtracting the others, on one page or across
 pages, so :func:`withhold_across` withholds more figures (secondary suppression)
-until no sum has exactly one withheld figure. It withholds the smallest shown
-part; a total is withheld only when no part can be, and England never is.
+until no sum has exactly one withheld figure and no withheld figure is fixed by
+the sums taken together (each office lies in a region of both structures, so
+sums combine). It withholds the smallest shown part; a total is withheld only
+when no part can be, and England never is.
 
 Counts below national level are also rounded to 5, so such a subtraction gives
 a range rather than the exact count; the rule is applied anyway, as the
@@ -27,7 +29,8 @@ Relation = tuple[str, tuple[str, ...]]
 
 def relations(catalogue: Catalogue) -> list[Relation]:
     """Every sum of the geography: England by the regions of each structure, each region
-    by its local offices, each office by its STPs, each STP by its providers."""
+    by its local offices, each office by its STPs, each STP by its providers, each LWAB
+    by its STPs."""
     found: list[Relation] = []
     for _structure, regions in catalogue.all_regions.groupby("structure", sort=False):
         found.append((ENGLAND, tuple(regions["region_code"])))
@@ -37,6 +40,10 @@ def relations(catalogue: Catalogue) -> list[Relation]:
         found.append((office, tuple(office_of_stp.index[office_of_stp == office])))
     for stp in catalogue.stps["stp_code"]:
         found.append((stp, tuple(stp_of.index[stp_of == stp])))
+    lwabs = catalogue.lwab_stps
+    if len(lwabs):
+        for lwab, stps in lwabs.groupby("lwab_code", sort=False):
+            found.append((lwab, tuple(stps["stp_code"])))
     return [(total, parts) for total, parts in found if parts]
 
 
@@ -87,29 +94,73 @@ def withhold_across(table: pd.DataFrame, sums: list[Relation]) -> pd.DataFrame:
 
 
 def _more_withheld(withheld: dict[str, bool], size: dict[str, int], sums: list[Relation]) -> set:
-    """Codes to withhold as well, so that no sum has exactly one withheld figure.
+    """Codes to withhold as well, so that no withheld figure can be worked out from the sums.
 
     ``withheld`` and ``size`` (shown denominator) are by area code of the rows
     there are. A part with no row has nothing to withhold (its count is 0); a sum
     whose total has no row is not published, so it gives nothing away.
+
+    First, cheaply, no sum may have exactly one withheld figure. Then, because an
+    office lies in a region of each structure, sums can be combined (KSS = NHS
+    England's South East - HEE's South + South West): while some withheld figure is
+    still fixed by all the sums together (:func:`_solvable`), one more figure of a
+    sum it is in is withheld.
     """
     chosen: set[str] = set()
+    sums = [(total, parts) for total, parts in sums if total in size]
+
+    def withhold_one_more(total: str, parts: tuple[str, ...]) -> bool:
+        open_parts = [p for p in parts if not withheld.get(p, False) and size.get(p, 0) > 0]
+        if open_parts:
+            pick = min(open_parts, key=lambda p: (size[p], p))
+        elif total != ENGLAND and not withheld.get(total, False) and size.get(total, 0) > 0:
+            pick = total
+        else:
+            return False
+        withheld[pick] = True
+        chosen.add(pick)
+        return True
+
     changed = True
     while changed:  # each pass withholds at least one more figure, or stops
         changed = False
         for total, parts in sums:
-            if total not in size:
-                continue
-            if withheld.get(total, False) + sum(withheld.get(p, False) for p in parts) != 1:
-                continue
-            open_parts = [p for p in parts if not withheld.get(p, False) and size.get(p, 0) > 0]
-            if open_parts:
-                pick = min(open_parts, key=lambda p: (size[p], p))
-            elif total != ENGLAND and not withheld.get(total, False) and size.get(total, 0) > 0:
-                pick = total
-            else:
-                continue
-            withheld[pick] = True
-            chosen.add(pick)
-            changed = True
+            if withheld.get(total, False) + sum(withheld.get(p, False) for p in parts) == 1:
+                changed |= withhold_one_more(total, parts)
+    while solved := _solvable(withheld, sums):  # each round withholds one more, or stops
+        if not any(withhold_one_more(total, parts) for code in solved
+                   for total, parts in sums if code == total or code in parts):  # fmt: skip
+            break  # nothing left to withhold beside them (only England's sum): left as they are
     return chosen
+
+
+def _solvable(withheld: dict[str, bool], sums: list[Relation]) -> list[str]:
+    """The withheld codes whose counts the sums fix, the shown counts being known.
+
+    Each sum is a linear equation in its withheld figures; a figure is fixed exactly
+    when every solution of the equations gives it the same value, that is when its
+    component of every null-space vector of the equations' matrix is 0.
+    """
+    unknown = sorted(c for c, hidden in withheld.items() if hidden)
+    column = {code: i for i, code in enumerate(unknown)}
+    rows = []
+    for total, parts in sums:
+        members = [(total, 1.0)] + [(p, -1.0) for p in parts]
+        row = np.zeros(len(unknown))
+        for code, sign in members:
+            if code in column:
+                row[column[code]] += sign
+        if row.any():
+            rows.append(row)
+    if not rows:
+        return []
+    matrix = np.array(rows)
+    _, singular, vt = np.linalg.svd(matrix)
+    rank = int((singular > 1e-9 * max(matrix.shape) * singular.max()).sum())
+    null_space = vt[rank:]
+    fixed = (
+        np.all(np.abs(null_space) < 1e-9, axis=0)
+        if len(null_space)
+        else np.ones(len(unknown), bool)
+    )
+    return [code for code, is_fixed in zip(unknown, fixed, strict=True) if is_fixed]
