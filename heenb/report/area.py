@@ -300,15 +300,9 @@ class AreaReport(Report):
             return heading + self._provider_pages()
         codes = self.catalogue.providers_in(self.code)
         name = self.area["name"]
-        rows = self.mart.proportions
-        if not rows["area_code"].isin(codes).any():
-            reason = (
-                f"no NETS response or ARCP outcome in the data names any of its {len(codes)} "
-                "providers"
-                if codes
-                else "data/reference/providers.csv places no provider in this local office"
-            )
-            return heading + blocks.no_data("the providers", reason)
+        missing = providers.missing_reason(self.mart, codes, "this local office")
+        if missing:
+            return heading + blocks.no_data("the providers", missing)
         measures = providers.provider_measures(self.catalogue, self.mart)
         figures = providers.latest_figures(self.catalogue, self.mart, measures)
         parts = [

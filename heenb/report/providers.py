@@ -67,6 +67,16 @@ def protected_counts(mart: Mart, catalogue: Catalogue, measure: str, period: str
     return table
 
 
+def missing_reason(mart: Mart, codes: list[str], place: str) -> str | None:
+    """Why an area (``place``: "this STP", "this local office") whose providers are
+    ``codes`` has no provider figures; None when some provider has a row in the data."""
+    if not codes:
+        return f"data/reference/providers.csv places no provider in {place}"
+    if mart.proportions["area_code"].isin(codes).any():
+        return None
+    return f"no NETS response or ARCP outcome in the data names any of its {len(codes)} providers"
+
+
 def at_level(table: pd.DataFrame, level: str, parent: str | None = None) -> pd.DataFrame:
     """The rows of a :func:`protected_counts` table at one level (within one parent)."""
     rows = table[table["level"] == level]

@@ -72,18 +72,9 @@ class StpReport(MeasuresReport):
         return providers.latest_figures(self.catalogue, self.mart, self.measures)
 
     @cached_property
-    def has_data(self) -> bool:
-        """Whether any of the STP's providers has a row in the data."""
-        rows = self.mart.proportions
-        return bool(rows["area_code"].isin(self.provider_codes).any())
-
-    def _no_data_reason(self) -> str:
-        if not self.provider_codes:
-            return "data/reference/providers.csv places no provider in this STP"
-        return (
-            "no NETS response or ARCP outcome in the data names any of its "
-            f"{len(self.provider_codes)} providers"
-        )
+    def missing(self) -> str | None:
+        """Why the STP has no provider figures; None when it has some."""
+        return providers.missing_reason(self.mart, self.provider_codes, "this STP")
 
     # ------------------------------------------------------------------ sections
     def headline(self) -> Block:
@@ -100,8 +91,8 @@ class StpReport(MeasuresReport):
 
     def scorecard(self) -> Block:
         heading = blocks.heading("Scorecard")
-        if not self.has_data:
-            return heading + blocks.no_data("the scorecard", self._no_data_reason())
+        if self.missing:
+            return heading + blocks.no_data("the scorecard", self.missing)
         rows = []
         for _, kpi in self.measures.iterrows():
             period, table = self.figures[kpi["kpi_id"]]
@@ -152,8 +143,8 @@ class StpReport(MeasuresReport):
 
     def provider_table(self) -> Block:
         heading = blocks.heading("Providers")
-        if not self.has_data:
-            return heading + blocks.no_data("the providers", self._no_data_reason())
+        if self.missing:
+            return heading + blocks.no_data("the providers", self.missing)
         return heading + providers.rates_table(
             self.catalogue, self.measures, self.figures, self.provider_codes,
             f"Each KPI by provider, {self.name}",
@@ -165,8 +156,8 @@ class StpReport(MeasuresReport):
         words and a table (a chart of all 137 providers per KPI would more than double the
         page), with outlying providers named."""
         heading = blocks.heading("Providers compared")
-        if not self.has_data:
-            return heading + blocks.no_data("provider comparisons", self._no_data_reason())
+        if self.missing:
+            return heading + blocks.no_data("provider comparisons", self.missing)
         office_name = self.catalogue.area_name(self.office)
         parts = [heading, blocks.paragraph(
             "A provider stands out only outside the 99.8% funnel limits. Within the local "
