@@ -155,7 +155,7 @@ def _sigterm_stops():
 def _validate(args) -> int:
     """Validate the raw files present; name each missing one and the report types it blocks."""
     from heenb import paths
-    from heenb.build.plan import load_plan
+    from heenb.plan import load_plan
     from heenb.data.contract import RAW_FILES
     from heenb.data.gaps import raw_gaps, warning_lines
     from heenb.data.validate import read_raw
@@ -187,7 +187,7 @@ def _validate(args) -> int:
 def _build(args) -> int:
     from collections import Counter
 
-    from heenb.build.engine import BUILT, FAILED, INDEX_OUTPUT, SKIPPED, UP_TO_DATE, build
+    from heenb.publish.engine import BUILT, FAILED, INDEX_OUTPUT, SKIPPED, UP_TO_DATE, build
 
     started = time.time()
     outcomes = build(args.data, args.out, args.only, args.workers, args.timeout,
@@ -213,7 +213,7 @@ def _build(args) -> int:
 
 
 def _list(args) -> int:
-    from heenb.build.plan import load_plan
+    from heenb.plan import load_plan
 
     jobs = load_plan(args.plan)
     if args.format == "json":
@@ -242,7 +242,7 @@ def _schema(args) -> int:
 
 
 def _new_report(args) -> int:
-    from heenb.build.scaffold import new_report
+    from heenb.scaffold import new_report
 
     sources = None if args.sources is None else [s.strip() for s in args.sources.split(",")
                                                   if s.strip()]  # fmt: skip

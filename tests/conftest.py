@@ -87,7 +87,7 @@ def _make_hostile(folder: Path) -> None:
 @pytest.fixture(scope="session")
 def built_reports(demo_dir, tmp_path_factory) -> Path:
     """The whole report set built by ``heenb build`` from small, hostile demo data."""
-    from heenb.build.engine import build
+    from heenb.publish.engine import build
 
     data = tmp_path_factory.mktemp("hostile") / "data"
     shutil.copytree(demo_dir, data)

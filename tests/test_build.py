@@ -23,13 +23,13 @@ import psutil
 import pytest
 import yaml
 
-from heenb.build import inputs as inputs_module
-from heenb.build.engine import build
-from heenb.build.facts import PageFacts
-from heenb.build.outcome import BUILT, FAILED, UP_TO_DATE, Outcome
-from heenb.build.plan import load_plan
-from heenb.build.pool import WorkerPool
-from heenb.build.record import BuildRecord
+from heenb.publish import inputs as inputs_module
+from heenb.publish.engine import build
+from heenb.render.facts import PageFacts
+from heenb.publish.outcome import BUILT, FAILED, UP_TO_DATE, Outcome
+from heenb.plan import load_plan
+from heenb.publish.pool import WorkerPool
+from heenb.publish.record import BuildRecord
 from heenb.cli import main
 from heenb.data.mart import mart_key
 from heenb.errors import BuildError
@@ -74,9 +74,9 @@ def quiet(line: str) -> None:
 
 
 def forbid_workers(monkeypatch) -> None:
-    import heenb.build.pool
+    import heenb.publish.pool
 
-    monkeypatch.setattr(heenb.build.pool, "_Worker", lambda *a: pytest.fail("a worker was started"))
+    monkeypatch.setattr(heenb.publish.pool, "_Worker", lambda *a: pytest.fail("a worker was started"))
 
 
 def by_output(outcomes) -> dict:
@@ -153,8 +153,8 @@ def _without_build_time(page: str) -> str:
 def test_a_report_built_in_a_reused_kernel_equals_plain_papermill(tmp_path):
     import papermill
 
-    from heenb.build.export import ReportExporter
-    from heenb.build.runner import Runner
+    from heenb.render.html import ReportExporter
+    from heenb.publish.runner import Runner
 
     plan = write_plan(
         tmp_path / "plan.yml",
@@ -404,7 +404,7 @@ def test_ctrl_c_stops_workers_and_kernels_and_leaves_no_temporary_files(tmp_path
 
 
 def test_fresh_kernels_start_a_kernel_for_every_report(tmp_path, monkeypatch):
-    from heenb.build import runner as runner_module
+    from heenb.publish import runner as runner_module
 
     started = []
 

@@ -25,10 +25,10 @@ import psutil
 import pytest
 import yaml
 
-from heenb.build.engine import build
-from heenb.build.lock import LOCK_FILE
-from heenb.build.outcome import BUILT, UP_TO_DATE
-from heenb.build.plan import load_plan
+from heenb.publish.engine import build
+from heenb.publish.lock import LOCK_FILE
+from heenb.publish.outcome import BUILT, UP_TO_DATE
+from heenb.plan import load_plan
 from heenb.cli import main
 from heenb.data.mart import mart_key
 from heenb.errors import BuildError, DataChangedError
@@ -286,8 +286,8 @@ def test_an_unwritable_mart_cache_stops_the_build_with_one_line(tmp_path, data_c
 def test_the_exporter_takes_the_title_and_data_version_as_metadata():
     import nbformat
 
-    from heenb.build.export import ReportExporter
-    from heenb.build.facts import PageFacts
+    from heenb.render.html import ReportExporter
+    from heenb.render.facts import PageFacts
 
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
         "# A heading\n\n<dl><dt>Data version</dt><dd>from-the-body</dd></dl>")])  # fmt: skip
@@ -333,7 +333,7 @@ def test_a_folder_heenb_built_is_rebuilt_without_complaint(tmp_path):
 def test_the_wait_for_a_cells_output_follows_the_build_timeout(tmp_path, monkeypatch):
     import papermill
 
-    from heenb.build.runner import Runner
+    from heenb.publish.runner import Runner
 
     class Kernel:
         manager = object()

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from heenb import paths
-from heenb.build.plan import load_plan, select
+from heenb.plan import load_plan, select
 from heenb.cli import main
 from heenb.errors import BuildError
 

@@ -18,7 +18,7 @@ CHESHIRE = "E54000008"
 
 @pytest.fixture(scope="module")
 def built(demo_dir, tmp_path_factory):
-    from heenb.build.engine import build
+    from heenb.publish.engine import build
 
     out = tmp_path_factory.mktemp("geo")
     outcomes = build(data=demo_dir, out=out, only=f"stp/{CHESHIRE},hee_region/HEE-N", workers=1,

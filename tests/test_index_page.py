@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from heenb.build.plan import load_plan
+from heenb.plan import load_plan
 from heenb.data.catalogue import load_catalogue
 from heenb.report.national import index_report
 

@@ -13,9 +13,9 @@ import nbformat
 import pytest
 from test_project import check_no_outputs, check_one_call_per_cell, check_parameters_cell_first
 
-from heenb.build.engine import BUILT, INDEX_OUTPUT, build
-from heenb.build.export import ReportExporter
-from heenb.build.plan import ALL_SOURCES, declared_parameters, load_plan
+from heenb.publish.engine import BUILT, INDEX_OUTPUT, build
+from heenb.render.html import ReportExporter
+from heenb.plan import ALL_SOURCES, declared_parameters, load_plan
 from heenb.cli import main
 from heenb.data.mart import mart_key
 from heenb.paths import PROJECT_ROOT
@@ -149,6 +149,6 @@ def test_the_guide_ends_by_building_one_report_with_the_engine():
     guide = nbformat.read(PROJECT_ROOT / "docs" / "guide.ipynb", as_version=4)
     heading, code = guide.cells[-2:]
     assert heading.source.startswith("## ") and "Build one report" in heading.source
-    assert "from heenb.build.engine import build" in code.source
+    assert "from heenb.publish.engine import build" in code.source
     assert 'only="objective/maternity"' in code.source and "mkdtemp" in code.source
     assert 'print("Open"' in code.source  # where the page is; nbval runs the cell

@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from heenb import paths
-from heenb.build.kernels import warm_up_code
-from heenb.build.plan import declared_parameters, load_plan, select, warm_up_imports
+from heenb.publish.kernels import warm_up_code
+from heenb.plan import declared_parameters, load_plan, select, warm_up_imports
 from heenb.cli import main
 from heenb.errors import BuildError
 
@@ -276,7 +276,7 @@ def test_each_report_type_is_declared_once_in_the_plan(jobs):
 
 def test_the_warm_up_imports_what_the_plan_says(jobs):
     code = warm_up_code(warm_up_imports(jobs))
-    assert code.splitlines()[0] == ("import heenb.build.kernel_state, heenb.report.objective, "
+    assert code.splitlines()[0] == ("import heenb.publish.kernel_state, heenb.report.objective, "
                                     "heenb.report.area, heenb.report.stp, "
                                     "heenb.report.hee_region, heenb.report.programme")  # fmt: skip
 

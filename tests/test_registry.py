@@ -282,7 +282,7 @@ def new_kpi_reports(reference, demo_dir, tmp_path, monkeypatch) -> Path:
     """Reports built by the real build engine from a catalogue with two KPI rows added."""
     import yaml
 
-    from heenb.build.engine import build
+    from heenb.publish.engine import build
 
     for row in NEW_KPIS:
         append(reference, "kpis.csv", row)

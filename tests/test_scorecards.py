@@ -8,7 +8,7 @@ import re
 
 import pandas as pd
 
-from heenb.build.plan import load_plan
+from heenb.plan import load_plan
 from heenb.data.catalogue import load_catalogue
 from heenb.report import kpis
 from heenb.report.area import area_report

@@ -14,8 +14,8 @@ from xml.etree import ElementTree
 
 import pytest
 
-from heenb.build.export import ReportExporter, page_tables, spreadsheet_name, with_spreadsheet_link
-from heenb.build.spreadsheet import column_values, write_spreadsheet
+from heenb.render.html import ReportExporter, page_tables, spreadsheet_name, with_spreadsheet_link
+from heenb.render.spreadsheet import column_values, write_spreadsheet
 
 NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}  # fmt: skip

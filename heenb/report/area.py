@@ -334,7 +334,7 @@ class AreaReport(Report):
 
     def _provider_pages(self) -> Block:
         """Where a region's provider figures are: each local office's page and its STPs'."""
-        from heenb.build.plan import load_plan  # the report plan knows where pages are
+        from heenb.plan import load_plan  # the report plan knows where pages are
 
         jobs = load_plan(catalogue=self.catalogue)
         outputs = {v: job.output for job in jobs for v in job.parameters.values()}

@@ -27,7 +27,7 @@ from heenb.charts.figure import Chart
 from heenb.formatting import WITHHELD
 from heenb.report import takeaway
 
-#: The MIME type of a block's tables in notebook outputs (read by :mod:`heenb.build.export`).
+#: The MIME type of a block's tables in notebook outputs (read by :mod:`heenb.render.html`).
 TABLES_MIME = "application/vnd.heenb.tables+json"
 
 #: Bidirectional embeddings, overrides, isolates and marks (U+202A-U+202E,

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from heenb import formatting, paths
-from heenb.build.plan import Job, load_plan
+from heenb.plan import Job, load_plan
 from heenb.data.catalogue import ENGLAND
 from heenb.report import blocks, findings, kpis, scorecard
 from heenb.report.blocks import Block

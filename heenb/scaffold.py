@@ -20,8 +20,8 @@ import nbformat
 import yaml
 
 from heenb import paths
-from heenb.build.files import write_atomically
-from heenb.build.plan import ALL_SOURCES, VALUE_SETS, load_plan
+from heenb.files import write_atomically
+from heenb.plan import ALL_SOURCES, VALUE_SETS, load_plan
 from heenb.data.catalogue import load_catalogue
 from heenb.errors import BuildError
 

@@ -1,4 +1,4 @@
-"""Parallel worker processes, each with its own warm kernel (:mod:`heenb.build.runner`).
+"""Parallel worker processes, each with its own warm kernel (:mod:`heenb.publish.runner`).
 
 Workers are spawned (no forked ZMQ or matplotlib state) when the first batch
 of jobs arrives and stay for the next batch (the reports, then the index).
@@ -22,8 +22,8 @@ from collections.abc import Callable
 from multiprocessing.connection import wait
 from pathlib import Path
 
-from heenb.build.outcome import FAILED, Outcome
-from heenb.build.plan import Job
+from heenb.publish.outcome import FAILED, Outcome
+from heenb.plan import Job
 
 #: Seconds a worker has to shut its kernel down before it is killed.
 STOP_GRACE = 10
@@ -71,7 +71,7 @@ class WorkerPool:
     def __init__(self, out_dir: Path, workers: int, timeout: int, facts=None,
                  imports: tuple[str, ...] = (), fresh_kernels: bool = False):  # fmt: skip
         self.out_dir, self.workers, self.timeout = out_dir, workers, timeout
-        # What every page is built from (heenb.build.facts.PageFacts), what each worker's
+        # What every page is built from (heenb.render.facts.PageFacts), what each worker's
         # kernel imports first, and whether each report gets a new kernel.
         self.options = (facts, imports, fresh_kernels)
         self._context = multiprocessing.get_context("spawn")
@@ -145,12 +145,12 @@ def _work(connection, out_dir: Path, timeout: int, facts, imports, fresh_kernels
     shut down and no temporary file is left behind.
     """
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    from heenb.build.kernels import WarmKernel
+    from heenb.publish.kernels import WarmKernel
 
     kernel = runner = None
     try:
         kernel = WarmKernel(imports)
-        from heenb.build.runner import Runner
+        from heenb.publish.runner import Runner
 
         runner = Runner(out_dir, timeout, kernel, facts, imports, fresh_kernels)
         for job in iter(connection.recv, None):

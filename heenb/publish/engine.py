@@ -1,12 +1,12 @@
 """Build the report set: every job of the plan run through papermill, exported to HTML.
 
 The order of work: check the plan, ``--only``, the settings and the output
-folder, take the folder's lock (:mod:`heenb.build.lock`), build the mart (which
+folder, take the folder's lock (:mod:`heenb.publish.lock`), build the mart (which
 validates the raw data: bad data stops the build before any report is touched),
 skip the reports whose inputs have not changed since their last successful
-build (:mod:`heenb.build.inputs`, :mod:`heenb.build.record`; ``force`` rebuilds
-all), run the others in parallel worker processes (:mod:`heenb.build.pool`), each
-reusing one warm kernel (:mod:`heenb.build.runner`), recording each in
+build (:mod:`heenb.publish.inputs`, :mod:`heenb.publish.record`; ``force`` rebuilds
+all), run the others in parallel worker processes (:mod:`heenb.publish.pool`), each
+reusing one warm kernel (:mod:`heenb.publish.runner`), recording each in
 ``build.json`` as it finishes, then run the index notebook the same way (it
 reads ``build.json``). Every report reads the mart made at the start, so all
 pages of a build come from one data version; if a raw file changed meanwhile,
@@ -30,14 +30,14 @@ from dataclasses import astuple, dataclass
 from pathlib import Path
 
 from heenb import paths
-from heenb.build.facts import PageFacts
-from heenb.build.inputs import code_hash, data_input, file_hash, job_inputs, plan_hash
-from heenb.build.lock import BuildLock
-from heenb.build.outcome import BUILT, FAILED, SKIPPED, UP_TO_DATE, Outcome
-from heenb.build.plan import Job, load_plan, select, warm_up_imports
-from heenb.build.pool import WorkerPool
-from heenb.build.progress import progress_for
-from heenb.build.record import BUILD_LOG, BuildRecord, is_build_record
+from heenb.render.facts import PageFacts
+from heenb.publish.inputs import code_hash, data_input, file_hash, job_inputs, plan_hash
+from heenb.publish.lock import BuildLock
+from heenb.publish.outcome import BUILT, FAILED, SKIPPED, UP_TO_DATE, Outcome
+from heenb.plan import Job, load_plan, select, warm_up_imports
+from heenb.publish.pool import WorkerPool
+from heenb.publish.progress import progress_for
+from heenb.publish.record import BUILD_LOG, BuildRecord, is_build_record
 from heenb.data.catalogue import load_catalogue
 from heenb.data.mart import PINNED_MART, build_mart, changed_files, mart_key, pin, raw_hashes
 from heenb.errors import BuildError, DataChangedError

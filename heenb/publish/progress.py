@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from heenb.build.outcome import BUILT, Outcome
+from heenb.publish.outcome import BUILT, Outcome
 
 
 def _line(outcome: Outcome) -> str:

@@ -1,6 +1,6 @@
 """Put a reused kernel back to the state a fresh one is in, between two reports.
 
-Runs inside the kernel (see :class:`heenb.build.kernels.WarmKernel`). After the warm-up
+Runs inside the kernel (see :class:`heenb.publish.kernels.WarmKernel`). After the warm-up
 imports, :func:`snapshot` records the process-wide state a notebook can change;
 before each report, :func:`restore` puts it back and resets IPython: the user
 namespace, the output history and the execution count (back to 1, as in a new

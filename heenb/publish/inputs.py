@@ -23,7 +23,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from heenb.build.plan import Job
+from heenb.plan import Job
 from heenb.data.demo import DEMO_MARKER
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]

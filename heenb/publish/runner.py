@@ -1,11 +1,11 @@
 """One build worker: reports run one after another through papermill in one warm kernel.
 
-A :class:`Runner` keeps a :class:`heenb.build.kernels.WarmKernel` and one
-:class:`heenb.build.export.ReportExporter`. Each report is executed by
+A :class:`Runner` keeps a :class:`heenb.publish.kernels.WarmKernel` and one
+:class:`heenb.render.html.ReportExporter`. Each report is executed by
 ``papermill.execute_notebook`` from its notebook with its parameters, in the
 warm kernel reset to a fresh kernel's state, and exported in this process. The
 page is written to a temporary file and moved into place when complete, just
-after the spreadsheet of its tables (:mod:`heenb.build.spreadsheet`, from the
+after the spreadsheet of its tables (:mod:`heenb.render.spreadsheet`, from the
 same run) is written beside it the same way. A
 report that raises, times out or kills its kernel is recorded as failed with
 papermill's annotated notebook kept under ``_failed/``; the kernel is replaced
@@ -21,13 +21,13 @@ from pathlib import Path
 import nbformat
 import papermill
 
-from heenb.build.export import ReportExporter, about, page_tables, spreadsheet_name
-from heenb.build.facts import PageFacts
-from heenb.build.files import write_atomically
-from heenb.build.kernels import KERNEL_NAME, WarmKernel
-from heenb.build.outcome import BUILT, FAILED, Outcome
-from heenb.build.plan import Job
-from heenb.build.spreadsheet import write_spreadsheet
+from heenb.render.html import ReportExporter, about, page_tables, spreadsheet_name
+from heenb.render.facts import PageFacts
+from heenb.files import write_atomically
+from heenb.publish.kernels import KERNEL_NAME, WarmKernel
+from heenb.publish.outcome import BUILT, FAILED, Outcome
+from heenb.plan import Job
+from heenb.render.spreadsheet import write_spreadsheet
 
 FAILED_DIR = "_failed"
 

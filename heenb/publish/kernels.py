@@ -9,7 +9,7 @@ kernel traffic off the network.
 Starting a kernel and importing pandas and matplotlib costs most of a report's
 run, so a build worker keeps one :class:`WarmKernel`: started once, with the
 report modules imported, and put back to a fresh kernel's state before each
-report (:mod:`heenb.build.kernel_state`). Papermill runs each report in it through
+report (:mod:`heenb.publish.kernel_state`). Papermill runs each report in it through
 nbclient, which uses a kernel manager it is given and leaves its kernel
 running; the manager hands every caller the same client, so reuse leaks no
 sockets or heartbeat threads. After a failure the worker replaces the kernel.
@@ -37,8 +37,8 @@ KERNEL_NAME = "python3"
 def warm_up_code(imports: tuple[str, ...] = ()) -> str:
     """Code a new kernel runs once: the reports' imports (from the plan's ``imports``), then a
     record of the state to restore before each report."""
-    modules = ", ".join(["heenb.build.kernel_state", *imports])
-    return f"import {modules}\nheenb.build.kernel_state.snapshot()"
+    modules = ", ".join(["heenb.publish.kernel_state", *imports])
+    return f"import {modules}\nheenb.publish.kernel_state.snapshot()"
 
 
 #: As nbclient starts kernels: history in memory, so parallel kernels share no SQLite file.
@@ -108,7 +108,7 @@ class WarmKernel:
         if self._warm_up:
             self._await(self._warm_up, self.startup_timeout)
             self._warm_up = None
-        code = f"import heenb.build.kernel_state\nheenb.build.kernel_state.restore({str(cwd)!r})"
+        code = f"import heenb.publish.kernel_state\nheenb.publish.kernel_state.restore({str(cwd)!r})"
         self._await(self.client.execute(code, silent=True), timeout)
 
     def _await(self, request: str, timeout: float) -> None:

@@ -6,7 +6,7 @@ report of the plan (and the index), one entry:
 ``status``
     ``built``, ``failed`` or ``up-to-date`` in the latest build that selected it;
 ``inputs``
-    the input hashes (:mod:`heenb.build.inputs`) it was last built from, or
+    the input hashes (:mod:`heenb.publish.inputs`) it was last built from, or
     attempted from when it failed;
 ``page``
     the content hash of its page as written (none after a failure);
@@ -30,11 +30,11 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-from heenb.build.export import spreadsheet_name
-from heenb.build.files import write_atomically
-from heenb.build.inputs import file_hash
-from heenb.build.outcome import BUILT, FAILED, SKIPPED, UP_TO_DATE, Outcome
-from heenb.build.plan import Job
+from heenb.render.html import spreadsheet_name
+from heenb.files import write_atomically
+from heenb.publish.inputs import file_hash
+from heenb.publish.outcome import BUILT, FAILED, SKIPPED, UP_TO_DATE, Outcome
+from heenb.plan import Job
 
 BUILD_LOG = "build.json"
 
