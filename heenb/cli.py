@@ -155,10 +155,10 @@ def _sigterm_stops():
 def _validate(args) -> int:
     """Validate the raw files present; name each missing one and the report types it blocks."""
     from heenb import paths
-    from heenb.plan import load_plan
     from heenb.data.contract import RAW_FILES
     from heenb.data.gaps import raw_gaps, warning_lines
     from heenb.data.validate import read_raw
+    from heenb.plan import load_plan
 
     data_dir = paths.data_dir(args.data)
     jobs = load_plan(args.plan)  # the plan is checked too

@@ -20,10 +20,10 @@ import nbformat
 import yaml
 
 from heenb import paths
-from heenb.files import write_atomically
-from heenb.plan import ALL_SOURCES, VALUE_SETS, load_plan
 from heenb.data.catalogue import load_catalogue
 from heenb.errors import BuildError
+from heenb.files import write_atomically
+from heenb.plan import ALL_SOURCES, VALUE_SETS, load_plan
 
 #: A report name: it names the notebook file, the plan entry and the pages' folder.
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")

@@ -23,16 +23,16 @@ import psutil
 import pytest
 import yaml
 
-from heenb.publish import inputs as inputs_module
-from heenb.publish.engine import build
-from heenb.render.facts import PageFacts
-from heenb.publish.outcome import BUILT, FAILED, UP_TO_DATE, Outcome
-from heenb.plan import load_plan
-from heenb.publish.pool import WorkerPool
-from heenb.publish.record import BuildRecord
 from heenb.cli import main
 from heenb.data.mart import mart_key
 from heenb.errors import BuildError
+from heenb.plan import load_plan
+from heenb.publish import inputs as inputs_module
+from heenb.publish.engine import build
+from heenb.publish.outcome import BUILT, FAILED, UP_TO_DATE, Outcome
+from heenb.publish.pool import WorkerPool
+from heenb.publish.record import BuildRecord
+from heenb.render.facts import PageFacts
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 OBJECTIVES = ["restoration-recovery", "maternity"]
@@ -76,7 +76,9 @@ def quiet(line: str) -> None:
 def forbid_workers(monkeypatch) -> None:
     import heenb.publish.pool
 
-    monkeypatch.setattr(heenb.publish.pool, "_Worker", lambda *a: pytest.fail("a worker was started"))
+    monkeypatch.setattr(
+        heenb.publish.pool, "_Worker", lambda *a: pytest.fail("a worker was started")
+    )
 
 
 def by_output(outcomes) -> dict:
@@ -153,8 +155,8 @@ def _without_build_time(page: str) -> str:
 def test_a_report_built_in_a_reused_kernel_equals_plain_papermill(tmp_path):
     import papermill
 
-    from heenb.render.html import ReportExporter
     from heenb.publish.runner import Runner
+    from heenb.render.html import ReportExporter
 
     plan = write_plan(
         tmp_path / "plan.yml",

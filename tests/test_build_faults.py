@@ -25,13 +25,13 @@ import psutil
 import pytest
 import yaml
 
-from heenb.publish.engine import build
-from heenb.publish.lock import LOCK_FILE
-from heenb.publish.outcome import BUILT, UP_TO_DATE
-from heenb.plan import load_plan
 from heenb.cli import main
 from heenb.data.mart import mart_key
 from heenb.errors import BuildError, DataChangedError
+from heenb.plan import load_plan
+from heenb.publish.engine import build
+from heenb.publish.lock import LOCK_FILE
+from heenb.publish.outcome import BUILT, UP_TO_DATE
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 NAMES = ["a", "b", "c"]
@@ -286,8 +286,8 @@ def test_an_unwritable_mart_cache_stops_the_build_with_one_line(tmp_path, data_c
 def test_the_exporter_takes_the_title_and_data_version_as_metadata():
     import nbformat
 
-    from heenb.render.html import ReportExporter
     from heenb.render.facts import PageFacts
+    from heenb.render.html import ReportExporter
 
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
         "# A heading\n\n<dl><dt>Data version</dt><dd>from-the-body</dd></dl>")])  # fmt: skip

@@ -13,9 +13,9 @@ import pytest
 import yaml
 
 from heenb import paths
-from heenb.plan import load_plan, select
 from heenb.cli import main
 from heenb.errors import BuildError
+from heenb.plan import load_plan, select
 
 RAW_FILES = [
     "arcp_outcomes.csv", "nets_responses.csv", "workforce_fte.csv", "kpi_updates.csv",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from heenb.plan import load_plan
 from heenb.data.catalogue import load_catalogue
+from heenb.plan import load_plan
 from heenb.report.national import index_report
 
 

@@ -13,12 +13,12 @@ import nbformat
 import pytest
 from test_project import check_no_outputs, check_one_call_per_cell, check_parameters_cell_first
 
-from heenb.publish.engine import BUILT, INDEX_OUTPUT, build
-from heenb.render.html import ReportExporter
-from heenb.plan import ALL_SOURCES, declared_parameters, load_plan
 from heenb.cli import main
 from heenb.data.mart import mart_key
 from heenb.paths import PROJECT_ROOT
+from heenb.plan import ALL_SOURCES, declared_parameters, load_plan
+from heenb.publish.engine import BUILT, INDEX_OUTPUT, build
+from heenb.render.html import ReportExporter
 
 PYPROJECT = PROJECT_ROOT / "pyproject.toml"
 

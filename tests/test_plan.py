@@ -10,10 +10,10 @@ import pytest
 import yaml
 
 from heenb import paths
-from heenb.publish.kernels import warm_up_code
-from heenb.plan import declared_parameters, load_plan, select, warm_up_imports
 from heenb.cli import main
 from heenb.errors import BuildError
+from heenb.plan import declared_parameters, load_plan, select, warm_up_imports
+from heenb.publish.kernels import warm_up_code
 
 OBJECTIVES = ["quality-framework", "maternity", "learner-voice", "cross-cutting",
               "restoration-recovery"]  # fmt: skip

@@ -8,8 +8,8 @@ import re
 
 import pandas as pd
 
-from heenb.plan import load_plan
 from heenb.data.catalogue import load_catalogue
+from heenb.plan import load_plan
 from heenb.report import kpis
 from heenb.report.area import area_report
 from heenb.report.national import index_report

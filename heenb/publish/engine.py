@@ -30,17 +30,17 @@ from dataclasses import astuple, dataclass
 from pathlib import Path
 
 from heenb import paths
-from heenb.render.facts import PageFacts
-from heenb.publish.inputs import code_hash, data_input, file_hash, job_inputs, plan_hash
-from heenb.publish.lock import BuildLock
-from heenb.publish.outcome import BUILT, FAILED, SKIPPED, UP_TO_DATE, Outcome
-from heenb.plan import Job, load_plan, select, warm_up_imports
-from heenb.publish.pool import WorkerPool
-from heenb.publish.progress import progress_for
-from heenb.publish.record import BUILD_LOG, BuildRecord, is_build_record
 from heenb.data.catalogue import load_catalogue
 from heenb.data.mart import PINNED_MART, build_mart, changed_files, mart_key, pin, raw_hashes
 from heenb.errors import BuildError, DataChangedError
+from heenb.plan import Job, load_plan, select, warm_up_imports
+from heenb.publish.inputs import code_hash, data_input, file_hash, job_inputs, plan_hash
+from heenb.publish.lock import BuildLock
+from heenb.publish.outcome import BUILT, FAILED, SKIPPED, UP_TO_DATE, Outcome
+from heenb.publish.pool import WorkerPool
+from heenb.publish.progress import progress_for
+from heenb.publish.record import BUILD_LOG, BuildRecord, is_build_record
+from heenb.render.facts import PageFacts
 
 DEFAULT_TIMEOUT = 300
 INDEX_NOTEBOOK = paths.NOTEBOOK_DIR / "index.ipynb"

@@ -23,8 +23,8 @@ import hashlib
 import json
 from pathlib import Path
 
-from heenb.plan import Job
 from heenb.data.demo import DEMO_MARKER
+from heenb.plan import Job
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 

@@ -108,7 +108,9 @@ class WarmKernel:
         if self._warm_up:
             self._await(self._warm_up, self.startup_timeout)
             self._warm_up = None
-        code = f"import heenb.publish.kernel_state\nheenb.publish.kernel_state.restore({str(cwd)!r})"
+        code = (
+            f"import heenb.publish.kernel_state\nheenb.publish.kernel_state.restore({str(cwd)!r})"
+        )
         self._await(self.client.execute(code, silent=True), timeout)
 
     def _await(self, request: str, timeout: float) -> None:

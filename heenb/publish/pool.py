@@ -22,8 +22,8 @@ from collections.abc import Callable
 from multiprocessing.connection import wait
 from pathlib import Path
 
-from heenb.publish.outcome import FAILED, Outcome
 from heenb.plan import Job
+from heenb.publish.outcome import FAILED, Outcome
 
 #: Seconds a worker has to shut its kernel down before it is killed.
 STOP_GRACE = 10

@@ -30,11 +30,11 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-from heenb.render.html import spreadsheet_name
 from heenb.files import write_atomically
+from heenb.plan import Job
 from heenb.publish.inputs import file_hash
 from heenb.publish.outcome import BUILT, FAILED, SKIPPED, UP_TO_DATE, Outcome
-from heenb.plan import Job
+from heenb.render.html import spreadsheet_name
 
 BUILD_LOG = "build.json"
 

@@ -21,12 +21,12 @@ from pathlib import Path
 import nbformat
 import papermill
 
-from heenb.render.html import ReportExporter, about, page_tables, spreadsheet_name
-from heenb.render.facts import PageFacts
 from heenb.files import write_atomically
+from heenb.plan import Job
 from heenb.publish.kernels import KERNEL_NAME, WarmKernel
 from heenb.publish.outcome import BUILT, FAILED, Outcome
-from heenb.plan import Job
+from heenb.render.facts import PageFacts
+from heenb.render.html import ReportExporter, about, page_tables, spreadsheet_name
 from heenb.render.spreadsheet import write_spreadsheet
 
 FAILED_DIR = "_failed"

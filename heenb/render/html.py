@@ -19,8 +19,8 @@ import nbformat
 from nbconvert import HTMLExporter
 
 from heenb import __version__
-from heenb.render.facts import PageFacts
 from heenb.paths import describe_parameters
+from heenb.render.facts import PageFacts
 from heenb.report.blocks import TABLES_MIME
 from heenb.report.takeaway import with_page_names
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pandas as pd
 
 from heenb import formatting, paths
-from heenb.plan import Job, load_plan
 from heenb.data.catalogue import ENGLAND
+from heenb.plan import Job, load_plan
 from heenb.report import blocks, findings, kpis, scorecard
 from heenb.report.blocks import Block
 from heenb.report.breakdowns import commitment_figures
