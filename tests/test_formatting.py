@@ -56,7 +56,7 @@ def test_england_reads_the_same_in_the_summary_the_chart_and_the_scorecard(mart)
 
 
 def test_the_latest_change_reads_as_the_chart_writes_it(mart):
-    from heenb.report import kpis
+    from heenb.figures import kpis
 
     report = objective_report("learner-voice")
     change = kpis.change(report.national)

@@ -9,7 +9,8 @@ import pytest
 
 from heenb.data.catalogue import LOCAL_OFFICE, PROVIDER, STP
 from heenb.errors import ParameterError
-from heenb.report import kpis, providers
+from heenb.figures import kpis
+from heenb.figures import providers as provider_figures
 from heenb.report.hee_region import hee_region_report
 from heenb.report.stp import stp_report
 
@@ -91,8 +92,8 @@ def relations(table: pd.DataFrame, catalogue) -> list[tuple[str, list]]:
     shown = table.set_index("area_code")
     found = []
     for parent_level, level in ((LOCAL_OFFICE, STP), (STP, PROVIDER)):
-        for parent in providers.at_level(table, parent_level)["area_code"]:
-            parts = providers.at_level(table, level, parent)
+        for parent in provider_figures.at_level(table, parent_level)["area_code"]:
+            parts = provider_figures.at_level(table, level, parent)
             for column in ("numerator", "denominator"):
                 entries = [shown.loc[parent, column], *parts[column]]
                 found.append((f"{parent} {column}", entries))
@@ -104,7 +105,7 @@ def relations(table: pd.DataFrame, catalogue) -> list[tuple[str, list]]:
 def test_no_withheld_provider_or_stp_count_is_the_only_one_in_its_sum(mart, catalogue, measure):
     """Fails without secondary suppression: small demo data withholds single providers."""
     period = kpis.latest_period(mart, measure)
-    table = providers.protected_counts(mart, catalogue, measure, period)
+    table = provider_figures.protected_counts(mart, catalogue, measure, period)
     assert set(table["level"]) == {LOCAL_OFFICE, STP, PROVIDER}
     found = relations(table, catalogue)
     assert found
@@ -112,20 +113,20 @@ def test_no_withheld_provider_or_stp_count_is_the_only_one_in_its_sum(mart, cata
     assert not lone, f"withheld counts recoverable by subtraction: {lone[:5]}"
     # Office figures are those the area pages show.
     offices = kpis.compare(mart, catalogue, measure, period, LOCAL_OFFICE).set_index("area_code")
-    mine = providers.at_level(table, LOCAL_OFFICE).set_index("area_code")
+    mine = provider_figures.at_level(table, LOCAL_OFFICE).set_index("area_code")
     assert mine["withheld"].equals(offices.loc[mine.index, "withheld"])
 
 
 def test_secondary_suppression_withholds_the_smallest_other_provider(mart, catalogue):
     measure = "nets-overall-satisfaction"
     period = kpis.latest_period(mart, measure)
-    table = providers.protected_counts(mart, catalogue, measure, period)
+    table = provider_figures.protected_counts(mart, catalogue, measure, period)
     extra = table[table["secondary"]]
     assert len(extra), "small data should need secondary suppression"
     raw = kpis.measure_rows(mart, measure)
     raw = raw[(raw["period"] == period) & (raw["group"] == "all")].set_index("area_code")
     for _, row in extra[extra["level"] == PROVIDER].iterrows():
-        siblings = providers.at_level(table, PROVIDER, row["parent"])
+        siblings = provider_figures.at_level(table, PROVIDER, row["parent"])
         visible = siblings[~siblings["withheld"] & ~siblings["no_data"]]
         if len(visible):
             assert raw.loc[row["area_code"], "denominator"] <= min(

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from heenb.data.catalogue import ENGLAND
-from heenb.report import protection
+from heenb.figures import protection
 
 
 def recoverable(withheld: dict[str, bool], sums) -> list[str]:

@@ -17,8 +17,10 @@ import pytest
 from test_published import tables_in
 
 from heenb.data.catalogue import PROVIDER
+from heenb.figures import kpis
+from heenb.figures import providers as provider_figures
 from heenb.funnel import proportion_limits
-from heenb.report import kpis, providers
+from heenb.report import providers
 from heenb.report.area import area_report
 
 
@@ -55,7 +57,7 @@ def rows_of(table: dict) -> pd.DataFrame:
 def test_every_local_office_page_lists_all_its_providers_with_each_provider_kpi(
     built_reports, catalogue, mart
 ):
-    measures = providers.provider_measures(catalogue, mart)
+    measures = provider_figures.provider_measures(catalogue, mart)
     for office in catalogue.local_offices["local_office_code"]:
         name = catalogue.area_name(office)
         page = built_reports / "area" / f"{office}.html"
@@ -78,10 +80,10 @@ def test_every_local_office_page_draws_its_providers_on_a_funnel_per_measure(
         name = catalogue.area_name(office)
         page = built_reports / "area" / f"{office}.html"
         charts = chart_tables(page, f" by provider within {name}, ")
-        for _, kpi in providers.funnel_measures(catalogue, mart).iterrows():
+        for _, kpi in provider_figures.funnel_measures(catalogue, mart).iterrows():
             period = kpis.latest_period(mart, kpi["kpi_id"])
-            table = providers.protected_counts(mart, catalogue, kpi["kpi_id"], period)
-            rows = providers.at_level(table, PROVIDER)
+            table = provider_figures.protected_counts(mart, catalogue, kpi["kpi_id"], period)
+            rows = provider_figures.at_level(table, PROVIDER)
             mine = rows[rows["area_code"].isin(catalogue.providers_in(office)) & kpis.shown(rows)]
             caption = f"{kpi['short_name']} ({kpi['unit']}) by provider within {name}, {period}"
             if len(mine) < 2:
@@ -149,15 +151,15 @@ def test_the_national_provider_funnel_draws_every_provider_shown_and_lists_its_o
 ):
     page = built_reports / "objective" / f"{objective}.html"
     text = sections(page)
-    measures = providers.funnel_measures(catalogue, mart)
+    measures = provider_figures.funnel_measures(catalogue, mart)
     measures = measures[measures["objective_id"] == objective]
     assert len(measures)
     charts = chart_tables(page, " by provider, England, ")
     assert len(charts) == len(measures)
     for _, kpi in measures.iterrows():
         period = kpis.latest_period(mart, kpi["kpi_id"])
-        table = providers.protected_counts(mart, catalogue, kpi["kpi_id"], period)
-        rows = providers.at_level(table, PROVIDER)
+        table = provider_figures.protected_counts(mart, catalogue, kpi["kpi_id"], period)
+        rows = provider_figures.at_level(table, PROVIDER)
         shown = rows[kpis.shown(rows)]
         drawn = rows_of(charts[f"{kpi['short_name']} ({kpi['unit']}) by provider, England, "
                                f"{period}"])  # fmt: skip

@@ -204,7 +204,7 @@ def test_a_change_point_recalculates_the_limits_and_says_why(reference, monkeypa
     point = {"kpi_id": "arcp-covid-share", "period": "2021", "reason": "COVID-19 outcomes began"}
     append(reference, "kpi_change_points.csv", point)
     monkeypatch.setenv("HEENB_REFERENCE", str(reference))
-    from heenb.report.kpis import applicable
+    from heenb.figures.kpis import applicable
 
     report = objective_report("restoration-recovery")
     periods = list(applicable(report.national)["period"])  # SPC points: years the KPI applies

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from heenb.data.mart import MART_TABLES, Mart
+from heenb.figures.kpis import RATE_COLUMNS, compare, rates, trend
 from heenb.funnel import proportion_limits
-from heenb.report.kpis import RATE_COLUMNS, compare, rates, trend
 
 
 def counts(*pairs):
@@ -220,7 +220,7 @@ def test_protected_figures_follow_a_changed_disclosure_rule_and_are_the_callers_
     """Fails with the rule left out of the cache key: the notes would describe one rule and
     the figures follow another."""
     from heenb import disclosure
-    from heenb.report import kpis
+    from heenb.figures import kpis
 
     mart = fake_mart([("EM", 20, 100), ("WM", 40, 100)])
     assert not trend(mart, "m", "EM")["withheld"].any()

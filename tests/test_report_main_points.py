@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from heenb import formatting
-from heenb.report import kpis
+from heenb.figures import kpis
 from heenb.report.area import area_report
 from heenb.report.findings import MOST_POINTS, change_words, history_words
 from heenb.report.national import index_report
@@ -114,7 +114,7 @@ def test_a_value_level_with_an_earlier_extreme_is_called_level_with_it():
 
 
 def test_years_before_an_outcome_code_existed_are_not_applicable_not_zero(mart):
-    from heenb.report.kpis import not_applicable, trend
+    from heenb.figures.kpis import not_applicable, trend
 
     start, _ = not_applicable("arcp-covid-share")
     table = trend(mart, "arcp-covid-share")

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from heenb import disclosure, spc
-from heenb.report import kpis
+from heenb.figures import kpis
 from heenb.report.common import data_notes, disclosure_note, spc_note
 
 

@@ -8,8 +8,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from heenb.figures.commitments import commitment_figures
 from heenb.report.area import area_report
-from heenb.report.breakdowns import commitment_figures
 from heenb.report.staffing import monthly_change_spc, rising_steadily
 
 

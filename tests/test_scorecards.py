@@ -9,8 +9,8 @@ import re
 import pandas as pd
 
 from heenb.data.catalogue import load_catalogue
+from heenb.figures import kpis
 from heenb.plan import load_plan
-from heenb.report import kpis
 from heenb.report.area import area_report
 from heenb.report.national import index_report
 

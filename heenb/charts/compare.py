@@ -70,7 +70,7 @@ def comparison_chart(
     verdict : str, optional
         How the page decides whether an area stands out (e.g. "the 99.8% funnel
         limits"). Then ``table`` needs an ``outlier`` column ("high", "low", or
-        "" within limits, as :func:`heenb.report.kpis.compare` gives) and the
+        "" within limits, as :func:`heenb.figures.kpis.compare` gives) and the
         alt text states that verdict, not which intervals exclude the
         reference, so the chart says what the page's table and sentences say.
 

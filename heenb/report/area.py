@@ -15,9 +15,12 @@ from heenb import formatting
 from heenb.charts.funnel import funnel_chart
 from heenb.charts.trend import small_multiples
 from heenb.data.catalogue import ENGLAND
-from heenb.report import blocks, findings, involvement, kpis, providers, scorecard
+from heenb.figures import kpis
+from heenb.figures import providers as provider_figures
+from heenb.figures.commitments import commitment_figures
+from heenb.figures.measure import Kind, Measure, of_kind
+from heenb.report import blocks, findings, involvement, providers, scorecard
 from heenb.report.blocks import Block
-from heenb.report.breakdowns import commitment_figures
 from heenb.report.common import SOURCE_NAMES, Inputs, Report
 from heenb.report.narrative import latest_project_status, programme_status
 from heenb.report.staffing import staff_trend
@@ -100,8 +103,8 @@ class AreaReport(Report):
             f"{change['to_period']} on {change['from_period']}: "
             + formatting.change(change["change"])
             + (
-                f": {findings.meaning(change['change'], kpi['improvement'])}, significant"
-                if change["significant"] and findings.meaning(change["change"], kpi["improvement"])
+                f": {Measure(kpi).meaning(change['change'])}, significant"
+                if change["significant"] and Measure(kpi).meaning(change["change"])
                 else (" (significant)" if change["significant"] else " (not significant)")
             )
             if change
@@ -150,7 +153,7 @@ class AreaReport(Report):
         projects = projects[projects["local_office"].isin(self.offices)]
         points.append(findings.projects_point(f"Programme projects in {name}", projects))
         staff = []
-        for _, kpi in self.catalogue.kpis[self.catalogue.kpis["rule"] == "staff_fte"].iterrows():
+        for _, kpi in of_kind(self.catalogue.kpis, Kind.STAFF).iterrows():
             figures = commitment_figures(self.mart, kpi, self.code)
             if figures is not None and figures["start"] is not None:
                 latest = figures["latest"]
@@ -300,11 +303,11 @@ class AreaReport(Report):
             return heading + self._provider_pages()
         codes = self.catalogue.providers_in(self.code)
         name = self.area["name"]
-        missing = providers.missing_reason(self.mart, codes, "this local office")
+        missing = provider_figures.missing_reason(self.mart, codes, "this local office")
         if missing:
             return heading + blocks.no_data("the providers", missing)
-        measures = providers.provider_measures(self.catalogue, self.mart)
-        figures = providers.latest_figures(self.catalogue, self.mart, measures)
+        measures = provider_figures.provider_measures(self.catalogue, self.mart)
+        figures = provider_figures.latest_figures(self.catalogue, self.mart, measures)
         parts = [
             heading,
             blocks.paragraph(
@@ -325,7 +328,7 @@ class AreaReport(Report):
             ),
         ]
         names, whose = [self.catalogue.area_name(p) for p in codes], "the local office's providers"
-        for _, kpi in providers.funnel_measures(self.catalogue, self.mart).iterrows():
+        for _, kpi in provider_figures.funnel_measures(self.catalogue, self.mart).iterrows():
             period, table = figures[kpi["kpi_id"]]
             parts.append(blocks.heading(f"By provider: {kpi['short_name']}, {period}", 3))
             parts.append(providers.office_funnel(self.catalogue, kpi, period, table, self.code,
@@ -416,7 +419,7 @@ class AreaReport(Report):
             }
         )
         trends = []
-        for _, kpi in self.catalogue.kpis[self.catalogue.kpis["rule"] == "staff_fte"].iterrows():
+        for _, kpi in of_kind(self.catalogue.kpis, Kind.STAFF).iterrows():
             figures = commitment_figures(self.mart, kpi, self.code)
             if figures is not None:
                 trends.append(

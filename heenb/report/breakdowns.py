@@ -20,7 +20,10 @@ from heenb.data.catalogue import ENGLAND, Catalogue
 from heenb.data.contract import RAW_FILES_BY_NAME
 from heenb.data.mart import Mart
 from heenb.data.rules import breakdown_columns, selected
-from heenb.report import blocks, kpis
+from heenb.figures import kpis
+from heenb.figures.commitments import commitment_figures
+from heenb.figures.measure import Kind, Measure, of_kind
+from heenb.report import blocks
 from heenb.report.blocks import Block
 from heenb.report.staffing import staff_trend
 
@@ -158,7 +161,7 @@ def nets_breakdown(catalogue: Catalogue, mart: Mart, objective: str) -> Block:
         return blocks.no_data(kpi["short_name"], "the data has no rows for it")
     parts = [blocks.heading("Breakdowns")]
     for _, supporting in catalogue.kpis_of(objective, "supporting").iterrows():
-        if supporting["kind"] == "proportion":
+        if Measure(supporting).kind is Kind.PROPORTION:
             parts += [groups_by_period(catalogue, mart, supporting, c)
                       for c in breakdown_columns(supporting)]  # fmt: skip
     parts += [groups_latest(catalogue, mart, kpi, c) for c in breakdown_columns(kpi)]
@@ -204,42 +207,11 @@ def triangulation(catalogue: Catalogue, mart: Mart, kpi: pd.Series, period: str)
 def maternity_workforce(catalogue: Catalogue, mart: Mart, objective: str) -> Block:
     """Each staff FTE KPI of the objective against its target."""
     fte = catalogue.kpis_of(objective)
-    fte = fte[fte["rule"] == "staff_fte"]
+    fte = of_kind(fte, Kind.STAFF)
     names = " and ".join(formatting.in_sentence(s) for s in fte["short_name"])
     parts = [blocks.heading(f"{names[:1].upper()}{names[1:]} against the commitments")]
     parts += [commitment(catalogue, mart, kpi) for _, kpi in fte.iterrows()]
     return blocks.join(parts)
-
-
-def commitment_figures(mart: Mart, kpi: pd.Series, area_code: str = ENGLAND) -> dict | None:
-    """An FTE KPI (rule ``staff_fte``) at its latest month against its commitment.
-
-    Returns None when the workforce file has no rows for the KPI's staff group
-    in the area; otherwise ``series`` (``month``, ``fte``, oldest first),
-    ``latest`` (its last row), ``baseline_month``, ``start`` (FTE at the
-    baseline month, None without one or when the month has no figure),
-    ``target`` (FTE the commitment asks for, None without one) and ``met``
-    (True, False, or None without a target).
-    """
-    workforce = mart.workforce[selected(mart.workforce, kpi["numerator"])]
-    series = workforce[workforce["area_code"] == area_code]
-    series = series.groupby("month", as_index=False)["fte"].sum().sort_values("month")
-    if series.empty:
-        return None
-    baseline_month = kpi["baseline_period"]
-    baseline = series.loc[series["month"] == baseline_month, "fte"]
-    start = float(baseline.iloc[0]) if baseline_month and not baseline.empty else None
-    target = kpis.target_value(kpi, start)
-    latest = series.iloc[-1]
-    met = None if target is None else bool(latest["fte"] >= target)
-    return {
-        "series": series.reset_index(drop=True),
-        "latest": latest,
-        "baseline_month": baseline_month,
-        "start": start,
-        "target": target,
-        "met": met,
-    }
 
 
 def commitment_words(kpi: pd.Series, figures: dict) -> str:
@@ -329,6 +301,6 @@ def representation(catalogue: Catalogue, mart: Mart, level: str = "region") -> p
 
 
 __all__ = [
-    "arcp_breakdown", "commitment", "commitment_figures", "commitment_words", "groups_by_period",
+    "arcp_breakdown", "commitment", "commitment_words", "groups_by_period",
     "groups_latest", "maternity_workforce", "nets_breakdown", "representation", "triangulation",
 ]  # fmt: skip

@@ -13,8 +13,10 @@ from heenb.data.catalogue import Catalogue, load_catalogue
 from heenb.data.gaps import gaps_note
 from heenb.data.mart import Mart, load_mart
 from heenb.errors import ParameterError
+from heenb.figures import kpis
+from heenb.figures.measure import Measure
 from heenb.paths import describe_parameters
-from heenb.report import blocks, findings, glossary, kpis
+from heenb.report import blocks, findings, glossary
 from heenb.report.blocks import Block
 
 #: Raw sources by file name, for the data notes.
@@ -137,7 +139,7 @@ class Report:
     def notes(self) -> Block:
         """About these statistics, the glossary of terms the page used, then the data
         notes: sources, definitions, the disclosure rule and provenance."""
-        definitions = [kpis.definition(kpi) for _, kpi in self.kpi_rows.iterrows()]
+        definitions = [Measure(kpi).definition() for _, kpi in self.kpi_rows.iterrows()]
         notes = data_notes(self.inputs, self.parameters, self.sources, definitions)
         about = glossary.about(list(self.sources))
         used = "\n".join([*self.shown_text, about.text, notes.text])

@@ -12,7 +12,9 @@ from __future__ import annotations
 import pandas as pd
 
 from heenb import formatting
-from heenb.report import blocks, kpis
+from heenb.figures import kpis
+from heenb.figures.measure import Measure
+from heenb.report import blocks
 from heenb.report.blocks import Block
 
 #: Most bullets a "Main points" section shows (ONS bulletins open with up to six).
@@ -112,7 +114,7 @@ def kpi_point(kpi: pd.Series, trend: pd.DataFrame, where: str = "England") -> st
     history = history_words(trend, unit)
     if history:
         text += f"; {history}"
-    target = kpis.target_value(kpi)
+    target = Measure(kpi).target_value()
     if target is not None and kpi["target_kind"] != "increase_from_baseline":
         met = meaning(latest["value"] - target, kpi["improvement"]) in ("better", "")
         text += f"; target {formatting.number(target, unit)} {'met' if met else 'missed'}"
@@ -122,7 +124,7 @@ def kpi_point(kpi: pd.Series, trend: pd.DataFrame, where: str = "England") -> st
 def standing_out(table: pd.DataFrame, kpi: pd.Series, peers: str, reference: str) -> str:
     """Areas beyond the 99.8% funnel limits of a comparison table, better or worse.
 
-    ``table`` is from :func:`heenb.report.kpis.compare`; ``peers`` names the
+    ``table`` is from :func:`heenb.figures.kpis.compare`; ``peers`` names the
     areas ("local offices"); ``reference`` is the centre line in words.
     """
     better, worse = split_outliers(table, kpi["improvement"])

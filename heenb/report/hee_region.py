@@ -16,7 +16,9 @@ import pandas as pd
 from heenb import formatting
 from heenb.data.catalogue import LOCAL_OFFICE
 from heenb.errors import ParameterError
-from heenb.report import blocks, kpis, providers
+from heenb.figures import kpis
+from heenb.figures.measure import Kind, of_kind
+from heenb.report import blocks, providers
 from heenb.report.blocks import Block
 from heenb.report.common import Inputs, MeasuresReport, checked, demo_banner, load_inputs
 
@@ -63,7 +65,7 @@ class HeeRegionReport(MeasuresReport):
         counted = set(table.loc[(table["level"] == self.level) & (table["breakdown"] == "all"),
                                 "measure"])  # fmt: skip
         rows = self.catalogue.kpis
-        return rows[rows["kpi_id"].isin(counted) & (rows["kind"] == "proportion")]
+        return of_kind(rows[rows["kpi_id"].isin(counted)], Kind.PROPORTION)
 
     def headline(self) -> Block:
         title = f"{self.name} (HEE region, 2017)"

@@ -15,10 +15,12 @@ import pandas as pd
 
 from heenb import formatting, paths
 from heenb.data.catalogue import ENGLAND
+from heenb.figures import kpis
+from heenb.figures.commitments import commitment_figures
+from heenb.figures.measure import Kind, Measure, of_kind
 from heenb.plan import Job, load_plan
-from heenb.report import blocks, findings, kpis, scorecard
+from heenb.report import blocks, findings, scorecard
 from heenb.report.blocks import Block
-from heenb.report.breakdowns import commitment_figures
 from heenb.report.common import Inputs, Report, demo_banner, load_inputs
 from heenb.report.narrative import latest_project_status
 
@@ -124,7 +126,7 @@ class IndexReport(Report):
         catalogue, points = self.catalogue, []
         for objective in catalogue.objectives.itertuples():
             kpi = catalogue.kpi(objective.headline_kpi)
-            if kpi["kind"] == "proportion":
+            if Measure(kpi).kind is Kind.PROPORTION:
                 points.append(findings.kpi_point(kpi, kpis.trend(self.mart, kpi["kpi_id"])))
         standing = []
         for kpi in self._measures().itertuples():
@@ -140,7 +142,7 @@ class IndexReport(Report):
             "KPIs: all lie within the 99.8% funnel limits."
         )
         staff = []
-        for _, kpi in catalogue.kpis[catalogue.kpis["rule"] == "staff_fte"].iterrows():
+        for _, kpi in of_kind(catalogue.kpis, Kind.STAFF).iterrows():
             figures = commitment_figures(self.mart, kpi)
             if figures is not None and figures["met"] is not None:
                 gained = figures["latest"]["fte"] - figures["start"]
@@ -238,7 +240,7 @@ class IndexReport(Report):
 
     def _commitments_table(self) -> Block:
         rows = []
-        for _, kpi in self.catalogue.kpis[self.catalogue.kpis["rule"] == "staff_fte"].iterrows():
+        for _, kpi in of_kind(self.catalogue.kpis, Kind.STAFF).iterrows():
             figures = commitment_figures(self.mart, kpi)
             if figures is None or figures["target"] is None:
                 continue

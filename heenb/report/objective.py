@@ -14,11 +14,14 @@ from heenb import formatting
 from heenb.charts.compare import comparison_chart
 from heenb.charts.funnel import funnel_chart
 from heenb.charts.xmr import xmr_chart
-from heenb.report import blocks, findings, kpis, providers
+from heenb.figures import kpis
+from heenb.figures import providers as provider_figures
+from heenb.figures.commitments import commitment_figures
+from heenb.figures.measure import Kind, Measure, of_kind
+from heenb.report import blocks, findings, providers
 from heenb.report.blocks import Block
 from heenb.report.breakdowns import (
     arcp_breakdown,
-    commitment_figures,
     commitment_words,
     maternity_workforce,
     nets_breakdown,
@@ -53,7 +56,7 @@ class ObjectiveReport(Report):
     # ------------------------------------------------------------------ figures
     @property
     def quantitative(self) -> bool:
-        return self.kpi["kind"] == "proportion"
+        return Measure(self.kpi).kind is Kind.PROPORTION
 
     @cached_property
     def national(self) -> pd.DataFrame:
@@ -105,12 +108,12 @@ class ObjectiveReport(Report):
                     )
                 )
         for _, kpi in self.supporting.iterrows():
-            if kpi["rule"] == "staff_fte":
+            if Measure(kpi).kind is Kind.STAFF:
                 figures = commitment_figures(self.mart, kpi)
                 if figures is not None and figures["start"] is not None:
                     words = commitment_words(kpi, figures)
                     points.append(f"{kpi['short_name']}, England: {words}.")
-            elif kpi["kind"] == "proportion":
+            elif Measure(kpi).kind is Kind.PROPORTION:
                 trend = kpis.trend(self.mart, kpi["kpi_id"])
                 change = kpis.change(trend)
                 if change and change["significant"]:
@@ -185,7 +188,7 @@ class ObjectiveReport(Report):
             value_label=_short_label(self.kpi),
             period_labels=list(kpis.applicable(self.national)["period"]),
             unit=self.kpi["unit"],
-            target=kpis.target_value(self.kpi),
+            target=Measure(self.kpi).target_value(),
         )
         points = kpis.applicable(self.national)
         changes = kpis.change_points(self.catalogue, self.kpi["kpi_id"], points["period"])
@@ -261,7 +264,7 @@ class ObjectiveReport(Report):
         objective that is counted by provider and compared on funnel plots (NETS and ARCP),
         centred on England's rate, the outliers named and listed; nothing for other
         objectives."""
-        measures = providers.funnel_measures(self.catalogue, self.mart)
+        measures = provider_figures.funnel_measures(self.catalogue, self.mart)
         measures = measures[measures["objective_id"] == self.objective["objective_id"]]
         if measures.empty:
             return Block()
@@ -275,7 +278,7 @@ class ObjectiveReport(Report):
                 "nor compared."
             ),
         ]
-        figures = providers.latest_figures(self.catalogue, self.mart, measures)
+        figures = provider_figures.latest_figures(self.catalogue, self.mart, measures)
         for _, kpi in measures.iterrows():
             period, table = figures[kpi["kpi_id"]]
             parts.append(blocks.heading(f"{kpi['short_name']}, {period}", 3))
@@ -300,7 +303,7 @@ class ObjectiveReport(Report):
             latest = trend.iloc[-1]
             points = kpis.applicable(trend)
             result = kpis.kpi_spc(self.catalogue, kpi, points["period"], points["value"])
-            target = kpis.target_value(kpi)
+            target = Measure(kpi).target_value()
             rows.append(
                 {
                     "Measure": kpi["descriptor"],
@@ -362,7 +365,7 @@ class ObjectiveReport(Report):
         )
 
     def _cross_cutting_representation(self) -> Block:
-        ratios = self.supporting[self.supporting["rule"] == "representation_ratio"]
+        ratios = of_kind(self.supporting, Kind.RATIO)
         if ratios.empty:
             return blocks.paragraph(
                 "This objective's KPI is a qualitative update, so areas are not compared on a "

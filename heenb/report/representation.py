@@ -8,7 +8,8 @@ from heenb import formatting
 from heenb.charts.compare import comparison_chart
 from heenb.data.catalogue import Catalogue
 from heenb.data.mart import Mart
-from heenb.report import blocks, kpis
+from heenb.figures.measure import Measure
+from heenb.report import blocks
 from heenb.report.blocks import Block
 from heenb.report.breakdowns import representation
 
@@ -23,7 +24,7 @@ def representation_section(catalogue: Catalogue, mart: Mart, kpi: pd.Series) -> 
     if table.empty:
         return blocks.no_data("representation", "the demographics file has no rows")
     year = table.attrs["year"]
-    target = kpis.target_value(kpi)
+    target = Measure(kpi).target_value()
     target_name = "target" if kpi["target_kind"] != "parity" else "parity"
     chart = comparison_chart(
         table[["area", "ratio", "ratio_lower", "ratio_upper", "withheld"]].rename(

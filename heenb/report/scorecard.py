@@ -4,7 +4,7 @@ variation and assurance, in words beside an icon-like symbol.
 
 The index shows one table per KPI (England and each region, each area linked to
 its page); an area page shows one table of its own KPIs. Figures come from
-:mod:`heenb.report.kpis`, so sub-national counts are protected before any rate,
+:mod:`heenb.figures.kpis`, so sub-national counts are protected before any rate,
 change or SPC result is worked out from them.
 """
 
@@ -15,7 +15,9 @@ import pandas as pd
 from heenb import formatting
 from heenb.data.catalogue import Catalogue
 from heenb.data.mart import Mart
-from heenb.report import blocks, findings, kpis, takeaway
+from heenb.figures import kpis
+from heenb.figures.measure import Measure
+from heenb.report import blocks, takeaway
 from heenb.report.blocks import Block
 
 #: The MDC variation icons as a symbol and words (the symbol's text alternative).
@@ -83,7 +85,7 @@ def change_cell(kpi: pd.Series, trend: pd.DataFrame) -> str:
     words = f"{formatting.change(change['change'])} on {change['from_period']}"
     if not change["significant"]:
         return f"{words}: no significant change"
-    return f"{words}: {findings.meaning(change['change'], kpi['improvement']) or 'significant'}"
+    return f"{words}: {Measure(kpi).meaning(change['change']) or 'significant'}"
 
 
 def kpi_cells(catalogue: Catalogue, mart: Mart, kpi: pd.Series, area_code: str) -> dict:

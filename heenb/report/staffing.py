@@ -19,7 +19,8 @@ from heenb import formatting, spc
 from heenb.charts.trend import trend_chart
 from heenb.charts.xmr import xmr_chart
 from heenb.data.catalogue import Catalogue
-from heenb.report import blocks, kpis
+from heenb.figures import kpis
+from heenb.report import blocks
 from heenb.report.blocks import Block
 
 #: How many standard errors above 0 the mean monthly change must be for a steady rise.

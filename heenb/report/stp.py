@@ -16,7 +16,9 @@ import pandas as pd
 from heenb import formatting
 from heenb.data.catalogue import PROVIDER, STP
 from heenb.errors import ParameterError
-from heenb.report import blocks, kpis, providers
+from heenb.figures import kpis
+from heenb.figures import providers as provider_figures
+from heenb.report import blocks, providers
 from heenb.report.blocks import Block
 from heenb.report.common import Inputs, MeasuresReport, checked, demo_banner, load_inputs
 
@@ -63,18 +65,18 @@ class StpReport(MeasuresReport):
     @cached_property
     def measures(self) -> pd.DataFrame:
         """The proportion KPIs counted by provider."""
-        return providers.provider_measures(self.catalogue, self.mart)
+        return provider_figures.provider_measures(self.catalogue, self.mart)
 
     @cached_property
     def figures(self) -> dict[str, tuple[str, pd.DataFrame]]:
         """By KPI id: its latest period and the protected counts of every office, STP and
         provider then."""
-        return providers.latest_figures(self.catalogue, self.mart, self.measures)
+        return provider_figures.latest_figures(self.catalogue, self.mart, self.measures)
 
     @cached_property
     def missing(self) -> str | None:
         """Why the STP has no provider figures; None when it has some."""
-        return providers.missing_reason(self.mart, self.provider_codes, "this STP")
+        return provider_figures.missing_reason(self.mart, self.provider_codes, "this STP")
 
     # ------------------------------------------------------------------ sections
     def headline(self) -> Block:
@@ -136,7 +138,7 @@ class StpReport(MeasuresReport):
         if mine["no_data"]:
             return "no data"
         centre = kpis.england_value(self.mart, kpi_id, period)
-        limits = providers.limits_of(providers.at_level(table, STP), centre)
+        limits = provider_figures.limits_of(provider_figures.at_level(table, STP), centre)
         if limits is None or self.name not in limits.index:
             return "not assessed"
         return str(limits.loc[self.name, "outlier"])
@@ -165,14 +167,14 @@ class StpReport(MeasuresReport):
             "England it is England's rate. Withheld figures are neither drawn nor compared."
         )]  # fmt: skip
         names = [self.catalogue.area_name(p) for p in self.provider_codes]
-        for _, kpi in providers.funnel_measures(self.catalogue, self.mart).iterrows():
+        for _, kpi in provider_figures.funnel_measures(self.catalogue, self.mart).iterrows():
             period, table = self.figures[kpi["kpi_id"]]
-            rows = providers.at_level(table, PROVIDER)
+            rows = provider_figures.at_level(table, PROVIDER)
             parts.append(blocks.heading(f"{kpi['short_name']}, {period}", 3))
             parts.append(providers.office_funnel(self.catalogue, kpi, period, table, self.office,
                                                  names, "this STP's providers"))  # fmt: skip
             centre = kpis.england_value(self.mart, kpi["kpi_id"], period)
-            national = providers.limits_of(rows, centre)
+            national = provider_figures.limits_of(rows, centre)
             parts.append(blocks.paragraph(
                 providers.outliers_in_words(national, names, "across England")))  # fmt: skip
             if national is not None:

@@ -53,7 +53,7 @@ def withhold_across(table: pd.DataFrame, sums: list[Relation]) -> pd.DataFrame:
     Parameters
     ----------
     table : DataFrame
-        Rows of :func:`heenb.report.kpis.rates` with ``area_code``, ``period``
+        Rows of :func:`heenb.figures.kpis.rates` with ``area_code``, ``period``
         and ``group`` columns (any levels; England rows are never withheld).
     sums : list of Relation
         From :func:`relations`.

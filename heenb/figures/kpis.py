@@ -5,7 +5,7 @@ trend, how areas compare, an area's scorecard) and returns a DataFrame with
 numerator and denominator kept beside the value. Disclosure control is applied
 here, once (:func:`protected`): every sub-national count is protected by
 :func:`heenb.disclosure.suppress`, more are withheld so that none can be worked
-out from its totals (:mod:`heenb.report.protection`), and every sub-national
+out from its totals (:mod:`heenb.figures.protection`), and every sub-national
 rate is computed from the protected counts (withheld with them); England's
 figures are not suppressed. Values are fractions (0-1); intervals are 95%
 Wilson intervals.
@@ -19,11 +19,11 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from heenb import disclosure, formatting, funnel, paths, spc, stats
+from heenb import disclosure, funnel, paths, spc, stats
 from heenb.data.catalogue import ENGLAND, Catalogue, load_catalogue
 from heenb.data.mart import Mart
-from heenb.data.rules import RULES, selection
-from heenb.report import protection
+from heenb.figures import protection
+from heenb.figures.measure import Measure
 
 #: Columns of every rate table this module returns.
 RATE_COLUMNS = ["numerator", "denominator", "value", "lower", "upper", "withheld", "no_data"]
@@ -105,7 +105,7 @@ def protected(
 
     Each count below England is protected by the disclosure rule (:func:`rates`),
     then more are withheld so that none can be worked out from the sums of the
-    geography (:func:`heenb.report.protection.withhold_across`), within each
+    geography (:func:`heenb.figures.protection.withhold_across`), within each
     period and group. Every page reads its figures from here, so the same area
     shows the same figures everywhere. Cached per data version, catalogue, rule,
     measure and breakdown; the table returned is the caller's to change.
@@ -304,21 +304,6 @@ def change(trend_table: pd.DataFrame) -> dict | None:
     }
 
 
-def target_value(kpi: pd.Series, baseline: float | None = None) -> float | None:
-    """A KPI's target in the unit of its values (a fraction for ``%``), or None without one.
-
-    ``target_kind`` says how ``target`` reads: ``level`` and ``parity`` are the
-    value itself; ``increase_from_baseline`` is added to ``baseline`` (the
-    value at ``baseline_period``; None when that is unknown).
-    """
-    if not str(kpi["target"]).strip():
-        return None
-    value = float(kpi["target"]) / (100 if kpi["unit"] == "%" else 1)
-    if kpi["target_kind"] == "increase_from_baseline":
-        return None if baseline is None else baseline + value
-    return value
-
-
 def change_points(catalogue: Catalogue, kpi_id: str, periods) -> list[tuple[int, str]]:
     """Recorded SPC change points of a KPI as (position in ``periods``, note), oldest first.
 
@@ -341,8 +326,9 @@ def kpi_spc(
     """The XmR result of a KPI's series, with its recorded change points and its target.
 
     Limits are recalculated only at the KPI's rows of ``kpi_change_points.csv``;
-    the assurance icon judges the KPI's target (see :func:`target_value`) and is
-    withheld while the latest point is special cause.
+    the assurance icon judges the KPI's target
+    (:meth:`heenb.figures.measure.Measure.target_value`) and is withheld while the latest
+    point is special cause.
     """
     positions = [at for at, _ in change_points(catalogue, kpi["kpi_id"], periods)]
     result = spc.xmr(
@@ -351,40 +337,5 @@ def kpi_spc(
         recalculate_at=positions,
         min_points=spc_min_points(),
     )
-    target = target_value(kpi, baseline)
+    target = Measure(kpi).target_value(baseline)
     return result if target is None else result.with_target(target, stable_only=True)
-
-
-def _chosen(text: str) -> str:
-    """A row selection in words: "outcome 10.1 or 10.2, learner group student-midwife"."""
-    return ", ".join(
-        f"{column.replace('_', ' ')} {' or '.join(codes)}"
-        for column, codes in selection(text).items()
-    )
-
-
-def definition(kpi: pd.Series) -> str:
-    """What a KPI counts, how often, its target and where it comes from, from its row."""
-    rule = kpi["rule"]
-    label = formatting.in_sentence(kpi["denominator_label"])
-    among = _chosen(kpi["denominator"])
-    if rule == "row_share":
-        what = f"{_chosen(kpi['numerator'])} among {among or 'all'} {label}"
-    elif rule == "positive_answer_share":
-        what = f"positive answers among {label} ({among})"
-    elif rule == "staff_fte":
-        what = f"full-time equivalent in post, {_chosen(kpi['numerator'])}"
-    else:
-        what = RULES[rule].description
-    text = f"{kpi['short_name']}: {what}; {kpi['periodicity']}"
-    if str(kpi["target"]).strip():
-        text += f"; target {_target_words(kpi)}"
-    return f"{text}; source: {kpi['source']}"
-
-
-def _target_words(kpi: pd.Series) -> str:
-    if kpi["target_kind"] == "increase_from_baseline":
-        amount = formatting.plain(float(kpi["target"]))
-        return f"{amount} {kpi['unit']} more than in {kpi['baseline_period']}".replace("  ", " ")
-    shown = formatting.number(target_value(kpi), kpi["unit"])
-    return f"{shown} (parity)" if kpi["target_kind"] == "parity" else shown
