@@ -17,7 +17,7 @@ def commitment_figures(mart: Mart, kpi: pd.Series, area_code: str = ENGLAND) -> 
     in the area; otherwise ``series`` (``month``, ``fte``, oldest first),
     ``latest`` (its last row), ``baseline_month``, ``start`` (FTE at the
     baseline month, None without one or when the month has no figure),
-    ``target`` (FTE the commitment asks for, None without one) and ``met``
+    ``target`` (FTE the commitment asks for; None without one, and below England) and ``met``
     (True, False, or None without a target).
     """
     workforce = mart.workforce[selected(mart.workforce, kpi["numerator"])]
@@ -28,7 +28,8 @@ def commitment_figures(mart: Mart, kpi: pd.Series, area_code: str = ENGLAND) -> 
     baseline_month = kpi["baseline_period"]
     baseline = series.loc[series["month"] == baseline_month, "fte"]
     start = float(baseline.iloc[0]) if baseline_month and not baseline.empty else None
-    target = Measure(kpi).target_value(start)
+    # The commitments are national: an area's staff are not judged against them.
+    target = Measure(kpi).target_value(start) if area_code == ENGLAND else None
     latest = series.iloc[-1]
     met = None if target is None else bool(latest["fte"] >= target)
     return {

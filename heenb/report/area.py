@@ -18,7 +18,8 @@ from heenb.data.catalogue import ENGLAND
 from heenb.figures import kpis
 from heenb.figures import providers as provider_figures
 from heenb.figures.commitments import commitment_figures
-from heenb.figures.measure import Kind, Measure, of_kind
+from heenb.figures.measure import Kind, of_kind
+from heenb.figures.score import Score, score
 from heenb.report import blocks, findings, involvement, providers, scorecard
 from heenb.report.blocks import Block
 from heenb.report.common import SOURCE_NAMES, Inputs, Report
@@ -70,48 +71,40 @@ class AreaReport(Report):
         rows = [self._score(kpi) for _, kpi in self.measures.iterrows()]
         return pd.DataFrame(rows)
 
+    @cached_property
+    def scores(self) -> dict[str, Score]:
+        """Each KPI's :class:`~heenb.figures.score.Score` in this area against its peers."""
+        return {
+            kpi["kpi_id"]: score(self.catalogue, self.mart, kpi, self.code, self.level)
+            for _, kpi in self.measures.iterrows()
+        }
+
+    @property
+    def peers(self) -> str:
+        return "local offices" if self.is_office else "regions"
+
     def _score(self, kpi: pd.Series) -> dict:
         kpi_id = kpi["kpi_id"]
-        period = kpis.latest_period(self.mart, kpi_id)
-        peers = kpis.compare(self.mart, self.catalogue, kpi_id, period, self.level)
-        mine = peers[peers["area_code"] == self.code]
+        judged = self.scores[kpi_id]
+        period = judged.latest_period
+        mine = judged.peers[judged.peers["area_code"] == self.code]
         no_data = mine.empty or (mine["denominator"].fillna(1) == 0).all()
-        own_trend = kpis.trend(self.mart, kpi_id, self.code)
-        change = kpis.change(own_trend)
         row = {"kpi_id": kpi_id, "KPI": kpi["descriptor"], "Period": period}
         if no_data:
-            row["Value"], row["95% interval"] = (
-                formatting.NO_DATA,
-                f"none for this area in {period}",
-            )
-            outlier = "no data"
+            row["Value"] = formatting.NO_DATA
+            row["95% interval"] = f"none for this area in {period}"
         else:
             mine = mine.iloc[0]
             row["Value"] = formatting.percent(mine["value"])
             row["95% interval"] = formatting.interval(mine["lower"], mine["upper"])
-            outlier = mine["outlier"]
         row["England"] = formatting.percent(kpis.trend(self.mart, kpi_id).iloc[-1]["value"])
         if self.is_office:
             region = kpis.trend(self.mart, kpi_id, self.area["region_code"])
             row["Region"] = (
                 formatting.percent(region.iloc[-1]["value"]) if len(region) else formatting.NO_DATA
             )
-        row["Compared with other areas"] = formatting.outlier(outlier)
-        spc = scorecard.spc_cells(self.catalogue, kpi, own_trend)
-        row["SPC variation"], row["SPC assurance"] = spc["Variation"][1], spc["Assurance"][1]
-        row["Latest change"] = (
-            f"{change['to_period']} on {change['from_period']}: "
-            + formatting.change(change["change"])
-            + (
-                f": {Measure(kpi).meaning(change['change'])}, significant"
-                if change["significant"] and Measure(kpi).meaning(change["change"])
-                else (" (significant)" if change["significant"] else " (not significant)")
-            )
-            if change
-            else "not available"
-        )
+        row["Compared with other areas"] = formatting.outlier(judged.standing)
         row["Better when"] = {"higher": "higher", "lower": "lower"}.get(kpi["improvement"], "-")
-        row["outlier"], row["improvement"] = outlier, kpi["improvement"]
         return row
 
     # ------------------------------------------------------------------ sections
@@ -127,72 +120,24 @@ class AreaReport(Report):
         return self.opening(name, facts)
 
     def findings(self) -> list[str]:
-        """The findings, most important first: KPIs on which the area stands out,
-        significant changes in its own figures, programmes off track, its staff in
+        """The findings, most important first: KPIs on which the area stands out (worse
+        first), significant changes in its own figures, programmes off track, its staff in
         post since the commitments' baseline; then, if nothing stands out, that."""
-        name, table = self.area["name"], self.scorecard_table
-        peers = "local offices" if self.is_office else "regions"
-        standing, changes = [], []
-        for _, kpi in self.measures.iterrows():
-            row = table.set_index("kpi_id").loc[kpi["kpi_id"]]
-            judged = findings.meaning(
-                {"high": 1, "low": -1}.get(row["outlier"], 0), kpi["improvement"]
-            )
-            if judged:
-                standing.append(
-                    f"{kpi['short_name']}: {row['Value']} in {name} in {row['Period']}, "
-                    f"{judged} than other {peers} (beyond the 99.8% funnel limits; England "
-                    f"{row['England']})."
-                )
-            trend = kpis.trend(self.mart, kpi["kpi_id"], self.code)
-            change = kpis.change(trend)
-            if change and change["significant"]:
-                changes.append(findings.kpi_point(kpi, trend, name))
-        points = standing + changes
+        name = self.area["name"]
+        points = findings.area_points(list(self.scores.values()), name, self.peers)
+        summary = points.pop() if points and points[-1].startswith("None of") else None
         projects = latest_project_status(self.mart)
         projects = projects[projects["local_office"].isin(self.offices)]
         points.append(findings.projects_point(f"Programme projects in {name}", projects))
-        staff = []
-        for _, kpi in of_kind(self.catalogue.kpis, Kind.STAFF).iterrows():
-            figures = commitment_figures(self.mart, kpi, self.code)
-            if figures is not None and figures["start"] is not None:
-                latest = figures["latest"]
-                staff.append(
-                    f"{formatting.in_sentence(kpi['short_name'])} "
-                    f"{formatting.fte(latest['fte'])} in {latest['month']}, "
-                    f"{formatting.change(latest['fte'] - figures['start'], 'FTE')} since "
-                    f"{figures['baseline_month']}"
-                )
+        staff = [
+            f"{formatting.in_sentence(kpi['short_name'])} {findings.staff_words(kpi, figures)}"
+            for _, kpi in of_kind(self.catalogue.kpis, Kind.STAFF).iterrows()
+            if (figures := commitment_figures(self.mart, kpi, self.code)) is not None
+            and figures["start"] is not None
+        ]
         if staff:
             points.append(f"Staff in post in {name}: " + "; ".join(staff) + ".")
-        if not standing and len(table):
-            points.append(
-                f"None of the {len(table)} KPIs stands out for {name} against other {peers}: "
-                "all lie within the 99.8% funnel limits."
-            )
-        return points
-
-    def summary(self) -> str:
-        table = self.scorecard_table
-        if table.empty:
-            return f"There is no KPI data for {self.area['name']}."
-        better = table[
-            ((table["outlier"] == "high") & (table["improvement"] == "higher"))
-            | ((table["outlier"] == "low") & (table["improvement"] == "lower"))
-        ]
-        worse = table[
-            ((table["outlier"] == "low") & (table["improvement"] == "higher"))
-            | ((table["outlier"] == "high") & (table["improvement"] == "lower"))
-        ]
-        peers = "local offices" if self.is_office else "regions"
-        text = (
-            f"Of {len(table)} KPIs with figures for {self.area['name']}, "
-            f"{len(better)} stand out as better than other {peers} and {len(worse)} as "
-            "worse (beyond the 99.8% funnel limits)."
-        )
-        if len(worse):
-            text += " Worse: " + "; ".join(worse["KPI"]) + "."
-        return text
+        return points + ([summary] if summary else [])
 
     def scorecard(self) -> Block:
         """The area's KPIs as a board reads them (latest value, change since the previous
@@ -204,20 +149,11 @@ class AreaReport(Report):
         rows = [
             {
                 "KPI": kpi["short_name"],
-                **scorecard.kpi_cells(self.catalogue, self.mart, kpi, self.code),
+                **scorecard.kpi_cells(self.scores[kpi["kpi_id"]]),
             }
             for _, kpi in self.measures.iterrows()
         ]
-        shown = table.drop(
-            columns=[
-                "kpi_id",
-                "outlier",
-                "improvement",
-                "SPC variation",
-                "SPC assurance",
-                "Latest change",
-            ]
-        )
+        shown = table.drop(columns=["kpi_id"])
         peers = "local offices" if self.is_office else "regions"
         return blocks.join(
             [

@@ -23,7 +23,7 @@ from heenb.data.rules import breakdown_columns, selected
 from heenb.figures import kpis
 from heenb.figures.commitments import commitment_figures
 from heenb.figures.measure import Kind, Measure, of_kind
-from heenb.report import blocks
+from heenb.report import blocks, findings
 from heenb.report.blocks import Block
 from heenb.report.staffing import staff_trend
 
@@ -214,22 +214,6 @@ def maternity_workforce(catalogue: Catalogue, mart: Mart, objective: str) -> Blo
     return blocks.join(parts)
 
 
-def commitment_words(kpi: pd.Series, figures: dict) -> str:
-    """ "22,391 FTE in 2024-09, 1,350 more than in 2021-03 against a commitment of 1,200
-    more (21,049 FTE): the commitment is met"."""
-    latest = figures["latest"]
-    text = f"{formatting.fte(latest['fte'])} FTE in {latest['month']}"
-    if figures["target"] is not None and figures["start"] is not None:
-        met = "met" if figures["met"] else "not yet met"
-        text += (
-            f", {formatting.fte(latest['fte'] - figures['start'])} more than in "
-            f"{figures['baseline_month']} against a commitment of "
-            f"{formatting.plain(float(kpi['target']))} more ({formatting.fte(figures['target'])} "
-            f"FTE): the commitment is {met}"
-        )
-    return text
-
-
 def commitment(catalogue: Catalogue, mart: Mart, kpi: pd.Series) -> Block:
     """One FTE KPI (rule ``staff_fte``) against its target, England and by region."""
     workforce = mart.workforce[selected(mart.workforce, kpi["numerator"])]
@@ -247,7 +231,7 @@ def commitment(catalogue: Catalogue, mart: Mart, kpi: pd.Series) -> Block:
     latest = figures["latest"]
     parts = [
         blocks.heading(name, 3),
-        blocks.paragraph(f"{commitment_words(kpi, figures)}."),
+        blocks.paragraph(f"{findings.staff_words(kpi, figures)}."),
         staff_trend(catalogue, kpi, england, "England", target, start),
     ]
     if baseline_month:
@@ -301,6 +285,6 @@ def representation(catalogue: Catalogue, mart: Mart, level: str = "region") -> p
 
 
 __all__ = [
-    "arcp_breakdown", "commitment", "commitment_words", "groups_by_period",
+    "arcp_breakdown", "commitment", "groups_by_period",
     "groups_latest", "maternity_workforce", "nets_breakdown", "representation", "triangulation",
 ]  # fmt: skip

@@ -14,6 +14,7 @@ import pandas as pd
 from heenb import formatting
 from heenb.figures import kpis
 from heenb.figures.measure import Measure
+from heenb.figures.score import OUTSIDE, Score
 from heenb.report import blocks
 from heenb.report.blocks import Block
 
@@ -29,19 +30,12 @@ def main_points(points: list[str]) -> Block:
     return blocks.heading("Main points") + blocks.bullet_list(points)
 
 
-def meaning(change: float, improvement: str) -> str:
-    """Whether a change is better or worse for a KPI ("better", "worse", "" when neither)."""
-    if change == 0 or improvement not in ("higher", "lower"):
-        return ""
-    return "better" if (change > 0) == (improvement == "higher") else "worse"
-
-
 def change_words(change: dict, kpi: pd.Series) -> str:
     """A change with direction, meaning and significance: "up 2.7 points on 2023: better,
     a statistically significant change"."""
     unit = kpi["unit"] if kpi["unit"] else "%"
     words = f"{formatting.change(change['change'], unit)} on {change['from_period']}"
-    judged = meaning(change["change"], kpi["improvement"])
+    judged = Measure(kpi).meaning(change["change"])
     significance = (
         "a statistically significant change"
         if change["significant"]
@@ -116,7 +110,7 @@ def kpi_point(kpi: pd.Series, trend: pd.DataFrame, where: str = "England") -> st
         text += f"; {history}"
     target = Measure(kpi).target_value()
     if target is not None and kpi["target_kind"] != "increase_from_baseline":
-        met = meaning(latest["value"] - target, kpi["improvement"]) in ("better", "")
+        met = Measure(kpi).meaning(latest["value"] - target) in ("better", "")
         text += f"; target {formatting.number(target, unit)} {'met' if met else 'missed'}"
     return text + "."
 
@@ -199,3 +193,88 @@ def rating_point(name: str, updates: pd.DataFrame) -> str:
         moved = "unchanged" if before["rag"] == latest["rag"] else f"was {before['rag']}"
         text += f" ({moved} in {before['quarter']})"
     return text + "."
+
+
+# ---------------------------------------------------------------- points from scores
+def standing_point(score: Score, where: str, peers: str) -> str | None:
+    """A KPI on which an area lies beyond its peers' 99.8% funnel limits, with its value
+    and England's; None when it does not (or was not compared)."""
+    verdict = score.standing_verdict
+    if score.standing not in OUTSIDE:
+        return None
+    mine = score.peers[score.peers["area_code"] == score.area_code].iloc[0]
+    unit = score.measure.unit
+    england = score.peers.attrs.get("centre")
+    how = f"{verdict} than other {peers}" if verdict != "outside limits" else (
+        f"outside the limits of other {peers}")  # fmt: skip
+    return (
+        f"{score.measure.short_name}: {formatting.number(mine['value'], unit)} in {where} in "
+        f"{score.latest_period}, {how} (beyond the 99.8% funnel limits; England "
+        f"{formatting.number(england, unit) if england is not None else formatting.NO_DATA})."
+    )
+
+
+def change_point(score: Score, where: str) -> str | None:
+    """A KPI whose latest change in the area is statistically significant, in words with its
+    history (:func:`kpi_point`); None otherwise."""
+    if score.change is None or not score.change["significant"]:
+        return None
+    return kpi_point(score.measure.row, score.trend, where) or None
+
+
+def standing_summary(scores: list[Score], where: str, peers: str) -> str | None:
+    """When no KPI stands out: how many were compared and found within limits, and how many
+    could not be compared; None when some KPI stands out or there are none."""
+    if not scores or any(s.standing in OUTSIDE for s in scores):
+        return None
+    assessed = sum(s.standing == "" for s in scores)
+    untested = len(scores) - assessed
+    if not assessed:
+        return (
+            f"None of the {len(scores)} KPIs could be compared for {where} with other "
+            f"{peers}: figures are withheld, missing or too few to compare."
+        )
+    text = (
+        f"None of the {assessed} KPIs compared stands out for {where} against other {peers}: "
+        "all lie within the 99.8% funnel limits."
+        if untested
+        else f"None of the {assessed} KPIs stands out for {where} against other {peers}: "
+        "all lie within the 99.8% funnel limits."
+    )
+    if untested:
+        text += f" {untested} could not be compared (withheld, missing or too few areas)."
+    return text
+
+
+def area_points(scores: list[Score], where: str, peers: str) -> list[str]:
+    """The main points every area page (region, local office, HEE region, STP) draws from its
+    scores: KPIs beyond its peers' funnel limits (worse first), then significant changes in
+    its own figures, then, when nothing stands out, how many KPIs were compared."""
+    standing = [(s.standing_verdict != "worse", standing_point(s, where, peers)) for s in scores]
+    points = [text for _, text in sorted(standing, key=lambda pair: pair[0]) if text]
+    points += [text for s in scores if (text := change_point(s, where))]
+    summary = standing_summary(scores, where, peers)
+    return points + ([summary] if summary else [])
+
+
+def staff_words(kpi: pd.Series, figures: dict) -> str:
+    """Staff in post (:func:`heenb.figures.commitments.commitment_figures`) in words, the one
+    wording every page uses: "22,391 FTE in 2024-09, 1,350 more than in 2021-03 against a
+    commitment of 1,200 more (21,049 FTE): the commitment is met"; the commitment only where
+    there is one (England)."""
+    latest = figures["latest"]
+    text = f"{formatting.fte(latest['fte'])} FTE in {latest['month']}"
+    if figures["start"] is None:
+        return text
+    gained = latest["fte"] - figures["start"]
+    text += (
+        f", {formatting.fte(abs(gained))} {'more' if gained >= 0 else 'fewer'} than in "
+        f"{figures['baseline_month']}"
+    )
+    if figures["target"] is not None:
+        met = "met" if figures["met"] else "not yet met"
+        text += (
+            f" against a commitment of {formatting.plain(float(kpi['target']))} more "
+            f"({formatting.fte(figures['target'])} FTE): the commitment is {met}"
+        )
+    return text

@@ -18,9 +18,10 @@ from heenb.data.catalogue import LOCAL_OFFICE
 from heenb.errors import ParameterError
 from heenb.figures import kpis
 from heenb.figures.measure import Kind, of_kind
-from heenb.report import blocks, providers
+from heenb.figures.score import Score, score
+from heenb.report import blocks, findings, providers
 from heenb.report.blocks import Block
-from heenb.report.common import Inputs, MeasuresReport, checked, demo_banner, load_inputs
+from heenb.report.common import Inputs, MeasuresReport, checked, load_inputs
 
 #: The regional structure these pages report, as in ``regional_structures.csv``.
 STRUCTURE = "hee-2017-regions"
@@ -77,7 +78,21 @@ class HeeRegionReport(MeasuresReport):
             "sat in which; the grouping most often stated is used (see the reference data).",
             "Figures": "the local offices' counts summed, then protected.",
         }
-        return blocks.heading(title, 1) + demo_banner(self.inputs) + blocks.definition_list(facts)
+        return self.opening(title, facts)
+
+    @cached_property
+    def scores(self) -> dict[str, Score]:
+        """Each KPI's :class:`~heenb.figures.score.Score` for the region against the other HEE
+        regions of 2017."""
+        return {
+            kpi["kpi_id"]: score(self.catalogue, self.mart, kpi, self.code, self.level)
+            for _, kpi in self.measures.iterrows()
+        }
+
+    def findings(self) -> list[str]:
+        """KPIs on which the region stands out from the other HEE regions (worse first),
+        significant changes in its own figures, then, if nothing stands out, that."""
+        return findings.area_points(list(self.scores.values()), self.name, "HEE regions")
 
     def _figures(self, kpi_id: str) -> tuple[str, pd.DataFrame, pd.DataFrame]:
         period = kpis.latest_period(self.mart, kpi_id)

@@ -18,6 +18,7 @@ from heenb.data.catalogue import ENGLAND
 from heenb.figures import kpis
 from heenb.figures.commitments import commitment_figures
 from heenb.figures.measure import Kind, Measure, of_kind
+from heenb.figures.score import score
 from heenb.plan import Job, load_plan
 from heenb.report import blocks, findings, scorecard
 from heenb.report.blocks import Block
@@ -145,19 +146,16 @@ class IndexReport(Report):
         for _, kpi in of_kind(catalogue.kpis, Kind.STAFF).iterrows():
             figures = commitment_figures(self.mart, kpi)
             if figures is not None and figures["met"] is not None:
-                gained = figures["latest"]["fte"] - figures["start"]
                 staff.append(
-                    f"{formatting.in_sentence(kpi['short_name'])}: "
-                    f"{formatting.fte(gained)} more since {figures['baseline_month']} against "
-                    f"{formatting.plain(float(kpi['target']))} "
-                    f"({'met' if figures['met'] else 'not yet met'})"
+                    f"{formatting.in_sentence(kpi['short_name'])} "
+                    f"{findings.staff_words(kpi, figures)}"
                 )
         if staff:
             points.append("Commitments, England: " + "; ".join(staff) + ".")
         ratings = []
         updates = self.mart.kpi_updates
         for objective in catalogue.objectives.itertuples():
-            if catalogue.kpi(objective.headline_kpi)["kind"] != "narrative":
+            if Measure(catalogue.kpi(objective.headline_kpi)).kind is not Kind.NARRATIVE:
                 continue
             rows = updates[updates["objective"] == objective.objective_id].sort_values("quarter")
             if len(rows):
@@ -191,7 +189,7 @@ class IndexReport(Report):
         for _, kpi in measures.iterrows():
             rows = []
             for code in codes:
-                cells = scorecard.kpi_cells(self.catalogue, self.mart, kpi, code)
+                cells = scorecard.kpi_cells(score(self.catalogue, self.mart, kpi, code))
                 rows.append(
                     {"Area": self.catalogue.area_name(code), "href": self._page_of(code), **cells}
                 )
@@ -219,7 +217,7 @@ class IndexReport(Report):
     def _ratings_table(self) -> Block:
         catalogue, updates, rows = self.catalogue, self.mart.kpi_updates, []
         for objective in catalogue.objectives.itertuples():
-            if catalogue.kpi(objective.headline_kpi)["kind"] != "narrative":
+            if Measure(catalogue.kpi(objective.headline_kpi)).kind is not Kind.NARRATIVE:
                 continue
             mine = updates[updates["objective"] == objective.objective_id].sort_values("quarter")
             latest = mine.iloc[-1] if len(mine) else None

@@ -22,7 +22,6 @@ from heenb.report import blocks, findings, providers
 from heenb.report.blocks import Block
 from heenb.report.breakdowns import (
     arcp_breakdown,
-    commitment_words,
     maternity_workforce,
     nets_breakdown,
 )
@@ -111,7 +110,7 @@ class ObjectiveReport(Report):
             if Measure(kpi).kind is Kind.STAFF:
                 figures = commitment_figures(self.mart, kpi)
                 if figures is not None and figures["start"] is not None:
-                    words = commitment_words(kpi, figures)
+                    words = findings.staff_words(kpi, figures)
                     points.append(f"{kpi['short_name']}, England: {words}.")
             elif Measure(kpi).kind is Kind.PROPORTION:
                 trend = kpis.trend(self.mart, kpi["kpi_id"])

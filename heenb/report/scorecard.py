@@ -13,10 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from heenb import formatting
-from heenb.data.catalogue import Catalogue
-from heenb.data.mart import Mart
-from heenb.figures import kpis
-from heenb.figures.measure import Measure
+from heenb.figures.score import Score
 from heenb.report import blocks, takeaway
 from heenb.report.blocks import Block
 
@@ -42,22 +39,18 @@ NOT_ASSESSED = "\u2013"
 SYMBOL_COLUMNS = ("Variation", "Assurance")
 
 
-def spc_cells(catalogue: Catalogue, kpi: pd.Series, trend: pd.DataFrame) -> dict:
+def spc_cells(score: Score) -> dict:
     """The MDC variation and assurance of an area's own trend: ``Variation`` and
     ``Assurance``, each a (symbol, words) pair; words say why when not assessed."""
-    trend = kpis.applicable(trend)
-    if trend.empty or trend["no_data"].all():
-        reason = (NOT_ASSESSED, f"not assessed: {formatting.NO_DATA}")
+    if score.spc is None:
+        reason = (NOT_ASSESSED, f"not assessed: {score.spc_reason}")
         return {"Variation": reason, "Assurance": reason}
-    if trend["withheld"].any():
-        reason = (NOT_ASSESSED, "not assessed: withheld years break the series")
-        return {"Variation": reason, "Assurance": reason}
-    result = kpis.kpi_spc(catalogue, kpi, trend["period"], trend["value"])
+    result = score.spc
     if result.variation is None:
         variation = (
             NOT_ASSESSED,
-            f"not assessed: {result.limit_points} {kpi['periodicity']} points; Making Data "
-            f"Count needs {result.min_points} for process limits",
+            f"not assessed: {result.limit_points} {score.measure.row['periodicity']} points; "
+            f"Making Data Count needs {result.min_points} for process limits",
         )
     else:
         variation = VARIATION_SYMBOLS[result.variation]
@@ -68,48 +61,39 @@ def spc_cells(catalogue: Catalogue, kpi: pd.Series, trend: pd.DataFrame) -> dict
     return {"Variation": variation, "Assurance": assurance}
 
 
-def change_cell(kpi: pd.Series, trend: pd.DataFrame) -> str:
+def change_cell(score: Score) -> str:
     """The change from the previous period to the latest in words: "up 1.2 points on
     2023: better", "... : worse", "... : no significant change"; says why when there is
     no change to give (the latest or previous figure withheld or missing)."""
-    rows = kpis.applicable(trend)
-    if len(rows) < 2:
-        return "not assessed: fewer than two periods"
-    latest, previous = rows.iloc[-1], rows.iloc[-2]
-    for row, which in ((latest, "latest"), (previous, "previous")):
-        if row["withheld"]:
-            return f"not assessed: {which} figure {formatting.WITHHELD}"
-        if row["no_data"]:
-            return f"not assessed: {formatting.NO_DATA} for the {which} period"
-    change = kpis.change(rows)
-    words = f"{formatting.change(change['change'])} on {change['from_period']}"
-    if not change["significant"]:
-        return f"{words}: no significant change"
-    return f"{words}: {Measure(kpi).meaning(change['change']) or 'significant'}"
+    if score.change is None:
+        return f"not assessed: {score.change_reason}"
+    change = score.change
+    return (
+        f"{formatting.change(change['change'])} on {change['from_period']}: {score.change_verdict}"
+    )
 
 
-def kpi_cells(catalogue: Catalogue, mart: Mart, kpi: pd.Series, area_code: str) -> dict:
+def kpi_cells(score: Score) -> dict:
     """One area's scorecard cells for one KPI: ``Period``, ``Latest``, ``Change since
     previous period``, ``Variation``, ``Assurance`` (the last two (symbol, words))."""
-    trend = kpis.trend(mart, kpi["kpi_id"], area_code)
-    if trend.empty:
+    latest = score.latest
+    if latest is None:
         missing = (NOT_ASSESSED, f"not assessed: {formatting.NO_DATA}")
         return {
-            "Period": kpis.latest_period(mart, kpi["kpi_id"]) or formatting.NO_DATA,
+            "Period": score.latest_period or formatting.NO_DATA,
             "Latest": formatting.NO_DATA,
             "Change since previous period": "not assessed: fewer than two periods",
             "Variation": missing,
             "Assurance": missing,
         }
-    latest = trend.iloc[-1]
     value = formatting.percent(
         latest["value"], missing=formatting.NO_DATA if latest["no_data"] else formatting.WITHHELD
     )
     return {
         "Period": latest["period"],
         "Latest": value,
-        "Change since previous period": change_cell(kpi, trend),
-        **spc_cells(catalogue, kpi, trend),
+        "Change since previous period": change_cell(score),
+        **spc_cells(score),
     }
 
 

@@ -18,9 +18,10 @@ from heenb.data.catalogue import PROVIDER, STP
 from heenb.errors import ParameterError
 from heenb.figures import kpis
 from heenb.figures import providers as provider_figures
-from heenb.report import blocks, providers
+from heenb.figures.score import Score, score
+from heenb.report import blocks, findings, providers
 from heenb.report.blocks import Block
-from heenb.report.common import Inputs, MeasuresReport, checked, demo_banner, load_inputs
+from heenb.report.common import Inputs, MeasuresReport, checked, load_inputs
 
 #: What the page says about Local Workforce Action Boards.
 LWAB_TEXT = (
@@ -78,6 +79,22 @@ class StpReport(MeasuresReport):
         """Why the STP has no provider figures; None when it has some."""
         return provider_figures.missing_reason(self.mart, self.provider_codes, "this STP")
 
+    @cached_property
+    def scores(self) -> dict[str, Score]:
+        """Each provider KPI's :class:`~heenb.figures.score.Score` for the STP against the
+        other STPs."""
+        return {
+            kpi["kpi_id"]: score(self.catalogue, self.mart, kpi, self.code, STP)
+            for _, kpi in self.measures.iterrows()
+        }
+
+    def findings(self) -> list[str]:
+        """KPIs on which the STP stands out from other STPs (worse first), significant
+        changes in its own figures, then, if nothing stands out, that."""
+        if self.missing:
+            return [f"No provider figures for {self.name}: {self.missing}."]
+        return findings.area_points(list(self.scores.values()), self.name, "STPs")
+
     # ------------------------------------------------------------------ sections
     def headline(self) -> Block:
         facts = {
@@ -87,9 +104,7 @@ class StpReport(MeasuresReport):
             "Providers": str(len(self.provider_codes)),
             "LWAB": LWAB_TEXT,
         }
-        return (
-            blocks.heading(self.name, 1) + demo_banner(self.inputs) + blocks.definition_list(facts)
-        )
+        return self.opening(self.name, facts)
 
     def scorecard(self) -> Block:
         heading = blocks.heading("Scorecard")
@@ -113,7 +128,7 @@ class StpReport(MeasuresReport):
                 )  # fmt: skip
                 row["Numerator"] = providers.count_text(mine["numerator"], mine["withheld"])
                 row["Denominator"] = providers.count_text(mine["denominator"], mine["withheld"])
-                outlier = self._stp_outlier(kpi["kpi_id"], table, period)
+                outlier = self.scores[kpi["kpi_id"]].standing
             for label, code in (("Local office", self.office), ("Region", self.region),
                                 ("England", None)):  # fmt: skip
                 series = (
@@ -130,18 +145,6 @@ class StpReport(MeasuresReport):
             f"Every provider-level KPI for {self.name} at its latest period",
             note="Counts are rounded to the nearest 5.",
         )
-
-    def _stp_outlier(self, kpi_id: str, table: pd.DataFrame, period: str) -> str:
-        mine = table[table["area_code"] == self.code].iloc[0]
-        if mine["withheld"]:
-            return "withheld"
-        if mine["no_data"]:
-            return "no data"
-        centre = kpis.england_value(self.mart, kpi_id, period)
-        limits = provider_figures.limits_of(provider_figures.at_level(table, STP), centre)
-        if limits is None or self.name not in limits.index:
-            return "not assessed"
-        return str(limits.loc[self.name, "outlier"])
 
     def provider_table(self) -> Block:
         heading = blocks.heading("Providers")
