@@ -47,8 +47,8 @@ def test_england_reads_the_same_in_the_summary_the_chart_and_the_scorecard(mart)
     report = objective_report("learner-voice")
     latest = report.national.iloc[-1]
     shown = formatting.percent(latest["value"])
-    sentence = report.summary()
-    assert f"{shown} for England" in sentence
+    sentence = report.findings()[0]  # the headline KPI's main point
+    assert f"{shown} in England" in sentence
     chart = report.comparison().markup
     assert f"The England value is {shown}" in chart  # the region chart's alt text
     scorecard = area_report("Y60").scorecard_table.set_index("kpi_id")
@@ -60,7 +60,7 @@ def test_the_latest_change_reads_as_the_chart_writes_it(mart):
 
     report = objective_report("learner-voice")
     change = kpis.change(report.national)
-    assert format_change(change["change"], "%") in report.summary()
+    assert format_change(change["change"], "%") in report.findings()[0]
 
 
 def test_an_fte_reads_the_same_in_the_sentence_and_on_the_chart(mart, catalogue):

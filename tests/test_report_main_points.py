@@ -127,8 +127,14 @@ def test_years_before_an_outcome_code_existed_are_not_applicable_not_zero(mart):
 
 
 def test_the_area_scorecard_says_whether_a_significant_change_is_better_or_worse():
-    table = area_report("EM").scorecard_table
-    for text in table["Latest change"]:
-        assert text == "not available" or text.endswith(
-            (": better, significant", ": worse, significant", "(not significant)", "(significant)")
-        )
+    from heenb.report import scorecard
+
+    for judged in area_report("EM").scores.values():
+        text = scorecard.change_cell(judged)
+        if judged.change is None:
+            assert text.startswith("not assessed: ")
+            continue
+        verdict = judged.measure.meaning(judged.change["change"])
+        expected = (verdict or "significant") if judged.change["significant"] else (
+            "no significant change")  # fmt: skip
+        assert text.endswith(f": {expected}")

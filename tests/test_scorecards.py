@@ -98,6 +98,8 @@ def test_the_area_scorecard_says_what_changed_and_the_mdc_view(tmp_path):
 
 def test_a_withheld_latest_figure_gives_no_change_and_no_count(tmp_path):
     """Disclosure control: a change is never worked out across a withheld figure."""
+    from heenb.figures.measure import Measure
+    from heenb.figures.score import Score
     from heenb.report import scorecard
 
     catalogue = load_catalogue()
@@ -113,5 +115,6 @@ def test_a_withheld_latest_figure_gives_no_change_and_no_count(tmp_path):
             "not_applicable": [False, False, False],
         }
     )
-    assert scorecard.change_cell(kpi, trend) == "not assessed: latest figure [c]"
+    judged = Score(Measure(kpi), "X", trend, None, catalogue)
+    assert scorecard.change_cell(judged) == "not assessed: latest figure [c]"
     assert kpis.change(trend) is not None  # the older helper would have compared 2023 on 2022

@@ -131,47 +131,6 @@ class ObjectiveReport(Report):
                 points.append(findings.projects_point(programme.name, mine))
         return points
 
-    def summary(self) -> str:
-        """One plain-English paragraph generated from the figures."""
-        if not self.quantitative:
-            return self._narrative_summary()
-        if self.national.empty:
-            return f"There is no data for {self.kpi['descriptor']}."
-        latest = self.national.iloc[-1]
-        interval = formatting.interval(latest["lower"], latest["upper"])
-        text = (
-            f"{self.kpi['short_name']}: {formatting.percent(latest['value'])} for England in "
-            f"{latest['period']} (95% interval {interval}; "
-            f"{formatting.count(latest['numerator'])} of "
-            f"{formatting.count(latest['denominator'])})."
-        )
-        change = kpis.change(self.national)
-        if change:
-            significance = (
-                "a statistically significant change"
-                if change["significant"]
-                else ("within what chance alone could explain")
-            )
-            text += (
-                f" That is {formatting.change(change['change'])} on "
-                f"{change['from_period']}, {significance}."
-            )
-        text += f" {self.national_spc.variation_text}."
-        if self.latest_period is not None:
-            areas = self.comparison_table("local_office")
-            high = areas.loc[areas["outlier"] == "high", "area"].tolist()
-            low = areas.loc[areas["outlier"] == "low", "area"].tolist()
-            better, worse = (high, low) if self.kpi["improvement"] == "higher" else (low, high)
-            if better or worse:
-                text += (
-                    f" Compared with England, {_names(better) or 'no local office'} "
-                    f"{'stand' if len(better) > 1 else 'stands'} out as better and "
-                    f"{_names(worse) or 'none'} as worse (beyond the 99.8% funnel limits)."
-                )
-            else:
-                text += " No local office lies beyond the 99.8% funnel limits."
-        return text
-
     def trend(self) -> Block:
         """The national trend as a Making Data Count XmR chart."""
         if not self.quantitative:
@@ -350,18 +309,6 @@ class ObjectiveReport(Report):
     def _goal_name(self) -> str:
         goals = self.catalogue.goals.set_index("goal_id")
         return goals.loc[self.objective["goal_id"], "name"]
-
-    def _narrative_summary(self) -> str:
-        updates = self.mart.kpi_updates
-        rows = updates[updates["objective"] == self.objective["objective_id"]]
-        if rows.empty:
-            return "No update has been received for this objective."
-        latest = rows.sort_values("quarter").iloc[-1]
-        assurance = f", {latest['assurance']} assurance" if latest["assurance"] else ""
-        return (
-            f"This objective is measured by a qualitative update. The latest, for "
-            f"{latest['quarter']}, is rated {latest['rag']}{assurance}: {latest['narrative']}"
-        )
 
     def _cross_cutting_representation(self) -> Block:
         ratios = of_kind(self.supporting, Kind.RATIO)
