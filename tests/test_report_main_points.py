@@ -12,9 +12,11 @@ from heenb import formatting
 from heenb.figures import kpis
 from heenb.report.area import area_report
 from heenb.report.findings import MOST_POINTS, change_words, history_words
+from heenb.report.hee_region import hee_region_report
 from heenb.report.national import index_report
 from heenb.report.objective import objective_report
 from heenb.report.programme import programme_report
+from heenb.report.stp import stp_report
 
 
 def bullets(block) -> list[str]:
@@ -50,22 +52,50 @@ def test_a_change_says_its_direction_and_what_it_means_for_a_lower_is_better_kpi
     )
 
 
-@pytest.mark.parametrize(
-    "make",
-    [
-        lambda: objective_report("maternity"),
-        lambda: objective_report("quality-framework"),
-        lambda: area_report("EM"),
-        lambda: area_report("Y56"),
-        lambda: programme_report("em-innovation"),
-    ],
-)
-def test_every_page_opens_with_main_points(make):
-    headline = make().headline()
+#: A report of each page type of the plan, made as its notebook makes it.
+PAGE_TYPES = {
+    "objective": lambda value: objective_report(value),
+    "area": lambda value: area_report(value),
+    "stp": lambda value: stp_report(value),
+    "hee_region": lambda value: hee_region_report(value),
+    "programme": lambda value: programme_report(value),
+}
+
+
+def _every_page_type() -> list[tuple[str, str]]:
+    from heenb.plan import load_plan
+
+    firsts = {}
+    for job in load_plan():
+        firsts.setdefault(job.group, next(iter(job.parameters.values())))
+    return sorted(firsts.items())
+
+
+def test_every_page_type_of_the_plan_is_covered_below():
+    assert {group for group, _ in _every_page_type()} == set(PAGE_TYPES)
+
+
+@pytest.mark.parametrize(("group", "value"), _every_page_type())
+def test_every_page_type_opens_with_main_points(group, value):
+    headline = PAGE_TYPES[group](value).headline()
     assert first_heading_after_title(headline) == "Main points"
     points = bullets(headline)
     assert 1 <= len(points) <= MOST_POINTS
     assert not any(p.startswith("0 ") or " 0 stand out" in p for p in points)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: objective_report("quality-framework"),
+        lambda: area_report("EM"),
+        lambda: area_report("Y56"),
+    ],
+)
+def test_other_pages_open_with_main_points_too(make):
+    headline = make().headline()
+    assert first_heading_after_title(headline) == "Main points"
+    assert 1 <= len(bullets(headline)) <= MOST_POINTS
 
 
 def test_the_objective_main_points_place_the_latest_value_in_its_own_history(mart):
