@@ -37,6 +37,7 @@ _SUBMODULES = {
     "catalogue": "heenb.data.catalogue",
     "charts": "heenb.charts",
     "disclosure": "heenb.disclosure",
+    "figures": "heenb.figures",
     "funnel": "heenb.funnel",
     "mart": "heenb.data.mart",
     "report": "heenb.report",

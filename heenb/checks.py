@@ -20,6 +20,9 @@ import pandas as pd
 
 from heenb.errors import ArgumentError
 
+#: Which way a measure improves: the words kpis.csv and :func:`heenb.spc.xmr` accept.
+IMPROVEMENTS = ("higher", "lower", "neither")
+
 __all__ = [
     "as_dates",
     "as_floats",

@@ -14,10 +14,10 @@ import re
 
 import pandas as pd
 
+from heenb.checks import IMPROVEMENTS
 from heenb.data.contract import PATTERNS, RAW_FILES_BY_NAME
 from heenb.data.rules import PERIOD_COLUMNS, RULES, breakdown_columns, selection
 from heenb.errors import Problem
-from heenb.spc import IMPROVEMENTS
 
 KPIS = "kpis.csv"
 CHANGE_POINTS = "kpi_change_points.csv"

@@ -9,10 +9,9 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from heenb.checks import check_dates, date_text
+from heenb.checks import IMPROVEMENTS, check_dates, date_text
 from heenb.errors import ArgumentError
 
-IMPROVEMENTS = ("higher", "lower", "neither")
 GAPS = ("refuse", "allow")
 
 
