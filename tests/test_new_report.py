@@ -102,7 +102,6 @@ def test_a_parameter_without_a_value_set_of_its_name_needs_values(plan, capsys):
     assert jobs[0].label.startswith("Deep dive: ")
 
 
-
 def test_a_report_over_the_stps_is_written_planned_and_runs(plan, demo_dir, catalogue, capsys):
     """Every value set a plan entry may name works in ``heenb new-report`` (stps once failed
     with a KeyError): its pages are labelled with the STP's name, and its notebook runs."""
@@ -134,6 +133,7 @@ def test_an_unknown_value_set_is_refused_naming_every_valid_set(plan, capsys):
     assert code == 2 and len(err.splitlines()) == 1 and "Traceback" not in err
     assert err.endswith("use one of objectives, areas, regions, local_offices, programmes, stps.")
     assert not (plan.parent / "notebooks").exists()
+
 
 @pytest.mark.parametrize(
     ("arguments", "message"),
