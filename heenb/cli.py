@@ -71,8 +71,8 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--parameter", required=True, metavar="P",
                      help="the parameter each report is run with, e.g. objective")  # fmt: skip
     new.add_argument("--values", metavar="SET",
-                     help="the catalogue set P runs over: objectives, areas, regions, "
-                          "local_offices, programmes (default: the set P names)")  # fmt: skip
+                     help="the catalogue value set P runs over, as in reports.yml "
+                          "(default: the set P names; see heenb.data.catalogue)")  # fmt: skip
     new.add_argument("--sources", metavar="A,B",
                      help="the raw sources the report reads (default: every source)")  # fmt: skip
     new.add_argument("--plan", metavar="FILE",

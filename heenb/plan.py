@@ -26,23 +26,14 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 import yaml
 
 from heenb import paths
-from heenb.data.catalogue import Catalogue, load_catalogue
+from heenb.data.catalogue import LOOKUPS, VALUE_SETS, Catalogue, load_catalogue
 from heenb.data.contract import RAW_FILES
 from heenb.errors import BuildError, HeenbError
 
 #: Every raw source (contract names): what an entry without ``sources`` is taken to read.
 ALL_SOURCES = tuple(raw.name for raw in RAW_FILES)
-#: Catalogue sets a plan entry's ``values`` may name: the catalogue table and its code column.
-VALUE_SETS = {
-    "objectives": ("objectives", "objective_id"),
-    "areas": ("areas", "area_code"),
-    "regions": ("regions", "region_code"),
-    "local_offices": ("local_offices", "local_office_code"),
-    "programmes": ("programmes", "programme_id"),
-    "stps": ("stps", "stp_code"),
-}
-#: Catalogue lookups a plan entry's ``check`` may name: each takes a code and returns its record.
-LOOKUPS = ("objective", "area", "programme", "kpi")
+# A plan entry's ``values`` may name a catalogue set (VALUE_SETS) and its ``check`` a
+# catalogue lookup (LOOKUPS): both are declared in heenb.data.catalogue.
 #: A parameter value that can be part of a page's path.
 SAFE_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _KEYS = {"name", "title", "notebook", "parameter", "values", "output"}
@@ -151,8 +142,7 @@ def _expand(entry, number: int, plan_file: Path, catalogue: Catalogue) -> list[J
                 f"{where}: unknown value set '{values}'; use a list or one of "
                 f"{', '.join(VALUE_SETS)}."
             )
-        table, column = VALUE_SETS[values]
-        values = list(getattr(catalogue, table)[column])
+        values = list(catalogue.set_records(values)[VALUE_SETS[values].column])
     if not isinstance(values, list):
         raise BuildError(f"{where}: 'values' must be a list or the name of a value set.")
     check, label = _lookup(entry, where), entry.get("label") or f"{parameter} = {{value}}"

@@ -20,29 +20,15 @@ import nbformat
 import yaml
 
 from heenb import paths
-from heenb.data.catalogue import load_catalogue
+from heenb.data.catalogue import VALUE_SETS, load_catalogue
 from heenb.errors import BuildError
 from heenb.files import write_atomically
-from heenb.plan import ALL_SOURCES, VALUE_SETS, load_plan
+from heenb.plan import ALL_SOURCES, load_plan
 
 #: A report name: it names the notebook file, the plan entry and the pages' folder.
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
-#: The catalogue lookup and the field that names a value, by value set.
-SET_RECORDS = {
-    "objectives": ("objective", "short_name"),
-    "areas": ("area", "name"),
-    "regions": ("area", "name"),
-    "local_offices": ("area", "name"),
-    "programmes": ("programme", "name"),
-}
 #: The value set a parameter names, when ``--values`` is not given.
-SET_OF_PARAMETER = {
-    "objective": "objectives",
-    "area": "areas",
-    "region": "regions",
-    "local_office": "local_offices",
-    "programme": "programmes",
-}
+SET_OF_PARAMETER = {s.parameter: s.name for s in VALUE_SETS.values()}
 #: The longest line the generated code has (the project's ruff line length).
 LINE_LENGTH = 100
 #: Names a report notebook uses for itself.
@@ -74,12 +60,10 @@ def new_report(name: str, parameter: str, values: str | None = None,
     values = check_request(name, parameter, values, sources)
     notebook = plan_file.parent / "notebooks" / f"{name}.ipynb"
     text = check_free(name, notebook, plan_file)
-    check, field = SET_RECORDS[values]
     catalogue = load_catalogue()
-    table, column = VALUE_SETS[values]
-    default = str(getattr(catalogue, table)[column].iloc[0])
+    default = str(catalogue.set_records(values)[VALUE_SETS[values].column].iloc[0])
     cells = notebook_cells(name, parameter, values, default, sources)
-    entry = plan_entry(name, parameter, values, sources, notebook, check, field)
+    entry = plan_entry(name, parameter, values, sources, notebook)
     notebook.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(cells, notebook)
     try:
@@ -147,8 +131,8 @@ def check_free(name: str, notebook: Path, plan_file: Path) -> str:
 def notebook_cells(name: str, parameter: str, values: str, default: str,
                    sources: list[str] | None) -> nbformat.NotebookNode:  # fmt: skip
     """The new notebook: parameters, the loading cell, then one cell per section."""
-    table, column = VALUE_SETS[values]
-    check = SET_RECORDS[values][0]
+    chosen = VALUE_SETS[values]
+    table, column, check = chosen.table, chosen.column, chosen.lookup
     arguments = [json.dumps(title_of(name)), json.dumps(parameter), parameter, "data",
                  f"check={json.dumps(check)}"]  # fmt: skip
     if sources is not None:
@@ -183,8 +167,9 @@ def notebook_cells(name: str, parameter: str, values: str, default: str,
 
 
 def plan_entry(name: str, parameter: str, values: str, sources: list[str] | None,
-               notebook: Path, check: str, field: str) -> str:  # fmt: skip
+               notebook: Path) -> str:  # fmt: skip
     """The plan entry, as YAML text in the plan's own layout."""
+    check, field = VALUE_SETS[values].lookup, VALUE_SETS[values].name_field
     shown = notebook.relative_to(paths.PROJECT_ROOT) if notebook.is_relative_to(
         paths.PROJECT_ROOT) else notebook  # fmt: skip
     lines = [

@@ -11,7 +11,7 @@ import shutil
 
 import pytest
 
-from heenb.data.catalogue import load_catalogue
+from heenb.data.catalogue import LOOKUPS, VALUE_SETS, load_catalogue
 from heenb.errors import ParameterError
 from heenb.paths import REFERENCE_DIR
 
@@ -330,6 +330,35 @@ def test_unknown_objective_lists_the_valid_objectives(catalogue):
     assert "Did you mean 'maternity'" in str(caught.value)
     for objective_id in OBJECTIVES:
         assert objective_id in str(caught.value)
+
+
+# --------------------------------------------------------------------------- value sets
+
+
+@pytest.mark.parametrize("name", list(VALUE_SETS))
+def test_every_value_of_a_value_set_passes_its_lookup_and_has_a_name(catalogue, name):
+    """A set's records, its code column, lookup and name field agree, so a plan entry or
+    ``heenb new-report`` over any set can check and label every value."""
+    value_set = VALUE_SETS[name]
+    codes = list(catalogue.set_records(name)[value_set.column])
+    assert codes and len(set(codes)) == len(codes)
+    lookup = getattr(catalogue, value_set.lookup)
+    assert all(str(lookup(code)[value_set.name_field]) for code in codes)
+
+
+def test_the_value_sets_are_the_ones_reports_yml_names():
+    assert list(VALUE_SETS) == ["objectives", "areas", "regions", "local_offices",
+                                "programmes", "stps"]  # fmt: skip
+    assert set(LOOKUPS) == {"objective", "area", "programme", "kpi"}
+
+
+def test_an_unknown_value_set_names_the_valid_ones(catalogue):
+    with pytest.raises(ParameterError) as caught:
+        catalogue.set_records("trusts")
+    assert str(caught.value) == (
+        "Unknown value set 'trusts'; valid value sets: objectives, areas, regions, "
+        "local_offices, programmes, stps."
+    )
 
 
 def test_unknown_regional_structure_raises_and_names_the_known_ones():

@@ -102,6 +102,39 @@ def test_a_parameter_without_a_value_set_of_its_name_needs_values(plan, capsys):
     assert jobs[0].label.startswith("Deep dive: ")
 
 
+def test_a_report_over_the_stps_is_written_planned_and_runs(plan, demo_dir, catalogue, capsys):
+    """Every value set a plan entry may name works in ``heenb new-report`` (stps once failed
+    with a KeyError): its pages are labelled with the STP's name, and its notebook runs."""
+    code = main(["new-report", "stp-deep-dive", "--parameter", "stp", "--values", "stps",
+                 "--sources", "arcp_outcomes", "--plan", str(plan)])  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    jobs = [job for job in load_plan(plan) if job.group == "stp-deep-dive"]
+    stps = catalogue.stps
+    assert [job.parameters["stp"] for job in jobs] == list(stps["stp_code"])
+    assert jobs[0].label == f"Stp deep dive: {stps['name'].iloc[0]} STP"
+    notebook = nbformat.read(plan.parent / "notebooks" / "stp-deep-dive.ipynb", as_version=4)
+    assert declared_parameters(plan.parent / "notebooks" / "stp-deep-dive.ipynb") == [
+        "stp", "data"]  # fmt: skip
+    names: dict = {}
+    for cell in notebook.cells:
+        exec(cell.source, names)  # noqa: S102 - the generated notebook, run as papermill would
+        if cell.metadata.get("tags") == ["parameters"]:
+            names["data"] = demo_dir
+    assert names["stp"] == stps["stp_code"].iloc[0]
+    headline = str(names["report"].headline())
+    assert f"{stps['name'].iloc[0]} STP" in headline
+    assert "ARCP outcomes (arcp_outcomes.csv)" in str(names["report"].notes())
+
+
+def test_an_unknown_value_set_is_refused_naming_every_valid_set(plan, capsys):
+    code = main(["new-report", "deep-dive", "--parameter", "trust", "--values", "trusts",
+                 "--plan", str(plan)])  # fmt: skip
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1 and "Traceback" not in err
+    assert err.endswith("use one of objectives, areas, regions, local_offices, programmes, stps.")
+    assert not (plan.parent / "notebooks").exists()
+
+
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [

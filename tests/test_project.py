@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from heenb.data.contract import RAW_FILES, markdown
+from heenb.data.contract import RAW_FILES, markdown, source_titles
 from heenb.paths import NOTEBOOK_DIR, PROJECT_ROOT
 
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
@@ -44,6 +44,18 @@ def test_data_readme_describes_every_column_of_the_contract():
     assert markdown().strip() in readme
     for raw in RAW_FILES:
         assert f"`{raw.filename}`" in readme
+
+
+def test_every_raw_source_has_its_title_for_readers_in_the_contract():
+    """The data notes name a source by the title its contract entry gives it, and only there."""
+    from heenb.report.common import SOURCE_NAMES
+
+    titles = source_titles()
+    assert list(titles) == [raw.name for raw in RAW_FILES]
+    for raw in RAW_FILES:
+        assert raw.title.strip() and titles[raw.name] == f"{raw.title} ({raw.filename})"
+    assert titles["arcp_outcomes"] == "ARCP outcomes (arcp_outcomes.csv)"
+    assert titles == SOURCE_NAMES
 
 
 def check_no_outputs(path: Path) -> None:

@@ -27,6 +27,48 @@ REGION, LOCAL_OFFICE, STP, PROVIDER, LWAB = "region", "local_office", "stp", "pr
 
 _LIST_COLUMNS = {"objectives": ["baf_opportunities"], "programmes": ["objective_ids"]}
 
+#: The lookups that check a report parameter's value (``Catalogue.objective``, ``.area`` ...:
+#: each takes a code and returns its record), with the field of the record that names the
+#: value in the index's labels and a page's heading.
+LOOKUPS = {"objective": "short_name", "area": "name", "programme": "name", "kpi": "descriptor"}
+
+
+@dataclass(frozen=True)
+class ValueSet:
+    """A catalogue set a report type runs over (``values: <name>`` in ``reports.yml``).
+
+    ``table`` is the :class:`Catalogue` table of the set's records and ``column``
+    its code column; ``lookup`` (one of :data:`LOOKUPS`) checks a value and
+    returns its record; ``parameter`` is the report parameter that runs over the
+    set unless another set is named.
+    """
+
+    name: str
+    table: str
+    column: str
+    lookup: str
+    parameter: str
+
+    @property
+    def name_field(self) -> str:
+        """The field of a value's record that names it (``short_name``, ``name`` ...)."""
+        return LOOKUPS[self.lookup]
+
+
+#: Every value set, by name: the one statement of them (plan, new-report and custom reports
+#: read it).
+VALUE_SETS = {
+    s.name: s
+    for s in (
+        ValueSet("objectives", "objectives", "objective_id", "objective", "objective"),
+        ValueSet("areas", "areas", "area_code", "area", "area"),
+        ValueSet("regions", "regions", "region_code", "area", "region"),
+        ValueSet("local_offices", "local_offices", "local_office_code", "area", "local_office"),
+        ValueSet("programmes", "programmes", "programme_id", "programme", "programme"),
+        ValueSet("stps", "stps", "stp_code", "area", "stp"),
+    )
+}
+
 
 def _read(directory: Path, name: str) -> pd.DataFrame:
     table = pd.read_csv(directory / f"{name}.csv", dtype=str, keep_default_na=False)
@@ -284,6 +326,15 @@ class Catalogue:
             return list(ratings.loc[ratings["scale"] == table, column])
         stages = self.codes["project_stages"]
         return list(stages.loc[stages["kind"] == table, column])
+
+    def set_records(self, name: str) -> pd.DataFrame:
+        """The records of a value set (:data:`VALUE_SETS`), one row per value, in catalogue
+        order; the values are the set's ``column``. ParameterError for an unknown set."""
+        if name not in VALUE_SETS:
+            raise ParameterError(
+                f"Unknown value set {name!r}; valid value sets: {', '.join(VALUE_SETS)}."
+            )
+        return getattr(self, VALUE_SETS[name].table)
 
     def area_name(self, code: str) -> str:
         """Display name of an area code, with ``ENG`` meaning England."""

@@ -60,12 +60,15 @@ class RawFile:
     things rather than events) and ``series`` the columns that, with the file,
     name one series over time (an area and a measure); a period missing
     between a series' first and last is a gap (see :mod:`heenb.data.gaps`).
+    ``title`` names the source for readers: the data notes of every page show
+    :attr:`source_title`, the title and the file name.
     """
 
     name: str
     row_is: str
     columns: tuple[Column, ...]
     key: tuple[str, ...]
+    title: str
     period: str | None = None
     series: tuple[str, ...] = ()
 
@@ -75,6 +78,11 @@ class RawFile:
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
+
+    @property
+    def source_title(self) -> str:
+        """The source as a page's data notes name it: ``ARCP outcomes (arcp_outcomes.csv)``."""
+        return f"{self.title} ({self.filename})"
 
 
 def _identifier(name: str, description: str) -> Column:
@@ -130,6 +138,7 @@ RAW_FILES: tuple[RawFile, ...] = (
             ),
         ),
         key=("outcome_id",),
+        title="ARCP outcomes",
         period="year",
         series=("local_office",),
     ),
@@ -156,6 +165,7 @@ RAW_FILES: tuple[RawFile, ...] = (
             ),
         ),
         key=("respondent_id", "item"),
+        title="National Education and Training Survey responses",
         period="year",
         series=("local_office", "item"),
     ),
@@ -169,6 +179,7 @@ RAW_FILES: tuple[RawFile, ...] = (
             Column("fte", "number", "full-time equivalent in post", minimum=0, maximum=1_000_000),
         ),
         key=("month", "local_office", "staff_group"),
+        title="Workforce in post, FTE by month",
         period="month",
         series=("local_office", "staff_group"),
     ),
@@ -188,6 +199,7 @@ RAW_FILES: tuple[RawFile, ...] = (
             _narrative("the update as written by the KPI lead"),
         ),
         key=("objective", "quarter"),
+        title="Quarterly KPI updates from the executive lead's team",
         period="quarter",
         series=("objective",),
     ),
@@ -218,6 +230,7 @@ RAW_FILES: tuple[RawFile, ...] = (
             ),
         ),
         key=("project_id",),
+        title="Programme projects",
     ),
     RawFile(
         "programme_updates",
@@ -233,6 +246,7 @@ RAW_FILES: tuple[RawFile, ...] = (
             _narrative("the periodic update as written"),
         ),
         key=("project_id", "quarter"),
+        title="Programme projects' periodic updates",
         period="quarter",
         series=("project_id",),
     ),
@@ -252,6 +266,7 @@ RAW_FILES: tuple[RawFile, ...] = (
             ),
         ),
         key=("local_office", "quarter", "activity_type"),
+        title="Patient and public involvement activities",
         period="quarter",
         series=("local_office", "activity_type"),
     ),
@@ -267,12 +282,18 @@ RAW_FILES: tuple[RawFile, ...] = (
             Column("count", "int", "number of people", minimum=0, maximum=100_000_000),
         ),
         key=("year", "local_office", "population", "ethnic_group"),
+        title="Learner and population demographics",
         period="year",
         series=("local_office", "population"),
     ),
 )
 
 RAW_FILES_BY_NAME = {f.name: f for f in RAW_FILES}
+
+
+def source_titles() -> dict[str, str]:
+    """Each raw source's title for readers, by contract name (:attr:`RawFile.source_title`)."""
+    return {raw.name: raw.source_title for raw in RAW_FILES}
 
 
 def markdown() -> str:

@@ -69,7 +69,7 @@ from heenb.errors import BuildError, DataChangedError
 
 #: The code whose changes invalidate the mart.
 _DERIVING_MODULES = (
-    "mart.py", "validate.py", "contract.py", "catalogue.py", "rules.py", "registry.py",
+    "mart.py", "read.py", "validate.py", "contract.py", "catalogue.py", "rules.py", "registry.py",
     "geography.py",
 )  # fmt: skip
 _AREA_KEYS = ["level", "area_code"]

@@ -9,13 +9,11 @@ cell that calls it.
 
 from __future__ import annotations
 
+from heenb.data.catalogue import LOOKUPS
 from heenb.errors import ParameterError
 from heenb.report import blocks
 from heenb.report.blocks import Block
 from heenb.report.common import SOURCE_NAMES, Inputs, Report, checked, demo_banner, load_inputs
-
-#: The catalogue field that names a value, by lookup.
-NAME_FIELDS = {"objective": "short_name", "area": "name", "programme": "name", "kpi": "descriptor"}
 
 
 def custom_report(title: str, parameter: str, value, data=None, check: str | None = None,
@@ -40,8 +38,8 @@ def custom_report(title: str, parameter: str, value, data=None, check: str | Non
     ParameterError
         For an unknown value, listing the valid ones.
     """
-    if check is not None and check not in NAME_FIELDS:
-        raise ParameterError(f"Unknown check {check!r}; use one of {', '.join(NAME_FIELDS)}.")
+    if check is not None and check not in LOOKUPS:
+        raise ParameterError(f"Unknown check {check!r}; use one of {', '.join(LOOKUPS)}.")
     inputs = load_inputs(data)
     record = None
     if check:
@@ -73,7 +71,7 @@ class CustomReport(Report):
         """The value as the catalogue names it (the value itself without a check)."""
         if self.record is None:
             return str(self.value)
-        return str(self.record[NAME_FIELDS[self.check]]).replace("_", " ")
+        return str(self.record[LOOKUPS[self.check]]).replace("_", " ")
 
     def headline(self) -> Block:
         """The page's heading, the demo-data banner, and what the report is about."""
