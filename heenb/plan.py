@@ -300,3 +300,10 @@ def _did_you_mean(pattern: str, names: list[str]) -> str:
     if not same:
         return ""
     return " Did you mean " + " or ".join(f"'{n}'" for n in same) + "?"
+
+
+def declared_sources(group: str, plan_file: Path | None = None) -> tuple[str, ...]:
+    """The raw sources (contract names) the plan's entry ``group`` declares it reads: what
+    its pages' data notes name. Every source when the plan has no such entry."""
+    jobs = [job for job in load_plan(plan_file) if job.group == group]
+    return jobs[0].sources if jobs else ALL_SOURCES

@@ -20,14 +20,12 @@ from heenb.figures import providers as provider_figures
 from heenb.figures.commitments import commitment_figures
 from heenb.figures.measure import Kind, of_kind
 from heenb.figures.score import Score, score
+from heenb.plan import declared_sources
 from heenb.report import blocks, findings, involvement, providers, scorecard
 from heenb.report.blocks import Block
 from heenb.report.common import SOURCE_NAMES, Inputs, Report
 from heenb.report.narrative import latest_project_status, programme_status
 from heenb.report.staffing import staff_trend
-
-#: Sources every area report reads besides its KPIs' own.
-OTHER_SOURCES = ("workforce_fte", "programme_projects", "programme_updates", "ppi_activities")
 
 
 def area_report(area: str, data=None) -> AreaReport:
@@ -51,7 +49,7 @@ class AreaReport(Report):
 
     @property
     def sources(self) -> list[str]:
-        files = [*self.measures["source_file"], *OTHER_SOURCES]
+        files = [*self.measures["source_file"], *declared_sources("area")]
         return [SOURCE_NAMES[f] for f in dict.fromkeys(files)]
 
     @property
