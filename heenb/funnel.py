@@ -23,9 +23,27 @@ Health Care 2005; 14:347-351), as implemented for proportions (``data_type =
    z_alpha = 1.959964 (95%) and 3.090232 (99.8%); the angle is clipped to
    [0, pi/2] first, so limits stay within [0, 1] and do not fold back.
 
-A unit is an outlier when its (adjusted) z-score, (y - asin(sqrt(p0))) /
-sqrt(s^2 + tau2), lies beyond +/- 3.090232: exactly when its proportion lies
-outside the 99.8% limits.
+Which units are outliers, and the limits drawn, depend on ``method``:
+
+- ``method="exact"`` (the default): a unit with r of n is low when
+  P(X <= r) < 0.001 and high when P(X >= r) < 0.001, X ~ Binomial(n, p0) (two
+  sided 99.8%; 0.025 for the 95% limits), summed exactly
+  (:func:`binomial_tails`). The arcsine z-score fails at 0% and 100% and with
+  few expected events: 0 of 190 at p0 = 2.0% has z = -3.91, yet happens by
+  chance 2.2% of the time, so it is not flagged. Without overdispersion
+  (tau2 = 0) the limits are the exact binomial limits, interpolated between
+  counts as Spiegelhalter (2005) describes. With overdispersion (tau2 > 0) a
+  unit is an outlier only when its tau2-adjusted arcsine z-score lies beyond
+  +/- 3.090232 *and* its exact tail without overdispersion is below 0.001, and
+  each limit is the wider of the widened arcsine limit and the exact one: the
+  adjustment still widens the funnel, and no unit is flagged that chance alone
+  explains.
+- ``method="arcsine"``: FunnelPlotR's: an outlier when the (adjusted) z-score,
+  (y - asin(sqrt(p0))) / sqrt(s^2 + tau2), lies beyond +/- 3.090232, with the
+  arcsine limits of step 6.
+
+Either way a unit is an outlier exactly when its proportion lies outside the
+99.8% limits. The ``z`` column is always the arcsine z-score.
 
 From pandas, as FunnelPlotR's ``funnel_plot(data, numerator, denominator,
 group)``::
@@ -42,6 +60,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
@@ -51,10 +70,13 @@ from heenb.errors import ArgumentError
 
 __all__ = [
     "FunnelLimits",
+    "METHODS",
     "WINSORISE_BY",
     "Z95",
     "Z998",
+    "binomial_tails",
     "estimate_overdispersion",
+    "exact_outlier",
     "limit_curves",
     "limits_at",
     "proportion_limits",
@@ -66,6 +88,12 @@ Z95 = 1.959964
 Z998 = 3.090232
 #: Fraction of z-scores Winsorised at each end before estimating phi.
 WINSORISE_BY = 0.1
+#: How outliers are judged: exact binomial tails (the default) or FunnelPlotR's arcsine z.
+METHODS = ("exact", "arcsine")
+#: Binomial sums run over counts within this many standard deviations, plus this many
+#: counts, of the mean; the probability of a count beyond is below 1e-21.
+_WINDOW_SDS = 10.0
+_WINDOW_COUNTS = 40.0
 
 _LIMIT_COLUMNS = ["lower95", "upper95", "lower998", "upper998"]
 
@@ -80,6 +108,33 @@ def _limits(target: float, s: np.ndarray, tau2: float) -> dict[str, np.ndarray]:
             angle = np.clip(centre + sign * z * se, 0.0, math.pi / 2)
             out[f"{side}{name}"] = np.sin(angle) ** 2
     return out
+
+
+def _check_method(method) -> str:
+    if method not in METHODS:
+        raise ArgumentError(
+            f"method must be 'exact' (binomial tail probabilities) or 'arcsine' (FunnelPlotR's "
+            f"z-score), not {method!r}."
+        )
+    return method
+
+
+def _funnel_limits(
+    target: float, denominators: np.ndarray, tau2: float, method: str
+) -> dict[str, np.ndarray]:
+    """The four limits by ``method`` (see the module's description)."""
+    arcsine = _limits(target, 1 / (2 * np.sqrt(denominators)), tau2)
+    if method == "arcsine":
+        return arcsine
+    exact = _exact_limits(target, denominators)
+    if tau2 == 0:
+        return exact
+    return {
+        column: (np.minimum if column.startswith("lower") else np.maximum)(
+            exact[column], arcsine[column]
+        )
+        for column in _LIMIT_COLUMNS
+    }
 
 
 def winsorise(z: np.ndarray, by: float = WINSORISE_BY) -> np.ndarray:
@@ -113,6 +168,210 @@ def estimate_overdispersion(z: np.ndarray, s: np.ndarray) -> tuple[float, float]
     w = 1 / s**2
     tau2 = (k * phi - (k - 1)) / (w.sum() - (w**2).sum() / w.sum())
     return phi, float(max(0.0, tau2))
+
+
+# --------------------------------------------------------------------------- exact binomial
+
+
+def _as_counts(values, name: str) -> np.ndarray:
+    """Whole numbers 0 or more, as a float array (for the binomial sums)."""
+    array = np.asarray(values, dtype=float)
+    if not np.all(np.isfinite(array)) or np.any(array < 0) or np.any(array % 1 != 0):
+        raise ArgumentError(f"{name} must be whole numbers of 0 or more.")
+    return array
+
+
+def _window(n: np.ndarray, p: np.ndarray, k: np.ndarray | None = None):
+    """The counts to sum over: within 10 standard deviations plus 40 counts of the mean n p,
+    and ``k`` itself, within [0, n]. By Bernstein's inequality, P(|X - n p| >= t) <=
+    2 exp(-t^2 / (2 (n p (1 - p) + t / 3))), a count beyond that window has probability
+    below 1e-21."""
+    spread = _WINDOW_SDS * np.sqrt(n * p * (1 - p)) + _WINDOW_COUNTS
+    lo = np.clip(np.floor(n * p - spread), 0, n)
+    hi = np.clip(np.ceil(n * p + spread), 0, n)
+    if k is not None:
+        lo, hi = np.minimum(lo, k), np.maximum(hi, k)
+    return lo.astype(np.int64), hi.astype(np.int64)
+
+
+def _pmf(n: float, p: float, lo: int, hi: int) -> np.ndarray:
+    """P(X = j) for j = lo..hi, X ~ Binomial(n, p), 0 < p < 1, over a window holding all
+    but a negligible part of the distribution (see :func:`_window`).
+
+    Built from the ratio of successive terms, P(X = j) / P(X = j - 1) =
+    (n - j + 1) p / (j (1 - p)), summed on the log scale, then scaled so the window sums
+    to 1 (rather than from log-gamma functions of n, whose rounding grows with n).
+    """
+    j = np.arange(lo + 1, hi + 1, dtype=float)
+    steps = np.log((n - j + 1) / j) + (math.log(p) - math.log1p(-p))
+    log_terms = np.concatenate(([0.0], np.cumsum(steps)))
+    terms = np.exp(log_terms - log_terms.max())
+    return terms / math.fsum(terms)
+
+
+def _lower_tail(k: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """P(X <= k), X ~ Binomial(n, p), element by element (arrays of one shape)."""
+    out = np.where(p <= 0, 1.0, np.where(k >= n, 1.0, 0.0))  # p = 0 or p = 1
+    inner = np.flatnonzero((p > 0) & (p < 1) & (k < n))
+    if inner.size == 0:
+        return out
+    kk, nn, pp = k[inner], n[inner], p[inner]
+    lo, hi = _window(nn, pp, kk)
+    for i, (k_i, n_i, p_i, lo_i, hi_i) in enumerate(zip(kk, nn, pp, lo, hi, strict=True)):
+        # The window's terms up to k: those below lo_i sum to less than 1e-21.
+        terms = _pmf(float(n_i), float(p_i), int(lo_i), int(hi_i))
+        out[inner[i]] = min(1.0, math.fsum(terms[: int(k_i - lo_i) + 1]))
+    return out
+
+
+def binomial_tails(k, n, p) -> tuple[np.ndarray, np.ndarray]:
+    """P(X <= k) and P(X >= k) for X ~ Binomial(n, p): exact sums, element by element.
+
+    Parameters
+    ----------
+    k, n : array-like of whole numbers
+        Counts observed and trials, 0 <= k <= n (broadcast against each other and ``p``).
+    p : array-like of floats in [0, 1]
+        Probability of the event in each trial.
+
+    Returns
+    -------
+    (lower, upper) : arrays
+        ``lower`` is P(X <= k), ``upper`` is P(X >= k). Each is the sum of binomial
+        probabilities (built from the ratio of successive terms), summed on its own
+        side, so a small tail is not lost to rounding in 1 - P. Counts more than 10
+        standard deviations plus 40 from the mean (other than ``k``) are left out of the
+        sums; together their probability is below 1e-21.
+    """
+    k, n, p = np.broadcast_arrays(
+        _as_counts(k, "k"), _as_counts(n, "n"), np.asarray(p, dtype=float)
+    )
+    if np.any(k > n):
+        raise ArgumentError("k must be at most n (an event counted at most once per trial).")
+    if not np.all(np.isfinite(p)) or np.any((p < 0) | (p > 1)):
+        raise ArgumentError("p must be probabilities between 0 and 1.")
+    shape = k.shape
+    k, n, p = k.ravel(), n.ravel(), p.ravel()
+    lower = _lower_tail(k, n, p)
+    # P(X >= k) = P(n - X <= n - k), with n - X ~ Binomial(n, 1 - p).
+    upper = _lower_tail(n - k, n, 1 - p)
+    return lower.reshape(shape), upper.reshape(shape)
+
+
+def _z_for(level: float) -> float:
+    """The two-sided standard normal quantile for ``level`` (FunnelPlotR's for 95, 99.8%)."""
+    if math.isclose(level, 0.998):
+        return Z998
+    if math.isclose(level, 0.95):
+        return Z95
+    return NormalDist().inv_cdf(1 - (1 - level) / 2)
+
+
+def _check_level(level) -> float:
+    if not isinstance(level, int | float) or isinstance(level, bool) or not 0 < level < 1:
+        raise ArgumentError(
+            f"level must be a two-sided coverage between 0 and 1 (0.998 for 99.8%), not {level!r}."
+        )
+    return float(level)
+
+
+def exact_outlier(k, n, centre, level: float = 0.998, tau2: float = 0.0) -> np.ndarray:
+    """Outlier verdicts from exact binomial tail probabilities: "high", "low" or "".
+
+    A unit with ``k`` events in ``n`` is ``"low"`` when P(X <= k) < (1 - level) / 2 and
+    ``"high"`` when P(X >= k) < (1 - level) / 2, for X ~ Binomial(n, centre); at 99.8%,
+    when either tail is below 0.001. This is right at 0% and 100% and with few expected
+    events, where the arcsine z-score is not: 0 of 190 at 2.0% happens by chance 2.2% of
+    the time, so it is not an outlier, though its arcsine z-score is -3.91.
+
+    With overdispersion (``tau2`` > 0, the between-unit variance on the arcsine scale), a
+    unit is an outlier only when *both* its arcsine z-score adjusted for tau2,
+    (asin(sqrt(k / n)) - asin(sqrt(centre))) / sqrt(1 / (4 n) + tau2), lies beyond the
+    level's normal quantile (3.090232 at 99.8%) *and* the exact tail without
+    overdispersion is below (1 - level) / 2: the widened limits are kept, and no unit is
+    flagged that chance alone explains.
+
+    Parameters
+    ----------
+    k, n : array-like
+        Numerators and denominators, whole numbers with 0 <= k <= n and n > 0.
+    centre : float or array-like
+        The funnel's centre line (a fraction): the pooled rate, or England's.
+    level : float, default 0.998
+        Two-sided coverage of the limits (0.95 for the 95% limits).
+    tau2 : float, default 0
+        Between-unit variance (``attrs["tau2"]`` of :func:`proportion_limits`).
+
+    Returns
+    -------
+    numpy array of str
+        One verdict per unit, in order (same shape as the inputs broadcast).
+    """
+    level = _check_level(level)
+    if not isinstance(tau2, int | float) or isinstance(tau2, bool) or not tau2 >= 0:
+        raise ArgumentError(f"tau2 must be a variance of 0 or more, not {tau2!r}.")
+    k, n, centre = np.broadcast_arrays(
+        _as_counts(k, "k"), _as_counts(n, "n"), np.asarray(centre, dtype=float)
+    )
+    if np.any(n <= 0):
+        raise ArgumentError("n must be greater than 0 (a unit with no trials has no rate).")
+    lower, upper = binomial_tails(k, n, centre)
+    alpha = (1 - level) / 2
+    low, high = lower < alpha, upper < alpha
+    if tau2 > 0:
+        z = _arcsine_z(k / n, n, centre, float(tau2))
+        z_level = _z_for(level)
+        low, high = low & (z < -z_level), high & (z > z_level)
+    return np.where(high, "high", np.where(low, "low", ""))
+
+
+def _arcsine_z(proportion, n, centre, tau2: float):
+    """(asin(sqrt(p)) - asin(sqrt(centre))) / sqrt(1 / (4 n) + tau2)."""
+    s2 = 1 / (4 * np.asarray(n, dtype=float))
+    return (np.arcsin(np.sqrt(proportion)) - np.arcsin(np.sqrt(centre))) / np.sqrt(s2 + tau2)
+
+
+def _limit_counts(n: float, p: float, alpha: float) -> tuple[float, float]:
+    """The counts below and above which a unit is flagged, interpolated (Spiegelhalter 2005).
+
+    Lower: with r the smallest count whose P(X <= r) >= alpha, the limit is
+    r - (P(X <= r) - alpha) / P(X = r), between r - 1 and r, so a count k lies below it
+    exactly when P(X <= k) < alpha. Upper, the mirror: with r the smallest count whose
+    P(X >= r) < alpha, the limit is r - (alpha - P(X >= r)) / P(X = r - 1), between
+    r - 1 and r, so k lies above it exactly when P(X >= k) < alpha. Both move smoothly
+    as alpha (or n) changes.
+    """
+    if p <= 0:
+        return 0.0, 1 - alpha  # X is 0: any count above 0 is flagged high
+    if p >= 1:
+        return n - (1 - alpha), n  # X is n: any count below n is flagged low
+    lo, hi = (int(v[0]) for v in _window(np.array([n]), np.array([p])))
+    pmf = _pmf(n, p, lo, hi)
+    cdf = np.cumsum(pmf)
+    r = min(int(np.searchsorted(cdf, alpha)), len(cdf) - 1)  # first cdf >= alpha
+    lower = lo + r - (cdf[r] - alpha) / pmf[r]
+    survival = np.cumsum(pmf[::-1])[::-1]  # P(X >= j), summed from the top
+    below = survival < alpha
+    r = int(np.argmax(below)) if below.any() else len(pmf)  # first P(X >= j) < alpha
+    above = survival[r] if r < len(pmf) else 0.0
+    upper = lo + r - (alpha - above) / pmf[r - 1] if r > 0 else float(lo)
+    return float(lower), float(upper)
+
+
+def _exact_limits(target: float, denominators: np.ndarray) -> dict[str, np.ndarray]:
+    """The four limits (fractions) from exact binomial tails at ``target``, no overdispersion.
+
+    Denominators are rounded to whole numbers (at least 1) for the sums. A proportion
+    lies below the lower limit exactly when P(X <= k) < alpha and above the upper limit
+    exactly when P(X >= k) < alpha, alpha = 0.025 (95%) or 0.001 (99.8%).
+    """
+    counts = np.maximum(1.0, np.round(denominators))
+    out = {column: np.empty(len(counts)) for column in _LIMIT_COLUMNS}
+    for i, n in enumerate(counts):
+        for name, alpha in (("95", 0.025), ("998", 0.001)):
+            lower, upper = _limit_counts(float(n), target, alpha)
+            out[f"lower{name}"][i], out[f"upper{name}"][i] = lower / n, upper / n
+    return {column: np.clip(values, 0.0, 1.0) for column, values in out.items()}
 
 
 def _units(numerator, denominator, labels) -> tuple[np.ndarray, np.ndarray, pd.Index]:
@@ -180,6 +439,11 @@ class FunnelLimits(pd.DataFrame):
         return self.attrs["target"]
 
     @property
+    def method(self) -> str:
+        """How outliers were judged: ``"exact"`` or ``"arcsine"``."""
+        return self.attrs.get("method", "arcsine")
+
+    @property
     def overdispersion(self) -> bool:
         """True when the limits were widened by tau2 > 0."""
         return self.attrs["overdispersion"]
@@ -194,11 +458,14 @@ class FunnelLimits(pd.DataFrame):
             raise ArgumentError(f"level must be '99.8' or '95' (per cent limits); got {level!r}.")
         name = level.replace(".", "")
         proportion = self["proportion"]
-        outside = np.where(
-            proportion > self[f"upper{name}"],
-            "high",
-            np.where(proportion < self[f"lower{name}"], "low", ""),
-        )
+        if level == "99.8":
+            outside = self["outlier"].fillna("").astype(str).to_numpy()
+        else:
+            outside = np.where(
+                proportion > self[f"upper{name}"],
+                "high",
+                np.where(proportion < self[f"lower{name}"], "low", ""),
+            )
         table = pd.DataFrame(self).assign(outside=outside)
         return table[table["outside"] != ""].sort_values("z", ascending=False)
 
@@ -231,6 +498,7 @@ def proportion_limits(
     *,
     numerator=None,
     group: str | None = None,
+    method: str = "exact",
 ) -> FunnelLimits:
     """Funnel plot data for a proportion: each unit's value, its limits and outlier status.
 
@@ -258,6 +526,10 @@ def proportion_limits(
     group : str, optional
         With a data frame, the column naming each unit: it becomes the index
         (named after the column); by default the data frame's index.
+    method : {"exact", "arcsine"}, default "exact"
+        How outliers are judged and the limits drawn: exact binomial tail
+        probabilities (with tau2 > 0, also beyond the widened arcsine limits),
+        or FunnelPlotR's arcsine z-score alone. See the module's description.
 
     Returns
     -------
@@ -272,13 +544,14 @@ def proportion_limits(
         - ``z``: (asin(sqrt(p)) - asin(sqrt(p0))) / sqrt(s^2 + tau2), the z-score
           on the arcsine scale, adjusted for overdispersion when applied;
         - ``outlier``: ``"high"`` above the 99.8% limit, ``"low"`` below it,
-          ``""`` otherwise.
+          ``""`` otherwise (by ``method``; with ``"exact"`` it may differ from
+          what ``z`` alone says, at 0%, 100% or few expected events).
 
         ``phi`` (overdispersion ratio, always estimated), ``tau2``
         (between-unit variance used in the limits, 0 when not applied),
-        ``target`` (p0) and ``overdispersion`` (True when tau2 > 0 was applied)
-        are attributes, also kept in ``attrs``; ``outliers()`` and
-        ``summary()`` are methods.
+        ``target`` (p0), ``overdispersion`` (True when tau2 > 0 was applied)
+        and ``method`` are attributes, also kept in ``attrs``; ``outliers()``
+        and ``summary()`` are methods.
 
     Raises
     ------
@@ -287,6 +560,7 @@ def proportion_limits(
         count; a denominator of 0; a numerator above its denominator; with a
         data frame, a column it does not have or a unit named twice.
     """
+    _check_method(method)
     if isinstance(data, pd.DataFrame):
         numerator, denominator, labels = _frame_columns(data, numerator, denominator, group)
     else:
@@ -319,13 +593,18 @@ def proportion_limits(
             "denominator": den,
             "proportion": num / den,
             "target": target,
-            **_limits(target, s, tau2),
+            **_funnel_limits(target, den, tau2, method),
             "z": z,
         },
         index=index,
     )
-    out["outlier"] = np.where(z > Z998, "high", np.where(z < -Z998, "low", ""))
-    out.attrs.update(phi=phi, tau2=tau2, target=float(target), overdispersion=tau2 > 0)
+    if method == "arcsine":
+        out["outlier"] = np.where(z > Z998, "high", np.where(z < -Z998, "low", ""))
+    else:
+        out["outlier"] = exact_outlier(num, den, target, tau2=tau2)
+    out.attrs.update(
+        phi=phi, tau2=tau2, target=float(target), overdispersion=tau2 > 0, method=method
+    )
     return out
 
 
@@ -361,6 +640,8 @@ def limit_curves(
     tau2: float,
     denominators_range: tuple[float, float],
     points: int = 200,
+    *,
+    method: str = "exact",
 ) -> pd.DataFrame:
     """Funnel limits over a range of denominators, for drawing smooth funnel curves.
 
@@ -376,6 +657,9 @@ def limit_curves(
     points : int, default 200
         Number of denominators, spaced evenly on a log scale (so the curves are
         smooth where they bend most, at small denominators); at least 2.
+    method : {"exact", "arcsine"}, default "exact"
+        As :func:`proportion_limits` (``attrs["method"]``). The exact limits
+        are worked out at each denominator rounded to a whole number.
 
     Returns
     -------
@@ -391,23 +675,26 @@ def limit_curves(
     """
     _check_curve_arguments(target, tau2, denominators_range, points)
     low, high = (float(v) for v in denominators_range)
-    return limits_at(target, tau2, np.geomspace(low, high, points))
+    return limits_at(target, tau2, np.geomspace(low, high, points), method=method)
 
 
-def limits_at(target: float, tau2: float, denominators) -> pd.DataFrame:
+def limits_at(target: float, tau2: float, denominators, *, method: str = "exact") -> pd.DataFrame:
     """Funnel limits at given denominators (each unit's own, for a table of units).
 
     Parameters as :func:`limit_curves`, with ``denominators`` any sequence of
     numbers greater than 0. Returns the same columns, one row per denominator,
-    in order.
+    in order. To judge units against limits about another centre, use
+    :func:`exact_outlier` with the same ``tau2``: a unit is outside these 99.8%
+    limits exactly when it says ``"high"`` or ``"low"``.
     """
+    _check_method(method)
     denominators = np.asarray(denominators, dtype=float)
     if denominators.ndim != 1 or not np.all(np.isfinite(denominators) & (denominators > 0)):
         raise ArgumentError("denominators must be numbers greater than 0, in one sequence.")
     high = float(denominators.max()) if len(denominators) else 1.0
     _check_curve_arguments(target, tau2, (high, high), 2)
-    s = 1 / (2 * np.sqrt(denominators))
-    return pd.DataFrame({"denominator": denominators, **_limits(float(target), s, float(tau2))})
+    limits = _funnel_limits(float(target), denominators, float(tau2), method)
+    return pd.DataFrame({"denominator": denominators, **limits})
 
 
 def _check_curve_arguments(target, tau2, denominators_range, points) -> None:

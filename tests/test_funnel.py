@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from heenb.errors import ArgumentError
-from heenb.funnel import limit_curves, limits_at, proportion_limits
+from heenb.funnel import (
+    binomial_tails,
+    exact_outlier,
+    limit_curves,
+    limits_at,
+    proportion_limits,
+)
 
 # Thirteen HEE local offices: learners rating their overall educational
 # experience good or better out of NETS respondents (realistic, not published).
@@ -191,8 +199,8 @@ def test_offices_varying_no_more_than_chance_have_phi_at_most_one_and_tau2_zero(
     assert steady.attrs["overdispersion"] is False
 
 
-def test_without_overdispersion_the_limits_are_the_plain_binomial_arcsine_limits():
-    steady = proportion_limits(*STEADY)
+def test_without_overdispersion_the_arcsine_method_gives_the_plain_binomial_arcsine_limits():
+    steady = proportion_limits(*STEADY, method="arcsine")
     rows, _, _ = funnel_by_hand(*STEADY)
     assert steady["upper95"].tolist() == pytest.approx([r["upper95"] for r in rows], abs=1e-12)
     target = sum(STEADY[0]) / sum(STEADY[1])
@@ -201,7 +209,7 @@ def test_without_overdispersion_the_limits_are_the_plain_binomial_arcsine_limits
 
 
 def test_switching_the_adjustment_off_keeps_phi_but_sets_tau2_to_zero(funnel):
-    plain = proportion_limits(NUMERATORS, DENOMINATORS, overdispersion=False)
+    plain = proportion_limits(NUMERATORS, DENOMINATORS, overdispersion=False, method="arcsine")
     assert plain.attrs["phi"] == pytest.approx(funnel.attrs["phi"])
     assert plain.attrs["tau2"] == 0
     assert plain.attrs["overdispersion"] is False
@@ -320,3 +328,196 @@ def test_limits_at_each_denominator_are_the_curves_limits_there(funnel):
 def test_limits_at_refuses_denominators_that_are_not_positive_numbers(denominators):
     with pytest.raises(ArgumentError, match="denominators must be numbers greater than 0"):
         limits_at(0.5, 0.0, denominators)
+
+
+# --------------------------------------------------------------------------- exact binomial
+
+
+def binomial_by_hand(k, n, p):
+    """P(X <= k) and P(X >= k) in exact rational arithmetic."""
+    p = Fraction(p)
+    terms = [math.comb(n, j) * p**j * (1 - p) ** (n - j) for j in range(n + 1)]
+    return float(sum(terms[: k + 1])), float(sum(terms[k:]))
+
+
+@pytest.mark.parametrize(
+    ("k", "n", "p"),
+    [(0, 1, 0.5), (3, 10, 0.5), (0, 190, 0.02), (7, 60, 0.835), (59, 60, 0.835), (25, 25, 0.835),
+     (12, 40, 0.013), (1, 2, 0.999), (30, 75, 0.4)],
+)  # fmt: skip
+def test_binomial_tails_agree_with_exact_rational_arithmetic(k, n, p):
+    lower, upper = binomial_tails(k, n, p)
+    expected_lower, expected_upper = binomial_by_hand(k, n, p)
+    assert float(lower) == pytest.approx(expected_lower, rel=1e-12)
+    assert float(upper) == pytest.approx(expected_upper, rel=1e-12)
+
+
+def test_binomial_tails_known_values():
+    lower, upper = binomial_tails([0, 0, 25, 60, 40], [190, 2000, 25, 60, 100],
+                                  [0.02, 0.02, 0.835, 0.835, 0.5])  # fmt: skip
+    # P(X = 0) = 0.98^n; P(X = n) = 0.835^n; R's pbinom(40, 100, 0.5) = 0.02844397.
+    assert lower[:2].tolist() == pytest.approx([0.98**190, 0.98**2000], rel=1e-12)
+    assert lower[0] == pytest.approx(0.021526, abs=1e-6)  # "a zero happens 2.2% of the time"
+    assert upper[2:4].tolist() == pytest.approx([0.835**25, 0.835**60], rel=1e-12)
+    assert lower[4] == pytest.approx(0.028443966820490392, rel=1e-12)
+    assert upper[0] == 1.0 and lower[2] == 1.0
+
+
+def test_binomial_tails_are_vectorised_and_keep_the_shape_given():
+    k = np.array([[0, 1], [2, 3]])
+    lower, upper = binomial_tails(k, 3, 0.5)
+    assert lower.shape == upper.shape == (2, 2)
+    assert lower.ravel().tolist() == pytest.approx([1 / 8, 4 / 8, 7 / 8, 1])
+    assert upper.ravel().tolist() == pytest.approx([1, 7 / 8, 4 / 8, 1 / 8])
+
+
+def test_binomial_tails_at_a_probability_of_zero_or_one():
+    lower, upper = binomial_tails([0, 1, 0, 5], [5, 5, 5, 5], [0.0, 0.0, 1.0, 1.0])
+    assert lower.tolist() == [1.0, 1.0, 0.0, 1.0]
+    assert upper.tolist() == [1.0, 0.0, 1.0, 1.0]
+
+
+def test_binomial_tails_keep_small_tails_of_large_units():
+    # 4,000 of 5,000 at 85%: about 9.9 standard deviations below the mean.
+    lower, upper = binomial_tails(4000, 5000, 0.85)
+    assert 0 < float(lower) < 1e-20
+    assert float(upper) == 1.0
+
+
+# The known answers of issue 17, two-sided 99.8%.
+KNOWN_ANSWERS = [
+    (0, 190, 0.02, ""),  # Harrogate: a zero happens by chance 2.2% of the time
+    (0, 2000, 0.02, "low"),
+    (25, 25, 0.835, ""),  # all of 25 happens by chance 1.1% of the time
+    (60, 60, 0.835, "high"),
+]
+
+
+@pytest.mark.parametrize(("k", "n", "centre", "verdict"), KNOWN_ANSWERS)
+def test_exact_outlier_known_answers(k, n, centre, verdict):
+    assert exact_outlier(k, n, centre).tolist() == verdict
+
+
+def test_exact_outlier_takes_arrays_of_units():
+    k, n, centre, verdicts = zip(*KNOWN_ANSWERS, strict=True)
+    assert exact_outlier(list(k), list(n), list(centre)).tolist() == list(verdicts)
+    assert exact_outlier(np.array([0, 0]), np.array([190, 2000]), 0.02).tolist() == ["", "low"]
+
+
+def test_the_arcsine_z_score_flags_a_zero_that_chance_explains():
+    z = (0 - math.asin(math.sqrt(0.02))) * 2 * math.sqrt(190)
+    assert z == pytest.approx(-3.91, abs=0.005)  # beyond -3.090232: flagged by the arcsine rule
+
+
+def test_exact_outlier_at_95_per_cent_uses_the_2_5_per_cent_tails():
+    # 0 of 190 at 2%: P(X = 0) = 0.0215 < 0.025, so outside the 95% limits.
+    assert exact_outlier(0, 190, 0.02, level=0.95).tolist() == "low"
+    assert exact_outlier(0, 170, 0.02, level=0.95).tolist() == ""  # 0.98^170 = 0.032
+
+
+def test_with_overdispersion_a_unit_is_flagged_only_beyond_both_rules():
+    # Widened arcsine limits keep a unit chance alone could not explain...
+    assert exact_outlier(0, 2000, 0.02, tau2=0.01).tolist() == ""
+    # ...and the exact tail vetoes a flag the widened arcsine z-score alone would give.
+    assert exact_outlier(0, 190, 0.02, tau2=1e-6).tolist() == ""
+    assert exact_outlier(0, 2000, 0.02, tau2=1e-6).tolist() == "low"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [({"level": 1.5}, "level"), ({"tau2": -1.0}, "tau2"), ({"n": 0}, "n must be greater")],
+)
+def test_exact_outlier_refuses_bad_arguments(kwargs, message):
+    arguments = {"k": 0, "n": 10, "centre": 0.5, **kwargs}
+    with pytest.raises(ArgumentError, match=message):
+        exact_outlier(**arguments)
+
+
+# Harrogate among four larger trusts near England's 2.0% (ARCP outcomes 10.1 and 10.2).
+TRUSTS = (["Harrogate", "Leeds", "York", "Bradford", "Hull"], [0, 41, 39, 20, 40],
+          [190, 2000, 2000, 1000, 2000])  # fmt: skip
+
+
+def test_a_zero_that_chance_explains_is_not_an_outlier_by_default():
+    names, numerators, denominators = TRUSTS
+    limits = proportion_limits(numerators, denominators, labels=names)
+    assert limits.attrs["method"] == "exact" and limits.method == "exact"
+    assert limits.loc["Harrogate", "outlier"] == ""
+    assert limits.loc["Harrogate", "z"] < -3.090232  # the arcsine z-score is kept
+    assert limits.loc["Harrogate", "lower998"] == 0.0  # nothing of 190 lies below
+
+
+def test_the_arcsine_method_is_kept_by_name_and_flags_that_zero():
+    names, numerators, denominators = TRUSTS
+    limits = proportion_limits(numerators, denominators, labels=names, method="arcsine")
+    assert limits.attrs["method"] == "arcsine"
+    assert limits.loc["Harrogate", "outlier"] == "low"
+    assert limits.loc["Harrogate", "proportion"] < limits.loc["Harrogate", "lower998"]
+
+
+def test_the_exact_limits_lie_where_the_exact_verdict_changes():
+    # At 2% and n = 2000 the lower limit lies between the last count flagged and the next.
+    at = limits_at(0.02, 0.0, [2000]).iloc[0]
+    counts = np.arange(0, 80)
+    low = exact_outlier(counts, 2000, 0.02) == "low"
+    high = exact_outlier(counts, 2000, 0.02) == "high"
+    assert (counts / 2000 < at["lower998"]).tolist() == low.tolist()
+    assert (counts / 2000 > at["upper998"]).tolist() == high.tolist()
+    assert low.any() and high.any()
+
+
+def test_exact_limits_are_close_to_the_arcsine_ones_for_a_large_unit():
+    exact = limits_at(0.85, 0.0, [1000, 5000])
+    arcsine = limits_at(0.85, 0.0, [1000, 5000], method="arcsine")
+    for column in ("lower95", "upper95", "lower998", "upper998"):
+        assert np.abs(exact[column] - arcsine[column]).max() < 2 / 1000
+
+
+@pytest.mark.parametrize("overdispersion", [True, False])
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_unit_is_an_outlier_exactly_when_outside_the_exact_998_limits(seed, overdispersion):
+    rng = np.random.default_rng(seed)
+    denominators = rng.integers(5, 400, size=40)
+    rates = np.clip(rng.normal(0.1, 0.05 if overdispersion else 0.0, size=40), 0, 1)
+    numerators = rng.binomial(denominators, rates)
+    numerators[:3] = [0, denominators[1], 0]  # zeros and an all
+    limits = proportion_limits(numerators, denominators, overdispersion=overdispersion)
+    outside = np.where(
+        limits["proportion"] > limits["upper998"],
+        "high",
+        np.where(limits["proportion"] < limits["lower998"], "low", ""),
+    )
+    assert limits["outlier"].tolist() == outside.tolist()
+    recheck = exact_outlier(numerators, denominators, limits.target, tau2=limits.tau2)
+    assert limits["outlier"].tolist() == recheck.tolist()
+
+
+def test_recentred_limits_and_verdicts_agree_about_another_centre(funnel):
+    # What report code does to recentre on England's rate: limits_at and exact_outlier.
+    tau2, centre = funnel.tau2, 0.84
+    at = limits_at(centre, tau2, funnel["denominator"])
+    verdict = exact_outlier(funnel["numerator"], funnel["denominator"], centre, tau2=tau2)
+    proportion = funnel["proportion"].to_numpy()
+    outside = np.where(
+        proportion > at["upper998"], "high", np.where(proportion < at["lower998"], "low", "")
+    )
+    assert verdict.tolist() == outside.tolist()
+
+
+def test_an_unknown_method_is_refused():
+    with pytest.raises(ArgumentError, match="method must be 'exact'"):
+        proportion_limits([1, 2], [10, 10], method="normal")
+    with pytest.raises(ArgumentError, match="method must be 'exact'"):
+        limit_curves(0.5, 0.0, (10, 20), method="wilson")
+
+
+def test_at_a_centre_of_zero_or_one_any_other_count_is_an_outlier():
+    assert exact_outlier([0, 1, 10, 9], [10, 10, 10, 10], [0.0, 0.0, 1.0, 1.0]).tolist() == [
+        "",
+        "high",
+        "",
+        "low",
+    ]
+    zero, one = limits_at(0.0, 0.0, [10]).iloc[0], limits_at(1.0, 0.0, [10]).iloc[0]
+    assert zero["lower998"] == 0.0 and 0.0 < zero["upper998"] < 0.1
+    assert 0.9 < one["lower998"] < 1.0 and one["upper998"] == 1.0
