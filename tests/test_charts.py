@@ -11,10 +11,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.colors import to_rgba
 
 from heenb import funnel
 from heenb.charts.compare import comparison_chart
-from heenb.charts.figure import Chart
+from heenb.charts.figure import MDC_COLOURS, NHS_COLOURS, Chart
 from heenb.charts.format import format_change, format_value
 from heenb.charts.funnel import funnel_chart
 from heenb.charts.trend import LINE_STYLES, describe_line, small_multiples, trend_chart
@@ -224,6 +225,97 @@ def test_funnel_takes_proportion_limits_output_directly():
         labels=OFFICES,
     )
     assert "East Midlands (low)" in _funnel(limits).alt_text
+
+
+def _point_colours(chart: Chart) -> dict[str, tuple]:
+    """Legend label -> RGBA face colour of each scatter of points."""
+    return {
+        c.get_label(): tuple(c.get_facecolor()[0])
+        for c in chart.figure.axes[0].collections
+        if len(c.get_facecolor())
+    }
+
+
+def _colour_of(chart: Chart, words: str) -> tuple:
+    return next(colour for label, colour in _point_colours(chart).items() if words in label)
+
+
+def test_funnel_colours_a_high_outlier_by_what_it_means(limits):
+    higher = _funnel(limits, improvement="higher")
+    lower = _funnel(limits, improvement="lower")
+    # Kent, Surrey and Sussex lies above the limit: better when higher is better.
+    assert _colour_of(higher, "above") == to_rgba(MDC_COLOURS["improvement"])
+    assert _colour_of(lower, "above") == to_rgba(MDC_COLOURS["concern"])
+    assert _colour_of(higher, "above") != _colour_of(lower, "above")
+    assert _colour_of(higher, "below") == to_rgba(MDC_COLOURS["concern"])
+    assert _colour_of(higher, "Within limits") == to_rgba(MDC_COLOURS[""])
+
+
+def test_funnel_legend_says_better_and_worse_in_words_with_different_markers(limits):
+    chart = _funnel(limits, improvement="higher")
+    labels = set(_point_colours(chart))
+    assert labels == {
+        "Within limits (circle)",
+        "Better than expected: above the 99.8% limit (triangle up)",
+        "Worse than expected: below the 99.8% limit (triangle down)",
+    }
+    markers = {c.get_paths()[0].vertices.tobytes() for c in chart.figure.axes[0].collections}
+    assert len(markers) == 3  # colour is never the only difference
+
+
+def test_funnel_alt_text_names_the_better_and_worse_units(limits):
+    higher = _funnel(limits, improvement="higher").alt_text
+    assert "Worse than expected (below the 99.8% limit): East Midlands." in higher
+    assert "Better than expected (above the 99.8% limit): Kent, Surrey and Sussex." in higher
+    lower = _funnel(limits, improvement="lower").alt_text
+    assert "Worse than expected (above the 99.8% limit): Kent, Surrey and Sussex." in lower
+    assert "Better than expected (below the 99.8% limit): East Midlands." in lower
+
+
+def test_funnel_alt_text_says_none_is_better_or_worse_when_all_are_within(within):
+    alt = _funnel(within, improvement="higher").alt_text
+    assert "All 6 areas lie within the 99.8% limits: none is better or worse than expected." in alt
+
+
+def test_funnel_with_no_better_direction_draws_outliers_in_purple(limits):
+    chart = _funnel(limits, improvement="neither")
+    assert _colour_of(chart, "Above the 99.8% limit") == to_rgba(MDC_COLOURS["neither"])
+    assert _colour_of(chart, "Below the 99.8% limit") == to_rgba(MDC_COLOURS["neither"])
+    assert "better" not in " ".join(_point_colours(chart)).lower()
+    assert "Neither direction is better" in chart.alt_text
+
+
+def test_funnel_highlight_says_whether_the_area_is_better_or_worse(limits):
+    alt = _funnel(limits, improvement="higher", highlight="East Midlands").alt_text
+    assert "Worse than expected (below the 99.8% limit): East Midlands (highlighted, 80.0%)." in alt
+    alt = _funnel(limits, improvement="higher", highlight="Wessex").alt_text
+    assert "Wessex (highlighted): 85.9%, within the limits." in alt
+
+
+def test_funnel_without_an_improvement_direction_colours_by_side_as_before(limits):
+    chart = _funnel(limits)
+    assert _colour_of(chart, "Above") == to_rgba(NHS_COLOURS["dark_red"])
+    assert _colour_of(chart, "Below") == to_rgba(NHS_COLOURS["aqua_green"])
+
+
+def test_funnel_refuses_an_unknown_improvement_direction(limits):
+    with pytest.raises(ArgumentError, match="improvement must be 'higher', 'lower' or 'neither'"):
+        _funnel(limits, improvement="up")
+
+
+def test_funnel_draws_the_limits_of_the_method_that_judged_the_units():
+    # Harrogate's 0 of 190 at about 2%: within the exact limits, below the arcsine ones.
+    counts = ([0, 41, 39, 20, 40], [190, 2000, 2000, 1000, 2000])
+    names = ["Harrogate", "Leeds", "York", "Bradford", "Hull"]
+    exact = funnel.proportion_limits(*counts, labels=names)
+    arcsine = funnel.proportion_limits(*counts, labels=names, method="arcsine")
+    assert "All 5 areas lie within" in _funnel(exact, improvement="higher").alt_text
+    assert "Harrogate (low)" in _funnel(arcsine).alt_text
+    lowest = {
+        name: min(line.get_ydata()[0] for line in _funnel(table).figure.axes[0].lines[1:])
+        for name, table in (("exact", exact), ("arcsine", arcsine))
+    }
+    assert lowest["exact"] == 0.0 < lowest["arcsine"]
 
 
 def test_funnel_refuses_an_empty_table(limits):

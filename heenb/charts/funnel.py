@@ -5,6 +5,13 @@ and the smooth limit curves from :func:`heenb.funnel.limit_curves`. An area
 outside the 99.8% limits is marked by colour *and* marker shape (triangle up
 above, triangle down below) and labelled with its name, so colour is never the
 only carrier of meaning.
+
+Given the measure's ``improvement`` direction, points are coloured by what they
+mean, as Making Data Count colours SPC charts (the same palette,
+:data:`heenb.charts.figure.MDC_COLOURS`): blue for better than expected,
+orange for worse, grey within the limits, purple outside them where neither
+direction is better; the legend and alt text say which in words. Without it,
+points are coloured by side (the colouring before ``improvement`` existed).
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ from __future__ import annotations
 import pandas as pd
 
 from heenb.charts import alt
-from heenb.charts.figure import NHS_COLOURS, Chart, new_figure
+from heenb.charts.figure import MDC_COLOURS, NHS_COLOURS, Chart, new_figure
 from heenb.charts.format import (
     axis_formatter,
     axis_title,
@@ -21,6 +28,7 @@ from heenb.charts.format import (
     require_frame,
     scale,
 )
+from heenb.errors import ArgumentError
 from heenb.funnel import limit_curves
 
 __all__ = ["funnel_chart"]
@@ -28,13 +36,56 @@ __all__ = ["funnel_chart"]
 _LIMITS = ["lower95", "upper95", "lower998", "upper998"]
 _REQUIRED = ["numerator", "denominator", "proportion", "target", *_LIMITS, "z", "outlier"]
 
-#: How each outlier status is drawn: legend label, marker, colour.
+#: How each outlier status is drawn without an improvement direction: legend label,
+#: marker, colour (by side, not by meaning).
 _POINT_STYLES = {
     "": ("Within the 99.8% limits (circle)", "o", NHS_COLOURS["blue"]),
     "high": ("Above the 99.8% limit (triangle up)", "^", NHS_COLOURS["dark_red"]),
     "low": ("Below the 99.8% limit (triangle down)", "v", NHS_COLOURS["aqua_green"]),
 }
+#: What lying above ("high") or below ("low") the limits means, by improvement direction.
+VERDICTS = {
+    "higher": {"high": "better", "low": "worse"},
+    "lower": {"high": "worse", "low": "better"},
+    "neither": {"high": "", "low": ""},
+}
+#: Verdicts in words, as the legend and alt text give them.
+VERDICT_WORDS = {"better": "Better than expected", "worse": "Worse than expected"}
+_VERDICT_COLOURS = {
+    "better": MDC_COLOURS["improvement"],
+    "worse": MDC_COLOURS["concern"],
+    "": MDC_COLOURS["neither"],
+}
+_SIDE_WORDS = {"high": "above the 99.8% limit", "low": "below the 99.8% limit"}
+_SHAPES = {"high": ("^", "triangle up"), "low": ("v", "triangle down")}
 _LINE_COLOUR = NHS_COLOURS["dark_grey"]
+
+
+def point_styles(improvement: str | None = None) -> dict[str, tuple[str, str, str]]:
+    """How each outlier status ("", "high", "low") is drawn: legend label, marker, colour.
+
+    With ``improvement`` ("higher", "lower" or "neither"), by meaning in Making Data
+    Count's colours; with None, by side (crimson above, teal below).
+    """
+    if improvement is None:
+        return dict(_POINT_STYLES)
+    _check_improvement(improvement)
+    styles = {"": ("Within limits (circle)", "o", MDC_COLOURS[""])}
+    for side in ("high", "low"):
+        verdict = VERDICTS[improvement][side]
+        marker, shape = _SHAPES[side]
+        where = _SIDE_WORDS[side]
+        label = f"{VERDICT_WORDS[verdict]}: {where}" if verdict else where.capitalize()
+        styles[side] = (f"{label} ({shape})", marker, _VERDICT_COLOURS[verdict])
+    return styles
+
+
+def _check_improvement(improvement) -> None:
+    if improvement is not None and improvement not in VERDICTS:
+        raise ArgumentError(
+            f"improvement must be 'higher', 'lower' or 'neither' (which direction is better), "
+            f"or None; got {improvement!r}."
+        )
 
 
 def funnel_chart(
@@ -49,6 +100,7 @@ def funnel_chart(
     reference_label: str = "England",
     unit_name: str | tuple[str, str] | None = None,
     highlight: str | None = None,
+    improvement: str | None = None,
 ) -> Chart:
     """Funnel plot of a proportion across areas.
 
@@ -84,6 +136,13 @@ def funnel_chart(
     highlight : str, optional
         The name (index label) of one unit to ring and label, e.g. the area a
         page is about, so a reader finds it; the alt text says where it lies.
+    improvement : {"higher", "lower", "neither"}, optional
+        Which direction of the measure is better (the KPI's ``improvement``).
+        Given, points are coloured by meaning in Making Data Count's colours:
+        blue "better than expected", orange "worse than expected", grey
+        "within limits", purple outside the limits for "neither"; the legend and
+        alt text name the better and worse units. Omitted (None), points are
+        coloured by side, crimson above and teal below, as before.
 
     Returns
     -------
@@ -97,19 +156,20 @@ def funnel_chart(
     ------
     ArgumentError
         ``limits`` is not a DataFrame, is empty or lacks a column; ``curves``
-        lacks a column.
+        lacks a column; ``improvement`` is not one of the directions.
     """
+    _check_improvement(improvement)
     require_frame(limits, "limits", _REQUIRED)
     target = float(limits.attrs.get("target", limits["target"].iloc[0]))
     tau2 = float(limits.attrs.get("tau2", 0.0))
     if curves is None:
-        curves = _default_curves(limits, target, tau2)
+        curves = _default_curves(limits, target, tau2, limits.attrs.get("method", "exact"))
     require_frame(curves, "curves", ["denominator", *_LIMITS])
 
     fig, ax = new_figure(height_in=4.5)
     factor = scale(unit)
     _draw_curves(ax, curves, target, factor, reference_label, unit)
-    _draw_points(ax, limits, factor, label_outliers)
+    _draw_points(ax, limits, factor, label_outliers, point_styles(improvement))
     if highlight is not None and highlight in limits.index:
         _draw_highlight(ax, limits, highlight, factor)
     ax.set_xlabel(denominator_label)
@@ -118,17 +178,18 @@ def funnel_chart(
     ax.xaxis.set_major_formatter(axis_formatter(""))
     ax.set_title(title, loc="left", fontsize=12, weight="bold")
     legend_below(ax)
+    shown = highlight if highlight is not None and highlight in limits.index else None
+    names = _names(limits, unit_name)
     sentences = _alt_sentences(
-        limits, target, tau2, value_label, unit, reference_label, _names(limits, unit_name)
+        limits, target, value_label, unit, reference_label, names, improvement, shown
     )
-    if highlight is not None and highlight in limits.index:
-        row = limits.loc[highlight]
-        where = {"high": "above the 99.8% limit", "low": "below the 99.8% limit"}.get(
-            str(row["outlier"] or ""), "within the limits"
+    if shown is not None and not (improvement and limits.loc[shown, "outlier"]):
+        row = limits.loc[shown]
+        where = _SIDE_WORDS.get(str(row["outlier"] or ""), "within the limits")
+        sentences.append(
+            f"{shown} (highlighted): {format_value(row['proportion'], unit)}, {where}."
         )
-        sentences.insert(
-            2, f"{highlight} (highlighted): {format_value(row['proportion'], unit)}, {where}."
-        )
+    sentences += _overdispersion_sentences(limits, tau2, _names(limits, unit_name))
     alt_text = alt.fit(sentences)
     return Chart(
         figure=fig,
@@ -138,11 +199,14 @@ def funnel_chart(
     )
 
 
-def _default_curves(limits: pd.DataFrame, target: float, tau2: float) -> pd.DataFrame:
-    """Limit curves from 0.8 x the smallest to 1.1 x the largest denominator."""
+def _default_curves(
+    limits: pd.DataFrame, target: float, tau2: float, method: str = "exact"
+) -> pd.DataFrame:
+    """Limit curves from 0.8 x the smallest to 1.1 x the largest denominator, by the
+    method that judged the table (``attrs["method"]``; exact when not said)."""
     denominators = limits["denominator"].astype(float)
     span = (0.8 * float(denominators.min()), 1.1 * float(denominators.max()))
-    return limit_curves(target, tau2, span, points=200)
+    return limit_curves(target, tau2, span, points=200, method=method)
 
 
 def _draw_curves(ax, curves, target: float, factor: float, reference_label: str, unit: str) -> None:
@@ -167,10 +231,12 @@ def _draw_curves(ax, curves, target: float, factor: float, reference_label: str,
             )
 
 
-def _draw_points(ax, limits: pd.DataFrame, factor: float, label_outliers: bool) -> None:
+def _draw_points(
+    ax, limits: pd.DataFrame, factor: float, label_outliers: bool, styles: dict
+) -> None:
     """One scatter per outlier status (so the legend shows each marker), outliers named."""
     status = limits["outlier"].fillna("").astype(str)
-    for key, (label, marker, colour) in _POINT_STYLES.items():
+    for key, (label, marker, colour) in styles.items():
         rows = limits[status == key]
         if rows.empty:
             continue
@@ -219,9 +285,12 @@ def _names(limits: pd.DataFrame, unit_name) -> tuple[str, str]:
     return unit_name, unit_name if unit_name.endswith("s") else unit_name + "s"
 
 
-def _alt_sentences(limits, target, tau2, value_label, unit, reference_label, names) -> list:
-    """What the funnel shows: how many units, the reference rate, which lie outside and
-    whether the limits are widened, one sentence each."""
+def _alt_sentences(
+    limits, target, value_label, unit, reference_label, names, improvement=None, highlight=None
+) -> list:
+    """What the funnel shows: how many units, the reference rate and which lie outside
+    (with an improvement direction, which are worse and which better than expected, the
+    highlighted unit marked among them with its value)."""
     n = len(limits)
     one, many = names
     areas = one if n == 1 else many
@@ -230,13 +299,39 @@ def _alt_sentences(limits, target, tau2, value_label, unit, reference_label, nam
         f"{format_value(target, unit)}."
     ]
     outside = _outliers_in_order(limits)
-    if outside:
-        k = len(outside)
-        verb = f"{one} lies" if k == 1 else f"{many} lie"
-        named = ", ".join(f"{name} ({status})" for name, status in outside)
-        sentences.append(f"{k} {verb} outside the 99.8% limits: {named}.")
-    else:
-        sentences.append(f"All {n} {areas} lie within the 99.8% limits.")
+    if not outside:
+        within = f"All {n} {areas} lie within the 99.8% limits."
+        if improvement in ("higher", "lower"):
+            within = within[:-1] + ": none is better or worse than expected."
+        return [*sentences, within]
+    if improvement and highlight is not None:
+        value = format_value(limits.loc[highlight, "proportion"], unit)
+        outside = [
+            (f"{name} (highlighted, {value})" if name == str(highlight) else name, status)
+            for name, status in outside
+        ]
+    if improvement in ("higher", "lower"):
+        for verdict in ("worse", "better"):
+            side = next(s for s, v in VERDICTS[improvement].items() if v == verdict)
+            named = [name for name, status in outside if status == side]
+            if named:
+                sentences.append(
+                    f"{VERDICT_WORDS[verdict]} ({_SIDE_WORDS[side]}): {', '.join(named)}."
+                )
+        return sentences
+    k = len(outside)
+    verb = f"{one} lies" if k == 1 else f"{many} lie"
+    named = ", ".join(f"{name} ({status})" for name, status in outside)
+    sentences.append(f"{k} {verb} outside the 99.8% limits: {named}.")
+    if improvement == "neither":
+        sentences.append("Neither direction is better for this measure.")
+    return sentences
+
+
+def _overdispersion_sentences(limits, tau2, names) -> list:
+    """Whether the limits are widened for overdispersion, in words."""
+    _, many = names
+    sentences = []
     if tau2 > 0:
         phi = limits.attrs.get("phi")
         ratio = f" (overdispersion ratio {phi:.1f})" if phi is not None else ""
