@@ -331,8 +331,9 @@ def _arcsine_z(proportion, n, centre, tau2: float):
     return (np.arcsin(np.sqrt(proportion)) - np.arcsin(np.sqrt(centre))) / np.sqrt(s2 + tau2)
 
 
-def _limit_counts(n: float, p: float, alpha: float) -> tuple[float, float]:
-    """The counts below and above which a unit is flagged, interpolated (Spiegelhalter 2005).
+def _limit_counts(n: float, p: float, alphas: Sequence[float]) -> list[tuple[float, float]]:
+    """The counts below and above which a unit is flagged, interpolated (Spiegelhalter 2005),
+    for each tail probability of ``alphas``.
 
     Lower: with r the smallest count whose P(X <= r) >= alpha, the limit is
     r - (P(X <= r) - alpha) / P(X = r), between r - 1 and r, so a count k lies below it
@@ -341,21 +342,24 @@ def _limit_counts(n: float, p: float, alpha: float) -> tuple[float, float]:
     r - 1 and r, so k lies above it exactly when P(X >= k) < alpha. Both move smoothly
     as alpha (or n) changes.
     """
-    if p <= 0:
-        return 0.0, 1 - alpha  # X is 0: any count above 0 is flagged high
-    if p >= 1:
-        return n - (1 - alpha), n  # X is n: any count below n is flagged low
+    if p <= 0:  # X is 0: any count above 0 is flagged high
+        return [(0.0, 1 - alpha) for alpha in alphas]
+    if p >= 1:  # X is n: any count below n is flagged low
+        return [(n - (1 - alpha), n) for alpha in alphas]
     lo, hi = (int(v[0]) for v in _window(np.array([n]), np.array([p])))
     pmf = _pmf(n, p, lo, hi)
     cdf = np.cumsum(pmf)
-    r = min(int(np.searchsorted(cdf, alpha)), len(cdf) - 1)  # first cdf >= alpha
-    lower = lo + r - (cdf[r] - alpha) / pmf[r]
     survival = np.cumsum(pmf[::-1])[::-1]  # P(X >= j), summed from the top
-    below = survival < alpha
-    r = int(np.argmax(below)) if below.any() else len(pmf)  # first P(X >= j) < alpha
-    above = survival[r] if r < len(pmf) else 0.0
-    upper = lo + r - (alpha - above) / pmf[r - 1] if r > 0 else float(lo)
-    return float(lower), float(upper)
+    out = []
+    for alpha in alphas:
+        r = min(int(np.searchsorted(cdf, alpha)), len(cdf) - 1)  # first cdf >= alpha
+        lower = lo + r - (cdf[r] - alpha) / pmf[r]
+        below = survival < alpha
+        r = int(np.argmax(below)) if below.any() else len(pmf)  # first P(X >= j) < alpha
+        above = survival[r] if r < len(pmf) else 0.0
+        upper = lo + r - (alpha - above) / pmf[r - 1] if r > 0 else float(lo)
+        out.append((float(lower), float(upper)))
+    return out
 
 
 def _exact_limits(target: float, denominators: np.ndarray) -> dict[str, np.ndarray]:
@@ -368,8 +372,8 @@ def _exact_limits(target: float, denominators: np.ndarray) -> dict[str, np.ndarr
     counts = np.maximum(1.0, np.round(denominators))
     out = {column: np.empty(len(counts)) for column in _LIMIT_COLUMNS}
     for i, n in enumerate(counts):
-        for name, alpha in (("95", 0.025), ("998", 0.001)):
-            lower, upper = _limit_counts(float(n), target, alpha)
+        limits = _limit_counts(float(n), target, (0.025, 0.001))
+        for name, (lower, upper) in zip(("95", "998"), limits, strict=True):
             out[f"lower{name}"][i], out[f"upper{name}"][i] = lower / n, upper / n
     return {column: np.clip(values, 0.0, 1.0) for column, values in out.items()}
 
