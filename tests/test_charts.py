@@ -8,6 +8,8 @@ an error that names the argument.
 
 from __future__ import annotations
 
+import enum
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -296,6 +298,14 @@ def test_funnel_without_an_improvement_direction_colours_by_side_as_before(limit
     chart = _funnel(limits)
     assert _colour_of(chart, "Above") == to_rgba(NHS_COLOURS["dark_red"])
     assert _colour_of(chart, "Below") == to_rgba(NHS_COLOURS["aqua_green"])
+
+
+def test_funnel_takes_the_direction_as_an_enum_member(limits):
+    class Direction(enum.Enum):
+        LOWER = "lower"
+
+    chart = _funnel(limits, improvement=Direction.LOWER)
+    assert _colour_of(chart, "above") == to_rgba(MDC_COLOURS["concern"])
 
 
 def test_funnel_refuses_an_unknown_improvement_direction(limits):

@@ -67,9 +67,9 @@ def point_styles(improvement: str | None = None) -> dict[str, tuple[str, str, st
     With ``improvement`` ("higher", "lower" or "neither"), by meaning in Making Data
     Count's colours; with None, by side (crimson above, teal below).
     """
+    improvement = _check_improvement(improvement)
     if improvement is None:
         return dict(_POINT_STYLES)
-    _check_improvement(improvement)
     styles = {"": ("Within limits (circle)", "o", MDC_COLOURS[""])}
     for side in ("high", "low"):
         verdict = VERDICTS[improvement][side]
@@ -80,12 +80,15 @@ def point_styles(improvement: str | None = None) -> dict[str, tuple[str, str, st
     return styles
 
 
-def _check_improvement(improvement) -> None:
+def _check_improvement(improvement) -> str | None:
+    """The direction as a string; an enum member (``Measure.direction``) gives its value."""
+    improvement = getattr(improvement, "value", improvement)
     if improvement is not None and improvement not in VERDICTS:
         raise ArgumentError(
             f"improvement must be 'higher', 'lower' or 'neither' (which direction is better), "
             f"or None; got {improvement!r}."
         )
+    return improvement
 
 
 def funnel_chart(
@@ -137,7 +140,8 @@ def funnel_chart(
         The name (index label) of one unit to ring and label, e.g. the area a
         page is about, so a reader finds it; the alt text says where it lies.
     improvement : {"higher", "lower", "neither"}, optional
-        Which direction of the measure is better (the KPI's ``improvement``).
+        Which direction of the measure is better (the KPI's ``improvement``, or
+        an enum member whose value is one of these, e.g. ``Measure.direction``).
         Given, points are coloured by meaning in Making Data Count's colours:
         blue "better than expected", orange "worse than expected", grey
         "within limits", purple outside the limits for "neither"; the legend and
@@ -158,7 +162,7 @@ def funnel_chart(
         ``limits`` is not a DataFrame, is empty or lacks a column; ``curves``
         lacks a column; ``improvement`` is not one of the directions.
     """
-    _check_improvement(improvement)
+    improvement = _check_improvement(improvement)
     require_frame(limits, "limits", _REQUIRED)
     target = float(limits.attrs.get("target", limits["target"].iloc[0]))
     tau2 = float(limits.attrs.get("tau2", 0.0))
