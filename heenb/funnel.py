@@ -561,8 +561,10 @@ def proportion_limits(
     ------
     ArgumentError
         Fewer than 2 units; lengths that differ; a missing (NaN) or negative
-        count; a denominator of 0; a numerator above its denominator; with a
-        data frame, a column it does not have or a unit named twice.
+        count; a denominator of 0; a numerator above its denominator; with
+        ``method="exact"``, a count that is not a whole number; an unknown
+        ``method``; with a data frame, a column it does not have or a unit named
+        twice.
     """
     _check_method(method)
     if isinstance(data, pd.DataFrame):
@@ -584,6 +586,11 @@ def proportion_limits(
                 "numerator= and denominator= column names, or the two sets of counts."
             )
     num, den, index = _units(numerator, denominator, labels)
+    if method == "exact" and (np.any(num % 1 != 0) or np.any(den % 1 != 0)):
+        raise ArgumentError(
+            "the exact method counts events, so numerators and denominators must be whole "
+            "numbers; for other figures pass method='arcsine' (FunnelPlotR's z-score)."
+        )
     target = num.sum() / den.sum()
     y0 = math.asin(math.sqrt(target))
     s = 1 / (2 * np.sqrt(den))

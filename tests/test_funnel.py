@@ -504,6 +504,12 @@ def test_recentred_limits_and_verdicts_agree_about_another_centre(funnel):
     assert verdict.tolist() == outside.tolist()
 
 
+def test_the_exact_method_refuses_counts_that_are_not_whole_numbers():
+    with pytest.raises(ArgumentError, match="method='arcsine'"):
+        proportion_limits([1.5, 2], [10, 10])
+    assert proportion_limits([1.5, 2], [10, 10], method="arcsine")["outlier"].tolist() == ["", ""]
+
+
 def test_an_unknown_method_is_refused():
     with pytest.raises(ArgumentError, match="method must be 'exact'"):
         proportion_limits([1, 2], [10, 10], method="normal")
