@@ -253,8 +253,10 @@ def recentred(limits: pd.DataFrame, centre: float) -> pd.DataFrame:
     """Funnel limits, z-scores and outlier status about another centre line.
 
     Keeps the between-unit variance ``tau2`` of ``limits``; each unit's limits
-    come from :func:`heenb.funnel.limits_at` its own denominator, and its
-    z-score is (asin(sqrt(p)) - asin(sqrt(centre))) / sqrt(s^2 + tau2).
+    come from :func:`heenb.funnel.limits_at` its own denominator, its z-score is
+    (asin(sqrt(p)) - asin(sqrt(centre))) / sqrt(s^2 + tau2), and its verdict is
+    :func:`heenb.funnel.exact_outlier`'s (exact binomial tails, so 0 of 190 at 2% is not
+    an outlier).
     """
     tau2 = float(limits.attrs.get("tau2", 0.0))
     out = limits.copy()
@@ -265,7 +267,13 @@ def recentred(limits: pd.DataFrame, centre: float) -> pd.DataFrame:
     angle = np.arcsin(np.sqrt(limits["proportion"].astype(float)))
     z = (angle - np.arcsin(np.sqrt(centre))) / np.sqrt(s**2 + tau2)
     out["target"], out["z"] = float(centre), z
-    out["outlier"] = np.where(z > funnel.Z998, "high", np.where(z < -funnel.Z998, "low", ""))
+    # The verdict from exact binomial tails (with tau2, both tests must agree), as the limits.
+    out["outlier"] = funnel.exact_outlier(
+        limits["numerator"].astype("int64").to_numpy(),
+        limits["denominator"].astype("int64").to_numpy(),
+        float(centre),
+        tau2=tau2,
+    )
     out.attrs.update(limits.attrs, target=float(centre))
     return out
 

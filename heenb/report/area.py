@@ -219,6 +219,7 @@ class AreaReport(Report):
                         title=f"{label} by {peers[:-1] if self.is_office else 'region'}, {period}",
                         value_label=label,
                         denominator_label=kpi["denominator_label"],
+                        improvement=kpi["improvement"],
                         highlight=name if name in limits.index else None,
                         unit_name=("local office", "local offices")
                         if self.is_office

@@ -195,7 +195,8 @@ class ObjectiveReport(Report):
             office_title = f"{label} by local office, {self.latest_period}"
             denominator = self.kpi["denominator_label"]
             office_chart = funnel_chart(limits, title=office_title, value_label=label,
-                                        denominator_label=denominator)  # fmt: skip
+                                        denominator_label=denominator,
+                                        improvement=self.kpi["improvement"])  # fmt: skip
             parts.append(blocks.figure(office_chart))
         verdict = "the 99.8% funnel limits" + findings.funnel_words(regions)
         region_chart = comparison_chart(regions, value_label=label, reference=england,

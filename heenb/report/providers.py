@@ -134,7 +134,7 @@ def office_funnel(
         parts.append(blocks.figure(funnel_chart(
             limits, title=f"{label} by provider {where}, {period}", value_label=label,
             denominator_label=kpi["denominator_label"], reference_label=office_name,
-            unit_name=("provider", "providers"),
+            unit_name=("provider", "providers"), improvement=kpi["improvement"],
         )))  # fmt: skip
     return blocks.join(parts)
 
@@ -174,7 +174,7 @@ def national_funnel(
     parts.append(blocks.figure(funnel_chart(
         limits, title=f"{label} by provider, England, {period}", value_label=label,
         denominator_label=kpi["denominator_label"], unit_name=("provider", "providers"),
-        label_outliers=len(high) + len(low) <= MOST_LABELS,
+        label_outliers=len(high) + len(low) <= MOST_LABELS, improvement=kpi["improvement"],
     )))  # fmt: skip
     if high or low:
         parts.append(outlier_table(catalogue, limits, rows, f"{kpi['short_name']}: providers "
