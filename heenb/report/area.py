@@ -23,7 +23,7 @@ from heenb.figures.score import Score, score
 from heenb.plan import declared_sources
 from heenb.report import blocks, findings, involvement, providers, scorecard
 from heenb.report.blocks import Block
-from heenb.report.common import SOURCE_NAMES, Inputs, Report
+from heenb.report.common import SOURCE_NAMES, Inputs, Report, section
 from heenb.report.narrative import latest_project_status, programme_status
 from heenb.report.staffing import staff_trend
 
@@ -36,6 +36,17 @@ def area_report(area: str, data=None) -> AreaReport:
 
 class AreaReport(Report):
     """Sections of one area's report, in reading order."""
+
+    sections = (
+        "headline",
+        "scorecard",
+        "trends",
+        "comparisons",
+        "providers",
+        "programmes",
+        "involvement",
+        "workforce",
+    )
 
     parameter = "area"
 
@@ -106,6 +117,7 @@ class AreaReport(Report):
         return row
 
     # ------------------------------------------------------------------ sections
+    @section
     def headline(self) -> Block:
         name = self.area["name"]
         kind = (
@@ -137,6 +149,7 @@ class AreaReport(Report):
             points.append(f"Staff in post in {name}: " + "; ".join(staff) + ".")
         return points + ([summary] if summary else [])
 
+    @section
     def scorecard(self) -> Block:
         """The area's KPIs as a board reads them (latest value, change since the previous
         period, MDC variation and assurance), then compared with England and its peers."""
@@ -165,6 +178,7 @@ class AreaReport(Report):
             ]
         )
 
+    @section
     def trends(self) -> Block:
         heading = blocks.heading("KPI trends")
         lines = []
@@ -183,6 +197,7 @@ class AreaReport(Report):
         )
         return heading + blocks.figure(chart)
 
+    @section
     def comparisons(self) -> Block:
         """Each objective's headline KPI on a funnel plot of this area's peers, this area
         ringed and labelled (supporting KPIs are compared in the scorecard, to keep the
@@ -229,6 +244,7 @@ class AreaReport(Report):
             )
         return blocks.join(parts)
 
+    @section
     def providers(self) -> Block:
         """A local office's placement providers: each provider KPI by provider (protected
         across provider, STP and office), then each funnel KPI's providers on a funnel plot
@@ -294,11 +310,13 @@ class AreaReport(Report):
             "local offices, which show all their providers, and of their STPs:"
         ) + blocks.linked_list(items)
 
+    @section
     def programmes(self) -> Block:
         return blocks.heading("Programmes and projects") + programme_status(
             self.catalogue, self.mart, local_offices=self.offices
         )
 
+    @section
     def involvement(self) -> Block:
         """Patient and public involvement activity by type and year (protected counts).
 
@@ -332,6 +350,7 @@ class AreaReport(Report):
             )
         return blocks.join(parts)
 
+    @section
     def workforce(self) -> Block:
         heading = blocks.heading("Workforce supply")
         table = self.mart.workforce

@@ -56,32 +56,47 @@ def checked(name: str, value, lookup) -> str:
     return value
 
 
-def _recorded(method):
-    """A section method that also keeps the text of the Block it returns on the report."""
+def section(method):
+    """Marks a method as a section of its page: a Block shown in one notebook cell.
+
+    A section is rendered once per report (a second call returns the same Block), so the
+    data notes can read the text of every section the page declares
+    (:meth:`Report.declared_sections`), whichever cells ran before them.
+    """
 
     @functools.wraps(method)
-    def section(self, *args, **kwargs):
-        result = method(self, *args, **kwargs)
-        if isinstance(result, Block):
-            self.shown_text.append(result.text)
-        return result
+    def shown(self) -> Block:
+        if method.__name__ not in self._rendered:
+            self._rendered[method.__name__] = method(self)
+        return self._rendered[method.__name__]
 
-    return section
+    shown.is_section = True
+    return shown
 
 
 class Report:
-    """What every report has: its inputs, its parameters, and data notes.
+    """What every report has: its inputs, its parameters, its sections and data notes.
 
-    Every public method of a report class that returns a Block (its sections)
-    keeps that Block's text in ``shown_text``, so the notes' glossary lists only
-    the terms the page has used.
+    A page type declares its sections in reading order (:attr:`sections`: the names of
+    its :func:`section` methods, the notebook's cells after the one that loads it);
+    :meth:`notes` comes last, and its glossary lists the terms those sections use.
     """
 
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        for name, member in list(vars(cls).items()):
-            if callable(member) and not name.startswith("_") and name != "notes":
-                setattr(cls, name, _recorded(member))
+    #: The page's sections in reading order, before the notes. By default, every method
+    #: marked :func:`section`, in the order the classes define them.
+    sections: tuple[str, ...] = ()
+
+    @classmethod
+    def declared_sections(cls) -> tuple[str, ...]:
+        """:attr:`sections`, or every :func:`section` method when none are declared."""
+        if cls.sections:
+            return cls.sections
+        found = {}
+        for klass in reversed(cls.__mro__):
+            for name, member in vars(klass).items():
+                if getattr(member, "is_section", False):
+                    found[name] = None
+        return tuple(found)
 
     #: Raw sources named in the data notes.
     sources: list[str] = []
@@ -96,7 +111,7 @@ class Report:
         self.catalogue = inputs.catalogue
         self.mart = inputs.mart
         self.parameters = parameters
-        self.shown_text: list[str] = []
+        self._rendered: dict[str, Block] = {}
 
     #: The report's one parameter, also the name of the catalogue lookup that checks it.
     parameter: str = ""
@@ -134,7 +149,8 @@ class Report:
         definitions = [Measure(kpi).definition() for _, kpi in self.kpi_rows.iterrows()]
         notes = data_notes(self.inputs, self.parameters, self.sources, definitions)
         about = glossary.about(list(self.sources))
-        used = "\n".join([*self.shown_text, about.text, notes.text])
+        shown = [getattr(self, name)().text for name in self.declared_sections()]
+        used = "\n".join([*shown, about.text, notes.text])
         return about + glossary.glossary(used) + notes
 
 

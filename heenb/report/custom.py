@@ -2,9 +2,9 @@
 
 ``heenb new-report`` writes a notebook that loads :func:`custom_report` and
 shows :meth:`CustomReport.headline` and :meth:`CustomReport.notes`. Add a
-section by adding a method that returns a :class:`~heenb.report.blocks.Block`
-(to this class, or to a subclass in a module of your own) and one notebook
-cell that calls it.
+section by adding a method marked :func:`~heenb.report.common.section` that returns
+a :class:`~heenb.report.blocks.Block` (to this class, or to a subclass in a module of
+your own) and one notebook cell that calls it; the notes' glossary then reads it too.
 """
 
 from __future__ import annotations
@@ -13,7 +13,15 @@ from heenb.data.catalogue import LOOKUPS
 from heenb.errors import ParameterError
 from heenb.report import blocks
 from heenb.report.blocks import Block
-from heenb.report.common import SOURCE_NAMES, Inputs, Report, checked, demo_banner, load_inputs
+from heenb.report.common import (
+    SOURCE_NAMES,
+    Inputs,
+    Report,
+    checked,
+    demo_banner,
+    load_inputs,
+    section,
+)
 
 
 def custom_report(title: str, parameter: str, value, data=None, check: str | None = None,
@@ -73,6 +81,7 @@ class CustomReport(Report):
             return str(self.value)
         return str(self.record[LOOKUPS[self.check]]).replace("_", " ")
 
+    @section
     def headline(self) -> Block:
         """The page's heading, the demo-data banner, and what the report is about."""
         parameter = next(iter(self.parameters))

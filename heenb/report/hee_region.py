@@ -21,7 +21,7 @@ from heenb.figures.measure import Kind, of_kind
 from heenb.figures.score import Score, score
 from heenb.report import blocks, findings, providers
 from heenb.report.blocks import Block
-from heenb.report.common import Inputs, MeasuresReport, checked, load_inputs
+from heenb.report.common import Inputs, MeasuresReport, checked, load_inputs, section
 
 #: The regional structure these pages report, as in ``regional_structures.csv``.
 STRUCTURE = "hee-2017-regions"
@@ -52,6 +52,8 @@ def hee_region_report(region: str, data=None) -> HeeRegionReport:
 class HeeRegionReport(MeasuresReport):
     """Sections of one HEE region's report, in reading order."""
 
+    sections = ("headline", "scorecard", "office_table")
+
     def __init__(self, region: str, inputs: Inputs, parameters: dict):
         super().__init__(inputs, parameters)
         self.code = region
@@ -68,6 +70,7 @@ class HeeRegionReport(MeasuresReport):
         rows = self.catalogue.kpis
         return of_kind(rows[rows["kpi_id"].isin(counted)], Kind.PROPORTION)
 
+    @section
     def headline(self) -> Block:
         title = f"{self.name} (HEE region, 2017)"
         facts = {
@@ -131,6 +134,7 @@ class HeeRegionReport(MeasuresReport):
             rows.append(row)
         return pd.DataFrame(rows)
 
+    @section
     def scorecard(self) -> Block:
         heading = blocks.heading("Scorecard")
         table = self.scorecard_table
@@ -143,6 +147,7 @@ class HeeRegionReport(MeasuresReport):
             "from a total and its other parts. Counts are rounded to the nearest 5.",
         )
 
+    @section
     def office_table(self) -> Block:
         heading = blocks.heading("Local offices")
         columns = {"Local office": [self.catalogue.area_name(o) for o in self.offices]}

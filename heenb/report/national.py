@@ -22,7 +22,7 @@ from heenb.figures.score import score
 from heenb.plan import Job, load_plan
 from heenb.report import blocks, findings, scorecard
 from heenb.report.blocks import Block
-from heenb.report.common import Inputs, Report, demo_banner, load_inputs
+from heenb.report.common import Inputs, Report, demo_banner, load_inputs, section
 from heenb.report.narrative import latest_project_status
 
 SOURCES = ["Every raw source; see each report's data notes"]
@@ -39,6 +39,8 @@ def index_report(reports_dir=None, plan=None, data=None) -> IndexReport:
 
 class IndexReport(Report):
     """Sections of the front page, in reading order."""
+
+    sections = ("headline", "scorecard", "commitments", "reports")
 
     sources = SOURCES
 
@@ -87,6 +89,7 @@ class IndexReport(Report):
         return pd.DataFrame(rows)
 
     # ------------------------------------------------------------------ sections
+    @section
     def headline(self) -> Block:
         statuses = self.statuses
         broken = statuses[statuses["state"].isin(["stale", "failed"])]
@@ -175,6 +178,7 @@ class IndexReport(Report):
             )
         ]
 
+    @section
     def scorecard(self) -> Block:
         """Every quantitative KPI for England and each region: latest value, change since
         the previous period (better, worse or no significant change) and the MDC variation
@@ -205,6 +209,7 @@ class IndexReport(Report):
         )
         return blocks.join(parts)
 
+    @section
     def commitments(self) -> Block:
         """The qualitative objectives' latest ratings, the commitments (met or not, from
         the KPIs with targets) and each programme's status at its projects' latest update."""
@@ -285,6 +290,7 @@ class IndexReport(Report):
             national=True,
         )
 
+    @section
     def reports(self) -> Block:
         """Links to every report, grouped, each with its build state in words."""
         parts = [blocks.heading("Reports")]

@@ -25,7 +25,7 @@ from heenb.report.breakdowns import (
     maternity_workforce,
     nets_breakdown,
 )
-from heenb.report.common import SOURCE_NAMES, Inputs, Report
+from heenb.report.common import SOURCE_NAMES, Inputs, Report, section
 from heenb.report.narrative import (
     latest_project_status,
     latest_update,
@@ -43,6 +43,16 @@ def objective_report(objective: str, data=None) -> ObjectiveReport:
 
 class ObjectiveReport(Report):
     """Sections of one objective's report, in reading order."""
+
+    sections = (
+        "headline",
+        "trend",
+        "comparison",
+        "providers",
+        "breakdown",
+        "narrative",
+        "programmes",
+    )
 
     parameter = "objective"
 
@@ -76,6 +86,7 @@ class ObjectiveReport(Report):
         )
 
     # ------------------------------------------------------------------ sections
+    @section
     def headline(self) -> Block:
         """Title, demo banner, the main points, then the objective's facts."""
         facts = {
@@ -131,6 +142,7 @@ class ObjectiveReport(Report):
                 points.append(findings.projects_point(programme.name, mine))
         return points
 
+    @section
     def trend(self) -> Block:
         """The national trend as a Making Data Count XmR chart."""
         if not self.quantitative:
@@ -166,6 +178,7 @@ class ObjectiveReport(Report):
             + blocks.figure(chart)
         )
 
+    @section
     def comparison(self) -> Block:
         """Regions and local offices compared: funnel plot, dot chart and table."""
         heading = blocks.heading("Regions and local offices compared")
@@ -218,6 +231,7 @@ class ObjectiveReport(Report):
         )
         return blocks.join(parts)
 
+    @section
     def providers(self) -> Block:
         """Every placement provider in England on a funnel plot, one per KPI of this
         objective that is counted by provider and compared on funnel plots (NETS and ARCP),
@@ -244,14 +258,15 @@ class ObjectiveReport(Report):
             parts.append(providers.national_funnel(self.catalogue, self.mart, kpi, period, table))
         return blocks.join(parts)
 
+    @section
     def breakdown(self) -> Block:
         """The analysis particular to this objective, then its supporting measures."""
         objective = self.objective["objective_id"]
         analysis = _BREAKDOWNS.get(objective)
         found = analysis(self.catalogue, self.mart, objective) if analysis else Block()
-        return found + self.supporting_measures()
+        return found + self._supporting_measures()
 
-    def supporting_measures(self) -> Block:
+    def _supporting_measures(self) -> Block:
         """Every supporting proportion of this objective: England's latest figure, its SPC
         variation and, where the KPI has a target, the assurance icon."""
         rows = []
@@ -284,6 +299,7 @@ class ObjectiveReport(Report):
             national=True,
         )
 
+    @section
     def narrative(self) -> Block:
         """The latest update from the KPI lead (with the rating history, unless the
         trend section, for a narrative KPI, already showed it)."""
@@ -291,6 +307,7 @@ class ObjectiveReport(Report):
             self.mart, self.objective["objective_id"], with_history=self.quantitative
         )
 
+    @section
     def programmes(self) -> Block:
         """Programmes that serve this objective, with their projects' latest status."""
         return blocks.heading("Programmes serving this objective") + programme_status(

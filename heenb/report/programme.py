@@ -15,7 +15,7 @@ import pandas as pd
 
 from heenb.report import blocks, involvement
 from heenb.report.blocks import Block
-from heenb.report.common import Inputs, Report
+from heenb.report.common import Inputs, Report, section
 from heenb.report.narrative import NO_UPDATE, latest_project_status, project_rows
 
 #: Quarters of involvement activity a programme report shows.
@@ -36,6 +36,16 @@ def programme_report(programme: str, data=None) -> ProgrammeReport:
 
 class ProgrammeReport(Report):
     """Sections of one programme's report, in reading order."""
+
+    sections = (
+        "headline",
+        "status",
+        "milestones",
+        "strands",
+        "interdependencies",
+        "involvement",
+        "data_quality_notes",
+    )
 
     parameter = "programme"
 
@@ -59,6 +69,7 @@ class ProgrammeReport(Report):
         return updates[updates["project_id"].isin(self.projects["project_id"])]
 
     # ------------------------------------------------------------------ sections
+    @section
     def headline(self) -> Block:
         objectives = self.catalogue.objectives.set_index("objective_id")["short_name"]
         office = self.programme["local_office_code"]
@@ -112,6 +123,7 @@ class ProgrammeReport(Report):
         late = self.projects["stage"].map(stages).fillna(0) >= stages["implementation"]
         return self.projects[late & (self.projects["pid_status"] != "approved")]
 
+    @section
     def data_quality_notes(self) -> Block:
         """Contradictory project records, listed for correction."""
         issues = self.data_quality()
@@ -156,6 +168,7 @@ class ProgrammeReport(Report):
             f"({most} of {len(updated)})."
         )
 
+    @section
     def status(self) -> Block:
         """RAG ratings and adoption stages over time."""
         heading = blocks.heading("Progress over time")
@@ -177,6 +190,7 @@ class ProgrammeReport(Report):
             table, "Projects by RAG rating and adoption stage, each quarter"
         )
 
+    @section
     def milestones(self) -> Block:
         """Milestones missed or due at the latest update."""
         heading = blocks.heading("Milestones due and missed")
@@ -189,6 +203,7 @@ class ProgrammeReport(Report):
             "Projects whose latest milestone was missed (first) or is due",
         )
 
+    @section
     def strands(self) -> Block:
         """Projects grouped by strand, with their latest periodic update."""
         strands = self.catalogue.strands[self.catalogue.strands["programme_id"] == self.code]
@@ -209,6 +224,7 @@ class ProgrammeReport(Report):
             parts.append(self._project_table(mine, f"Projects in strand {strand.strand_id}"))
         return blocks.join(parts)
 
+    @section
     def interdependencies(self) -> Block:
         """Which projects depend on which, and where a dependency is at risk."""
         heading = blocks.heading("Interdependencies")
@@ -235,6 +251,7 @@ class ProgrammeReport(Report):
             + blocks.table(table, "Dependencies between projects, with the latest RAG rating")
         )
 
+    @section
     def involvement(self) -> Block:
         """Involvement activity by type and quarter (the last eight), where the programme runs.
 

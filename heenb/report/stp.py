@@ -21,7 +21,7 @@ from heenb.figures import providers as provider_figures
 from heenb.figures.score import Score, score
 from heenb.report import blocks, findings, providers
 from heenb.report.blocks import Block
-from heenb.report.common import Inputs, MeasuresReport, checked, load_inputs
+from heenb.report.common import Inputs, MeasuresReport, checked, load_inputs, section
 
 #: What the page says about Local Workforce Action Boards.
 LWAB_TEXT = (
@@ -53,6 +53,8 @@ def stp_report(stp: str, data=None) -> StpReport:
 
 class StpReport(MeasuresReport):
     """Sections of one STP's report, in reading order."""
+
+    sections = ("headline", "scorecard", "provider_table", "comparisons")
 
     def __init__(self, stp: str, inputs: Inputs, parameters: dict):
         super().__init__(inputs, parameters)
@@ -96,6 +98,7 @@ class StpReport(MeasuresReport):
         return findings.area_points(list(self.scores.values()), self.name, "STPs")
 
     # ------------------------------------------------------------------ sections
+    @section
     def headline(self) -> Block:
         facts = {
             "STP": f"{self.name} ({self.code})",
@@ -106,6 +109,7 @@ class StpReport(MeasuresReport):
         }
         return self.opening(self.name, facts)
 
+    @section
     def scorecard(self) -> Block:
         heading = blocks.heading("Scorecard")
         if self.missing:
@@ -146,6 +150,7 @@ class StpReport(MeasuresReport):
             note="Counts are rounded to the nearest 5.",
         )
 
+    @section
     def provider_table(self) -> Block:
         heading = blocks.heading("Providers")
         if self.missing:
@@ -155,6 +160,7 @@ class StpReport(MeasuresReport):
             f"Each KPI by provider, {self.name}",
         )  # fmt: skip
 
+    @section
     def comparisons(self) -> Block:
         """NETS satisfaction and the ARCP KPIs by provider: a funnel plot of the local
         office's providers, and this STP's providers against England's funnel limits in

@@ -1,0 +1,76 @@
+"""Each page type is a declaration: its notebook shows the sections its report class
+declares, in order, then the notes; the notes' glossary reads every declared section,
+whichever cells ran before it."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from heenb.plan import load_plan
+from heenb.report.area import AreaReport, area_report
+from heenb.report.common import Report
+from heenb.report.custom import CustomReport
+from heenb.report.hee_region import HeeRegionReport
+from heenb.report.national import IndexReport
+from heenb.report.objective import ObjectiveReport
+from heenb.report.programme import ProgrammeReport
+from heenb.report.stp import StpReport
+
+CLASSES = {
+    "objective": ObjectiveReport,
+    "area": AreaReport,
+    "stp": StpReport,
+    "hee_region": HeeRegionReport,
+    "programme": ProgrammeReport,
+}
+
+
+def shown_sections(notebook) -> list[str]:
+    """The ``report.<section>()`` cells of a notebook, in order."""
+    cells = json.loads(notebook.read_text())["cells"]
+    code = ["".join(c["source"]).strip() for c in cells if c["cell_type"] == "code"]
+    return [m.group(1) for text in code if (m := re.fullmatch(r"report\.(\w+)\(\)", text))]
+
+
+def _notebooks() -> list[tuple[str, object]]:
+    found = {}
+    for job in load_plan():
+        found.setdefault(job.group, job.notebook)
+    return sorted(found.items())
+
+
+@pytest.mark.parametrize(("group", "notebook"), _notebooks())
+def test_a_page_types_notebook_shows_its_declared_sections_in_order(group, notebook):
+    declared = CLASSES[group].declared_sections()
+    assert shown_sections(notebook) == [*declared, "notes"]
+
+
+def test_the_index_notebook_shows_its_declared_sections_in_order():
+    from heenb.paths import NOTEBOOK_DIR
+
+    declared = IndexReport.declared_sections()
+    assert shown_sections(NOTEBOOK_DIR / "index.ipynb") == [*declared, "notes"]
+
+
+@pytest.mark.parametrize("cls", [*CLASSES.values(), IndexReport, CustomReport])
+def test_every_declared_section_is_marked_as_one(cls: type[Report]):
+    assert cls.declared_sections()
+    for name in cls.declared_sections():
+        assert getattr(getattr(cls, name), "is_section", False), f"{cls.__name__}.{name}"
+
+
+def test_the_glossary_does_not_depend_on_which_cells_ran_before_the_notes():
+    """Failed before: the notes' glossary listed only terms of sections already called."""
+    alone = area_report("EM").notes().text
+    report = area_report("EM")
+    for name in report.declared_sections():
+        getattr(report, name)()
+    assert report.notes().text == alone
+
+
+def test_a_section_is_rendered_once():
+    report = area_report("EM")
+    assert report.scorecard() is report.scorecard()
