@@ -39,7 +39,7 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -100,6 +100,9 @@ class Mart:
     programme_updates: pd.DataFrame
     ppi_activities: pd.DataFrame
     meta: dict
+    #: Figures made from these tables, kept for the mart's lifetime by the figures layer
+    #: (:func:`heenb.figures.kpis.protected`); not part of the data.
+    derived: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def is_demo(self) -> bool:

@@ -92,12 +92,6 @@ def measure_rows(mart: Mart, measure: str, breakdown: str = "all") -> pd.DataFra
     return table[(table["measure"] == measure) & (table["breakdown"] == breakdown)]
 
 
-#: :func:`protected` tables by (data, catalogue, rule, measure, breakdown), with the catalogue
-#: (and, for a mart without a data hash, the mart) they were made from, so that an object's
-#: id is never taken for another's.
-_PROTECTED: dict[tuple, tuple[Catalogue, Mart | None, pd.DataFrame]] = {}
-
-
 def protected(
     mart: Mart, measure: str, breakdown: str = "all", catalogue: Catalogue | None = None
 ) -> pd.DataFrame:
@@ -107,8 +101,8 @@ def protected(
     then more are withheld so that none can be worked out from the sums of the
     geography (:func:`heenb.figures.protection.withhold_across`), within each
     period and group. Every page reads its figures from here, so the same area
-    shows the same figures everywhere. Cached per data version, catalogue, rule,
-    measure and breakdown; the table returned is the caller's to change.
+    shows the same figures everywhere. Kept on the mart (``mart.derived``) per catalogue,
+    rule, measure and breakdown; the table returned is the caller's to change.
 
     Returns
     -------
@@ -117,19 +111,20 @@ def protected(
         :data:`RATE_COLUMNS` and ``secondary``.
     """
     catalogue = catalogue or load_catalogue()
-    data = mart.meta.get("data_hash")
-    key = (data or id(mart), id(catalogue), disclosure_rule(), measure, breakdown)
-    cached = _PROTECTED.get(key)
-    if cached and cached[0] is catalogue and (data or cached[1] is mart):
-        return cached[2].copy(deep=False)
+    # Kept on the mart itself, per catalogue (by identity, held beside it), rule, measure and
+    # breakdown, so a changed rule or another catalogue never reads another's figures.
+    key = ("protected", id(catalogue), disclosure_rule(), measure, breakdown)
+    cached = mart.derived.get(key)
+    if cached and cached[0] is catalogue:
+        return cached[1].copy(deep=False)
     rows = measure_rows(mart, measure, breakdown)
     rows = rows[["level", "area_code", "period", "group", "numerator", "denominator"]]
     rows = rows.reset_index(drop=True)
     table = rates(rows, national=rows["area_code"] == ENGLAND)
     table = protection.withhold_across(table, protection.relations(catalogue))
-    if len(_PROTECTED) >= 64:
-        _PROTECTED.clear()
-    _PROTECTED[key] = (catalogue, None if data else mart, table)
+    if any(entry[0] is not catalogue for entry in mart.derived.values()):
+        mart.derived.clear()  # another catalogue's figures: keep one catalogue's at a time
+    mart.derived[key] = (catalogue, table)
     return table.copy(deep=False)
 
 
