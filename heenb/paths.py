@@ -38,12 +38,15 @@ def reference_dir(override: str | os.PathLike | None = None) -> Path:
 
 def describe_parameters(parameters: dict) -> str:
     """Parameters as ``name=value`` for a published page; an absolute path shows only its
-    last part, so a page never exposes the folders of the machine that built it."""
+    last part, so a page never exposes the folders of the machine that built it, and a
+    parameter left at None (its default) is not shown."""
 
     def shown(value) -> str:
         return Path(value).name if isinstance(value, str) and os.path.isabs(value) else str(value)
 
-    return ", ".join(f"{name}={shown(value)}" for name, value in parameters.items())
+    return ", ".join(
+        f"{name}={shown(value)}" for name, value in parameters.items() if value is not None
+    )
 
 
 def plan_file(override: str | os.PathLike | None = None) -> Path:

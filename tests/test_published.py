@@ -393,3 +393,20 @@ def test_no_withheld_count_can_be_recovered_across_region_and_office_pages(
     assert any("[c]" in entries for _, entries in relations)
     recoverable = [name for name, entries in relations if entries.count("[c]") == 1]
     assert not recoverable, f"withheld counts recoverable across pages: {recoverable[:10]}"
+
+
+#: Words of the project's own working, not a reader's: internal document names, unset
+#: parameters, the tools that ran the notebook.
+INTERNAL_WORDS = ("seed 00", "domain.md", "data=None", "papermill")
+
+
+def test_no_page_shows_internal_working_names_to_the_reader(built_reports):
+    """Failed before: every page said "source: seed 002" or "seed 003", and its footer
+    "data=None" and "run through papermill"."""
+    found = {
+        f"{page.relative_to(built_reports)}: {word}"
+        for page in pages(built_reports)
+        for word in INTERNAL_WORDS
+        if word in page.read_text(encoding="utf-8")
+    }
+    assert not found, sorted(found)[:10]

@@ -127,8 +127,8 @@ def _facts(notebook: nbformat.NotebookNode, page: PageFacts | None) -> dict:
     facts = {
         "Parameters": describe_parameters(parameters) or "defaults",
         "Data": page.describe() if page else "not recorded",
-        "Produced by": f"heenb {__version__}, notebook "
-        f"{Path(papermill.get('input_path') or 'unknown').name} run through papermill",
+        "Produced by": f"heenb {__version__}, from the notebook "
+        f"{Path(papermill.get('input_path') or 'unknown').name}",
         "Built": papermill.get("end_time") or "not recorded",
     }
     return facts
