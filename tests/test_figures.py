@@ -111,3 +111,17 @@ def test_a_recentred_funnel_flags_only_what_exact_binomial_tails_support(k, n, c
     limits = funnel.proportion_limits([k, 40, 80], [n, 500, 1000], labels=["unit", "b", "c"])
     limits.attrs["tau2"] = 0.0
     assert recentred(limits, centre).loc["unit", "outlier"] == expected
+
+
+@pytest.mark.parametrize(("rags", "missed", "expected"), [
+    (["green", "green"], 0, "P: all 2 projects on track (rated green, no milestone missed)."),
+    (["green", "amber", "amber"], 0, "P: of 3 projects, 2 rated amber; no milestone missed."),
+    (["red", "amber", "green"], 2,
+     "P: of 3 projects, 1 rated red, 1 rated amber; 2 with the latest milestone missed."),
+    (["green", "no update"], 0, "P: of 2 projects, 1 not yet rated; no milestone missed."),
+])  # fmt: skip
+def test_projects_are_on_track_only_when_every_one_is_green(rags, missed, expected):
+    """Failed before: "all 3 projects on track" when 2 of 3 were amber."""
+    status = ["missed"] * missed + ["met"] * (len(rags) - missed)
+    projects = pd.DataFrame({"rag": rags, "milestone_status": status})
+    assert findings.projects_point("P", projects) == expected

@@ -163,21 +163,28 @@ def funnel_words(table: pd.DataFrame) -> str:
 
 
 def projects_point(name: str, projects: pd.DataFrame) -> str:
-    """A programme's projects off track at their latest update (red, milestones missed)."""
+    """A programme's projects at their latest update: how many are rated red or amber and
+    how many missed their latest milestone; "on track" only when every project is green."""
     if projects.empty:
         return ""
-    red = int((projects["rag"] == "red").sum())
-    missed = int((projects["milestone_status"] == "missed").sum())
     n = len(projects)
-    if not red and not missed:
+    red = int((projects["rag"] == "red").sum())
+    amber = int((projects["rag"] == "amber").sum())
+    missed = int((projects["milestone_status"] == "missed").sum())
+    green = int((projects["rag"] == "green").sum())
+    plural = "s" * (n > 1)
+    if green == n and not missed:
         return (
-            f"{name}: {'the' if n == 1 else f'all {n}'} project{'s' * (n > 1)} on track "
-            "(none rated red, no milestone missed)."
+            f"{name}: {'the' if n == 1 else f'all {n}'} project{plural} on track (rated "
+            "green, no milestone missed)."
         )
-    return (
-        f"{name}: {red} of {n} project{'s' * (n > 1)} rated red and {missed} with the latest "
-        "milestone missed."
-    )
+    ratings = [f"{k} rated {rag}" for k, rag in ((red, "red"), (amber, "amber")) if k]
+    others = n - red - amber - green
+    if others:
+        ratings.append(f"{others} not yet rated")
+    text = f"{name}: of {n} project{plural}, " + (", ".join(ratings) or "none rated red or amber")
+    text += f"; {missed} with the latest milestone missed." if missed else "; no milestone missed."
+    return text
 
 
 def rating_point(name: str, updates: pd.DataFrame) -> str:
