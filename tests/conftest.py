@@ -12,6 +12,10 @@ run in ``HEENB_CACHE``; notebook kernels started by nbval inherit both.
 The set is read-only: a test that changes data uses ``data_copy``. A run that
 finds the set changed at its end fails and removes it, so the next run makes
 it afresh.
+
+End-to-end tests (builds, notebooks run by papermill or nbval, built pages, the
+browser) and the few others that take seconds are marked ``slow``; ``make
+test-fast`` (``pytest -m "not slow"``) leaves them out.
 """
 
 from __future__ import annotations
@@ -95,6 +99,15 @@ def pytest_configure(config):
 def pytest_report_header(config):
     how = "generated now" if _demo["generated"] else "reused"
     return f"heenb small demo data: {_demo['folder']} ({how})"
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by marker
+def pytest_collection_modifyitems(config, items):
+    """Mark ``slow`` the notebooks nbval runs (notebooks/*.ipynb, docs/guide.ipynb) and,
+    should a test not say so itself, any test that reads ``built_reports``."""
+    for item in items:
+        if item.path.suffix == ".ipynb" or "built_reports" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
 
 
 def pytest_sessionfinish(session, exitstatus):
@@ -182,7 +195,8 @@ def _make_hostile(folder: Path) -> None:
 
 @pytest.fixture(scope="session")
 def built_reports(demo_dir, tmp_path_factory) -> Path:
-    """The whole report set built by ``heenb build`` from small, hostile demo data."""
+    """The whole report set built by ``heenb build`` from small, hostile demo data (about
+    two minutes: tests that use it are marked ``slow``)."""
     from heenb.publish.engine import build
 
     data = tmp_path_factory.mktemp("hostile") / "data"

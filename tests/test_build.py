@@ -88,6 +88,7 @@ def by_output(outcomes) -> dict:
 # --------------------------------------------------------------------------- failures
 
 
+@pytest.mark.slow
 def test_failures_are_isolated_recorded_and_summarised(tmp_path, capsys):
     # The failing notebooks take the outputs of three objective reports: the index
     # (which lists this plan) must then mark those three as failed.
@@ -124,6 +125,7 @@ def test_failures_are_isolated_recorded_and_summarised(tmp_path, capsys):
     assert leftovers(out) == []
 
 
+@pytest.mark.slow
 def test_a_failed_rebuild_keeps_the_previous_page_marked_stale(tmp_path):
     out, output = tmp_path / "reports", "objective/learner-voice.html"
     plan = write_plan(tmp_path / "plan.yml", entry("raises", "fail", [False], output))
@@ -152,6 +154,7 @@ def _without_build_time(page: str) -> str:
     return re.sub(r"<dt>Built</dt><dd>[^<]*</dd>", "", page)
 
 
+@pytest.mark.slow
 def test_a_report_built_in_a_reused_kernel_equals_plain_papermill(tmp_path):
     import papermill
 
@@ -199,6 +202,7 @@ def test_a_report_built_in_a_reused_kernel_equals_plain_papermill(tmp_path):
 # --------------------------------------------------------------------------- incremental
 
 
+@pytest.mark.slow
 def test_a_page_that_links_to_other_reports_is_rebuilt_when_the_plans_pages_change(tmp_path):
     """Fails without ``links``: a region page lists links to its offices' and STPs' pages, and
     a page built from an older plan would keep links to pages that are no longer built."""
@@ -217,6 +221,7 @@ def test_a_page_that_links_to_other_reports_is_rebuilt_when_the_plans_pages_chan
     assert set(run(["a", "b"]).values()) == {UP_TO_DATE}
 
 
+@pytest.mark.slow
 def test_a_build_tells_its_kernels_which_plan_it_builds(tmp_path, monkeypatch):
     """Pages that link to other reports read the plan being built, not reports.yml."""
     plan = write_plan(tmp_path / "plan.yml", entry("greeting", "name", ["a"], "a.html"))
@@ -234,6 +239,7 @@ def test_a_build_tells_its_kernels_which_plan_it_builds(tmp_path, monkeypatch):
     assert "HEENB_PLAN" not in os.environ  # restored after the build
 
 
+@pytest.mark.slow
 def test_only_reports_whose_inputs_changed_are_rebuilt(tmp_path, monkeypatch):
     notebook = tmp_path / "greeting.ipynb"
     shutil.copyfile(FIXTURES / "greeting.ipynb", notebook)
@@ -279,6 +285,7 @@ def test_only_reports_whose_inputs_changed_are_rebuilt(tmp_path, monkeypatch):
     assert set(run(["a", "c"], force=True).values()) == {BUILT}
 
 
+@pytest.mark.slow
 def test_a_changed_raw_file_rebuilds_only_the_reports_that_read_it(tmp_path, data_copy):
     plan = write_plan(
         tmp_path / "plan.yml",
@@ -375,6 +382,7 @@ def _read_line(stream, deadline: float) -> str:
     return stream.readline()
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_workers_and_kernels_and_leaves_no_temporary_files(tmp_path):
     plan = write_plan(
         tmp_path / "plan.yml",
@@ -405,6 +413,7 @@ def test_ctrl_c_stops_workers_and_kernels_and_leaves_no_temporary_files(tmp_path
     assert "heenb: stopped." in build_process.stderr.read()
 
 
+@pytest.mark.slow
 def test_fresh_kernels_start_a_kernel_for_every_report(tmp_path, monkeypatch):
     from heenb.publish import runner as runner_module
 

@@ -116,6 +116,7 @@ def two_versions(demo_dir, tmp_path):
 # --------------------------------------------------------------------------- stopped builds
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL], ids=["sigterm", "sigkill"])
 def test_a_build_stopped_part_way_leaves_no_page_recorded_as_current(tmp_path, two_versions, how):
     x, y, kx, ky = two_versions
@@ -149,6 +150,7 @@ def test_a_build_stopped_part_way_leaves_no_page_recorded_as_current(tmp_path, t
 # --------------------------------------------------------------------------- one build per folder
 
 
+@pytest.mark.slow
 def test_a_second_build_into_a_folder_is_refused_and_a_dead_holders_lock_taken_over(
     tmp_path, two_versions
 ):
@@ -180,6 +182,7 @@ def test_a_second_build_into_a_folder_is_refused_and_a_dead_holders_lock_taken_o
 # --------------------------------------------------------------------------- data changed
 
 
+@pytest.mark.slow
 def test_data_changed_during_a_build_gives_pages_of_one_version_and_says_which_file(
     tmp_path, two_versions
 ):
@@ -225,6 +228,7 @@ def test_a_raw_file_changed_while_the_mart_is_derived_is_not_cached(data_copy, m
 # --------------------------------------------------------------------------- provenance
 
 
+@pytest.mark.slow
 def test_every_page_names_the_data_folder_and_version_it_was_built_from(tmp_path, demo_dir):
     data = tmp_path / "regional-extract-2026"
     shutil.copytree(demo_dir, data)
@@ -244,6 +248,7 @@ def test_every_page_names_the_data_folder_and_version_it_was_built_from(tmp_path
 # --------------------------------------------------------------------------- write failures
 
 
+@pytest.mark.slow
 def test_a_page_that_cannot_be_written_fails_alone_with_its_path_and_cause(tmp_path, capsys):
     plan = tmp_path / "plan.yml"
     notebook = str(FIXTURES / "data_version.ipynb")
@@ -320,6 +325,7 @@ def test_a_build_never_overwrites_an_index_or_build_record_it_did_not_write(tmp_
     assert sorted(p.name for p in out.iterdir()) == [name]
 
 
+@pytest.mark.slow
 def test_a_folder_heenb_built_is_rebuilt_without_complaint(tmp_path):
     plan, out = write_plan(tmp_path / "plan.yml", ["a"]), tmp_path / "reports"
     build(out=out, plan_file=plan, workers=1, progress=quiet)
@@ -357,6 +363,7 @@ def test_the_wait_for_a_cells_output_follows_the_build_timeout(tmp_path, monkeyp
     assert seen["iopub_timeout"] == 1234  # nbclient's default is 4 s whatever --timeout says
 
 
+@pytest.mark.slow
 def test_a_page_whose_spreadsheet_was_deleted_or_edited_is_rebuilt(tmp_path):
     out = tmp_path / "reports"
     build(out=out, only="programme/putting-people-first", workers=1, progress=quiet)
