@@ -28,6 +28,12 @@ from pathlib import Path
 
 import pytest
 
+# One BLAS thread, set before numpy loads (kernels and build workers inherit it). Once a
+# session had imported the build modules, OpenBLAS's threads fought over the two cores and
+# the small SVDs of disclosure control ran 30-40 times slower: tests/test_protection.py's
+# first test took 28 s after tests/test_plan.py instead of 0.6 s alone.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 SMALL_SCALE = 0.03
 #: Generated small demo sets, one folder per key (see :func:`demo_key`).
 DEMO_CACHE = Path(__file__).resolve().parents[1] / ".heenb-cache" / "tests"
