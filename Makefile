@@ -38,7 +38,7 @@ lint: $(STAMP) ## Ruff, and check notebooks are committed without outputs
 test: lint ## Lint, then the whole test suite (pytest with nbval on the notebooks)
 	$(BIN)/pytest
 
-test-fast: $(STAMP) ## The tests not marked slow: no builds, notebooks or browser (under a minute)
+test-fast: $(STAMP) ## The tests not marked slow: no report builds, notebooks or browser
 	$(BIN)/pytest -m "not slow" -q
 
 # Jupyter refuses to start as root (as in a container) unless told it may.
