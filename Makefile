@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.heenb-installed
 DEMO   := data/demo/heenb-demo.json
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo-data reports test lint lab benchmark screenshots lock clean
+.PHONY: help setup demo-data reports test test-fast lint lab benchmark screenshots lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-12s %s\n", $$1, $$2}'
@@ -37,6 +37,9 @@ lint: $(STAMP) ## Ruff, and check notebooks are committed without outputs
 
 test: lint ## Lint, then the whole test suite (pytest with nbval on the notebooks)
 	$(BIN)/pytest
+
+test-fast: $(STAMP) ## The tests not marked slow: no report builds, notebooks or browser
+	$(BIN)/pytest -m "not slow" -q
 
 # Jupyter refuses to start as root (as in a container) unless told it may.
 LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)

@@ -23,11 +23,14 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
 
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="Chromium not found: install Debian's chromium (apt-get install chromium), "
-    "as .ci/run does, to run the browser and accessibility tests",
-)
+pytestmark = [
+    pytest.mark.slow,  # a browser on the whole built report set
+    pytest.mark.skipif(
+        CHROMIUM is None,
+        reason="Chromium not found: install Debian's chromium (apt-get install chromium), "
+        "as .ci/run does, to run the browser and accessibility tests",
+    ),
+]
 
 
 @pytest.fixture(scope="module")

@@ -88,18 +88,27 @@ def by_output(outcomes) -> dict:
 # --------------------------------------------------------------------------- failures
 
 
+#: --timeout for a build mixing real reports with one that hangs: far above any real cell
+#: on a busy machine (restoration-recovery's report.headline() took 14 s at load 7.5 on two
+#: cores, so 5 s failed there), so only the hanging report times out.
+CELL_TIMEOUT = 60
+
+
+@pytest.mark.slow
 def test_failures_are_isolated_recorded_and_summarised(tmp_path, capsys):
     # The failing notebooks take the outputs of three objective reports: the index
-    # (which lists this plan) must then mark those three as failed.
+    # (which lists this plan) must then mark those three as failed. The hanging one
+    # comes first, so its timeout runs while the other worker builds the rest.
     plan = write_plan(
         tmp_path / "plan.yml",
+        entry("hangs", "seconds", [600], "objective/quality-framework.html"),
         objectives(),
         entry("raises", "fail", [True], "objective/learner-voice.html"),
-        entry("hangs", "seconds", [600], "objective/quality-framework.html"),
         entry("dies", "signal_number", [9], "objective/cross-cutting.html"),
     )
     out = tmp_path / "reports"
-    argv = ["build", "--plan", str(plan), "--out", str(out), "--workers", "2", "--timeout", "5"]
+    argv = ["build", "--plan", str(plan), "--out", str(out), "--workers", "2",
+            "--timeout", str(CELL_TIMEOUT)]  # fmt: skip
 
     assert main(argv) == 1
 
@@ -124,6 +133,7 @@ def test_failures_are_isolated_recorded_and_summarised(tmp_path, capsys):
     assert leftovers(out) == []
 
 
+@pytest.mark.slow
 def test_a_failed_rebuild_keeps_the_previous_page_marked_stale(tmp_path):
     out, output = tmp_path / "reports", "objective/learner-voice.html"
     plan = write_plan(tmp_path / "plan.yml", entry("raises", "fail", [False], output))
@@ -152,6 +162,7 @@ def _without_build_time(page: str) -> str:
     return re.sub(r"<dt>Built</dt><dd>[^<]*</dd>", "", page)
 
 
+@pytest.mark.slow
 def test_a_report_built_in_a_reused_kernel_equals_plain_papermill(tmp_path):
     import papermill
 
@@ -199,6 +210,7 @@ def test_a_report_built_in_a_reused_kernel_equals_plain_papermill(tmp_path):
 # --------------------------------------------------------------------------- incremental
 
 
+@pytest.mark.slow
 def test_a_page_that_links_to_other_reports_is_rebuilt_when_the_plans_pages_change(tmp_path):
     """Fails without ``links``: a region page lists links to its offices' and STPs' pages, and
     a page built from an older plan would keep links to pages that are no longer built."""
@@ -217,6 +229,7 @@ def test_a_page_that_links_to_other_reports_is_rebuilt_when_the_plans_pages_chan
     assert set(run(["a", "b"]).values()) == {UP_TO_DATE}
 
 
+@pytest.mark.slow
 def test_a_build_tells_its_kernels_which_plan_it_builds(tmp_path, monkeypatch):
     """Pages that link to other reports read the plan being built, not reports.yml."""
     plan = write_plan(tmp_path / "plan.yml", entry("greeting", "name", ["a"], "a.html"))
@@ -234,6 +247,7 @@ def test_a_build_tells_its_kernels_which_plan_it_builds(tmp_path, monkeypatch):
     assert "HEENB_PLAN" not in os.environ  # restored after the build
 
 
+@pytest.mark.slow
 def test_only_reports_whose_inputs_changed_are_rebuilt(tmp_path, monkeypatch):
     notebook = tmp_path / "greeting.ipynb"
     shutil.copyfile(FIXTURES / "greeting.ipynb", notebook)
@@ -250,9 +264,9 @@ def test_only_reports_whose_inputs_changed_are_rebuilt(tmp_path, monkeypatch):
 
     with monkeypatch.context() as patched:  # nothing to do: no worker may start
         forbid_workers(patched)
-        started = time.monotonic()
+        started = time.process_time()  # work done here, however busy the machine is
         assert set(run(["a", "b"]).values()) == {UP_TO_DATE}
-        assert time.monotonic() - started < 3
+        assert time.process_time() - started < 3
     assert mtimes(out) == before
 
     # A parameter value changed: only the new report is built; a deleted page is rebuilt.
@@ -279,6 +293,7 @@ def test_only_reports_whose_inputs_changed_are_rebuilt(tmp_path, monkeypatch):
     assert set(run(["a", "c"], force=True).values()) == {BUILT}
 
 
+@pytest.mark.slow
 def test_a_changed_raw_file_rebuilds_only_the_reports_that_read_it(tmp_path, data_copy):
     plan = write_plan(
         tmp_path / "plan.yml",
@@ -375,22 +390,28 @@ def _read_line(stream, deadline: float) -> str:
     return stream.readline()
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_workers_and_kernels_and_leaves_no_temporary_files(tmp_path):
     plan = write_plan(
         tmp_path / "plan.yml",
         entry("greeting", "name", ["a"], "hello/{name}.html"),
         entry("hangs", "seconds", [600, 601], "hangs/{seconds}.html"),
     )
-    out = tmp_path / "reports"
+    out, started = tmp_path / "reports", tmp_path / "started"
+    started.mkdir()
     command = [sys.executable, "-m", "heenb.cli", "build", "--plan", str(plan), "--out", str(out),
                "--workers", "2"]  # fmt: skip
+    env = {**os.environ, "HEENB_TEST_STARTED": str(started)}  # the hanging reports say so there
     build_process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     text=True, start_new_session=True)  # fmt: skip
+                                     text=True, start_new_session=True, env=env)  # fmt: skip
     try:
         deadline = time.monotonic() + 60
         while not (line := _read_line(build_process.stdout, deadline)).startswith("[1/"):
             assert line, "the build ended early"
-        time.sleep(1)  # both workers are now inside a hanging report
+        deadline = time.monotonic() + 60
+        while sorted(p.name for p in started.iterdir()) != ["600", "601"]:
+            assert time.monotonic() < deadline, "the hanging reports did not start in time"
+            time.sleep(0.05)  # until both workers are inside a hanging report
         family = _descendants(build_process.pid)
         assert sum("ipykernel" in " ".join(p.cmdline()) for p in family) == 2
         os.killpg(build_process.pid, signal.SIGINT)  # as Ctrl-C does: the whole process group
@@ -405,6 +426,7 @@ def test_ctrl_c_stops_workers_and_kernels_and_leaves_no_temporary_files(tmp_path
     assert "heenb: stopped." in build_process.stderr.read()
 
 
+@pytest.mark.slow
 def test_fresh_kernels_start_a_kernel_for_every_report(tmp_path, monkeypatch):
     from heenb.publish import runner as runner_module
 

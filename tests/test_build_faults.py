@@ -2,8 +2,9 @@
 
 Builds are stopped with real signals, run side by side, and have their data
 changed under them. The ``data_version`` fixture notebook shows the mart
-version it read and then waits ``$HEENB_TEST_PAUSE`` seconds, so a test can
-act while a build is part-way.
+version it read and then, given a gate folder (``$HEENB_TEST_GATE``), waits
+for a ticket there: a test acts while a page waits, then lets pages through
+(:func:`open_gate`), so no test depends on how long anything takes.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -71,12 +73,20 @@ def versions(out: Path) -> dict:
     return found
 
 
-def start_build(plan: Path, out: Path, data: Path, pause: float = 0, *extra) -> subprocess.Popen:
+def start_build(plan: Path, out: Path, data: Path, gate: Path) -> subprocess.Popen:
+    """``heenb build`` in a process of its own, its pages waiting at ``gate``."""
     command = [sys.executable, "-m", "heenb.cli", "build", "--plan", str(plan), "--out", str(out),
-               "--data", str(data), "--workers", "1", *extra]  # fmt: skip
-    env = {**os.environ, "HEENB_TEST_PAUSE": str(pause)}
+               "--data", str(data), "--workers", "1"]  # fmt: skip
+    gate.mkdir(exist_ok=True)
+    env = {**os.environ, "HEENB_TEST_GATE": str(gate)}
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True, env=env)  # fmt: skip
+
+
+def open_gate(gate: Path, pages: int) -> None:
+    """Let ``pages`` more pages of a build started by :func:`start_build` finish."""
+    for _ in range(pages):
+        os.close(tempfile.mkstemp(dir=gate, prefix="ticket-")[0])
 
 
 def wait_for_line(process: subprocess.Popen, prefix: str, seconds: float = 90) -> str:
@@ -116,6 +126,7 @@ def two_versions(demo_dir, tmp_path):
 # --------------------------------------------------------------------------- stopped builds
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL], ids=["sigterm", "sigkill"])
 def test_a_build_stopped_part_way_leaves_no_page_recorded_as_current(tmp_path, two_versions, how):
     x, y, kx, ky = two_versions
@@ -123,10 +134,12 @@ def test_a_build_stopped_part_way_leaves_no_page_recorded_as_current(tmp_path, t
     build(data=x, out=out, plan_file=plan, workers=1, progress=quiet)
     assert set(versions(out).values()) == {kx}
 
-    process = start_build(plan, out, y, 2)
+    gate = tmp_path / "gate"
+    process = start_build(plan, out, y, gate)
+    open_gate(gate, 1)
     family = []
     try:
-        wait_for_line(process, "[1/")  # one page from Y is written; the next is running
+        wait_for_line(process, "[1/")  # one page from Y is written; the next waits at the gate
         family = psutil.Process(process.pid).children(recursive=True)
         if how == signal.SIGTERM:
             os.kill(process.pid, signal.SIGTERM)  # as `kill PID` or a service manager does
@@ -149,12 +162,13 @@ def test_a_build_stopped_part_way_leaves_no_page_recorded_as_current(tmp_path, t
 # --------------------------------------------------------------------------- one build per folder
 
 
+@pytest.mark.slow
 def test_a_second_build_into_a_folder_is_refused_and_a_dead_holders_lock_taken_over(
     tmp_path, two_versions
 ):
     x, y, kx, ky = two_versions
     plan, out = write_plan(tmp_path / "plan.yml"), tmp_path / "reports"
-    process = start_build(plan, out, y, 3)
+    process = start_build(plan, out, y, tmp_path / "gate")  # its pages wait: it keeps the lock
     family = []
     try:
         wait_for_line(process, "Building")
@@ -180,15 +194,19 @@ def test_a_second_build_into_a_folder_is_refused_and_a_dead_holders_lock_taken_o
 # --------------------------------------------------------------------------- data changed
 
 
+@pytest.mark.slow
 def test_data_changed_during_a_build_gives_pages_of_one_version_and_says_which_file(
     tmp_path, two_versions
 ):
     x, y, kx, ky = two_versions
     plan, out = write_plan(tmp_path / "plan.yml"), tmp_path / "reports"
-    process = start_build(plan, out, x, 2)
+    gate = tmp_path / "gate"
+    process = start_build(plan, out, x, gate)
+    open_gate(gate, 1)
     try:
         wait_for_line(process, "[1/")
         change_narrative(x)  # x now holds another version, part-way through the build
+        open_gate(gate, 2)
         code = process.wait(timeout=90)
     finally:
         stop_all(process, [])
@@ -225,6 +243,7 @@ def test_a_raw_file_changed_while_the_mart_is_derived_is_not_cached(data_copy, m
 # --------------------------------------------------------------------------- provenance
 
 
+@pytest.mark.slow
 def test_every_page_names_the_data_folder_and_version_it_was_built_from(tmp_path, demo_dir):
     data = tmp_path / "regional-extract-2026"
     shutil.copytree(demo_dir, data)
@@ -244,6 +263,7 @@ def test_every_page_names_the_data_folder_and_version_it_was_built_from(tmp_path
 # --------------------------------------------------------------------------- write failures
 
 
+@pytest.mark.slow
 def test_a_page_that_cannot_be_written_fails_alone_with_its_path_and_cause(tmp_path, capsys):
     plan = tmp_path / "plan.yml"
     notebook = str(FIXTURES / "data_version.ipynb")
@@ -320,6 +340,7 @@ def test_a_build_never_overwrites_an_index_or_build_record_it_did_not_write(tmp_
     assert sorted(p.name for p in out.iterdir()) == [name]
 
 
+@pytest.mark.slow
 def test_a_folder_heenb_built_is_rebuilt_without_complaint(tmp_path):
     plan, out = write_plan(tmp_path / "plan.yml", ["a"]), tmp_path / "reports"
     build(out=out, plan_file=plan, workers=1, progress=quiet)
@@ -357,6 +378,7 @@ def test_the_wait_for_a_cells_output_follows_the_build_timeout(tmp_path, monkeyp
     assert seen["iopub_timeout"] == 1234  # nbclient's default is 4 s whatever --timeout says
 
 
+@pytest.mark.slow
 def test_a_page_whose_spreadsheet_was_deleted_or_edited_is_rebuilt(tmp_path):
     out = tmp_path / "reports"
     build(out=out, only="programme/putting-people-first", workers=1, progress=quiet)

@@ -190,6 +190,7 @@ def test_validate_of_a_folder_with_no_raw_file_exits_1(tmp_path, capsys):
     assert "arcp_outcomes.csv: file not found" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_build_builds_the_reports_whose_sources_are_present_and_says_which_it_skipped(
     programme_data, tmp_path, capsys
 ):

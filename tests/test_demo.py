@@ -79,6 +79,7 @@ def test_the_row_counts_returned_are_the_rows_written(tiny):
         assert len(pd.read_csv(tiny / "first" / f"{name}.csv")) == count
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("year", "published"), list(NETS_OVERALL_POSITIVE.items()))
 def test_national_nets_overall_positive_share_follows_the_published_figure(larger, year, published):
     nets = pd.read_csv(larger / "nets_responses.csv")
@@ -87,6 +88,7 @@ def test_national_nets_overall_positive_share_follows_the_published_figure(large
     assert abs(positive - published) <= 0.015
 
 
+@pytest.mark.slow
 def test_arcp_outcomes_10_1_and_10_2_appear_only_from_2020(larger):
     arcp = pd.read_csv(larger / "arcp_outcomes.csv", dtype={"outcome": str})
     covid = arcp[arcp["outcome"].isin(["10.1", "10.2"])]
@@ -179,6 +181,7 @@ def test_demo_data_never_writes_into_the_reference_folder(
 # --------------------------------------------------------------------------- placement providers
 
 
+@pytest.mark.slow
 def test_every_learner_is_placed_with_a_provider_in_their_local_office(larger, catalogue):
     for name in ("arcp_outcomes.csv", "nets_responses.csv"):
         table = pd.read_csv(larger / name, dtype=str)
@@ -186,6 +189,7 @@ def test_every_learner_is_placed_with_a_provider_in_their_local_office(larger, c
         assert (home == table["local_office"]).all(), name
 
 
+@pytest.mark.slow
 def test_learners_are_spread_over_every_provider_by_size(larger, catalogue):
     nets = pd.read_csv(larger / "nets_responses.csv", dtype=str)
     assert nets.groupby("respondent_id")["provider"].nunique().max() == 1  # one trust each

@@ -43,6 +43,7 @@ def test_a_withheld_value_is_the_marker_and_missing_data_says_so(missing):
     assert format_value(missing, "%") == "no data"
 
 
+@pytest.mark.slow
 def test_england_reads_the_same_in_the_summary_the_chart_and_the_scorecard(mart):
     report = objective_report("learner-voice")
     latest = report.national.iloc[-1]

@@ -28,6 +28,7 @@ def built(demo_dir, tmp_path_factory):
     return out
 
 
+@pytest.mark.slow
 def test_an_stp_page_built_by_the_engine_shows_title_scorecard_and_providers(built, catalogue):
     text = (built / "stp" / f"{CHESHIRE}.html").read_text()
     assert "<title>Cheshire and Merseyside STP" in text
@@ -40,6 +41,7 @@ def test_an_stp_page_built_by_the_engine_shows_title_scorecard_and_providers(bui
     assert "by provider within North West" in text  # the local office's funnel plot
 
 
+@pytest.mark.slow
 def test_an_hee_region_page_built_by_the_engine_is_titled_and_rolled_up(built):
     text = (built / "hee_region" / "HEE-N.html").read_text()
     assert "<title>North (HEE region, 2017)" in text

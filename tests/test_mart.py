@@ -220,6 +220,7 @@ def test_the_mart_is_reused_when_nothing_changed(data_copy, own_cache, monkeypat
     assert [p.name for p in own_cache.iterdir()] == [first.name]
 
 
+@pytest.mark.slow
 def test_the_mart_is_rebuilt_when_a_raw_file_changes(data_copy, own_cache):
     before = load_mart(data_copy)
     nets = pd.read_csv(data_copy / "nets_responses.csv", dtype=str, keep_default_na=False)
@@ -260,6 +261,7 @@ def test_a_bad_data_folder_raises_and_writes_no_mart(data_copy, own_cache):
     assert not own_cache.exists() or list(own_cache.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_a_mart_built_for_another_regional_structure_uses_that_structure(
     demo_dir, own_cache, tmp_path
 ):

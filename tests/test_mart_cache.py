@@ -32,6 +32,7 @@ def _edit(path):
     table.to_csv(path, index=False)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "damage", [_truncate, _delete, _edit], ids=["truncated", "missing", "edited"]
 )

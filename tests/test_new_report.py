@@ -47,6 +47,7 @@ def plan(tmp_path) -> Path:
     return copy
 
 
+@pytest.mark.slow
 def test_a_new_report_follows_the_house_rules_and_builds_a_titled_demo_page(
     plan, demo_dir, catalogue, tmp_path, capsys
 ):

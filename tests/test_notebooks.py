@@ -10,6 +10,8 @@ import pytest
 
 from heenb.paths import NOTEBOOK_DIR
 
+pytestmark = pytest.mark.slow  # every test runs a notebook in a kernel
+
 
 def _run(notebook: str, tmp_path, **parameters):
     return papermill.execute_notebook(

@@ -54,6 +54,7 @@ def rows_of(table: dict) -> pd.DataFrame:
     return pd.DataFrame([r for r in table["rows"] if r], columns=table["headers"])
 
 
+@pytest.mark.slow
 def test_every_local_office_page_lists_all_its_providers_with_each_provider_kpi(
     built_reports, catalogue, mart
 ):
@@ -72,6 +73,7 @@ def test_every_local_office_page_lists_all_its_providers_with_each_provider_kpi(
         assert shown.iloc[:, 3:].map(bool).all().all()  # a rate, [c] or "no data" in every cell
 
 
+@pytest.mark.slow
 def test_every_local_office_page_draws_its_providers_on_a_funnel_per_measure(
     built_reports, catalogue, mart
 ):
@@ -94,6 +96,7 @@ def test_every_local_office_page_draws_its_providers_on_a_funnel_per_measure(
     assert drawn >= 13  # at least one chart a local office
 
 
+@pytest.mark.slow
 def test_outliers_named_on_each_office_page_are_those_outside_its_funnel_limits(
     built_reports, catalogue
 ):
@@ -145,6 +148,7 @@ def test_an_office_funnel_names_its_outliers_above_then_below(catalogue):
     assert set(drawn.loc[drawn["Outlier"] != "", "Area"]) == set(names[:2])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("objective", ["learner-voice", "restoration-recovery"])
 def test_the_national_provider_funnel_draws_every_provider_shown_and_lists_its_outliers(
     built_reports, catalogue, mart, objective
@@ -189,12 +193,14 @@ def test_the_national_provider_funnel_draws_every_provider_shown_and_lists_its_o
             assert row[5] == f"{side} the 99.8% limit"
 
 
+@pytest.mark.slow
 def test_objectives_not_counted_by_provider_have_no_provider_section(built_reports):
     for objective in ("quality-framework", "cross-cutting", "maternity"):
         text = (built_reports / "objective" / f"{objective}.html").read_text()
         assert "By placement provider" not in text
 
 
+@pytest.mark.slow
 def test_a_region_page_links_to_its_offices_and_their_stps_for_provider_figures(
     built_reports, catalogue
 ):

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # every test reads the whole built report set
+
 #: Column headers of counts of people, protected in every sub-national table.
 COUNT_HEADERS = {"numerator", "denominator", "learners", "respondents", "all outcomes"}
 #: Report types (page folders) that read only NETS and ARCP counts: they show no free text,

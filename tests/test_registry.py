@@ -168,6 +168,7 @@ def test_the_shipped_catalogue_is_valid():
 # --------------------------------------------------------------------------- every field used
 
 
+@pytest.mark.slow
 def test_a_target_on_a_proportion_gives_an_assurance_verdict_where_it_is_charted(
     reference, monkeypatch
 ):
@@ -200,6 +201,7 @@ def test_without_a_target_the_trend_says_none_is_set(mart, monkeypatch):
     assert "no target set" in repr(objective_report("learner-voice").trend())
 
 
+@pytest.mark.slow
 def test_a_change_point_recalculates_the_limits_and_says_why(reference, monkeypatch):
     from heenb.report.objective import objective_report
 
@@ -305,6 +307,7 @@ def new_kpi_reports(reference, demo_dir, tmp_path, monkeypatch) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_a_kpi_added_as_one_row_appears_on_the_objective_area_and_index_pages(new_kpi_reports):
     def text(page: str) -> str:
         return re.sub(r"\s+", " ", (new_kpi_reports / page).read_text())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from heenb.report.area import area_report
 from heenb.report.objective import objective_report
@@ -16,6 +17,7 @@ def _drop(folder, name: str, keep) -> None:
     table[keep(table)].to_csv(path, index=False)
 
 
+@pytest.mark.slow
 def test_a_local_office_without_survey_responses_shows_no_data(data_copy, monkeypatch, tmp_path):
     monkeypatch.setenv("HEENB_CACHE", str(tmp_path / "cache"))
     _drop(data_copy, "nets_responses", lambda t: t["local_office"] != "TV")
@@ -28,6 +30,7 @@ def test_a_local_office_without_survey_responses_shows_no_data(data_copy, monkey
     assert scorecard.loc["arcp-extension-share", "Value"].endswith("%")
 
 
+@pytest.mark.slow
 def test_an_objective_report_survives_an_area_missing_its_latest_year(
     data_copy, monkeypatch, tmp_path
 ):
@@ -40,6 +43,7 @@ def test_an_objective_report_survives_an_area_missing_its_latest_year(
     assert "Regions and local offices compared" in comparison.text
 
 
+@pytest.mark.slow
 def test_the_latest_change_names_the_periods_it_compares(data_copy, monkeypatch, tmp_path):
     monkeypatch.setenv("HEENB_CACHE", str(tmp_path / "cache"))
     _drop(data_copy, "arcp_outcomes",

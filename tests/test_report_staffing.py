@@ -7,6 +7,7 @@ import re
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from heenb.figures.commitments import commitment_figures
 from heenb.report.area import area_report
@@ -40,6 +41,7 @@ def test_most_monthly_changes_of_england_midwives_are_common_cause(catalogue, ma
         assert (result.points["special_cause"] != "").mean() < 0.5
 
 
+@pytest.mark.slow
 def test_every_rising_staff_series_on_an_area_page_is_described_and_charted_as_one(catalogue, mart):
     for code in ["Y56", "EM", "Y60"]:
         report = area_report(code)

@@ -427,9 +427,9 @@ def test_texts_say_what_the_icons_mean():
 
 def test_a_few_thousand_points_take_milliseconds():
     values = np.random.default_rng(1).normal(50, 5, 5000)
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: the work done, however busy the machine is
     xmr(values, recalculate_at=[2000, 4000])
-    assert time.perf_counter() - start < 0.25
+    assert time.process_time() - start < 0.25
 
 
 # --- bad input -----------------------------------------------------------------------

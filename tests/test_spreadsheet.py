@@ -153,6 +153,7 @@ def test_the_exporter_reads_the_tables_from_the_notebooks_outputs():
     assert ".xlsx" not in ReportExporter().to_html(notebook)  # no page, no file to link
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "page", ["objective/maternity", "area/EM", "programme/putting-people-first"]
 )

@@ -128,6 +128,7 @@ def test_text_blocks_carry_no_tables():
 # --------------------------------------------------------------------------- reports
 
 
+@pytest.mark.slow
 def test_every_table_of_a_report_section_is_in_its_data_with_the_cells_shown(sections):
     compared = 0
     for block in sections:
@@ -152,6 +153,7 @@ def test_every_table_of_a_report_section_is_in_its_data_with_the_cells_shown(sec
     assert compared > 5
 
 
+@pytest.mark.slow
 def test_no_table_a_report_section_returns_holds_a_withheld_count(sections):
     checked = withheld = 0
     for block in sections:
@@ -250,6 +252,7 @@ def test_the_page_names_its_downloads_each_name_once():
     assert names == ["area-Y58-staff-2024.csv", "area-Y58-staff-2024-2.csv"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["objective", "area", "programme"])
 def test_every_table_on_a_built_page_downloads_as_the_csv_of_its_cells(built_reports, kind):
     checked = 0
