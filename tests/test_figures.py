@@ -125,3 +125,15 @@ def test_projects_are_on_track_only_when_every_one_is_green(rags, missed, expect
     status = ["missed"] * missed + ["met"] * (len(rags) - missed)
     projects = pd.DataFrame({"rag": rags, "milestone_status": status})
     assert findings.projects_point("P", projects) == expected
+
+
+def test_providers_not_compared_are_never_said_to_lie_within_limits():
+    """Failed before: 11 STP pages said "None of this STP's providers lies outside the 99.8%
+    limits" above an empty table, when none of them had figures to compare."""
+    from heenb.report import providers
+
+    limits = funnel.proportion_limits([40, 80], [500, 1000], labels=["Elsewhere", "Other"])
+    words = providers.outliers_in_words(limits, ["Mine"], "across England")
+    assert "could be compared" in words and "lies outside" not in words
+    some = providers.outliers_in_words(limits, ["Elsewhere", "Mine"], "across England")
+    assert some.startswith("None of this STP's providers lies outside") and "1 of 2" in some

@@ -30,9 +30,20 @@ def outliers_in_words(limits: pd.DataFrame | None, names: list[str], where: str,
     (``whose`` says who ``names`` are, for the sentence that none does)."""
     if limits is None:
         return f"Fewer than two providers have figures shown {where}, so there is no comparison."
+    compared = int(limits.index.isin(names).sum())
+    if not compared:
+        return (
+            f"None of {whose} could be compared {where}: their figures are withheld or "
+            "missing, so none is judged either way."
+        )
     high, low = outlier_names(limits, names)
     if not high and not low:
-        return f"None of {whose} lies outside the 99.8% limits {where}."
+        return (
+            f"None of {whose} lies outside the 99.8% limits {where} "
+            f"({compared} of {len(names)} compared; the rest are withheld or have no data)."
+            if compared < len(names)
+            else f"None of {whose} lies outside the 99.8% limits {where}."
+        )
     parts = []
     if high:
         parts.append("above the upper 99.8% limit: " + "; ".join(high))

@@ -186,7 +186,7 @@ class StpReport(MeasuresReport):
             national = provider_figures.limits_of(rows, centre)
             parts.append(blocks.paragraph(
                 providers.outliers_in_words(national, names, "across England")))  # fmt: skip
-            if national is not None:
+            if national is not None and national.index.isin(names).any():
                 parts.append(providers.standing_table(
                     national, names, f"{kpi['short_name']}: {self.name}'s providers against "
                     f"England's funnel limits, {period}"))  # fmt: skip
