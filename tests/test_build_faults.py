@@ -304,7 +304,8 @@ def test_the_exporter_takes_the_title_and_data_version_as_metadata():
 @pytest.mark.parametrize(
     ("name", "content"),
     [("index.html", "<html><body>My own site</body></html>\n"),
-     ("build.json", '{"name": "my-app", "version": "1.0.0"}\n')],
+     ("build.json", '{"name": "my-app", "version": "1.0.0"}\n'),
+     ("outcome.json", '{"result": "mine"}\n')],
 )  # fmt: skip
 def test_a_build_never_overwrites_an_index_or_build_record_it_did_not_write(tmp_path, name,
                                                                             content):  # fmt: skip

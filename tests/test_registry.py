@@ -155,7 +155,7 @@ def test_heenb_build_refuses_a_bad_catalogue_before_any_work(reference, monkeypa
     edit(reference, "nets-overall-satisfaction", target="abc", target_kind="level")
     monkeypatch.setenv("HEENB_REFERENCE", str(reference))
     out = tmp_path / "reports"
-    assert main(["build", "--out", str(out), "--workers", "1"]) == 1
+    assert main(["build", "--out", str(out), "--workers", "1"]) == 2  # refused: nothing built
     err = capsys.readouterr().err
     assert "column 'target': 'abc' is not a number" in err and "Traceback" not in err
     assert not out.exists() or not list(out.rglob("*.html"))

@@ -20,6 +20,7 @@ be done no worker, kernel or notebook library is started.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -40,6 +41,7 @@ from heenb.publish.outcome import BUILT, FAILED, SKIPPED, UP_TO_DATE, Outcome
 from heenb.publish.pool import WorkerPool
 from heenb.publish.progress import progress_for
 from heenb.publish.record import BUILD_LOG, BuildRecord, is_build_record
+from heenb.publish.run_outcome import OUTCOME_FILE, RunOutcome, is_outcome_file
 from heenb.render.facts import PageFacts
 
 DEFAULT_TIMEOUT = 300
@@ -94,7 +96,13 @@ def build(
         _check_ours(out_dir)
         settings = _Settings(data_dir, out_dir, workers, timeout, force, plan_file, started,
                              fresh_kernels)  # fmt: skip
-        return _run(settings, catalogue, plan, jobs, progress_for(progress))
+        run = RunOutcome(out_dir, [job.output for job in jobs])
+        try:
+            return _run(settings, catalogue, plan, jobs, progress_for(progress), run)
+        except BaseException as error:
+            with contextlib.suppress(OSError):  # the error itself is what to report
+                run.stop(error)
+            raise
 
 
 @dataclass(frozen=True)
@@ -111,8 +119,10 @@ class _Settings:
     fresh_kernels: bool
 
 
-def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar) -> list[Outcome]:
-    """The build proper, holding the folder's lock (see :func:`build`)."""
+def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar,
+         run: RunOutcome) -> list[Outcome]:  # fmt: skip
+    """The build proper, holding the folder's lock (see :func:`build`); ``run`` is told what
+    becomes of each report and written at the end."""
     data_dir, out_dir, workers, timeout, force, plan_file, started, fresh = astuple(settings)
     mart_folder = build_mart(data_dir, catalogue)  # validates the raw data once
     data_key = mart_folder.name
@@ -128,11 +138,17 @@ def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar) 
         if job.links or job is index:
             inputs[job.output]["plan"] = plan_hash(plan)
     header = {"data_hash": data_key, "data_folder": data_dir.name, "code_hash": code_key}
+    run.facts.update(header)
     record = BuildRecord(out_dir, [*plan, index], inputs, header)
     skipped = {job.output: why for job in jobs if (why := missing_sources(job, data_at_start))}
-    todo = [j for j in jobs if j.output not in skipped and (force or not record.is_current(j))]
+    stale = {j.output: "--force" if force else record.why_stale(j) for j in [*jobs, index]
+             if j.output not in skipped}  # fmt: skip
+    todo = [j for j in jobs if stale.get(j.output)]
     todo.sort(key=record.seconds, reverse=True)  # longest first: the batch ends sooner
-    index_todo = [index] if todo or force or not record.is_current(index) else []
+    index_todo = [index] if todo or stale[index.output] else []
+    run.reasons.update(stale)
+    if todo and not stale[index.output]:
+        run.reasons[index.output] = "reports it lists were rebuilt"
     line = _plan_line(len(jobs), len(todo), len(skipped), min(workers, len(todo) or 1), out_dir)
     if skipped:
         line += f"; {len(skipped)} skipped: a raw source they read is not in {data_dir}"
@@ -141,6 +157,7 @@ def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar) 
 
     def finished(outcome: Outcome) -> None:
         record.note(by_output[outcome.output], outcome, time.monotonic() - started)
+        run.note(outcome)
         bar.update(outcome)
 
     saved = {name: os.environ.get(name) for name in ("HEENB_DATA", PINNED_MART, "HEENB_PLAN")}
@@ -151,6 +168,7 @@ def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar) 
         facts = PageFacts(data_dir.name, data_key)
         imports = warm_up_imports(plan)
         with WorkerPool(out_dir, workers, timeout, facts, imports, fresh) as pool:
+            run.building = True
             ran = {o.output: o for o in pool.run(todo, finished)}
             outcomes = []
             for job in jobs:
@@ -161,6 +179,7 @@ def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar) 
                 outcomes.append(outcome)
                 if job.output not in ran:
                     record.note(job, outcomes[-1], time.monotonic() - started)
+                    run.note(outcome)
             record.write(time.monotonic() - started)  # the index reads it
             if index_todo:
                 outcomes += pool.run(index_todo, finished)
@@ -169,11 +188,12 @@ def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar) 
             _restore(name, value)
         bar.close()
     changed = changed_files(data_at_start, raw_hashes(data_dir)) if todo or index_todo else []
+    run.finish(changed)
     if changed:
         raise DataChangedError(data_dir, changed, done=(
             f"every page of this build was made from the data as it was when the build started "
             f"(version {data_key}) and says so; run heenb build again to build from the new data"
-        ))  # fmt: skip
+        ), published=True)  # fmt: skip
     return outcomes
 
 
@@ -207,17 +227,21 @@ def _plan_line(selected: int, todo: int, skipped: int, workers: int, out_dir: Pa
 
 
 def _check_ours(out_dir: Path) -> None:
-    """Refuse an output folder whose ``index.html`` or ``build.json`` heenb did not write."""
-    index, record = out_dir / INDEX_OUTPUT, out_dir / BUILD_LOG
+    """Refuse an output folder whose ``index.html``, ``build.json`` or ``outcome.json`` heenb
+    did not write."""
+    index, record, outcome = out_dir / INDEX_OUTPUT, out_dir / BUILD_LOG, out_dir / OUTCOME_FILE
     foreign = []
     if index.is_file() and not is_heenb_page(index):
         foreign.append(index.name)
     if record.is_file() and not is_build_record(record):
         foreign.append(record.name)
+    if outcome.is_file() and not is_outcome_file(outcome):
+        foreign.append(outcome.name)
     if foreign:
         one = len(foreign) == 1
+        names = foreign[0] if one else f"{', '.join(foreign[:-1])} and {foreign[-1]}"
         raise BuildError(
-            f"{' and '.join(foreign)} in {out_dir} {'was' if one else 'were'} not written by "
+            f"{names} in {out_dir} {'was' if one else 'were'} not written by "
             f"heenb and would be overwritten; choose another folder with --out DIR, or move "
             f"{'it' if one else 'them'} away."
         )
