@@ -376,3 +376,56 @@ def test_a_page_whose_spreadsheet_was_deleted_or_edited_is_rebuilt(tmp_path):
     assert statuses() == {BUILT} and workbook.is_file()
     workbook.write_bytes(workbook.read_bytes() + b"edited")
     assert statuses() == {BUILT}
+
+
+# --------------------------------------------------------------------------- confined to --out
+
+
+def test_a_build_refuses_a_page_folder_that_is_a_symbolic_link_elsewhere(tmp_path, capsys):
+    plan, out = write_plan(tmp_path / "plan.yml", ["a"]), tmp_path / "reports"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    out.mkdir()
+    (out / "v").symlink_to(elsewhere, target_is_directory=True)
+
+    code = main(["build", "--plan", str(plan), "--out", str(out), "--workers", "1"])
+
+    assert code == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert f"{out / 'v'} is a symbolic link to {elsewhere}" in err
+    assert "heenb writes only inside" in err
+    assert list(elsewhere.iterdir()) == []
+    assert json.loads((out / "outcome.json").read_text())["result"] == "refused"
+
+
+def test_a_worker_never_writes_through_a_folder_linked_after_the_build_started(
+    tmp_path, monkeypatch
+):
+    import nbformat
+    import papermill
+
+    from heenb.publish.runner import Runner
+
+    class Kernel:
+        manager = object()
+
+        def reset(self, cwd):
+            pass
+
+    executed = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# A page")])
+    monkeypatch.setattr(papermill, "execute_notebook", lambda *args, **kwargs: executed)
+    (job,) = load_plan(write_plan(tmp_path / "plan.yml", ["a"]))
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    out.mkdir()
+    elsewhere.mkdir()
+    (out / "v").symlink_to(elsewhere, target_is_directory=True)
+    runner = Runner(out, timeout=60, kernel=Kernel())
+    runner.close = lambda: None
+
+    outcome = runner.build(job)
+
+    assert outcome.status == "failed"
+    assert outcome.error.startswith(f"WriteError: cannot write {out / 'v' / 'a.html'}: ")
+    assert f"{out / 'v'} is a symbolic link to {elsewhere}" in outcome.error
+    assert list(elsewhere.iterdir()) == []

@@ -34,6 +34,7 @@ from heenb import paths
 from heenb.data.catalogue import load_catalogue
 from heenb.data.mart import PINNED_MART, build_mart, changed_files, mart_key, pin, raw_hashes
 from heenb.errors import BuildError, DataChangedError
+from heenb.files import LinkedFolderError, linked_folder
 from heenb.plan import Job, load_plan, select, warm_up_imports
 from heenb.publish.inputs import code_hash, data_input, file_hash, job_inputs, plan_hash
 from heenb.publish.lock import BuildLock
@@ -124,6 +125,7 @@ def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar,
     """The build proper, holding the folder's lock (see :func:`build`); ``run`` is told what
     becomes of each report and written at the end."""
     data_dir, out_dir, workers, timeout, force, plan_file, started, fresh = astuple(settings)
+    _check_confined(out_dir, jobs)
     mart_folder = build_mart(data_dir, catalogue)  # validates the raw data once
     data_key = mart_folder.name
     data_at_start = json.loads((mart_folder / "meta.json").read_text())["raw"]
@@ -195,6 +197,16 @@ def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar,
             f"(version {data_key}) and says so; run heenb build again to build from the new data"
         ), published=True)  # fmt: skip
     return outcomes
+
+
+def _check_confined(out_dir: Path, jobs: list[Job]) -> None:
+    """Refuse to build pages whose folder under ``out_dir`` is (or is reached through) a
+    symbolic link: they would be written wherever it leads. (Each worker checks again just
+    before it writes.)"""
+    for folder in sorted({Path(job.output).parent for job in jobs}):
+        link = linked_folder(out_dir, folder)
+        if link is not None:
+            raise BuildError(f"Nothing was built: {LinkedFolderError(link, out_dir)}.")
 
 
 def _restore(name: str, value: str | None) -> None:

@@ -21,7 +21,7 @@ from pathlib import Path
 import nbformat
 import papermill
 
-from heenb.files import write_atomically
+from heenb.files import LinkedFolderError, folder_within, write_atomically
 from heenb.plan import Job
 from heenb.publish.kernels import KERNEL_NAME, WarmKernel
 from heenb.publish.outcome import BUILT, FAILED, Outcome
@@ -94,7 +94,7 @@ class Runner:
                                first_line(error), kept)  # fmt: skip
         target = self.out_dir / job.output
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
+            folder_within(self.out_dir, Path(job.output).parent)  # never through a link
             workbook = target.with_name(spreadsheet_name(job.output))
             if tables:  # the page's spreadsheet first: the page written next links it
                 write_spreadsheet(workbook, tables, title, about(notebook, self.facts))
@@ -102,6 +102,11 @@ class Runner:
                 workbook.unlink(missing_ok=True)
             write_atomically(target, page)
             failed_path(self.out_dir, job).unlink(missing_ok=True)
+        except LinkedFolderError as error:
+            seconds = time.monotonic() - started
+            return Outcome(
+                job.output, FAILED, seconds, f"WriteError: cannot write {target}: {error}"
+            )
         except OSError as error:
             seconds = time.monotonic() - started
             return Outcome(job.output, FAILED, seconds, write_error(error, target))
@@ -120,7 +125,7 @@ class Runner:
             return ""
         kept = failed_path(self.out_dir, job)
         try:
-            kept.parent.mkdir(parents=True, exist_ok=True)
+            folder_within(self.out_dir, kept.parent.relative_to(self.out_dir))
             write_atomically(kept, executed.read_text(encoding="utf-8"))
         except OSError:
             return ""  # the failure itself is what the summary reports
