@@ -184,7 +184,7 @@ def _validate(args) -> int:
     from heenb.data.validate import read_raw
     from heenb.plan import load_plan
 
-    data_dir = paths.data_dir(args.data)
+    data_dir = paths.data_folder(args.data)
     jobs = load_plan(args.plan)  # the plan is checked too
     missing = [raw for raw in RAW_FILES if not (data_dir / raw.filename).is_file()]
     if len(missing) == len(RAW_FILES) or not data_dir.is_dir():

@@ -332,3 +332,53 @@ def test_a_reference_folder_of_ones_own_is_used_by_flag_or_environment(tmp_path,
     assert len(load_plan()) == normal - 1
     assert main(["list", "--reference", str(tmp_path / "nowhere")]) == 2
     assert "is not a folder" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- one line, no traceback
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [(b"reports:\n  - name: caf\xe9\n", "is not UTF-8 text (line 2 has the byte 0xe9)"),
+     (b"reports: " + b"[" * 5000 + b"]" * 5000 + b"\n", "nests lists or mappings too deeply")],
+    ids=["latin-1", "nested-5000-deep"],
+)  # fmt: skip
+def test_an_unreadable_plan_is_one_line_naming_it(tmp_path, capsys, content, says):
+    plan = tmp_path / "reports.yml"
+    plan.write_bytes(content)
+    assert main(["list", "--plan", str(plan)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"heenb: The report plan {plan} {says}" + err.split(says, 1)[1]
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", ["build", "validate"])
+def test_data_naming_a_file_is_one_line_naming_it(tmp_path, capsys, command):
+    afile = tmp_path / "extract.csv"
+    afile.write_text("not a folder\n")
+    out = tmp_path / "reports"
+    extra = ["--out", str(out), "--only", "programme/*"] if command == "build" else []
+    assert main([command, "--data", str(afile), *extra]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"heenb: The data folder {afile} (--data) is a file, not a folder;")
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_a_plan_of_40000_values_is_expanded_in_linear_time(tmp_path, monkeypatch):
+    import time
+
+    values = [f"v{n}" for n in range(40_000)]
+    notebook = str(Path(__file__).parent / "fixtures" / "notebooks" / "greeting.ipynb")
+    entry = {"name": "g", "title": "G", "notebook": notebook, "parameter": "name",
+             "values": values, "output": "g/{name}.html"}  # fmt: skip
+    plan = tmp_path / "plan.yml"
+    plan.write_text("reports: []\n")
+    monkeypatch.setattr(yaml, "safe_load", lambda text: {"reports": [entry]})  # not YAML's time
+    started = time.perf_counter()
+    jobs = load_plan(plan)
+    assert len(jobs) == 40_000
+    assert time.perf_counter() - started < 10  # 25 s with the quadratic duplicate check
+    entry["values"] = [*values, "v7"]
+    with pytest.raises(BuildError, match="several reports write g/v7.html"):
+        load_plan(plan)

@@ -80,7 +80,7 @@ def build(
         Before any report runs: a bad plan, ``--only``, setting, output folder or data.
     """
     started = time.monotonic()
-    data_dir = paths.data_dir(data)
+    data_dir = paths.data_folder(data)
     out_dir = Path(out).resolve() if out else paths.DEFAULT_REPORTS_DIR
     catalogue = load_catalogue()
     plan = load_plan(plan_file, catalogue)
