@@ -37,7 +37,7 @@ from heenb.errors import BuildError, DataChangedError
 from heenb.files import LinkedFolderError, linked_folder
 from heenb.plan import Job, load_plan, select, warm_up_imports
 from heenb.publish.inputs import code_hash, data_input, file_hash, job_inputs, plan_hash
-from heenb.publish.lock import BuildLock
+from heenb.publish.lock import BuildLock, LockLostError
 from heenb.publish.outcome import BUILT, FAILED, SKIPPED, UP_TO_DATE, Outcome
 from heenb.publish.pool import WorkerPool
 from heenb.publish.progress import progress_for
@@ -93,16 +93,17 @@ def build(
     if any(job.output == INDEX_OUTPUT for job in plan):
         raise BuildError(f"The plan gives a report the index's page, {INDEX_OUTPUT}; rename it.")
     _check_writable(out_dir)
-    with BuildLock(out_dir):  # nothing in out_dir is read or written before this
+    with BuildLock(out_dir) as lock:  # nothing in out_dir is read or written before this
         _check_ours(out_dir)
         settings = _Settings(data_dir, out_dir, workers, timeout, force, plan_file, started,
                              fresh_kernels)  # fmt: skip
         run = RunOutcome(out_dir, [job.output for job in jobs])
         try:
-            return _run(settings, catalogue, plan, jobs, progress_for(progress), run)
+            return _run(settings, catalogue, plan, jobs, progress_for(progress), run, lock)
         except BaseException as error:
-            with contextlib.suppress(OSError):  # the error itself is what to report
-                run.stop(error)
+            if not isinstance(error, LockLostError):  # then the folder is not ours to write
+                with contextlib.suppress(OSError):  # the error itself is what to report
+                    run.stop(error)
             raise
 
 
@@ -121,9 +122,10 @@ class _Settings:
 
 
 def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar,
-         run: RunOutcome) -> list[Outcome]:  # fmt: skip
-    """The build proper, holding the folder's lock (see :func:`build`); ``run`` is told what
-    becomes of each report and written at the end."""
+         run: RunOutcome, lock: BuildLock) -> list[Outcome]:  # fmt: skip
+    """The build proper, holding the folder's ``lock`` (see :func:`build`; checked before
+    each record is written); ``run`` is told what becomes of each report and written at
+    the end."""
     data_dir, out_dir, workers, timeout, force, plan_file, started, fresh = astuple(settings)
     _check_confined(out_dir, jobs)
     mart_folder = build_mart(data_dir, catalogue)  # validates the raw data once
@@ -158,6 +160,7 @@ def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar,
     by_output = {job.output: job for job in [*plan, index]}
 
     def finished(outcome: Outcome) -> None:
+        lock.check()  # a build that lost its lock writes nothing more
         record.note(by_output[outcome.output], outcome, time.monotonic() - started)
         run.note(outcome)
         bar.update(outcome)
@@ -169,9 +172,10 @@ def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar,
     try:
         facts = PageFacts(data_dir.name, data_key)
         imports = warm_up_imports(plan)
-        with WorkerPool(out_dir, workers, timeout, facts, imports, fresh) as pool:
+        with WorkerPool(out_dir, workers, timeout, facts, imports, fresh, lock.mine) as pool:
             run.building = True
             ran = {o.output: o for o in pool.run(todo, finished)}
+            lock.check()
             outcomes = []
             for job in jobs:
                 if job.output in skipped:

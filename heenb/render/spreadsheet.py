@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import tempfile
 import threading
 import warnings
 from pathlib import Path
@@ -28,6 +27,7 @@ import gptables
 import pandas as pd
 from gptables.core.wrappers import GPWorksheet
 
+from heenb.files import temporary_beside
 from heenb.formatting import NO_DATA, WITHHELD
 
 #: The Government Statistical Service symbols the workbook uses, and what they mean.
@@ -133,29 +133,29 @@ def write_spreadsheet(target: Path, tables: list[dict], title: str, about: list[
 
     Symbols in the cells are the page's: :data:`heenb.formatting.WITHHELD` stays ``[c]``.
     """
-    cover, sheets, notes = workbook_parts(tables, title, about)
-    handle, temporary = tempfile.mkstemp(
-        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
-    )
-    os.close(handle)
+    temporary = temporary_beside(target)
     try:
-        with warnings.catch_warnings():  # [z] is explained though no table may use it,
-            warnings.filterwarnings("ignore", "The following notes are not referenced")
-            warnings.filterwarnings("ignore", module="gptables")  # and pandas 3 deprecations
-            with _text_stays_text():
-                gptables.write_workbook(
-                    filename=temporary, sheets=sheets, cover=cover, notes_table=notes,
-                    contentsheet_options={"additional_elements": ["subtitles"]},
-                    workbook_options=WORKBOOK_OPTIONS,
-                )  # fmt: skip
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
+        write_workbook(temporary, tables, title, about)
         os.replace(temporary, target)
     except BaseException:
         with contextlib.suppress(OSError):
-            Path(temporary).unlink()
+            temporary.unlink()
         raise
+
+
+def write_workbook(path: Path, tables: list[dict], title: str, about: list[str]) -> None:
+    """Write the workbook of ``tables`` to ``path`` itself (a temporary file the caller
+    renames into place: see :func:`write_spreadsheet`)."""
+    cover, sheets, notes = workbook_parts(tables, title, about)
+    with warnings.catch_warnings():  # [z] is explained though no table may use it,
+        warnings.filterwarnings("ignore", "The following notes are not referenced")
+        warnings.filterwarnings("ignore", module="gptables")  # and pandas 3 deprecations
+        with _text_stays_text():
+            gptables.write_workbook(
+                filename=str(path), sheets=sheets, cover=cover, notes_table=notes,
+                contentsheet_options={"additional_elements": ["subtitles"]},
+                workbook_options=WORKBOOK_OPTIONS,
+            )  # fmt: skip
 
 
 _LINKS_OFF = threading.Lock()
