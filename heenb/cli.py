@@ -26,7 +26,8 @@ BUILD_STATUSES = """\
 exit status:
   0        every selected report was built or is up to date, and the index too
   1        the build ran but published less than asked: a report was skipped (a raw
-           source it reads is missing) or failed, or a raw file changed during the build
+           source it reads is missing) or failed, a raw file changed during the build,
+           or the build lost its folder's lock part-way
   2        refused before building anything: a bad command line, plan, catalogue,
            setting, output folder or data, or another build holds the folder
   128+N    stopped by signal N (143 for SIGTERM, 130 for Ctrl-C)
@@ -123,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         return REFUSED if refused else 1
     except HeenbError as error:
         print(f"heenb: {error}", file=sys.stderr)
-        return 2
+        return 1 if getattr(error, "published", False) else REFUSED  # lost its lock part-way
     except Stopped as stop:
         name = signal.Signals(stop.signum).name
         print(f"heenb: stopped ({name}); pages already written are kept and recorded.",

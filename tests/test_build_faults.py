@@ -187,6 +187,28 @@ def test_a_build_killed_with_sigkill_writes_nothing_more(tmp_path, two_versions)
     assert versions(out) == dict.fromkeys(NAMES, ky)
 
 
+def test_a_build_whose_lock_is_taken_part_way_writes_nothing_more_and_exits_1(
+    tmp_path, two_versions
+):
+    x, y, kx, ky = two_versions
+    plan, out = write_plan(tmp_path / "plan.yml"), tmp_path / "reports"
+    process = start_build(plan, out, x, 2)
+    try:
+        wait_for_line(process, "[1/")
+        lock = json.loads((out / LOCK_FILE).read_text())
+        (out / LOCK_FILE).write_text(json.dumps({**lock, "pid": 1}))  # as if another took it
+        code = process.wait(timeout=90)
+    finally:
+        stop_all(process, [])
+
+    assert code == 1
+    err = process.stderr.read()
+    assert f"no longer holds its lock {out / LOCK_FILE}" in err and "Traceback" not in err
+    assert len(versions(out)) == 1  # the page written before; none after
+    record = json.loads((out / "build.json").read_text())
+    assert [r["status"] for r in record["reports"]] == [BUILT]
+
+
 def test_a_worker_whose_build_lost_the_lock_writes_nothing(tmp_path, monkeypatch):
     import nbformat
     import papermill

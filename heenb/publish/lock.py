@@ -35,6 +35,8 @@ LOCK_FILE = ".heenb-build.lock"
 class LockLostError(BuildError):
     """The build that started a piece of work no longer holds its folder's lock."""
 
+    published = True  # raised part-way: pages may have been built (exit status 1, not 2)
+
     def __init__(self, out_dir: Path):
         super().__init__(
             f"The build writing into {out_dir} no longer holds its lock {out_dir / LOCK_FILE} "

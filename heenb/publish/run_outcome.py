@@ -7,7 +7,8 @@ the reports folder says it in detail. Exit statuses:
     every selected page was built or kept (up to date), and the index too;
 ``1`` (:data:`INCOMPLETE`)
     the build ran but published less than asked: a page was skipped (a raw source it
-    reads is missing) or failed, or a raw file changed during the build;
+    reads is missing) or failed, a raw file changed during the build, or the build lost
+    its folder's lock part-way (then it writes no outcome: the folder is not its own);
 ``2`` (:data:`REFUSED`)
     nothing was built: a bad command line, plan, catalogue, setting, output folder or
     data, or another build holds the folder;
