@@ -1,8 +1,10 @@
 """The ``heenb`` command: validate data, make demo data, list and build reports.
 
 Errors the user can fix are printed as one paragraph, without a traceback,
-and the command exits non-zero: 1 when data or reports failed, 2 for a bad
-command line, plan or parameter.
+and the command exits non-zero: 2 for a bad command line, plan or parameter
+(and, for ``build``, anything that refuses the build before it starts, bad data
+included); 1 when ``validate`` finds the data invalid or a build publishes less
+than asked (:data:`BUILD_STATUSES`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,22 @@ import time
 
 from heenb import __version__
 from heenb.errors import DataChangedError, DataValidationError, HeenbError
+
+#: The exit statuses of ``heenb build`` (as :mod:`heenb.publish.run_outcome` describes).
+BUILD_STATUSES = """\
+exit status:
+  0        every selected report was built or is up to date, and the index too
+  1        the build ran but published less than asked: a report was skipped (a raw
+           source it reads is missing) or failed, a raw file changed during the build,
+           or the build lost its folder's lock part-way
+  2        refused before building anything: a bad command line, plan, catalogue,
+           setting, output folder or data, or another build holds the folder
+  128+N    stopped by signal N (143 for SIGTERM, 130 for Ctrl-C)
+
+Every build that takes the folder's lock writes OUT/outcome.json: the result, the
+exit status and, for each report, whether it was built, kept, skipped or failed,
+and why."""
+REFUSED = 2
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -35,7 +53,9 @@ def _parser() -> argparse.ArgumentParser:
     reference_help = "reference catalogue folder (default: $HEENB_REFERENCE, else data/reference)"
     validate.add_argument("--reference", metavar="DIR", help=reference_help)
 
-    build = commands.add_parser("build", help="run every report through papermill into HTML")
+    build = commands.add_parser("build", help="run every report through papermill into HTML",
+                                epilog=BUILD_STATUSES,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
     build.add_argument("--data", metavar="DIR", help=data_help)
     build.add_argument("--out", metavar="DIR", help="reports folder (default: reports/)")
     build.add_argument("--only", metavar="PATTERN",
@@ -50,6 +70,10 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--reference", metavar="DIR", help=reference_help)
     build.add_argument("--fresh-kernels", action="store_true",
                        help="a new kernel for every report (slower; for benchmarks)")  # fmt: skip
+    build.add_argument("--quiet", "-q", action="store_true",
+                       help="print nothing unless reports were skipped or failed, or the "
+                            "build was refused (for cron); the exit status and "
+                            "outcome.json still tell")  # fmt: skip
 
     listing = commands.add_parser("list", help="print the report set")
     listing.add_argument("--format", choices=["text", "json"], default="text")
@@ -96,10 +120,11 @@ def main(argv: list[str] | None = None) -> int:
             return _COMMANDS[args.command](args)
     except (DataValidationError, DataChangedError) as error:
         print(f"heenb: {error}", file=sys.stderr)
-        return 1
+        refused = args.command == "build" and not getattr(error, "published", False)
+        return REFUSED if refused else 1
     except HeenbError as error:
         print(f"heenb: {error}", file=sys.stderr)
-        return 2
+        return 1 if getattr(error, "published", False) else REFUSED  # lost its lock part-way
     except Stopped as stop:
         name = signal.Signals(stop.signum).name
         print(f"heenb: stopped ({name}); pages already written are kept and recorded.",
@@ -160,7 +185,7 @@ def _validate(args) -> int:
     from heenb.data.validate import read_raw
     from heenb.plan import load_plan
 
-    data_dir = paths.data_dir(args.data)
+    data_dir = paths.data_folder(args.data)
     jobs = load_plan(args.plan)  # the plan is checked too
     missing = [raw for raw in RAW_FILES if not (data_dir / raw.filename).is_file()]
     if len(missing) == len(RAW_FILES) or not data_dir.is_dir():
@@ -185,31 +210,44 @@ def _validate(args) -> int:
 
 
 def _build(args) -> int:
+    """Build; print a summary (on standard error only, and only if something was not built,
+    with ``--quiet``); return the exit status of :data:`BUILD_STATUSES`."""
     from collections import Counter
 
     from heenb.publish.engine import BUILT, FAILED, INDEX_OUTPUT, SKIPPED, UP_TO_DATE, build
+    from heenb.publish.run_outcome import COMPLETE, INCOMPLETE
 
     started = time.time()
     outcomes = build(args.data, args.out, args.only, args.workers, args.timeout,
-                     force=args.force, plan_file=args.plan,
-                     fresh_kernels=args.fresh_kernels)  # fmt: skip
+                     force=args.force, plan_file=args.plan, fresh_kernels=args.fresh_kernels,
+                     progress=_silent if args.quiet else None)  # fmt: skip
     counts = Counter(o.status for o in outcomes if o.output != INDEX_OUTPUT)
+    failed = [o for o in outcomes if o.status == FAILED]
+    status = INCOMPLETE if failed or counts[SKIPPED] else COMPLETE
+    say = print if not args.quiet else _to_stderr if status != COMPLETE else _silent
     index = next((o.status for o in outcomes if o.output == INDEX_OUTPUT), None)
     index_note = {BUILT: "; index rebuilt", FAILED: "; index FAILED", None: ""}[index]
     skipped_note = f", {counts[SKIPPED]} skipped" if counts[SKIPPED] else ""
-    print(f"Built {counts[BUILT]} of {counts.total()} report(s) in {time.time() - started:.1f} s "
-          f"({counts[FAILED]} failed, {counts[UP_TO_DATE]} up to date{skipped_note})"
-          f"{index_note}.")  # fmt: skip
+    say(f"Built {counts[BUILT]} of {counts.total()} report(s) in {time.time() - started:.1f} s "
+        f"({counts[FAILED]} failed, {counts[UP_TO_DATE]} up to date{skipped_note})"
+        f"{index_note}.")  # fmt: skip
     why = Counter(o.error for o in outcomes if o.status == SKIPPED)
     for reason, number in why.items():
         names = [o.output for o in outcomes if o.status == SKIPPED and o.error == reason]
         shown = ", ".join(names[:3]) + (f" and {number - 3} more" if number > 3 else "")
-        print(f"Skipped {number} report(s) ({shown}): a raw source they read is {reason}.")
-    failed = [o for o in outcomes if o.status == FAILED]
+        say(f"Skipped {number} report(s) ({shown}): a raw source they read is {reason}.")
     for outcome in failed:
         kept = f" (notebook kept at {outcome.failed_notebook})" if outcome.failed_notebook else ""
         print(f"FAILED {outcome.output}: {outcome.error}{kept}", file=sys.stderr)
-    return 1 if failed else 0
+    return status
+
+
+def _silent(line: str) -> None:
+    """``--quiet``: no progress."""
+
+
+def _to_stderr(line: str) -> None:
+    print(line, file=sys.stderr)
 
 
 def _list(args) -> int:

@@ -66,8 +66,10 @@ class DataValidationError(HeenbError):
 class DataChangedError(HeenbError):
     """Raw data files changed while a mart or a build was reading them."""
 
-    def __init__(self, data_dir, files: list[str], done: str = "nothing was kept"):
+    def __init__(self, data_dir, files: list[str], done: str = "nothing was kept",
+                 published: bool = False):  # fmt: skip
         self.files = list(files)
+        self.published = published  # pages were built (from the data as it was at the start)
         super().__init__(
             f"{', '.join(self.files)} in {data_dir} changed while heenb was reading the data; "
             f"{done}. Run again once the files are no longer being written."

@@ -1,24 +1,115 @@
-"""Writing files so that a reader never sees a half-written one."""
+"""Writing files so that a reader never sees a half-written one, and only where asked."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import tempfile
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 
 def write_atomically(target: Path, text: str) -> None:
     """Write ``text`` to a temporary file beside ``target``, then rename it into place."""
+    temporary = temporary_beside(target)
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def temporary_beside(target: Path) -> Path:
+    """A new empty file beside ``target`` (``.NAME.xxxx.tmp``), with the usual mode, to be
+    renamed onto it; the caller removes it if that never happens."""
     handle, temporary = tempfile.mkstemp(
         dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
     )
+    os.close(handle)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes 0600; readers need the usual mode
+    return Path(temporary)
+
+
+def publish_together(moves: list[tuple[Path, Path]], removals: list[Path] = (),
+                     check: Callable[[], None] | None = None) -> None:  # fmt: skip
+    """Rename each temporary file of ``moves`` onto its target and remove ``removals``,
+    with SIGTERM and Ctrl-C held until all are done, so a stop signal never publishes some
+    and not the others (a page with another build's spreadsheet). ``check`` runs first,
+    in the same window: if it raises, nothing is published. Only SIGKILL, or a full disk
+    part-way, can still part them; the build record then no longer matches, and the next
+    build makes both again.
+    """
+    with _stop_signals_held():
+        if check is not None:
+            check()
+        for temporary, target in moves:
+            os.replace(temporary, target)
+        for path in removals:
+            path.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def _stop_signals_held():
+    """SIGTERM and SIGINT that arrive meanwhile take effect when the block ends."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # Python runs signal handlers in the main thread only: this one is not stopped
+        return
+    held = []
+    previous = {s: signal.signal(s, lambda signum, frame: held.append(signum))
+                for s in (signal.SIGTERM, signal.SIGINT)}  # fmt: skip
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes 0600; readers need the usual mode
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, signal.SIG_DFL if handler is None else handler)
+        for signum in held:
+            signal.raise_signal(signum)
+
+
+class LinkedFolderError(OSError):
+    """A folder on the way to a file is a symbolic link: writing through it could leave the
+    folder the file was meant for (``--out``)."""
+
+    def __init__(self, link: Path, root: Path):
+        try:
+            to = f" to {link.readlink()}"
+        except OSError:
+            to = ""
+        super().__init__(
+            f"{link} is a symbolic link{to}, and heenb writes only inside {root}, never through "
+            f"a link; replace the link with a folder, or build into the folder it leads to "
+            f"with --out"
+        )
+        self.link = link
+
+
+def linked_folder(root: Path, relative: str | Path) -> Path | None:
+    """The first folder of ``relative`` under ``root`` (or ``root/relative`` itself, when it is
+    a folder path) that is a symbolic link, or None."""
+    folder = root
+    for part in Path(relative).parts:
+        folder = folder / part
+        if folder.is_symlink():
+            return folder
+    return None
+
+
+def folder_within(root: Path, relative: str | Path) -> Path:
+    """The folder ``root/relative``, its missing parts made, after checking that none of them
+    is a symbolic link (a file's folder is checked just before the file is written).
+
+    Raises :class:`LinkedFolderError` for a link, ``FileExistsError`` for a file in the way.
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    folder = root
+    for part in Path(relative).parts:
+        folder = folder / part
+        if folder.is_symlink():
+            raise LinkedFolderError(folder, root)
+        folder.mkdir(exist_ok=True)
+    return folder

@@ -29,6 +29,23 @@ def data_dir(override: str | os.PathLike | None = None) -> Path:
     return DEFAULT_DATA_DIR
 
 
+def data_folder(override: str | os.PathLike | None = None) -> Path:
+    """:func:`data_dir`, refused (:class:`heenb.errors.BuildError`) when it names a file: a
+    command given one would otherwise fail on the first raw file it opens in it."""
+    folder = data_dir(override)
+    if folder.exists() and not folder.is_dir():
+        from heenb.errors import BuildError
+
+        given = (
+            " (--data)" if override else " ($HEENB_DATA)" if os.environ.get("HEENB_DATA") else ""
+        )
+        raise BuildError(
+            f"The data folder {folder}{given} is a file, not a folder; pass --data DIR or set "
+            "HEENB_DATA to the folder of raw CSV files."
+        )
+    return folder
+
+
 def reference_dir(override: str | os.PathLike | None = None) -> Path:
     """The reference catalogue folder: ``override``, else ``$HEENB_REFERENCE``, else
     ``data/reference``."""

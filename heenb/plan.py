@@ -20,6 +20,7 @@ import difflib
 import fnmatch
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
@@ -95,7 +96,18 @@ def load_plan(plan_file: Path | None = None, catalogue: Catalogue | None = None)
     plan_file = paths.plan_file(plan_file)
     catalogue = catalogue or load_catalogue()
     try:
-        entries = yaml.safe_load(plan_file.read_text())["reports"]
+        entries = yaml.safe_load(plan_file.read_text(encoding="utf-8"))["reports"]
+    except UnicodeDecodeError as error:
+        line = plan_file.read_bytes()[: error.start].count(b"\n") + 1
+        raise BuildError(
+            f"The report plan {plan_file} is not UTF-8 text (line {line} has the byte "
+            f"0x{error.object[error.start]:02x}); save it as UTF-8."
+        ) from None
+    except RecursionError:
+        raise BuildError(
+            f"The report plan {plan_file} nests lists or mappings too deeply to read; a plan "
+            "is a 'reports' list of entries, each a mapping of keys to values or lists."
+        ) from None
     except (OSError, yaml.YAMLError, TypeError, KeyError) as error:
         raise BuildError(
             f"The report plan {plan_file} could not be read ({error}); it must be YAML with a "
@@ -109,8 +121,7 @@ def load_plan(plan_file: Path | None = None, catalogue: Catalogue | None = None)
         raise BuildError(f"The report plan {plan_file} has no entries under 'reports'.")
     jobs = [job for number, entry in enumerate(entries, 1)
             for job in _expand(entry, number, plan_file, catalogue)]  # fmt: skip
-    outputs = [job.output for job in jobs]
-    clashes = sorted({o for o in outputs if outputs.count(o) > 1})
+    clashes = sorted(o for o, n in Counter(job.output for job in jobs).items() if n > 1)
     if clashes:
         raise BuildError(f"In {plan_file}, several reports write {', '.join(clashes)}.")
     return jobs

@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 import psutil
@@ -157,6 +158,107 @@ def test_a_build_stopped_part_way_leaves_no_page_recorded_as_current(tmp_path, t
     if how == signal.SIGTERM:
         assert code == 128 + signal.SIGTERM
         assert "heenb: stopped" in process.stderr.read()
+
+
+def files_under(out: Path) -> dict[str, tuple[int, int]]:
+    """Each file under ``out`` (hidden and temporary ones too) with its mtime and size."""
+    found = {}
+    for path in out.rglob("*"):
+        with contextlib.suppress(FileNotFoundError):
+            if path.is_file():
+                stat = path.stat()
+                found[str(path.relative_to(out))] = (stat.st_mtime_ns, stat.st_size)
+    return found
+
+
+@pytest.mark.slow
+def test_a_build_killed_with_sigkill_writes_nothing_more(tmp_path, two_versions):
+    x, y, kx, ky = two_versions
+    plan, out = write_plan(tmp_path / "plan.yml"), tmp_path / "reports"
+    pause = 4  # each page takes this long: the worker is part-way through the next one
+    process = start_build(plan, out, x, pause)
+    family = []
+    try:
+        wait_for_line(process, "[1/")  # the first page is written and recorded
+        family = psutil.Process(process.pid).children(recursive=True)
+        assert family  # its worker (and the worker's kernel)
+        os.kill(process.pid, signal.SIGKILL)  # the build alone, as the OOM killer would
+        process.wait(timeout=30)
+        before = files_under(out)
+        deadline = time.monotonic() + pause + 6  # past when the next page would be written
+        while time.monotonic() < deadline:
+            assert files_under(out) == before, "a file under --out changed after the kill"
+            time.sleep(0.2)
+        gone, alive = psutil.wait_procs(family, timeout=10)
+        assert alive == [], [" ".join(p.cmdline()[:3]) for p in alive]
+    finally:
+        stop_all(process, family)
+    assert (out / LOCK_FILE).is_file()  # stale: the next build takes it over
+    assert len(versions(out)) == 1
+
+    build(data=y, out=out, plan_file=plan, workers=1, progress=quiet)
+
+    assert versions(out) == dict.fromkeys(NAMES, ky)
+
+
+@pytest.mark.slow
+def test_a_build_whose_lock_is_taken_part_way_writes_nothing_more_and_exits_1(
+    tmp_path, two_versions
+):
+    x, y, kx, ky = two_versions
+    plan, out = write_plan(tmp_path / "plan.yml"), tmp_path / "reports"
+    process = start_build(plan, out, x, 2)
+    try:
+        wait_for_line(process, "[1/")
+        lock = json.loads((out / LOCK_FILE).read_text())
+        (out / LOCK_FILE).write_text(json.dumps({**lock, "pid": 1}))  # as if another took it
+        code = process.wait(timeout=90)
+    finally:
+        stop_all(process, [])
+
+    assert code == 1
+    err = process.stderr.read()
+    assert f"no longer holds its lock {out / LOCK_FILE}" in err and "Traceback" not in err
+    assert len(versions(out)) == 1  # the page written before; none after
+    record = json.loads((out / "build.json").read_text())
+    assert [r["status"] for r in record["reports"]] == [BUILT]
+
+
+def test_a_worker_whose_build_lost_the_lock_writes_nothing(tmp_path, monkeypatch):
+    import nbformat
+    import papermill
+
+    from heenb.publish.lock import BuildLock
+    from heenb.publish.runner import Runner
+
+    class Kernel:
+        manager = object()
+
+        def reset(self, cwd):
+            pass
+
+    executed = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# A page")])
+    monkeypatch.setattr(papermill, "execute_notebook", lambda *args, **kwargs: executed)
+    (job,) = load_plan(write_plan(tmp_path / "plan.yml", ["a"]))
+    out = tmp_path / "out"
+    out.mkdir()
+    with BuildLock(out) as ours:
+        runner = Runner(out, timeout=60, kernel=Kernel(), holder=ours.mine, build_pid=os.getppid())
+        runner.close = lambda: None
+        assert runner.build(job).status == BUILT
+        (out / LOCK_FILE).write_text(json.dumps({**ours.mine, "pid": 1}))  # another build's
+        (out / "v" / "a.html").unlink()
+
+        outcome = runner.build(job)
+
+        assert outcome.status == "failed" and outcome.error.startswith("LockLostError: ")
+        assert f"no longer holds its lock {out / LOCK_FILE}" in outcome.error
+        assert sorted(p.name for p in out.rglob("*") if p.is_file()) == [LOCK_FILE]
+        with pytest.raises(BuildError, match="no longer holds its lock"):
+            ours.check()
+    runner = Runner(out, timeout=60, kernel=Kernel(), build_pid=os.getpid())  # not our parent
+    runner.close = lambda: None
+    assert runner.build(job).error.startswith("LockLostError: ")
 
 
 # --------------------------------------------------------------------------- one build per folder
@@ -324,7 +426,8 @@ def test_the_exporter_takes_the_title_and_data_version_as_metadata():
 @pytest.mark.parametrize(
     ("name", "content"),
     [("index.html", "<html><body>My own site</body></html>\n"),
-     ("build.json", '{"name": "my-app", "version": "1.0.0"}\n')],
+     ("build.json", '{"name": "my-app", "version": "1.0.0"}\n'),
+     ("outcome.json", '{"result": "mine"}\n')],
 )  # fmt: skip
 def test_a_build_never_overwrites_an_index_or_build_record_it_did_not_write(tmp_path, name,
                                                                             content):  # fmt: skip
@@ -397,3 +500,118 @@ def test_a_page_whose_spreadsheet_was_deleted_or_edited_is_rebuilt(tmp_path):
     assert statuses() == {BUILT} and workbook.is_file()
     workbook.write_bytes(workbook.read_bytes() + b"edited")
     assert statuses() == {BUILT}
+
+
+# --------------------------------------------------------------------------- confined to --out
+
+
+def test_a_build_refuses_a_page_folder_that_is_a_symbolic_link_elsewhere(tmp_path, capsys):
+    plan, out = write_plan(tmp_path / "plan.yml", ["a"]), tmp_path / "reports"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    out.mkdir()
+    (out / "v").symlink_to(elsewhere, target_is_directory=True)
+
+    code = main(["build", "--plan", str(plan), "--out", str(out), "--workers", "1"])
+
+    assert code == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert f"{out / 'v'} is a symbolic link to {elsewhere}" in err
+    assert "heenb writes only inside" in err
+    assert list(elsewhere.iterdir()) == []
+    assert json.loads((out / "outcome.json").read_text())["result"] == "refused"
+
+
+def test_a_worker_never_writes_through_a_folder_linked_after_the_build_started(
+    tmp_path, monkeypatch
+):
+    import nbformat
+    import papermill
+
+    from heenb.publish.runner import Runner
+
+    class Kernel:
+        manager = object()
+
+        def reset(self, cwd):
+            pass
+
+    executed = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# A page")])
+    monkeypatch.setattr(papermill, "execute_notebook", lambda *args, **kwargs: executed)
+    (job,) = load_plan(write_plan(tmp_path / "plan.yml", ["a"]))
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    out.mkdir()
+    elsewhere.mkdir()
+    (out / "v").symlink_to(elsewhere, target_is_directory=True)
+    runner = Runner(out, timeout=60, kernel=Kernel())
+    runner.close = lambda: None
+
+    outcome = runner.build(job)
+
+    assert outcome.status == "failed"
+    assert outcome.error.startswith(f"WriteError: cannot write {out / 'v' / 'a.html'}: ")
+    assert f"{out / 'v'} is a symbolic link to {elsewhere}" in outcome.error
+    assert list(elsewhere.iterdir()) == []
+
+
+# --------------------------------------------------------------------------- page and spreadsheet
+
+
+@pytest.mark.slow
+def test_a_page_and_its_spreadsheet_are_published_together_even_on_sigterm(tmp_path, monkeypatch):
+    import nbformat
+    import papermill
+
+    from heenb.publish.runner import Runner
+    from heenb.render.html import TABLES_MIME
+
+    def executed(version: str):
+        table = {"caption": f"Version {version}", "columns": ["Area", "Learners"],
+                 "rows": [["York", "5"]], "note": "", "national": False}  # fmt: skip
+        data = {"text/html": f"<p>page {version}</p>", TABLES_MIME: {"tables": [table]}}
+        output = nbformat.v4.new_output("display_data", data=data)
+        return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x", outputs=[output])])
+
+    class Kernel:
+        manager = object()
+
+        def reset(self, cwd):
+            pass
+
+    (job,) = load_plan(write_plan(tmp_path / "plan.yml", ["a"]))
+    out = tmp_path / "out"
+    out.mkdir()
+    page, workbook = out / "v" / "a.html", out / "v" / "a.xlsx"
+    runner = Runner(out, timeout=60, kernel=Kernel())
+    runner.close = lambda: None
+    monkeypatch.setattr(papermill, "execute_notebook", lambda *a, **k: executed("A"))
+    assert runner.build(job).status == BUILT
+
+    def shown() -> tuple[str, str]:
+        with zipfile.ZipFile(workbook) as archive:
+            strings = archive.read("xl/sharedStrings.xml").decode()
+        sheet = re.search(r"Version (\w)", strings).group(1)
+        return re.search(r"page (\w)", page.read_text()).group(1), sheet
+
+    assert shown() == ("A", "A")
+    replace = os.replace
+
+    def replace_then_stop(source, target, *args, **kwargs):
+        replace(source, target, *args, **kwargs)
+        if str(target).endswith(".xlsx"):  # SIGTERM between the two renames
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    def stop(signum, frame):  # as a worker does (heenb.publish.pool)
+        raise SystemExit(128 + signum)
+
+    monkeypatch.setattr(os, "replace", replace_then_stop)
+    monkeypatch.setattr(papermill, "execute_notebook", lambda *a, **k: executed("B"))
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        with pytest.raises(SystemExit):
+            runner.build(job)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert shown() == ("B", "B")  # both from the same run, never page A with spreadsheet B
+    assert sorted(p.name for p in page.parent.iterdir()) == ["a.html", "a.xlsx"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import subprocess
@@ -190,22 +191,32 @@ def test_validate_of_a_folder_with_no_raw_file_exits_1(tmp_path, capsys):
     assert "arcp_outcomes.csv: file not found" in capsys.readouterr().err
 
 
-@pytest.mark.slow
-def test_build_builds_the_reports_whose_sources_are_present_and_says_which_it_skipped(
-    programme_data, tmp_path, capsys
-):
+def greeting_plan(path: Path) -> Path:
+    """Two greeting reports: p reads programme_updates, a also reads arcp_outcomes."""
     greeting = str(Path(__file__).parent / "fixtures" / "notebooks" / "greeting.ipynb")
-    plan = tmp_path / "plan.yml"
-    plan.write_text(yaml.safe_dump({"reports": [
+    path.write_text(yaml.safe_dump({"reports": [
         {"name": "p", "title": "P", "notebook": greeting, "parameter": "name", "values": ["p"],
          "output": "p/{name}.html", "sources": ["programme_updates"]},
         {"name": "a", "title": "A", "notebook": greeting, "parameter": "name", "values": ["a"],
          "output": "a/{name}.html", "sources": ["arcp_outcomes", "programme_updates"]},
     ]}))  # fmt: skip
-    out = tmp_path / "reports"
+    return path
+
+
+def outcome_of(out: Path) -> tuple[dict, dict]:
+    """outcome.json, and its pages by name."""
+    outcome = json.loads((out / "outcome.json").read_text())
+    return outcome, {page["page"]: page for page in outcome["pages"]}
+
+
+@pytest.mark.slow
+def test_build_builds_the_reports_whose_sources_are_present_and_exits_1_naming_the_skipped(
+    programme_data, tmp_path, capsys
+):
+    plan, out = greeting_plan(tmp_path / "plan.yml"), tmp_path / "reports"
     argv = ["build", "--data", str(programme_data), "--plan", str(plan), "--out", str(out)]
 
-    assert main([*argv, "--workers", "1"]) == 0
+    assert main([*argv, "--workers", "1"]) == 1  # it published less than the plan asks
 
     printed = capsys.readouterr().out
     assert "Built 1 of 2 report(s)" in printed and "1 skipped" in printed
@@ -213,6 +224,18 @@ def test_build_builds_the_reports_whose_sources_are_present_and_says_which_it_sk
             "arcp_outcomes.csv.") in printed  # fmt: skip
     assert (out / "p" / "p.html").is_file() and not (out / "a" / "a.html").exists()
     assert (out / "index.html").is_file()
+    outcome, pages = outcome_of(out)
+    assert outcome["result"] == "incomplete" and outcome["exit_status"] == 1
+    assert outcome["data_folder"] == "programme-data" and outcome["data_changed"] == []
+    assert pages["a/a.html"]["status"] == "skipped"
+    assert pages["a/a.html"]["why"] == ("a raw source it reads is not in the data folder: "
+                                        "arcp_outcomes.csv")  # fmt: skip
+    assert pages["p/p.html"] | {"seconds": 0} == {
+        "page": "p/p.html", "status": "built", "seconds": 0,
+        "why": "no page of it is recorded in build.json"}  # fmt: skip
+    assert pages["index.html"]["status"] == "built"
+    assert outcome["counts"] == {"built": 2, "kept": 0, "skipped": 1, "failed": 0,
+                                 "not reached": 0}  # fmt: skip
     # The source arrives: the skipped report is built, the other stays up to date.
     (programme_data / "arcp_outcomes.csv").write_bytes(
         (Path(os.environ["HEENB_DATA"]) / "arcp_outcomes.csv").read_bytes()
@@ -220,6 +243,74 @@ def test_build_builds_the_reports_whose_sources_are_present_and_says_which_it_sk
     assert main([*argv, "--workers", "1"]) == 0
     assert "Built 1 of 2 report(s)" in capsys.readouterr().out
     assert (out / "a" / "a.html").is_file()
+    outcome, pages = outcome_of(out)
+    assert outcome["result"] == "complete" and outcome["exit_status"] == 0
+    assert pages["a/a.html"]["status"] == "built"
+    assert "skipped last time" in pages["a/a.html"]["why"]
+    assert pages["p/p.html"]["status"] == "kept"
+    # Nothing changed: both are kept, the index too, and --quiet prints nothing.
+    assert main([*argv, "--workers", "1", "--quiet"]) == 0
+    assert capsys.readouterr() == ("", "")  # --quiet: a complete build prints nothing
+    outcome, pages = outcome_of(out)
+    assert [p["status"] for p in outcome["pages"]] == ["kept", "kept"]  # no index rebuilt
+
+
+@pytest.mark.slow
+def test_a_build_says_which_input_of_a_page_changed(programme_data, tmp_path, capsys):
+    plan, out = greeting_plan(tmp_path / "plan.yml"), tmp_path / "reports"
+    argv = ["build", "--data", str(programme_data), "--plan", str(plan), "--out", str(out),
+            "--workers", "1", "--only", "p/*"]  # fmt: skip
+    assert main(argv) == 0
+    path = programme_data / "programme_updates.csv"
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join([*lines[:-1], lines[-1] + " More."]) + "\n")  # free text
+
+    assert main([*argv, "--quiet"]) == 0
+
+    assert capsys.readouterr().err == ""
+    outcome, pages = outcome_of(out)
+    assert pages["p/p.html"]["status"] == "built"
+    assert pages["p/p.html"]["why"].startswith("changed since its last build: data (")
+    assert pages["index.html"]["status"] == "built"  # it reads every source
+    assert "a/a.html" not in pages  # not selected
+
+
+@pytest.mark.slow
+def test_a_quiet_build_that_skips_reports_says_so_on_stderr_only(programme_data, tmp_path,
+                                                                 capsys):  # fmt: skip
+    plan, out = greeting_plan(tmp_path / "plan.yml"), tmp_path / "reports"
+    argv = ["build", "--data", str(programme_data), "--plan", str(plan), "--out", str(out)]
+    assert main([*argv, "--workers", "1", "-q"]) == 1
+    printed = capsys.readouterr()
+    assert printed.out == ""
+    assert "Skipped 1 report(s) (a/a.html)" in printed.err and "Building" not in printed.err
+
+
+def test_a_build_refused_for_bad_data_exits_2_and_says_so_in_its_outcome(data_copy, tmp_path,
+                                                                         capsys):  # fmt: skip
+    path = data_copy / "nets_responses.csv"
+    rows = path.read_text().splitlines()
+    rows[2] = rows[2].rsplit(",", 1)[0] + ",four"
+    path.write_text("\n".join(rows) + "\n")
+    out = tmp_path / "reports"
+    argv = ["build", "--data", str(data_copy), "--out", str(out), "--only", "programme/*"]
+
+    assert main(argv) == 2
+
+    assert "nets_responses.csv, row 3" in capsys.readouterr().err
+    outcome, pages = outcome_of(out)
+    assert outcome["result"] == "refused" and outcome["exit_status"] == 2
+    assert "nets_responses.csv, row 3" in outcome["error"] and pages == {}
+    assert not list(out.rglob("*.html"))
+
+
+def test_build_help_documents_the_exit_statuses_and_quiet(capsys):
+    with pytest.raises(SystemExit):
+        main(["build", "--help"])
+    text = capsys.readouterr().out
+    assert "--quiet" in text and "outcome.json" in text
+    for status in ("0 ", "1 ", "2 ", "128+N"):
+        assert f"\n  {status}" in text
 
 
 def test_a_reference_folder_of_ones_own_is_used_by_flag_or_environment(tmp_path, monkeypatch,
@@ -244,3 +335,53 @@ def test_a_reference_folder_of_ones_own_is_used_by_flag_or_environment(tmp_path,
     assert len(load_plan()) == normal - 1
     assert main(["list", "--reference", str(tmp_path / "nowhere")]) == 2
     assert "is not a folder" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- one line, no traceback
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [(b"reports:\n  - name: caf\xe9\n", "is not UTF-8 text (line 2 has the byte 0xe9)"),
+     (b"reports: " + b"[" * 5000 + b"]" * 5000 + b"\n", "nests lists or mappings too deeply")],
+    ids=["latin-1", "nested-5000-deep"],
+)  # fmt: skip
+def test_an_unreadable_plan_is_one_line_naming_it(tmp_path, capsys, content, says):
+    plan = tmp_path / "reports.yml"
+    plan.write_bytes(content)
+    assert main(["list", "--plan", str(plan)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"heenb: The report plan {plan} {says}" + err.split(says, 1)[1]
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", ["build", "validate"])
+def test_data_naming_a_file_is_one_line_naming_it(tmp_path, capsys, command):
+    afile = tmp_path / "extract.csv"
+    afile.write_text("not a folder\n")
+    out = tmp_path / "reports"
+    extra = ["--out", str(out), "--only", "programme/*"] if command == "build" else []
+    assert main([command, "--data", str(afile), *extra]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"heenb: The data folder {afile} (--data) is a file, not a folder;")
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_a_plan_of_40000_values_is_expanded_in_linear_time(tmp_path, monkeypatch):
+    import time
+
+    values = [f"v{n}" for n in range(40_000)]
+    notebook = str(Path(__file__).parent / "fixtures" / "notebooks" / "greeting.ipynb")
+    entry = {"name": "g", "title": "G", "notebook": notebook, "parameter": "name",
+             "values": values, "output": "g/{name}.html"}  # fmt: skip
+    plan = tmp_path / "plan.yml"
+    plan.write_text("reports: []\n")
+    monkeypatch.setattr(yaml, "safe_load", lambda text: {"reports": [entry]})  # not YAML's time
+    started = time.perf_counter()
+    jobs = load_plan(plan)
+    assert len(jobs) == 40_000
+    assert time.perf_counter() - started < 10  # 25 s with the quadratic duplicate check
+    entry["values"] = [*values, "v7"]
+    with pytest.raises(BuildError, match="several reports write g/v7.html"):
+        load_plan(plan)

@@ -155,7 +155,7 @@ def test_heenb_build_refuses_a_bad_catalogue_before_any_work(reference, monkeypa
     edit(reference, "nets-overall-satisfaction", target="abc", target_kind="level")
     monkeypatch.setenv("HEENB_REFERENCE", str(reference))
     out = tmp_path / "reports"
-    assert main(["build", "--out", str(out), "--workers", "1"]) == 1
+    assert main(["build", "--out", str(out), "--workers", "1"]) == 2  # refused: nothing built
     err = capsys.readouterr().err
     assert "column 'target': 'abc' is not a number" in err and "Traceback" not in err
     assert not out.exists() or not list(out.rglob("*.html"))
@@ -320,3 +320,47 @@ def test_a_kpi_added_as_one_row_appears_on_the_objective_area_and_index_pages(ne
     induction = text("objective/learner-voice.html")
     assert "Positive answers on induction by learner group" in induction
     assert "80.0%" in induction  # its target, in the supporting measures table
+
+
+# --------------------------------------------------------------------------- unreadable files
+
+
+def unreadable(reference: Path, how: str) -> int:
+    """Spoil kpis.csv in the copy ``how``; the spreadsheet row named, or 0 for the file."""
+    path = reference / "kpis.csv"
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    if how == "extra field":
+        lines[5] += ",one too many"
+        path.write_text("\n".join(lines) + "\n")
+        return 6
+    if how == "empty":
+        path.write_text("")
+        return 0
+    if how == "latin-1":
+        path.write_bytes(text.encode("latin-1"))  # the £ of the midwives' commitment
+        return next(n for n, line in enumerate(lines, 1) if "£" in line)
+    lines[0] += ",unit"  # a duplicated header, which pandas would rename unit.1
+    lines[1:] = [line + "," for line in lines[1:]]
+    path.write_text("\n".join(lines) + "\n")
+    return 1
+
+
+@pytest.mark.parametrize("how", ["extra field", "empty", "latin-1", "duplicated header"])
+def test_an_unreadable_kpis_csv_is_one_line_naming_the_file_and_row(reference, monkeypatch,
+                                                                     capsys, how):  # fmt: skip
+    row = unreadable(reference, how)
+    monkeypatch.setenv("HEENB_REFERENCE", str(reference))
+
+    assert main(["list"]) == 1
+
+    err = capsys.readouterr().err
+    assert err.startswith("heenb: ") and "Traceback" not in err
+    (problem,) = [line for line in err.splitlines() if line.startswith("  - ")]
+    where = f"{reference / 'kpis.csv'}" + (f", row {row}" if row else "")
+    assert problem.startswith(f"  - {where}: "), problem
+    expected = {"extra field": "has 21 fields but the header names 20 columns",
+                "empty": "is empty; it needs a header row",
+                "latin-1": "is not UTF-8 text (byte 0xa3); save the file as UTF-8",
+                "duplicated header": "the header names the column 'unit' twice"}  # fmt: skip
+    assert expected[how] in problem

@@ -205,3 +205,47 @@ def test_a_table_without_rows_makes_no_sheet_and_alone_no_spreadsheet():
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x", outputs=[output])])
     assert page_tables(notebook) == []
     assert ".xlsx" not in ReportExporter().to_html(notebook, page="area/EM.html")
+
+
+LINKS = [  # text gptables would read as Markdown links: none may become a live hyperlink
+    "[Trust](https://example.org/phish)",
+    "[Email us](mailto:someone@example.org)",
+    r"[Share](file:///\\host\share\x.exe)",
+    "[Click](javascript:alert(1))",
+    "[one](https://a.example) and [two](https://b.example)",
+]
+
+
+def hyperlinks(path: Path) -> dict[str, list[str]]:
+    """Each sheet's hyperlink elements (their targets or in-workbook locations)."""
+    found = {}
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/sheet") and name.endswith(".xml"):
+                root = ElementTree.fromstring(archive.read(name))
+                links = root.iter(f"{{{NS['m']}}}hyperlink")
+                found[name] = [link.get("location") or link.get(f"{{{NS['r']}}}id")
+                               for link in links]  # fmt: skip
+        rels = [n for n in archive.namelist() if n.startswith("xl/worksheets/_rels/")]
+        external = [archive.read(n).decode() for n in rels]
+    assert not any("External" in text for text in external), external
+    return found
+
+
+def test_link_text_in_data_is_written_as_text_never_a_hyperlink(tmp_path):
+    tables = [
+        {"caption": text, "columns": ["Provider", "Learners"],
+         "rows": [[text, "5"], ["York", "7"]], "note": text, "national": False}
+        for text in LINKS
+    ]  # fmt: skip
+    path = tmp_path / "page.xlsx"
+    write_spreadsheet(path, tables, LINKS[0], [f"Data: {LINKS[3]}"])
+    for sheet, links in hyperlinks(path).items():
+        # the contents sheet's links to the table sheets are gptables' own, within the workbook
+        assert all(re.fullmatch(r"'Table_\d+'!A1", link or "") for link in links), (sheet, links)
+    workbook = read_xlsx(path)
+    cells = {c for sheet in workbook.values() for row in sheet["rows"].values() for c in row}
+    for text in LINKS:
+        assert text in cells  # the cell, exactly as the page shows it
+        assert any(isinstance(c, str) and c.startswith(f"{text} [note") for c in cells)  # caption
+    assert f"{LINKS[0]}: the report's tables" in cells and f"Data: {LINKS[3]}" in cells

@@ -7,7 +7,10 @@ valid values of every report parameter.
 
 from __future__ import annotations
 
+import csv
 import difflib
+import io
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 from pathlib import Path
@@ -16,7 +19,7 @@ import pandas as pd
 
 from heenb import paths
 from heenb.data import geography, registry
-from heenb.errors import DataValidationError, ParameterError
+from heenb.errors import DataValidationError, ParameterError, Problem
 from heenb.paths import REFERENCE_DIR
 
 #: The regional structure reports use unless told otherwise.
@@ -71,10 +74,46 @@ VALUE_SETS = {
 
 
 def _read(directory: Path, name: str) -> pd.DataFrame:
-    table = pd.read_csv(directory / f"{name}.csv", dtype=str, keep_default_na=False)
+    path = directory / f"{name}.csv"
+    table = pd.read_csv(io.StringIO(_checked_text(path)), dtype=str, keep_default_na=False)
     for column in _LIST_COLUMNS.get(name, []):
         table[column] = table[column].map(lambda s: [x for x in s.split(";") if x])
     return table
+
+
+def _checked_text(path: Path) -> str:
+    """The text of one reference CSV file, refused (one :class:`DataValidationError`, naming
+    the file and row) when it is missing, not UTF-8, empty, has a column named twice in its
+    header or a row with more fields than the header."""
+
+    def refuse(row: int | None, message: str) -> DataValidationError:
+        return DataValidationError([Problem(str(path), row, None, message)])
+
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        why = f"cannot be read ({error.strerror}); a reference folder needs every file of"
+        raise refuse(None, f"{why} {REFERENCE_DIR}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise refuse(line, f"is not UTF-8 text (byte 0x{data[error.start]:02x}); save the file as "
+                           "UTF-8 (in Excel: CSV UTF-8)") from None  # fmt: skip
+    rows = [(number, row) for number, row in enumerate(csv.reader(io.StringIO(text)), 1) if row]
+    if not rows:
+        raise refuse(None, "is empty; it needs a header row naming its columns, then its rows "
+                           "(see data/reference/README.md)")  # fmt: skip
+    header = rows[0][1]
+    twice = [column for column, count in Counter(header).items() if count > 1]
+    if twice:
+        raise refuse(1, f"the header names the column {twice[0]!r} twice; each column is named "
+                        "once")  # fmt: skip
+    for number, row in rows[1:]:
+        if len(row) > len(header):
+            raise refuse(number, f"has {len(row)} fields but the header names {len(header)} "
+                                 "columns; quote a value that holds a comma")  # fmt: skip
+    return text
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ be done no worker, kernel or notebook library is started.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -33,13 +34,15 @@ from heenb import paths
 from heenb.data.catalogue import load_catalogue
 from heenb.data.mart import PINNED_MART, build_mart, changed_files, mart_key, pin, raw_hashes
 from heenb.errors import BuildError, DataChangedError
+from heenb.files import LinkedFolderError, linked_folder
 from heenb.plan import Job, load_plan, select, warm_up_imports
 from heenb.publish.inputs import code_hash, data_input, file_hash, job_inputs, plan_hash
-from heenb.publish.lock import BuildLock
+from heenb.publish.lock import BuildLock, LockLostError
 from heenb.publish.outcome import BUILT, FAILED, SKIPPED, UP_TO_DATE, Outcome
 from heenb.publish.pool import WorkerPool
 from heenb.publish.progress import progress_for
 from heenb.publish.record import BUILD_LOG, BuildRecord, is_build_record
+from heenb.publish.run_outcome import OUTCOME_FILE, RunOutcome, is_outcome_file
 from heenb.render.facts import PageFacts
 
 DEFAULT_TIMEOUT = 300
@@ -77,7 +80,7 @@ def build(
         Before any report runs: a bad plan, ``--only``, setting, output folder or data.
     """
     started = time.monotonic()
-    data_dir = paths.data_dir(data)
+    data_dir = paths.data_folder(data)
     out_dir = Path(out).resolve() if out else paths.DEFAULT_REPORTS_DIR
     catalogue = load_catalogue()
     plan = load_plan(plan_file, catalogue)
@@ -90,11 +93,18 @@ def build(
     if any(job.output == INDEX_OUTPUT for job in plan):
         raise BuildError(f"The plan gives a report the index's page, {INDEX_OUTPUT}; rename it.")
     _check_writable(out_dir)
-    with BuildLock(out_dir):  # nothing in out_dir is read or written before this
+    with BuildLock(out_dir) as lock:  # nothing in out_dir is read or written before this
         _check_ours(out_dir)
         settings = _Settings(data_dir, out_dir, workers, timeout, force, plan_file, started,
                              fresh_kernels)  # fmt: skip
-        return _run(settings, catalogue, plan, jobs, progress_for(progress))
+        run = RunOutcome(out_dir, [job.output for job in jobs])
+        try:
+            return _run(settings, catalogue, plan, jobs, progress_for(progress), run, lock)
+        except BaseException as error:
+            if not isinstance(error, LockLostError):  # then the folder is not ours to write
+                with contextlib.suppress(OSError):  # the error itself is what to report
+                    run.stop(error)
+            raise
 
 
 @dataclass(frozen=True)
@@ -111,9 +121,13 @@ class _Settings:
     fresh_kernels: bool
 
 
-def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar) -> list[Outcome]:
-    """The build proper, holding the folder's lock (see :func:`build`)."""
+def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar,
+         run: RunOutcome, lock: BuildLock) -> list[Outcome]:  # fmt: skip
+    """The build proper, holding the folder's ``lock`` (see :func:`build`; checked before
+    each record is written); ``run`` is told what becomes of each report and written at
+    the end."""
     data_dir, out_dir, workers, timeout, force, plan_file, started, fresh = astuple(settings)
+    _check_confined(out_dir, jobs)
     mart_folder = build_mart(data_dir, catalogue)  # validates the raw data once
     data_key = mart_folder.name
     data_at_start = json.loads((mart_folder / "meta.json").read_text())["raw"]
@@ -128,11 +142,17 @@ def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar) 
         if job.links or job is index:
             inputs[job.output]["plan"] = plan_hash(plan)
     header = {"data_hash": data_key, "data_folder": data_dir.name, "code_hash": code_key}
+    run.facts.update(header)
     record = BuildRecord(out_dir, [*plan, index], inputs, header)
     skipped = {job.output: why for job in jobs if (why := missing_sources(job, data_at_start))}
-    todo = [j for j in jobs if j.output not in skipped and (force or not record.is_current(j))]
+    stale = {j.output: "--force" if force else record.why_stale(j) for j in [*jobs, index]
+             if j.output not in skipped}  # fmt: skip
+    todo = [j for j in jobs if stale.get(j.output)]
     todo.sort(key=record.seconds, reverse=True)  # longest first: the batch ends sooner
-    index_todo = [index] if todo or force or not record.is_current(index) else []
+    index_todo = [index] if todo or stale[index.output] else []
+    run.reasons.update(stale)
+    if todo and not stale[index.output]:
+        run.reasons[index.output] = "reports it lists were rebuilt"
     line = _plan_line(len(jobs), len(todo), len(skipped), min(workers, len(todo) or 1), out_dir)
     if skipped:
         line += f"; {len(skipped)} skipped: a raw source they read is not in {data_dir}"
@@ -140,7 +160,9 @@ def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar) 
     by_output = {job.output: job for job in [*plan, index]}
 
     def finished(outcome: Outcome) -> None:
+        lock.check()  # a build that lost its lock writes nothing more
         record.note(by_output[outcome.output], outcome, time.monotonic() - started)
+        run.note(outcome)
         bar.update(outcome)
 
     saved = {name: os.environ.get(name) for name in ("HEENB_DATA", PINNED_MART, "HEENB_PLAN")}
@@ -150,8 +172,10 @@ def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar) 
     try:
         facts = PageFacts(data_dir.name, data_key)
         imports = warm_up_imports(plan)
-        with WorkerPool(out_dir, workers, timeout, facts, imports, fresh) as pool:
+        with WorkerPool(out_dir, workers, timeout, facts, imports, fresh, lock.mine) as pool:
+            run.building = True
             ran = {o.output: o for o in pool.run(todo, finished)}
+            lock.check()
             outcomes = []
             for job in jobs:
                 if job.output in skipped:
@@ -161,6 +185,7 @@ def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar) 
                 outcomes.append(outcome)
                 if job.output not in ran:
                     record.note(job, outcomes[-1], time.monotonic() - started)
+                    run.note(outcome)
             record.write(time.monotonic() - started)  # the index reads it
             if index_todo:
                 outcomes += pool.run(index_todo, finished)
@@ -169,12 +194,23 @@ def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar) 
             _restore(name, value)
         bar.close()
     changed = changed_files(data_at_start, raw_hashes(data_dir)) if todo or index_todo else []
+    run.finish(changed)
     if changed:
         raise DataChangedError(data_dir, changed, done=(
             f"every page of this build was made from the data as it was when the build started "
             f"(version {data_key}) and says so; run heenb build again to build from the new data"
-        ))  # fmt: skip
+        ), published=True)  # fmt: skip
     return outcomes
+
+
+def _check_confined(out_dir: Path, jobs: list[Job]) -> None:
+    """Refuse to build pages whose folder under ``out_dir`` is (or is reached through) a
+    symbolic link: they would be written wherever it leads. (Each worker checks again just
+    before it writes.)"""
+    for folder in sorted({Path(job.output).parent for job in jobs}):
+        link = linked_folder(out_dir, folder)
+        if link is not None:
+            raise BuildError(f"Nothing was built: {LinkedFolderError(link, out_dir)}.")
 
 
 def _restore(name: str, value: str | None) -> None:
@@ -207,17 +243,21 @@ def _plan_line(selected: int, todo: int, skipped: int, workers: int, out_dir: Pa
 
 
 def _check_ours(out_dir: Path) -> None:
-    """Refuse an output folder whose ``index.html`` or ``build.json`` heenb did not write."""
-    index, record = out_dir / INDEX_OUTPUT, out_dir / BUILD_LOG
+    """Refuse an output folder whose ``index.html``, ``build.json`` or ``outcome.json`` heenb
+    did not write."""
+    index, record, outcome = out_dir / INDEX_OUTPUT, out_dir / BUILD_LOG, out_dir / OUTCOME_FILE
     foreign = []
     if index.is_file() and not is_heenb_page(index):
         foreign.append(index.name)
     if record.is_file() and not is_build_record(record):
         foreign.append(record.name)
+    if outcome.is_file() and not is_outcome_file(outcome):
+        foreign.append(outcome.name)
     if foreign:
         one = len(foreign) == 1
+        names = foreign[0] if one else f"{', '.join(foreign[:-1])} and {foreign[-1]}"
         raise BuildError(
-            f"{' and '.join(foreign)} in {out_dir} {'was' if one else 'were'} not written by "
+            f"{names} in {out_dir} {'was' if one else 'were'} not written by "
             f"heenb and would be overwritten; choose another folder with --out DIR, or move "
             f"{'it' if one else 'them'} away."
         )

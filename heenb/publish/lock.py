@@ -7,6 +7,11 @@ A second build into the folder is refused with a message naming the holder. A
 lock left by a build that no longer runs (killed with ``kill -9``, a crash) is
 taken over: its holder was on this host and its process id is gone, or now
 belongs to a process started after the lock was taken.
+
+The lock also fences writes: a worker checks that its build still holds the
+lock (:func:`holds`) just before it publishes a page, and the build checks it
+before each record it writes (:meth:`BuildLock.check`), so a worker left over
+from a killed build never writes into a folder another build has taken.
 """
 
 from __future__ import annotations
@@ -25,6 +30,26 @@ import psutil
 from heenb.errors import BuildError
 
 LOCK_FILE = ".heenb-build.lock"
+
+
+class LockLostError(BuildError):
+    """The build that started a piece of work no longer holds its folder's lock."""
+
+    published = True  # raised part-way: pages may have been built (exit status 1, not 2)
+
+    def __init__(self, out_dir: Path):
+        super().__init__(
+            f"The build writing into {out_dir} no longer holds its lock {out_dir / LOCK_FILE} "
+            "(it was stopped, or its lock was deleted or taken over); nothing more was written."
+        )
+
+
+def holds(out_dir: Path, holder: dict) -> bool:
+    """Whether the lock of ``out_dir`` is held by ``holder`` (a :attr:`BuildLock.mine`)."""
+    try:
+        return json.loads((out_dir / LOCK_FILE).read_text()) == holder
+    except (OSError, ValueError):
+        return False
 
 
 class BuildLock:
@@ -47,6 +72,11 @@ class BuildLock:
                 )
             self._move_aside(holder)
         raise BuildError(f"Could not take the build lock {self.path}; try again.")
+
+    def check(self) -> None:
+        """Raise :class:`LockLostError` unless this build still holds the lock."""
+        if self._holder() != self.mine:
+            raise LockLostError(self.path.parent)
 
     def __exit__(self, *exc) -> None:
         if self._holder() == self.mine:

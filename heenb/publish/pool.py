@@ -9,13 +9,23 @@ that dies fails only the report it was building and is replaced. On Ctrl-C
 (or any error) the workers get SIGTERM, on which they shut their kernels down
 and remove their temporary files; any still running after a grace period is
 killed.
+
+Workers die with their build: each asks Linux to send it SIGTERM when the build
+process dies (``prctl(PR_SET_PDEATHSIG)``, :func:`die_with_parent`), so even a
+build killed with SIGKILL leaves no worker finishing its report; and before it
+writes anything a worker checks that its build still runs and holds the
+folder's lock (:meth:`heenb.publish.runner.Runner.fence`), which also covers
+systems without ``prctl``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import multiprocessing
+import os
 import signal
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -27,6 +37,8 @@ from heenb.publish.outcome import FAILED, Outcome
 
 #: Seconds a worker has to shut its kernel down before it is killed.
 STOP_GRACE = 10
+#: prctl(2): the signal a process gets when its parent dies.
+PR_SET_PDEATHSIG = 1
 
 
 class _Worker:
@@ -69,11 +81,13 @@ class WorkerPool:
     """Up to ``workers`` processes building reports into ``out_dir``; use as a context manager."""
 
     def __init__(self, out_dir: Path, workers: int, timeout: int, facts=None,
-                 imports: tuple[str, ...] = (), fresh_kernels: bool = False):  # fmt: skip
+                 imports: tuple[str, ...] = (), fresh_kernels: bool = False,
+                 holder: dict | None = None):  # fmt: skip
         self.out_dir, self.workers, self.timeout = out_dir, workers, timeout
         # What every page is built from (heenb.render.facts.PageFacts), what each worker's
-        # kernel imports first, and whether each report gets a new kernel.
-        self.options = (facts, imports, fresh_kernels)
+        # kernel imports first, whether each report gets a new kernel, and the build's
+        # lock (heenb.publish.lock.BuildLock.mine) and process, which workers check.
+        self.options = (facts, imports, fresh_kernels, holder, os.getpid())
         self._context = multiprocessing.get_context("spawn")
         self._pool: list[_Worker] = []
         self._started = 0
@@ -135,16 +149,20 @@ def _ctrl_c_ignored():
         signal.signal(signal.SIGINT, previous)
 
 
-def _work(connection, out_dir: Path, timeout: int, facts, imports, fresh_kernels) -> None:
+def _work(connection, out_dir: Path, timeout: int, facts, imports, fresh_kernels, holder,
+          build_pid) -> None:  # fmt: skip
     """A worker process: build each job received on ``connection``, send back its outcome.
 
     ``None`` ends the loop. The kernel starts first and warms up while this
     process imports papermill and nbconvert (which the main process never
     does). Ctrl-C is ignored (from birth, see :class:`_Worker`): the main
     process stops workers with SIGTERM, which unwinds here, so the kernel is
-    shut down and no temporary file is left behind.
+    shut down and no temporary file is left behind. The same SIGTERM comes when the
+    build process dies, however it dies (:func:`die_with_parent`); a worker whose build
+    has gone stops without a word.
     """
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    die_with_parent(build_pid)
     from heenb.publish.kernels import WarmKernel
 
     kernel = runner = None
@@ -152,9 +170,12 @@ def _work(connection, out_dir: Path, timeout: int, facts, imports, fresh_kernels
         kernel = WarmKernel(imports)
         from heenb.publish.runner import Runner
 
-        runner = Runner(out_dir, timeout, kernel, facts, imports, fresh_kernels)
+        runner = Runner(out_dir, timeout, kernel, facts, imports, fresh_kernels, holder,
+                        build_pid)  # fmt: skip
         for job in iter(connection.recv, None):
             connection.send(runner.build(job))
+    except (EOFError, OSError):  # the build has gone: nobody to tell
+        pass
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)  # let the clean-up finish
         if runner is not None:
@@ -165,3 +186,13 @@ def _work(connection, out_dir: Path, timeout: int, facts, imports, fresh_kernels
 
 def _exit_on_sigterm(signum, frame) -> None:
     raise SystemExit(128 + signum)
+
+
+def die_with_parent(parent: int) -> None:
+    """Have this process sent SIGTERM when its parent dies (Linux ``prctl``; elsewhere the
+    fence before each write is what stops it), and exit now if ``parent`` is already gone."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    if os.getppid() != parent:  # it died before the request above: no signal will come
+        raise SystemExit(128 + signal.SIGTERM)

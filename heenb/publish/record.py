@@ -37,6 +37,14 @@ from heenb.publish.outcome import BUILT, FAILED, SKIPPED, UP_TO_DATE, Outcome
 from heenb.render.html import spreadsheet_name
 
 BUILD_LOG = "build.json"
+#: The inputs of :mod:`heenb.publish.inputs` in words, for saying why a page is rebuilt.
+INPUT_NAMES = {
+    "notebook": "notebook",
+    "parameters": "parameters",
+    "data": "data (the raw sources it reads, the catalogue or the code deriving the mart)",
+    "code": "heenb's code or the pinned packages",
+    "plan": "the plan's reports, titles or labels",
+}
 
 
 class BuildRecord:
@@ -55,15 +63,32 @@ class BuildRecord:
 
     def is_current(self, job: Job) -> bool:
         """Whether ``job``'s page exists, is the page recorded, and has today's inputs."""
+        return not self.why_stale(job)
+
+    def why_stale(self, job: Job) -> str:
+        """Why ``job``'s page must be rebuilt, in words ('' when it is current): no page
+        recorded, a failed or skipped last build, which inputs changed, or a page or
+        spreadsheet that is not the one recorded."""
         entry = self.entries.get(job.output)
-        if not entry or entry.get("status") in (FAILED, SKIPPED) or not self._current(entry, job):
-            return False
+        if not entry:
+            return "no page of it is recorded in build.json"
+        if entry.get("status") == FAILED:
+            return "its last build failed"
+        if entry.get("status") == SKIPPED:
+            return "it was skipped last time: a raw source it reads was missing"
+        now, then = self.inputs[job.output], entry["inputs"]
+        changed = [INPUT_NAMES.get(k, k) for k in dict.fromkeys([*now, *then])
+                   if now.get(k) != then.get(k)]  # fmt: skip
+        if changed:
+            return f"changed since its last build: {', '.join(changed)}"
         try:
-            return entry.get("page") == file_hash(self.out_dir / job.output) and entry.get(
-                "spreadsheet"
-            ) == _optional_hash(self._workbook(job))
+            if entry.get("page") != file_hash(self.out_dir / job.output):
+                return "its page is not the page recorded (edited, or not yet recorded)"
+            if entry.get("spreadsheet") != _optional_hash(self._workbook(job)):
+                return "its spreadsheet is missing or not the one recorded"
         except OSError:
-            return False
+            return "its page is missing"
+        return ""
 
     def _workbook(self, job: Job) -> Path:
         return (self.out_dir / job.output).with_name(spreadsheet_name(job.output))

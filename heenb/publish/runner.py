@@ -4,9 +4,10 @@ A :class:`Runner` keeps a :class:`heenb.publish.kernels.WarmKernel` and one
 :class:`heenb.render.html.ReportExporter`. Each report is executed by
 ``papermill.execute_notebook`` from its notebook with its parameters, in the
 warm kernel reset to a fresh kernel's state, and exported in this process. The
-page is written to a temporary file and moved into place when complete, just
-after the spreadsheet of its tables (:mod:`heenb.render.spreadsheet`, from the
-same run) is written beside it the same way. A
+page and the spreadsheet of its tables (:mod:`heenb.render.spreadsheet`, from the
+same run) are written beside their places under temporary names, then renamed
+into place together (:func:`heenb.files.publish_together`), and only while the
+build that asked for them still runs and holds the folder's lock (:meth:`Runner.fence`). A
 report that raises, times out or kills its kernel is recorded as failed with
 papermill's annotated notebook kept under ``_failed/``; the kernel is replaced
 before the next report.
@@ -14,6 +15,7 @@ before the next report.
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -21,13 +23,20 @@ from pathlib import Path
 import nbformat
 import papermill
 
-from heenb.files import write_atomically
+from heenb.files import (
+    LinkedFolderError,
+    folder_within,
+    publish_together,
+    temporary_beside,
+    write_atomically,
+)
 from heenb.plan import Job
 from heenb.publish.kernels import KERNEL_NAME, WarmKernel
+from heenb.publish.lock import LockLostError, holds
 from heenb.publish.outcome import BUILT, FAILED, Outcome
 from heenb.render.facts import PageFacts
 from heenb.render.html import ReportExporter, about, page_tables, spreadsheet_name
-from heenb.render.spreadsheet import write_spreadsheet
+from heenb.render.spreadsheet import write_workbook
 
 FAILED_DIR = "_failed"
 
@@ -37,8 +46,11 @@ class Runner:
 
     def __init__(self, out_dir: Path, timeout: int, kernel: WarmKernel | None = None,
                  facts: PageFacts | None = None, imports: tuple[str, ...] = (),
-                 fresh_kernels: bool = False):  # fmt: skip
+                 fresh_kernels: bool = False, holder: dict | None = None,
+                 build_pid: int | None = None):  # fmt: skip
         self.out_dir = out_dir
+        # The build's lock (heenb.publish.lock.BuildLock.mine) and process: see fence().
+        self.holder, self.build_pid = holder, build_pid
         self.fresh_kernels = fresh_kernels  # a new kernel per report (to measure warm kernels)
         self.imports = imports
         self.timeout = timeout
@@ -93,21 +105,43 @@ class Runner:
                 return Outcome(job.output, FAILED, time.monotonic() - started,
                                first_line(error), kept)  # fmt: skip
         target = self.out_dir / job.output
+        temporaries: list[Path] = []
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
+            folder_within(self.out_dir, Path(job.output).parent)  # never through a link
             workbook = target.with_name(spreadsheet_name(job.output))
-            if tables:  # the page's spreadsheet first: the page written next links it
-                write_spreadsheet(workbook, tables, title, about(notebook, self.facts))
+            temporaries.append(temporary_beside(target))
+            temporaries[-1].write_text(page, encoding="utf-8")
+            moves, removals = [(temporaries[-1], target)], [failed_path(self.out_dir, job)]
+            if tables:  # the page links its spreadsheet: both are published together
+                temporaries.append(temporary_beside(workbook))
+                write_workbook(temporaries[-1], tables, title, about(notebook, self.facts))
+                moves.insert(0, (temporaries[-1], workbook))
             else:
-                workbook.unlink(missing_ok=True)
-            write_atomically(target, page)
-            failed_path(self.out_dir, job).unlink(missing_ok=True)
+                removals.append(workbook)
+            publish_together(moves, removals, check=self.fence)
+        except LinkedFolderError as error:
+            seconds = time.monotonic() - started
+            return Outcome(
+                job.output, FAILED, seconds, f"WriteError: cannot write {target}: {error}"
+            )
         except OSError as error:
             seconds = time.monotonic() - started
             return Outcome(job.output, FAILED, seconds, write_error(error, target))
         except Exception as error:  # noqa: BLE001 - a spreadsheet that cannot be made fails its page
             return Outcome(job.output, FAILED, time.monotonic() - started, first_line(error))
+        finally:
+            for temporary in temporaries:  # none is left once published
+                temporary.unlink(missing_ok=True)
         return Outcome(job.output, BUILT, time.monotonic() - started)
+
+    def fence(self) -> None:
+        """Raise :class:`heenb.publish.lock.LockLostError` unless the build this runner works
+        for still runs (it is this process's parent) and holds the folder's lock: checked
+        just before anything is written into the folder."""
+        if self.build_pid is not None and os.getppid() != self.build_pid:
+            raise LockLostError(self.out_dir)
+        if self.holder is not None and not holds(self.out_dir, self.holder):
+            raise LockLostError(self.out_dir)
 
     def close(self) -> None:
         """Shut the kernel down (a new one starts with the next report)."""
@@ -120,9 +154,10 @@ class Runner:
             return ""
         kept = failed_path(self.out_dir, job)
         try:
-            kept.parent.mkdir(parents=True, exist_ok=True)
+            self.fence()
+            folder_within(self.out_dir, kept.parent.relative_to(self.out_dir))
             write_atomically(kept, executed.read_text(encoding="utf-8"))
-        except OSError:
+        except (OSError, LockLostError):
             return ""  # the failure itself is what the summary reports
         return str(kept.relative_to(self.out_dir))
 

@@ -7,7 +7,11 @@ no blank rows above it. Cells are what the page shows, after disclosure
 control: a withheld figure is ``[c]``; a figure that does not exist (blank or
 "no data" on the page) is ``[x]``. Columns whose figures are all plain numbers
 (or all per cent) are written as numbers (per cent columns with the unit in
-their heading), never as text. Nothing in a cell is run as a formula or a link.
+their heading), never as text. Nothing in a cell is run as a formula or a link:
+gptables reads ``[text](url)`` in any text as a hyperlink, which heenb never
+asks it for, so that reading is turned off while a workbook is written
+(:func:`_text_stays_text`); the contents sheet's links to the table sheets,
+which gptables makes itself, stay.
 """
 
 from __future__ import annotations
@@ -15,13 +19,15 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import tempfile
+import threading
 import warnings
 from pathlib import Path
 
 import gptables
 import pandas as pd
+from gptables.core.wrappers import GPWorksheet
 
+from heenb.files import temporary_beside
 from heenb.formatting import NO_DATA, WITHHELD
 
 #: The Government Statistical Service symbols the workbook uses, and what they mean.
@@ -127,25 +133,52 @@ def write_spreadsheet(target: Path, tables: list[dict], title: str, about: list[
 
     Symbols in the cells are the page's: :data:`heenb.formatting.WITHHELD` stays ``[c]``.
     """
-    cover, sheets, notes = workbook_parts(tables, title, about)
-    handle, temporary = tempfile.mkstemp(
-        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
-    )
-    os.close(handle)
+    temporary = temporary_beside(target)
     try:
-        with warnings.catch_warnings():  # [z] is explained though no table may use it,
-            warnings.filterwarnings("ignore", "The following notes are not referenced")
-            warnings.filterwarnings("ignore", module="gptables")  # and pandas 3 deprecations
-            gptables.write_workbook(
-                filename=temporary, sheets=sheets, cover=cover, notes_table=notes,
-                contentsheet_options={"additional_elements": ["subtitles"]},
-                workbook_options=WORKBOOK_OPTIONS,
-            )  # fmt: skip
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
+        write_workbook(temporary, tables, title, about)
         os.replace(temporary, target)
     except BaseException:
         with contextlib.suppress(OSError):
-            Path(temporary).unlink()
+            temporary.unlink()
         raise
+
+
+def write_workbook(path: Path, tables: list[dict], title: str, about: list[str]) -> None:
+    """Write the workbook of ``tables`` to ``path`` itself (a temporary file the caller
+    renames into place: see :func:`write_spreadsheet`)."""
+    cover, sheets, notes = workbook_parts(tables, title, about)
+    with warnings.catch_warnings():  # [z] is explained though no table may use it,
+        warnings.filterwarnings("ignore", "The following notes are not referenced")
+        warnings.filterwarnings("ignore", module="gptables")  # and pandas 3 deprecations
+        with _text_stays_text():
+            gptables.write_workbook(
+                filename=str(path), sheets=sheets, cover=cover, notes_table=notes,
+                contentsheet_options={"additional_elements": ["subtitles"]},
+                workbook_options=WORKBOOK_OPTIONS,
+            )  # fmt: skip
+
+
+_LINKS_OFF = threading.Lock()
+
+
+@contextlib.contextmanager
+def _text_stays_text():
+    """While a workbook is written, gptables leaves ``[text](url)`` in text as it is.
+
+    gptables (2.0) turns the first Markdown link in any title, subtitle, note, cover
+    line or table cell into a live hyperlink (so a provider or project name could link to
+    any web page, ``mailto:`` or ``file:`` share), and fails the whole workbook on a second
+    link in one cell or on a scheme XlsxWriter does not know (``javascript:``). Every
+    string heenb gives it is data or heenb's own plain text, so none is read as a link.
+    """
+    with _LINKS_OFF:
+        parse = GPWorksheet.__dict__["_replace_url"]
+        GPWorksheet._replace_url = staticmethod(_as_text)
+        try:
+            yield
+        finally:
+            GPWorksheet._replace_url = parse
+
+
+def _as_text(string: str) -> str:
+    return string
