@@ -4,8 +4,9 @@ The plan is data (``reports.yml``), the one registry of report types: each entry
 declares its notebook, parameter, values, page path, and optionally the
 catalogue lookup that checks a value (``check``), how the index labels a
 report (``label``), the raw sources it reads (``sources``), the modules a
-warm kernel imports for it (``imports``) and whether its pages link to other
-reports of the plan (``links``). Nothing else in the code names a
+warm kernel imports for it (``imports``), whether its pages link to other
+reports of the plan (``links``) and the project files its notebook or custom
+sections read besides heenb and the raw data (``inputs``). Nothing else in the code names a
 report type. :func:`load_plan` expands the plan over the catalogue into one
 :class:`Job` per report, and checks it before any work starts: every notebook
 exists and declares the entry's parameter, every parameter value is valid and a
@@ -38,7 +39,7 @@ ALL_SOURCES = tuple(raw.name for raw in RAW_FILES)
 #: A parameter value that can be part of a page's path.
 SAFE_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _KEYS = {"name", "title", "notebook", "parameter", "values", "output"}
-_OPTIONAL = {"check", "label", "sources", "imports", "links"}
+_OPTIONAL = {"check", "label", "sources", "imports", "links", "inputs"}
 #: An importable module name, for ``imports``.
 _MODULE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 
@@ -52,7 +53,9 @@ class Job:
     names the report; ``sources`` the raw files (contract names) it reads, whose
     content alone decides whether it is rebuilt; ``imports`` the modules a warm
     kernel imports for it; ``links`` whether its page links to other reports'
-    pages (then a change to the plan's pages rebuilds it).
+    pages (then a change to the plan's pages rebuilds it); ``inputs`` the files (paths from
+    the project root) it reads besides its notebook, heenb and the raw data: their
+    changes rebuild it.
     """
 
     group: str
@@ -64,6 +67,7 @@ class Job:
     sources: tuple[str, ...] = ALL_SOURCES
     imports: tuple[str, ...] = ()
     links: bool = False
+    inputs: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -158,6 +162,7 @@ def _expand(entry, number: int, plan_file: Path, catalogue: Catalogue) -> list[J
         raise BuildError(f"{where}: 'values' must be a list or the name of a value set.")
     check, label = _lookup(entry, where), entry.get("label") or f"{parameter} = {{value}}"
     sources, imports = _sources(entry, where), _imports(entry, where)
+    files = _inputs(entry, where)
     links = entry.get("links", False)
     if not isinstance(links, bool):
         raise BuildError(f"{where}: 'links' must be true or false, not {links!r}.")
@@ -183,7 +188,7 @@ def _expand(entry, number: int, plan_file: Path, catalogue: Catalogue) -> list[J
             ) from None
         shown = _label(label, record, value, where)
         jobs.append(Job(entry["name"], entry["title"], notebook, {parameter: value}, output,
-                        shown, sources, imports, links))  # fmt: skip
+                        shown, sources, imports, links, files))  # fmt: skip
     return jobs
 
 
@@ -216,6 +221,23 @@ def _imports(entry: dict, where: str) -> tuple[str, ...]:
     ):
         raise BuildError(f"{where}: 'imports' must list module names, as in [heenb.report.area].")
     return tuple(imports)
+
+
+def _inputs(entry: dict, where: str) -> tuple[str, ...]:
+    """The declared input files: existing files inside the project, by path from its root."""
+    files = entry.get("inputs", [])
+    if not isinstance(files, list) or not all(isinstance(f, str) and f for f in files):
+        raise BuildError(f"{where}: 'inputs' must list files, as in [notebooks/helpers.py].")
+    shown = []
+    for name in files:
+        path = (paths.PROJECT_ROOT / name).resolve()
+        if not path.is_relative_to(paths.PROJECT_ROOT) or not path.is_file():
+            raise BuildError(
+                f"{where}: the input {name!r} is not a file inside the project "
+                f"{paths.PROJECT_ROOT}; list files by their path from there."
+            )
+        shown.append(path.relative_to(paths.PROJECT_ROOT).as_posix())
+    return tuple(shown)
 
 
 def _label(template: str, record: dict, value, where: str) -> str:

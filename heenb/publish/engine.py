@@ -36,7 +36,15 @@ from heenb.data.mart import PINNED_MART, build_mart, changed_files, mart_key, pi
 from heenb.errors import BuildError, DataChangedError
 from heenb.files import LinkedFolderError, linked_folder
 from heenb.plan import Job, load_plan, select, warm_up_imports
-from heenb.publish.inputs import code_hash, data_input, file_hash, job_inputs, plan_hash
+from heenb.publish.inputs import (
+    code_hash,
+    data_input,
+    file_hash,
+    files_input,
+    job_inputs,
+    notebook_modules,
+    plan_hash,
+)
 from heenb.publish.lock import BuildLock, LockLostError
 from heenb.publish.outcome import BUILT, FAILED, SKIPPED, UP_TO_DATE, Outcome
 from heenb.publish.pool import WorkerPool
@@ -228,10 +236,12 @@ def missing_sources(job: Job, raw: dict[str, str | None]) -> str:
 
 
 def _inputs(jobs: list[Job], raw: dict, reference_key: str, code_key: str) -> dict[str, dict]:
-    """Each job's input hashes by output (each notebook read once)."""
+    """Each job's input hashes by output (each notebook read and parsed once)."""
     notebooks = {nb: file_hash(nb) for nb in {job.notebook for job in jobs}}
+    modules = {nb: notebook_modules(nb) for nb in notebooks}
     return {j.output: job_inputs(j, notebooks[j.notebook], data_input(j, raw, reference_key),
-                                 code_key) for j in jobs}  # fmt: skip
+                                 code_key, files_input(j, modules[j.notebook]))
+            for j in jobs}  # fmt: skip
 
 
 def _plan_line(selected: int, todo: int, skipped: int, workers: int, out_dir: Path) -> str:

@@ -44,6 +44,7 @@ INPUT_NAMES = {
     "data": "data (the raw sources it reads, the catalogue or the code deriving the mart)",
     "code": "heenb's code or the pinned packages",
     "plan": "the plan's reports, titles or labels",
+    "files": "files it reads (modules its notebook imports, or inputs the plan declares)",
 }
 
 
