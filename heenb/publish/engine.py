@@ -50,13 +50,17 @@ from heenb.publish.outcome import BUILT, FAILED, SKIPPED, UP_TO_DATE, Outcome
 from heenb.publish.pool import WorkerPool
 from heenb.publish.progress import progress_for
 from heenb.publish.record import BUILD_LOG, BuildRecord, is_build_record
+from heenb.publish.release import make_release
 from heenb.publish.run_outcome import OUTCOME_FILE, RunOutcome, is_outcome_file
 from heenb.render.facts import PageFacts
+from heenb.report.changes import CHANGES_OUTPUT, RELEASES_DIR
 
 DEFAULT_TIMEOUT = 300
 INDEX_NOTEBOOK = paths.NOTEBOOK_DIR / "index.ipynb"
 INDEX_OUTPUT = "index.html"
 INDEX_TITLE = "Workforce education reports"
+CHANGES_NOTEBOOK = paths.NOTEBOOK_DIR / "changes.ipynb"
+CHANGES_TITLE = "What changed since the last release"
 
 __all__ = ["BUILT", "DEFAULT_TIMEOUT", "FAILED", "INDEX_OUTPUT", "SKIPPED", "UP_TO_DATE", "Outcome",
            "build"]  # fmt: skip
@@ -98,8 +102,14 @@ def build(
         raise BuildError(f"--timeout must be a number of seconds above 0, not {timeout}.")
     if workers < 1:
         raise BuildError(f"--workers must be 1 or more, not {workers}.")
-    if any(job.output == INDEX_OUTPUT for job in plan):
-        raise BuildError(f"The plan gives a report the index's page, {INDEX_OUTPUT}; rename it.")
+    for job in plan:
+        if job.output in (INDEX_OUTPUT, CHANGES_OUTPUT):
+            raise BuildError(f"The plan gives a report heenb's own page {job.output}; rename it.")
+        if job.output.split("/")[0] == RELEASES_DIR:
+            raise BuildError(
+                f"The plan puts a report in {RELEASES_DIR}/ ({job.output}), where heenb keeps "
+                "earlier releases; give it another folder."
+            )
     _check_writable(out_dir)
     with BuildLock(out_dir) as lock:  # nothing in out_dir is read or written before this
         _check_ours(out_dir)
@@ -143,29 +153,33 @@ def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar,
     if plan_file:  # the index lists the plan's reports
         index_parameters["plan"] = str(Path(plan_file).resolve())
     index = Job("index", "Index", INDEX_NOTEBOOK, index_parameters, INDEX_OUTPUT, INDEX_TITLE)
+    changes = Job("changes", "Changes", CHANGES_NOTEBOOK, index_parameters, CHANGES_OUTPUT,
+                  CHANGES_TITLE)  # fmt: skip
+    own = [changes, index]  # heenb's own pages, built after the plan's: changes, then index
     reference_key = mart_key(data_dir, catalogue, raw={})  # catalogue and deriving code
     code_key = code_hash()
-    inputs = _inputs([*plan, index], data_at_start, reference_key, code_key)
-    for job in [*plan, index]:  # the index lists the plan's reports; others may link to them
-        if job.links or job is index:
+    inputs = _inputs([*plan, *own], data_at_start, reference_key, code_key)
+    for job in [*plan, *own]:  # the index lists the plan's reports; others may link to them
+        if job.links or job in own:
             inputs[job.output]["plan"] = plan_hash(plan)
     header = {"data_hash": data_key, "data_folder": data_dir.name, "code_hash": code_key}
     run.facts.update(header)
-    record = BuildRecord(out_dir, [*plan, index], inputs, header)
+    record = BuildRecord(out_dir, [*plan, *own], inputs, header)
     skipped = {job.output: why for job in jobs if (why := missing_sources(job, data_at_start))}
-    stale = {j.output: "--force" if force else record.why_stale(j) for j in [*jobs, index]
+    stale = {j.output: "--force" if force else record.why_stale(j) for j in [*jobs, *own]
              if j.output not in skipped}  # fmt: skip
     todo = [j for j in jobs if stale.get(j.output)]
     todo.sort(key=record.seconds, reverse=True)  # longest first: the batch ends sooner
-    index_todo = [index] if todo or stale[index.output] else []
+    own_todo = own if todo or any(stale[j.output] for j in own) else []
     run.reasons.update(stale)
-    if todo and not stale[index.output]:
-        run.reasons[index.output] = "reports it lists were rebuilt"
+    for job in own_todo:
+        if not stale[job.output]:
+            run.reasons[job.output] = "reports it lists were rebuilt"
     line = _plan_line(len(jobs), len(todo), len(skipped), min(workers, len(todo) or 1), out_dir)
     if skipped:
         line += f"; {len(skipped)} skipped: a raw source they read is not in {data_dir}"
-    bar.start(line, len(todo) + len(index_todo))
-    by_output = {job.output: job for job in [*plan, index]}
+    bar.start(line, len(todo) + len(own_todo))
+    by_output = {job.output: job for job in [*plan, *own]}
 
     def finished(outcome: Outcome) -> None:
         lock.check()  # a build that lost its lock writes nothing more
@@ -194,14 +208,20 @@ def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar,
                 if job.output not in ran:
                     record.note(job, outcomes[-1], time.monotonic() - started)
                     run.note(outcome)
-            record.write(time.monotonic() - started)  # the index reads it
-            if index_todo:
-                outcomes += pool.run(index_todo, finished)
+            record.write(time.monotonic() - started)  # the index and changes read it
+            for job in own_todo:  # changes first: the index links to it
+                outcomes += pool.run([job], finished)
     finally:
         for name, value in saved.items():
             _restore(name, value)
         bar.close()
-    changed = changed_files(data_at_start, raw_hashes(data_dir)) if todo or index_todo else []
+    if any(o.status == BUILT for o in outcomes):  # a run that publishes keeps a release
+        lock.check()
+        labels = {j.output: j.label or j.title for j in [*plan, *own]}
+        data = {**header, "raw": data_at_start, "reference_hash": reference_key}
+        release = make_release(out_dir, {o: labels[o] for o in record.entries}, data)
+        run.facts["release"] = release["id"]
+    changed = changed_files(data_at_start, raw_hashes(data_dir)) if todo or own_todo else []
     run.finish(changed)
     if changed:
         raise DataChangedError(data_dir, changed, done=(
@@ -253,12 +273,13 @@ def _plan_line(selected: int, todo: int, skipped: int, workers: int, out_dir: Pa
 
 
 def _check_ours(out_dir: Path) -> None:
-    """Refuse an output folder whose ``index.html``, ``build.json`` or ``outcome.json`` heenb
-    did not write."""
-    index, record, outcome = out_dir / INDEX_OUTPUT, out_dir / BUILD_LOG, out_dir / OUTCOME_FILE
+    """Refuse an output folder whose ``index.html``, ``changes.html``, ``build.json`` or
+    ``outcome.json`` heenb did not write."""
+    record, outcome = out_dir / BUILD_LOG, out_dir / OUTCOME_FILE
     foreign = []
-    if index.is_file() and not is_heenb_page(index):
-        foreign.append(index.name)
+    for page in (out_dir / INDEX_OUTPUT, out_dir / CHANGES_OUTPUT):
+        if page.is_file() and not is_heenb_page(page):
+            foreign.append(page.name)
     if record.is_file() and not is_build_record(record):
         foreign.append(record.name)
     if outcome.is_file() and not is_outcome_file(outcome):

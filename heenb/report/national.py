@@ -22,6 +22,7 @@ from heenb.figures.score import score
 from heenb.plan import Job, load_plan
 from heenb.report import blocks, findings, scorecard
 from heenb.report.blocks import Block
+from heenb.report.changes import area_names, compare, summary_block
 from heenb.report.common import Inputs, Report, demo_banner, load_inputs, section
 from heenb.report.narrative import latest_project_status
 
@@ -40,7 +41,7 @@ def index_report(reports_dir=None, plan=None, data=None) -> IndexReport:
 class IndexReport(Report):
     """Sections of the front page, in reading order."""
 
-    sections = ("headline", "scorecard", "commitments", "reports")
+    sections = ("headline", "changes", "scorecard", "commitments", "reports")
 
     sources = SOURCES
 
@@ -122,6 +123,11 @@ class IndexReport(Report):
                 )
             )
         return blocks.join(parts)
+
+    @section
+    def changes(self) -> Block:
+        """What changed since the last release, in brief, linking to the page of changes."""
+        return summary_block(compare(self.folder, self.jobs, area_names(self.catalogue)))
 
     def findings(self) -> list[str]:
         """The findings, most important first: each objective's headline KPI for England
