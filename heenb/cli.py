@@ -214,14 +214,23 @@ def _build(args) -> int:
     with ``--quiet``); return the exit status of :data:`BUILD_STATUSES`."""
     from collections import Counter
 
-    from heenb.publish.engine import BUILT, FAILED, INDEX_OUTPUT, SKIPPED, UP_TO_DATE, build
+    from heenb.publish.engine import (
+        BUILT,
+        CHANGES_OUTPUT,
+        FAILED,
+        INDEX_OUTPUT,
+        SKIPPED,
+        UP_TO_DATE,
+        build,
+    )
     from heenb.publish.run_outcome import COMPLETE, INCOMPLETE
 
     started = time.time()
     outcomes = build(args.data, args.out, args.only, args.workers, args.timeout,
                      force=args.force, plan_file=args.plan, fresh_kernels=args.fresh_kernels,
                      progress=_silent if args.quiet else None)  # fmt: skip
-    counts = Counter(o.status for o in outcomes if o.output != INDEX_OUTPUT)
+    own = (INDEX_OUTPUT, CHANGES_OUTPUT)  # heenb's own pages, not the plan's reports
+    counts = Counter(o.status for o in outcomes if o.output not in own)
     failed = [o for o in outcomes if o.status == FAILED]
     status = INCOMPLETE if failed or counts[SKIPPED] else COMPLETE
     say = print if not args.quiet else _to_stderr if status != COMPLETE else _silent

@@ -93,3 +93,33 @@ def test_editing_a_helper_module_rebuilds_its_notebooks_pages_and_nothing_else(t
     assert statuses["plain/c.html"] == UP_TO_DATE
     assert "Good morning, a!" in (out / "helped" / "a.html").read_text()
     assert set(run().values()) == {UP_TO_DATE}
+
+
+@pytest.mark.slow
+def test_a_catalogue_edited_during_a_build_reaches_none_of_its_pages(tmp_path, monkeypatch):
+    reference = tmp_path / "reference"
+    shutil.copytree(paths.REFERENCE_DIR, reference)
+    monkeypatch.setenv("HEENB_REFERENCE", str(reference))
+    monkeypatch.setenv("HEENB_TEST_REFERENCE", str(reference))
+    notebook = tmp_path / "catalogue.ipynb"
+    book = nbformat.read(FIXTURES / "greeting.ipynb", as_version=4)
+    book.cells[-1].source = (
+        "import os\nfrom pathlib import Path\nfrom IPython.display import HTML\n"
+        "from heenb.data.catalogue import load_catalogue\n"
+        "objectives = Path(os.environ['HEENB_TEST_REFERENCE']) / 'objectives.csv'\n"
+        "if name == 'a':  # the first report edits the catalogue the build started from\n"
+        "    objectives.write_text(objectives.read_text().replace('Quality 1:', 'Renamed 1:'))\n"
+        "HTML('<p>' + load_catalogue().objective('quality-framework')['short_name'] + '</p>')"
+    )
+    nbformat.write(book, notebook)
+    plan = tmp_path / "plan.yml"
+    plan.write_text(yaml.safe_dump({"reports": [
+        {"name": "cat", "title": "Cat", "notebook": str(notebook), "parameter": "name",
+         "values": ["a", "b"], "output": "cat/{name}.html"}]}))  # fmt: skip
+
+    build(out=tmp_path / "reports", plan_file=plan, workers=1, progress=lambda _: None)
+
+    assert "Renamed 1:" in (reference / "objectives.csv").read_text()  # it was edited
+    for name in ("a", "b"):
+        shown = (tmp_path / "reports" / "cat" / f"{name}.html").read_text()
+        assert "Quality 1: Quality Strategy" in shown and "Renamed" not in shown

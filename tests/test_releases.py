@@ -184,3 +184,13 @@ def test_two_runs_with_changed_data_leave_two_releases_and_a_page_of_changes(tmp
     run()  # nothing changed: nothing published, no release
     assert len(releases(out)) == 2
     assert not list((out / "releases").glob(".staging-*"))
+
+
+def test_the_changes_notebook_shows_its_declared_sections_in_order():
+    from heenb.paths import NOTEBOOK_DIR
+    from heenb.report.changes import ChangesReport
+
+    cells = json.loads((NOTEBOOK_DIR / "changes.ipynb").read_text())["cells"]
+    code = ["".join(c["source"]).strip() for c in cells if c["cell_type"] == "code"]
+    shown = [text.removeprefix("report.").removesuffix("()") for text in code[2:]]
+    assert shown == [*ChangesReport.declared_sections(), "notes"]

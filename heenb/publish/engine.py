@@ -24,6 +24,7 @@ import contextlib
 import json
 import os
 import re
+import shutil
 import tempfile
 import time
 from collections.abc import Callable
@@ -62,8 +63,8 @@ INDEX_TITLE = "Workforce education reports"
 CHANGES_NOTEBOOK = paths.NOTEBOOK_DIR / "changes.ipynb"
 CHANGES_TITLE = "What changed since the last release"
 
-__all__ = ["BUILT", "DEFAULT_TIMEOUT", "FAILED", "INDEX_OUTPUT", "SKIPPED", "UP_TO_DATE", "Outcome",
-           "build"]  # fmt: skip
+__all__ = ["BUILT", "CHANGES_OUTPUT", "DEFAULT_TIMEOUT", "FAILED", "INDEX_OUTPUT", "SKIPPED",
+           "UP_TO_DATE", "Outcome", "build"]  # fmt: skip
 
 
 def build(
@@ -91,6 +92,14 @@ def build(
     BuildError, DataValidationError, ParameterError
         Before any report runs: a bad plan, ``--only``, setting, output folder or data.
     """
+    with _fixed_reference():
+        return _build(data, out, only, workers, timeout, force, plan_file, progress,
+                      fresh_kernels)  # fmt: skip
+
+
+def _build(data, out, only, workers, timeout, force, plan_file, progress,
+           fresh_kernels) -> list[Outcome]:  # fmt: skip
+    """:func:`build`, reading the catalogue as it was when the build started."""
     started = time.monotonic()
     data_dir = paths.data_folder(data)
     out_dir = Path(out).resolve() if out else paths.DEFAULT_REPORTS_DIR
@@ -229,6 +238,27 @@ def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar,
             f"(version {data_key}) and says so; run heenb build again to build from the new data"
         ), published=True)  # fmt: skip
     return outcomes
+
+
+@contextlib.contextmanager
+def _fixed_reference():
+    """The reference catalogue fixed for the whole build, like the raw data: its folder is
+    copied when the build starts and the build and its kernels read the copy
+    (``HEENB_REFERENCE``), so a catalogue edited during the build reaches none of its pages
+    (the next build sees the change in every page's inputs)."""
+    source = paths.reference_dir()
+    if not source.is_dir():  # load_catalogue says what is wrong
+        yield
+        return
+    saved = os.environ.get("HEENB_REFERENCE")
+    with tempfile.TemporaryDirectory(prefix="heenb-reference-") as work:
+        copy = Path(work) / source.name
+        shutil.copytree(source, copy)
+        os.environ["HEENB_REFERENCE"] = str(copy)
+        try:
+            yield
+        finally:
+            _restore("HEENB_REFERENCE", saved)
 
 
 def _check_confined(out_dir: Path, jobs: list[Job]) -> None:

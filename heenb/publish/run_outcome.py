@@ -19,7 +19,8 @@ the reports folder says it in detail. Exit statuses:
 (runs refused before that, such as a second build into a busy folder, leave the
 last one; its ``finished`` time tells). It holds ``result`` (``complete``,
 ``incomplete``, ``refused``, ``stopped`` or ``error``), ``exit_status``, the
-times, the data folder's name and version, ``counts``, ``data_changed`` (raw files
+times, the data folder's name and version, ``release`` (the id of the release the
+run kept, when it published: :mod:`heenb.publish.release`), ``counts``, ``data_changed`` (raw files
 changed during the build), ``error`` and, for each selected page, ``status``
 (``built``, ``kept``, ``skipped``, ``failed``, or ``not reached`` when the run
 stopped first) and ``why``: which inputs changed, ``--force``, a page not as
