@@ -36,6 +36,8 @@ from heenb.render.facts import PageFacts
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 OBJECTIVES = ["restoration-recovery", "maternity"]
+#: heenb's own pages, built after the plan's reports: the page of changes and the index.
+OWN_PAGES = ("changes.html", "index.html")
 
 
 def entry(notebook, parameter, values, output, name="fixtures") -> dict:
@@ -115,7 +117,7 @@ def test_failures_are_isolated_recorded_and_summarised(tmp_path, capsys):
     assert statuses(out) == {
         "objective/restoration-recovery.html": BUILT, "objective/maternity.html": BUILT,
         "objective/learner-voice.html": FAILED, "objective/quality-framework.html": FAILED,
-        "objective/cross-cutting.html": FAILED, "index.html": BUILT,
+        "objective/cross-cutting.html": FAILED, "changes.html": BUILT, "index.html": BUILT,
     }  # fmt: skip
     stderr = capsys.readouterr().err
     assert "FAILED objective/learner-voice.html: ValueError: this report fails on purpose" in stderr
@@ -221,7 +223,7 @@ def test_a_page_that_links_to_other_reports_is_rebuilt_when_the_plans_pages_chan
                   "links": True}  # fmt: skip
         plan = write_plan(plan_path, entry("greeting", "name", names, "hello/{name}.html"), linked)
         outcomes = build(out=out, plan_file=plan, workers=1, progress=quiet)
-        return {o.output: o.status for o in outcomes if o.output != "index.html"}
+        return {o.output: o.status for o in outcomes if o.output not in OWN_PAGES}
 
     assert set(run(["a"]).values()) == {BUILT}
     assert run(["a", "b"]) == {"hello/a.html": UP_TO_DATE, "hello/b.html": BUILT,
@@ -257,7 +259,7 @@ def test_only_reports_whose_inputs_changed_are_rebuilt(tmp_path, monkeypatch):
         plan = write_plan(plan_path, entry(notebook, "name", names, "hello/{name}.html"),
                           entry("raises", "fail", [False], "raises.html"))  # fmt: skip
         outcomes = build(out=out, plan_file=plan, workers=1, progress=quiet, **options)
-        return {o.output: o.status for o in outcomes if o.output != "index.html"}
+        return {o.output: o.status for o in outcomes if o.output not in OWN_PAGES}
 
     assert set(run(["a", "b"]).values()) == {BUILT}
     before = mtimes(out)
@@ -275,7 +277,8 @@ def test_only_reports_whose_inputs_changed_are_rebuilt(tmp_path, monkeypatch):
                                "raises.html": BUILT}  # fmt: skip
     record = json.loads((out / "build.json").read_text())
     assert [r["output"] for r in record["reports"]] == ["hello/a.html", "hello/c.html",
-                                                        "raises.html", "index.html"]  # fmt: skip
+                                                        "raises.html", "changes.html",
+                                                        "index.html"]  # fmt: skip
     assert not (out / ".heenb-manifest.json").exists()  # one build record
 
     # The notebook changed: its reports are rebuilt, the other is not.

@@ -426,6 +426,7 @@ def test_the_exporter_takes_the_title_and_data_version_as_metadata():
 @pytest.mark.parametrize(
     ("name", "content"),
     [("index.html", "<html><body>My own site</body></html>\n"),
+     ("changes.html", "<html><body>My own changes</body></html>\n"),
      ("build.json", '{"name": "my-app", "version": "1.0.0"}\n'),
      ("outcome.json", '{"result": "mine"}\n')],
 )  # fmt: skip

@@ -233,9 +233,10 @@ def test_build_builds_the_reports_whose_sources_are_present_and_exits_1_naming_t
     assert pages["p/p.html"] | {"seconds": 0} == {
         "page": "p/p.html", "status": "built", "seconds": 0,
         "why": "no page of it is recorded in build.json"}  # fmt: skip
-    assert pages["index.html"]["status"] == "built"
-    assert outcome["counts"] == {"built": 2, "kept": 0, "skipped": 1, "failed": 0,
+    assert pages["index.html"]["status"] == pages["changes.html"]["status"] == "built"
+    assert outcome["counts"] == {"built": 3, "kept": 0, "skipped": 1, "failed": 0,
                                  "not reached": 0}  # fmt: skip
+    assert outcome["release"]  # a run that publishes keeps a release
     # The source arrives: the skipped report is built, the other stays up to date.
     (programme_data / "arcp_outcomes.csv").write_bytes(
         (Path(os.environ["HEENB_DATA"]) / "arcp_outcomes.csv").read_bytes()
