@@ -104,7 +104,7 @@ def page_figures(text: str, page: str, label: str, areas: frozenset[str] = froze
             for i in sorted(figures | verdicts):
                 heading = head[i]
                 area = row[area_at] if area_at is not None else label
-                if area_at is None and heading in areas:
+                if area_at is None and (heading in areas or heading == "England"):
                     area = heading
                 found = _PERIOD.search(heading)
                 period = row[period_at] if period_at is not None else (
@@ -339,10 +339,16 @@ class ChangesReport(Report):
                  for o, label in changes.removed]))  # fmt: skip
         if changes.changed:
             counts = changes.revised["page"].value_counts() if len(changes.revised) else {}
-            parts.append(blocks.paragraph("Pages whose content changed:"))
-            parts.append(blocks.linked_list(
-                [[(changes.pages[o], o), (f": {counts.get(o, 0)} figure(s) revised", None)]
-                 for o in changes.changed]))  # fmt: skip
+            revised = [o for o in changes.changed if counts.get(o, 0)]
+            if revised:
+                parts.append(blocks.paragraph("Pages with revised figures:"))
+                parts.append(blocks.linked_list(
+                    [[(changes.pages[o], o), (f": {counts[o]} figure(s) revised", None)]
+                     for o in revised]))  # fmt: skip
+            if len(revised) < len(changes.changed):
+                parts.append(blocks.paragraph(
+                    f"{len(changes.changed) - len(revised)} other page(s) were rebuilt with no "
+                    "figure changed (their text, or only their build time, differs)."))  # fmt: skip
         if len(parts) == 1:
             parts.append(blocks.paragraph("No page was added, removed or changed."))
         return blocks.join(parts)
@@ -439,8 +445,9 @@ class ChangesReport(Report):
 def summary_sentence(changes: Changes) -> str:
     """One sentence of what changed, for the page and the index."""
     revised = len(changes.revised)
-    areas = list(dict.fromkeys(changes.revised["area"])) if revised else []
-    kpis = list(dict.fromkeys(changes.revised["kpi"][~changes.revised["chart"]])) if revised else []
+    shown = changes.revised[~changes.revised["chart"]] if revised else pd.DataFrame()
+    areas = list(dict.fromkeys(shown["area"])) if len(shown) else []
+    kpis = list(dict.fromkeys(shown["kpi"])) if len(shown) else []
     text = (
         f"Since {changes.since}: {len(changes.added)} page(s) added, {len(changes.removed)} "
         f"removed, {len(changes.changed)} changed; {len(changes.periods)} new period(s); "
