@@ -69,7 +69,9 @@ STP_SAMPLE = 3
 
 def browser_pages(folder: Path) -> list[Path]:
     """Every built page, except that STP pages are a sample (see :data:`STP_SAMPLE`)."""
-    every = sorted(folder.rglob("*.html"))
+    every = sorted(
+        p for p in folder.rglob("*.html") if p.relative_to(folder).parts[0] != "releases"
+    )
     stps = [p for p in every if p.parent.name == "stp"]
     largest = max(stps, key=lambda p: p.stat().st_size)
     assert len(stps) == 44

@@ -26,7 +26,7 @@ import pandas as pd
 
 from heenb import paths
 from heenb.plan import Job, load_plan
-from heenb.report import blocks
+from heenb.report import blocks, glossary
 from heenb.report.blocks import Block
 from heenb.report.common import Report, demo_banner, load_inputs, section
 
@@ -432,6 +432,8 @@ class ChangesReport(Report):
         return blocks.join(parts)
 
     def notes(self) -> Block:
+        """About this page, then the glossary of the terms its sections use ([c] among them)."""
+        used = "\n".join(getattr(self, name)().text for name in self.declared_sections())
         return blocks.join([
             blocks.heading("About this page"),
             blocks.paragraph(
@@ -439,6 +441,7 @@ class ChangesReport(Report):
                 "manifest of its data versions and pages, and the figures its pages showed. "
                 "This page compares the pages of this release with the latest release before "
                 f"it ({self.changes.since}): figures are compared as shown, table by table."),
+            glossary.glossary(used),
         ])  # fmt: skip
 
 
