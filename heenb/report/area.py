@@ -21,7 +21,7 @@ from heenb.figures.commitments import commitment_figures
 from heenb.figures.measure import Kind, of_kind
 from heenb.figures.score import Score, score
 from heenb.plan import declared_sources
-from heenb.report import blocks, findings, involvement, providers, scorecard
+from heenb.report import attention, blocks, findings, involvement, providers, scorecard
 from heenb.report.blocks import Block
 from heenb.report.common import SOURCE_NAMES, Inputs, Report, section
 from heenb.report.narrative import latest_project_status, programme_status
@@ -128,6 +128,13 @@ class AreaReport(Report):
         offices = ", ".join(self.catalogue.area_name(o) for o in self.offices)
         facts = {"Area": f"{name} ({self.code})", "Kind": kind, "Local offices": offices}
         return self.opening(name, facts)
+
+    def attention(self) -> Block:
+        """The exceptions, then the KPIs by question (evidence: the scorecard)."""
+        evidence = {key: "#scorecard" for key in ("standing", "change", "variation")}
+        return attention.area_attention(
+            list(self.scores.values()), self.area["name"], self.peers, evidence
+        )
 
     def findings(self) -> list[str]:
         """The findings, most important first: KPIs on which the area stands out (worse

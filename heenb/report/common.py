@@ -127,13 +127,20 @@ class Report:
         return cls(value, inputs, {cls.parameter: value, "data": data})
 
     def opening(self, title: str, facts: dict) -> Block:
-        """The page's opening: its title, the demo banner, the main points, then ``facts``."""
+        """The page's opening: its title, the demo banner, the main points, what needs
+        attention, then ``facts``."""
         return (
             blocks.heading(title, 1)
             + demo_banner(self.inputs)
             + self.main_points()
+            + self.attention()
             + blocks.definition_list(facts)
         )
+
+    def attention(self) -> Block:
+        """What needs attention, right after the main points (nothing by default; see
+        :mod:`heenb.report.attention`)."""
+        return Block()
 
     def main_points(self) -> Block:
         """Up to six findings (:meth:`findings`; see :mod:`heenb.report.findings`)."""

@@ -19,7 +19,7 @@ from heenb.errors import ParameterError
 from heenb.figures import kpis
 from heenb.figures.measure import Kind, of_kind
 from heenb.figures.score import Score, score
-from heenb.report import blocks, findings, providers
+from heenb.report import attention, blocks, findings, providers
 from heenb.report.blocks import Block
 from heenb.report.common import Inputs, MeasuresReport, checked, load_inputs, section
 
@@ -77,8 +77,9 @@ class HeeRegionReport(MeasuresReport):
             "Region": f"{self.name} ({self.code}), one of HEE's four regions of the 2017 "
             "operating model",
             "Local offices": ", ".join(self.catalogue.area_name(o) for o in self.offices),
-            "Grouping": "derived: the seeds give the four regions but not which local office "
-            "sat in which; the grouping most often stated is used (see the reference data).",
+            "Grouping": "derived: HEE's 2017 documents give the four regions but not which "
+            "local office sat in which; the grouping most often stated is used (see the "
+            "reference data).",
             "Figures": "the local offices' counts summed, then protected.",
         }
         return self.opening(title, facts)
@@ -91,6 +92,13 @@ class HeeRegionReport(MeasuresReport):
             kpi["kpi_id"]: score(self.catalogue, self.mart, kpi, self.code, self.level)
             for _, kpi in self.measures.iterrows()
         }
+
+    def attention(self) -> Block:
+        """The exceptions, then the KPIs by question (evidence: the scorecard)."""
+        evidence = {key: "#scorecard" for key in ("standing", "change", "variation")}
+        return attention.area_attention(
+            list(self.scores.values()), self.name, "HEE regions", evidence
+        )
 
     def findings(self) -> list[str]:
         """KPIs on which the region stands out from the other HEE regions (worse first),

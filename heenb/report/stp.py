@@ -19,14 +19,14 @@ from heenb.errors import ParameterError
 from heenb.figures import kpis
 from heenb.figures import providers as provider_figures
 from heenb.figures.score import Score, score
-from heenb.report import blocks, findings, providers
+from heenb.report import attention, blocks, findings, providers
 from heenb.report.blocks import Block
 from heenb.report.common import Inputs, MeasuresReport, checked, load_inputs, section
 
 #: What the page says about Local Workforce Action Boards.
 LWAB_TEXT = (
-    "Local Workforce Action Boards (LWABs) are not mapped: the seed documents give only their "
-    "number (38), not which STPs each covers, so no page groups STPs by LWAB."
+    "Local Workforce Action Boards (LWABs) are not mapped: HEE's 2017 operating model gives "
+    "only their number (38), not which STPs each covers, so no page groups STPs by LWAB."
 )
 
 
@@ -89,6 +89,13 @@ class StpReport(MeasuresReport):
             kpi["kpi_id"]: score(self.catalogue, self.mart, kpi, self.code, STP)
             for _, kpi in self.measures.iterrows()
         }
+
+    def attention(self) -> Block:
+        """The STP's exceptions, then its KPIs by question (evidence: the scorecard)."""
+        if self.missing:
+            return Block()
+        evidence = {key: "#scorecard" for key in ("standing", "change", "variation")}
+        return attention.area_attention(list(self.scores.values()), self.name, "STPs", evidence)
 
     def findings(self) -> list[str]:
         """KPIs on which the STP stands out from other STPs (worse first), significant
