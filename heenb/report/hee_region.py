@@ -19,7 +19,7 @@ from heenb.errors import ParameterError
 from heenb.figures import kpis
 from heenb.figures.measure import Kind, of_kind
 from heenb.figures.score import Score, score
-from heenb.report import attention, blocks, findings, providers
+from heenb.report import attention, blocks, findings, providers, scorecard
 from heenb.report.blocks import Block
 from heenb.report.common import Inputs, MeasuresReport, checked, load_inputs, section
 
@@ -119,26 +119,13 @@ class HeeRegionReport(MeasuresReport):
         for _, kpi in self.measures.iterrows():
             period, regions, _offices = self._figures(kpi["kpi_id"])
             mine = regions[regions["area_code"] == self.code]
-            row = {"kpi_id": kpi["kpi_id"], "KPI": kpi["short_name"], "Period": period}
-            if mine.empty:
-                row |= {"Value": formatting.NO_DATA, "95% interval": "", "Numerator": "",
-                        "Denominator": ""}  # fmt: skip
-                row["Compared with other HEE regions"] = formatting.NO_DATA
-            else:
-                mine = mine.iloc[0]
-                hidden = bool(mine["withheld"])
-                row["Value"] = providers.rate_text(mine)
-                row["95% interval"] = (
-                    "" if hidden or mine["no_data"]
-                    else formatting.interval(mine["lower"], mine["upper"])
-                )  # fmt: skip
-                row["Numerator"] = providers.count_text(mine["numerator"], hidden)
-                row["Denominator"] = providers.count_text(mine["denominator"], hidden)
-                status = "withheld" if hidden else mine["outlier"]
-                row["Compared with other HEE regions"] = formatting.outlier(status)
-            england = kpis.trend(self.mart, kpi["kpi_id"])
-            at = england[england["period"] == period]
-            row["England"] = providers.rate_text(at.iloc[0]) if len(at) else formatting.NO_DATA
+            row = {"kpi_id": kpi["kpi_id"], "KPI": kpi["short_name"], "Period": period,
+                   **scorecard.figure_cells(None if mine.empty else mine.iloc[0])}  # fmt: skip
+            standing = self.scores[kpi["kpi_id"]].standing
+            row["Compared with other HEE regions"] = formatting.outlier(
+                "no data" if mine.empty else standing
+            )
+            row["England"] = scorecard.value_at(kpis.trend(self.mart, kpi["kpi_id"]), period)
             rows.append(row)
         return pd.DataFrame(rows)
 

@@ -19,7 +19,7 @@ from heenb.errors import ParameterError
 from heenb.figures import kpis
 from heenb.figures import providers as provider_figures
 from heenb.figures.score import Score, score
-from heenb.report import attention, blocks, findings, providers
+from heenb.report import attention, blocks, findings, providers, scorecard
 from heenb.report.blocks import Block
 from heenb.report.common import Inputs, MeasuresReport, checked, load_inputs, section
 
@@ -125,30 +125,13 @@ class StpReport(MeasuresReport):
         for _, kpi in self.measures.iterrows():
             period, table = self.figures[kpi["kpi_id"]]
             mine = table[table["area_code"] == self.code]
-            row = {"KPI": kpi["short_name"], "Period": period}
-            if mine.empty:
-                row |= {"Value": formatting.NO_DATA, "95% interval": "", "Numerator": "",
-                        "Denominator": ""}  # fmt: skip
-                outlier = "no data"
-            else:
-                mine = mine.iloc[0]
-                row["Value"] = providers.rate_text(mine)
-                row["95% interval"] = (
-                    "" if mine["withheld"] or mine["no_data"]
-                    else formatting.interval(mine["lower"], mine["upper"])
-                )  # fmt: skip
-                row["Numerator"] = providers.count_text(mine["numerator"], mine["withheld"])
-                row["Denominator"] = providers.count_text(mine["denominator"], mine["withheld"])
-                outlier = self.scores[kpi["kpi_id"]].standing
-            for label, code in (("Local office", self.office), ("Region", self.region),
-                                ("England", None)):  # fmt: skip
-                series = (
-                    kpis.trend(self.mart, kpi["kpi_id"], code)
-                    if code
-                    else kpis.trend(self.mart, kpi["kpi_id"])
-                )
-                at = series[series["period"] == period]
-                row[label] = providers.rate_text(at.iloc[0]) if len(at) else formatting.NO_DATA
+            judged = self.scores[kpi["kpi_id"]]
+            row = {"KPI": kpi["short_name"], "Period": period,
+                   **scorecard.figure_cells(None if mine.empty else mine.iloc[0])}  # fmt: skip
+            outlier = "no data" if mine.empty else judged.standing
+            for label, code in (("Local office", self.office), ("Region", self.region)):
+                row[label] = scorecard.value_at(kpis.trend(self.mart, kpi["kpi_id"], code), period)
+            row["England"] = scorecard.value_at(kpis.trend(self.mart, kpi["kpi_id"]), period)
             row["Compared with other STPs"] = formatting.outlier(outlier)
             rows.append(row)
         return heading + blocks.table(
