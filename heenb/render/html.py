@@ -93,10 +93,17 @@ def about(notebook: nbformat.NotebookNode, page: PageFacts | None) -> list[str]:
     return [f"{k}: {v}" for k, v in _facts(notebook, page).items()]
 
 
+#: The sections of a page's opening, read before its contents list: the main points and
+#: what needs attention stay on the first screen.
+OPENING = ("main-points", "what-needs-attention")
+
+
 def _with_contents(body: str) -> str:
-    """Insert a contents list of the ``h2`` sections before the first of them."""
-    first = _H2.search(body)
+    """Insert a contents list of the ``h2`` sections before the first that is not part of
+    the page's opening (:data:`OPENING`)."""
     contents = _contents(body)
+    first = next((m for m in _H2.finditer(body) if m.group(1) not in OPENING), None)
+    first = first or _H2.search(body)
     if first is None or not contents:
         return body
     return body[: first.start()] + contents + body[first.start() :]

@@ -134,7 +134,7 @@ def exceptions(items: list[tuple[str, str | None]]) -> Block:
         return blocks.paragraph("No KPI needs attention: none is worse than its peers or than "
                                 "last period, and none shows special cause concern.")  # fmt: skip
     return blocks.linked_list(
-        [[(text, None), (" See the evidence.", href)] if href else [(text, None)]
+        [[(f"{text} ", None), ("See the evidence.", href)] if href else [(text, None)]
          for text, href in items]
     )  # fmt: skip
 
