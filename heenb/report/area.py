@@ -98,7 +98,7 @@ class AreaReport(Report):
         period = judged.latest_period
         mine = judged.peers[judged.peers["area_code"] == self.code]
         no_data = mine.empty or (mine["denominator"].fillna(1) == 0).all()
-        row = {"kpi_id": kpi_id, "KPI": kpi["descriptor"], "Period": period}
+        row = {"kpi_id": kpi_id, "KPI": kpi["short_name"], "Period": period}
         if no_data:
             row["Value"] = formatting.NO_DATA
             row["95% interval"] = f"none for this area in {period}"
