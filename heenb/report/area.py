@@ -47,6 +47,12 @@ class AreaReport(Report):
         "involvement",
         "workforce",
     )
+    page_type = "area"
+
+    def up(self) -> list[tuple[str, str, str]]:
+        """A local office sits in its NHS England region."""
+        region = str(self.area["region_code"])
+        return [(self.catalogue.area_name(region), "area", region)] if self.is_office else []
 
     parameter = "area"
 
@@ -291,6 +297,12 @@ class AreaReport(Report):
             parts.append(blocks.heading(f"By provider: {kpi['short_name']}, {period}", 3))
             parts.append(providers.office_funnel(self.catalogue, kpi, period, table, self.code,
                                                  names, whose))  # fmt: skip
+        stps = self.catalogue.stps_in(self.code)
+        if stps:
+            parts.append(blocks.paragraph(f"Each STP of {name} has its own page:"))
+            parts.append(blocks.linked_list(
+                [[(self.catalogue.area_name(code), self.link_to("stp", code))] for code in stps]
+            ))  # fmt: skip
         return blocks.join(parts)
 
     def _provider_pages(self) -> Block:

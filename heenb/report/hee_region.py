@@ -53,6 +53,7 @@ class HeeRegionReport(MeasuresReport):
     """Sections of one HEE region's report, in reading order."""
 
     sections = ("headline", "scorecard", "office_table")
+    page_type = "hee_region"
 
     def __init__(self, region: str, inputs: Inputs, parameters: dict):
         super().__init__(inputs, parameters)

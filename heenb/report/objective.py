@@ -53,6 +53,7 @@ class ObjectiveReport(Report):
         "narrative",
         "programmes",
     )
+    page_type = "objective"
 
     parameter = "objective"
 

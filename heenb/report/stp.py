@@ -55,6 +55,13 @@ class StpReport(MeasuresReport):
     """Sections of one STP's report, in reading order."""
 
     sections = ("headline", "scorecard", "provider_table", "comparisons")
+    page_type = "stp"
+
+    def up(self) -> list[tuple[str, str, str]]:
+        """An STP sits in its local office, in its NHS England region."""
+        region, office = (self.catalogue.area_name(c) for c in (self.region, self.office))
+        region = f"{region} region" if region == office else region  # as South West's
+        return [(region, "area", self.region), (office, "area", self.office)]
 
     def __init__(self, stp: str, inputs: Inputs, parameters: dict):
         super().__init__(inputs, parameters)
