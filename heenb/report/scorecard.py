@@ -175,7 +175,9 @@ KEY = (
     "variation; \u25b2 or \u25bc special cause variation (improvement or concern, higher or "
     "lower); \u2713 will consistently meet the target; \u2717 will consistently fail it; ? will "
     "hit or miss it; \u2013 not assessed (the reason is given). Change since the previous "
-    "period is better or worse only when statistically significant at 5%."
+    "period is better or worse only when statistically significant at 5%. Changes are worked "
+    "out from unrounded figures, so one may differ by 0.1 from the difference of the rounded "
+    "figures shown."
 )
 
 
