@@ -33,6 +33,7 @@ from matplotlib.text import Text
 from matplotlib.ticker import Formatter
 from PIL import Image
 
+from heenb.charts import cache
 from heenb.errors import ArgumentError
 
 #: NHS identity colours (https://www.england.nhs.uk/nhsidentity/identity-guidelines/colours/).
@@ -295,6 +296,10 @@ class Chart:
     alt_text: str
     data: pd.DataFrame = field(default_factory=pd.DataFrame)
     title: str = ""
+    #: What the chart was made from (:func:`heenb.charts.cache.input_key`); charts with a
+    #: key are encoded once for every page that shows them. Change a keyed chart's figure
+    #: after it is made and the key no longer describes it: set the key to "".
+    key: str = field(default="", compare=False, repr=False)
 
     def __post_init__(self) -> None:
         text_only(self.figure)
@@ -385,7 +390,11 @@ class Chart:
         (:data:`HTML_DPI`), in a palette of :data:`PALETTE_COLOURS` (:func:`palette_png`);
         ``width`` and ``height`` give that screen size.
         """
-        png = self._palette_png()
+        png = cache.encoded(self.key) if self.key else None
+        if png is None:
+            png = self._palette_png()
+            if self.key:
+                cache.keep(self.key, png)
         width, height = struct.unpack(">II", png[16:24])
         shown = (round(width * DPI / HTML_DPI), round(height * DPI / HTML_DPI))
         encoded = base64.b64encode(png).decode("ascii")
