@@ -64,3 +64,9 @@ def test_the_cache_folder_serves_another_process_and_a_broken_file_is_not_used(c
 
 def test_a_chart_whose_arguments_cannot_be_pickled_has_no_key():
     assert cache.input_key(_chart, (lambda: None,), {}) == ""
+
+
+def test_the_key_covers_the_code_that_draws_into_charts_and_nothing_above():
+    files = {name for name, _ in cache.code_files()}
+    assert {"formatting.py", "funnel.py", "charts/figure.py", "spc/_limits.py"} <= files
+    assert not any(name.startswith(("report/", "render/", "publish/")) for name in files)

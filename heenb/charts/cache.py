@@ -5,8 +5,9 @@ pages: 138 of the 310 charts of a full build repeat one on another page. Encodin
 a chart for a page (drawing it at 200 dpi and quantising it) is most of its cost,
 so each chart function is wrapped by :func:`keyed`, which gives the chart it
 returns a :attr:`~heenb.charts.figure.Chart.key`: a hash of the function, its
-arguments (data frames with their ``attrs``), matplotlib's settings, and the
-version of this package's code and of matplotlib, Pillow and numpy. Equal keys
+arguments (data frames with their ``attrs``), matplotlib's settings, the code of
+heenb's layers up to the charts (formatting, funnel limits and SPC draw into
+them) and the versions of matplotlib, Pillow and numpy. Equal keys
 mean equal inputs, so equal pictures. :meth:`Chart.to_html` then reads the
 encoded image from :func:`encoded` (this process's memory, then the cache folder,
 ``$HEENB_CACHE/charts``, shared by a build's workers and by later builds) and
@@ -41,9 +42,15 @@ def folder() -> Path:
     return paths.mart_root().parent / "charts"
 
 
+#: The parts of heenb above the charts' layer: a chart cannot import them (tests/test_layers.py),
+#: so their code cannot change a chart's pixels.
+_ABOVE_CHARTS = {"report", "render", "publish", "scaffold.py", "cli.py", "templates"}
+
+
 @functools.lru_cache(maxsize=1)
 def code_version() -> bytes:
-    """What else decides a chart's pixels: this package's code and the libraries drawing."""
+    """What else decides a chart's pixels: the code of heenb's layers up to the charts (the
+    charts themselves, formatting, funnel limits, SPC, ...) and the libraries drawing."""
     import matplotlib
     import numpy
     import PIL
@@ -51,9 +58,19 @@ def code_version() -> bytes:
     digest = hashlib.sha256(
         f"{matplotlib.__version__} {PIL.__version__} {numpy.__version__}".encode()
     )
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(path.name.encode() + path.read_bytes())
+    for relative, path in code_files():
+        digest.update(relative.encode() + path.read_bytes())
     return digest.digest()
+
+
+def code_files() -> list[tuple[str, Path]]:
+    """heenb's source files up to the charts' layer, by their path in the package."""
+    package = Path(__file__).resolve().parents[1]
+    return [
+        (str(path.relative_to(package)), path)
+        for path in sorted(package.rglob("*.py"))
+        if path.relative_to(package).parts[0] not in _ABOVE_CHARTS
+    ]
 
 
 def input_key(function, args: tuple, kwargs: dict) -> str:
