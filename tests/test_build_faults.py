@@ -569,7 +569,7 @@ def test_a_page_and_its_spreadsheet_are_published_together_even_on_sigterm(tmp_p
     import papermill
 
     from heenb.publish.runner import Runner
-    from heenb.render.html import TABLES_MIME
+    from heenb.report.blocks import TABLES_MIME
 
     def executed(version: str):
         table = {"caption": f"Version {version}", "columns": ["Area", "Learners"],

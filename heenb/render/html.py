@@ -13,16 +13,17 @@ from __future__ import annotations
 import html
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
-
-import nbformat
-from nbconvert import HTMLExporter
 
 from heenb import __version__
 from heenb.paths import describe_parameters
 from heenb.render.facts import PageFacts
-from heenb.report.blocks import TABLES_MIME
 from heenb.report.takeaway import with_page_names
+
+if TYPE_CHECKING:  # nbformat, nbconvert and the report blocks (matplotlib) are imported
+    import nbformat  # when a page is exported: a build with nothing to do never needs them
+
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 _H2 = re.compile(r'<h2 id="([^"]+)">(.*?)</h2>', re.S)
@@ -34,6 +35,8 @@ class ReportExporter:
     """Turns executed notebooks into report pages; reuse one for many notebooks."""
 
     def __init__(self):
+        from nbconvert import HTMLExporter
+
         self._exporter = HTMLExporter(
             extra_template_basedirs=[str(TEMPLATES)],
             template_name="heenb",
@@ -56,6 +59,8 @@ class ReportExporter:
         return body.replace("<!--heenb:footer-->", _footer(notebook, facts), 1)
 
     def export_file(self, notebook_path: Path) -> str:
+        import nbformat
+
         return self.to_html(nbformat.read(notebook_path, as_version=4))
 
 
@@ -63,6 +68,8 @@ def page_tables(notebook: nbformat.NotebookNode) -> list[dict]:
     """The tables with rows the notebook's sections produced, in page order (each cell
     output's :data:`heenb.report.blocks.TABLES_MIME` data): the spreadsheet comes from the
     same run as the page."""
+    from heenb.report.blocks import TABLES_MIME
+
     return [
         table
         for cell in notebook.cells
