@@ -175,17 +175,19 @@ def files_under(out: Path) -> dict[str, tuple[int, int]]:
 def test_a_build_killed_with_sigkill_writes_nothing_more(tmp_path, two_versions):
     x, y, kx, ky = two_versions
     plan, out = write_plan(tmp_path / "plan.yml"), tmp_path / "reports"
-    pause = 4  # each page takes this long: the worker is part-way through the next one
-    process = start_build(plan, out, x, pause)
+    gate = tmp_path / "gate"
+    process = start_build(plan, out, x, gate)
+    open_gate(gate, 1)
     family = []
     try:
         wait_for_line(process, "[1/")  # the first page is written and recorded
         family = psutil.Process(process.pid).children(recursive=True)
-        assert family  # its worker (and the worker's kernel)
+        assert family  # its worker (and the worker's kernel), waiting at the gate
         os.kill(process.pid, signal.SIGKILL)  # the build alone, as the OOM killer would
         process.wait(timeout=30)
         before = files_under(out)
-        deadline = time.monotonic() + pause + 6  # past when the next page would be written
+        open_gate(gate, len(NAMES))  # an orphaned worker could now finish every page
+        deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             assert files_under(out) == before, "a file under --out changed after the kill"
             time.sleep(0.2)
@@ -207,11 +209,14 @@ def test_a_build_whose_lock_is_taken_part_way_writes_nothing_more_and_exits_1(
 ):
     x, y, kx, ky = two_versions
     plan, out = write_plan(tmp_path / "plan.yml"), tmp_path / "reports"
-    process = start_build(plan, out, x, 2)
+    gate = tmp_path / "gate"
+    process = start_build(plan, out, x, gate)
+    open_gate(gate, 1)
     try:
         wait_for_line(process, "[1/")
         lock = json.loads((out / LOCK_FILE).read_text())
         (out / LOCK_FILE).write_text(json.dumps({**lock, "pid": 1}))  # as if another took it
+        open_gate(gate, len(NAMES))
         code = process.wait(timeout=90)
     finally:
         stop_all(process, [])
@@ -565,7 +570,7 @@ def test_a_page_and_its_spreadsheet_are_published_together_even_on_sigterm(tmp_p
     import papermill
 
     from heenb.publish.runner import Runner
-    from heenb.render.html import TABLES_MIME
+    from heenb.report.blocks import TABLES_MIME
 
     def executed(version: str):
         table = {"caption": f"Version {version}", "columns": ["Area", "Learners"],

@@ -74,3 +74,20 @@ def test_the_glossary_does_not_depend_on_which_cells_ran_before_the_notes():
 def test_a_section_is_rendered_once():
     report = area_report("EM")
     assert report.scorecard() is report.scorecard()
+
+
+def test_an_stp_page_links_up_to_england_its_region_and_its_local_office():
+    """Failed before: STP, local office, objective and HEE region pages had no links up."""
+    from heenb.report.stp import stp_report
+
+    crumb = stp_report("E54000040").headline().markup
+    trail = re.search(r'<nav class="heenb-breadcrumb".*?</nav>', crumb).group(0)
+    assert re.findall(r'href="([^"]+)"', trail) == [
+        "../index.html", "../area/Y58.html", "../area/SW.html",
+    ]  # fmt: skip
+    assert "South West region" in trail and 'aria-current="page"' in trail
+
+
+def test_a_local_office_page_links_down_to_its_stps():
+    providers = area_report("KSS").providers().markup
+    assert 'href="../stp/' in providers

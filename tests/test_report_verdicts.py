@@ -59,7 +59,9 @@ def test_overdispersion_is_stated_in_words_where_the_limits_were_widened():
     for level in ("local_office", "region"):
         table = report.comparison_table(level)
         if table.attrs.get("overdispersion"):
-            assert f"limits widened for overdispersion, phi = {table.attrs['phi']:.1f}" in markup
+            phi = f"{table.attrs['phi']:.1f}"
+            assert f"limits widened because the areas vary {phi} times as much as chance" in markup
+            assert "phi = " not in markup
 
 
 @pytest.mark.parametrize("objective", ["maternity", "learner-voice", "restoration-recovery"])

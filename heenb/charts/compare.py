@@ -14,6 +14,7 @@ import pandas as pd
 from matplotlib.transforms import blended_transform_factory
 
 from heenb.charts import alt
+from heenb.charts.cache import keyed
 from heenb.charts.figure import NHS_COLOURS, Chart, check_fractions, new_figure
 from heenb.charts.format import (
     MISSING,
@@ -35,6 +36,7 @@ _DOT = NHS_COLOURS["blue"]
 _REFERENCE = NHS_COLOURS["black"]
 
 
+@keyed
 def comparison_chart(
     table: pd.DataFrame,
     *,

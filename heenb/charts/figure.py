@@ -27,11 +27,13 @@ import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib import cbook
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 from matplotlib.ticker import Formatter
 from PIL import Image
 
+from heenb.charts import cache
 from heenb.errors import ArgumentError
 
 #: NHS identity colours (https://www.england.nhs.uk/nhsidentity/identity-guidelines/colours/).
@@ -85,17 +87,36 @@ def palette_png(png: bytes, colours: int = PALETTE_COLOURS) -> bytes:
     then the most common other colours; every other shade takes its nearest palette
     colour. So the flat colours and the common shades stay exact and only rare edge
     shades move, which no reader sees, while the file is about a third of the size.
-    Pages embed their charts this way (:meth:`Chart.to_html`), which keeps a page with
-    many charts well under its size limit; :meth:`Chart.save` does not.
+    Pages embed their charts this way (:meth:`Chart.to_html`, from the drawn pixels
+    without a PNG in between: :func:`palette_png_of`), which keeps a page with many
+    charts well under its size limit; :meth:`Chart.save` does not.
     """
-    if not 1 <= colours <= 256:
-        raise ArgumentError(f"colours must be from 1 to 256, not {colours!r}.")
+    _check_colours(colours)
     with Image.open(io.BytesIO(png)) as image:
         if "transparency" in image.info or (
             "A" in image.getbands() and image.getchannel("A").getextrema()[0] < 255
         ):
             return png
-        rgb = image.convert("RGB")
+        rgba = np.asarray(image.convert("RGBA"))
+    smaller = palette_png_of(rgba, colours)
+    return smaller if len(smaller) < len(png) else png
+
+
+def _check_colours(colours: int) -> None:
+    if not 1 <= colours <= 256:
+        raise ArgumentError(f"colours must be from 1 to 256, not {colours!r}.")
+
+
+def palette_png_of(rgba: np.ndarray, colours: int = PALETTE_COLOURS) -> bytes | None:
+    """The palette PNG of :func:`palette_png` made from opaque RGBA pixels (height x width
+    x 4, uint8, as matplotlib's Agg canvas holds them); None if a pixel is not opaque."""
+    _check_colours(colours)
+    rgba = np.ascontiguousarray(rgba, dtype=np.uint8)
+    packed = rgba.view("<u4")[..., 0]  # R | G << 8 | B << 16 | A << 24, one word a pixel
+    if (packed < 0xFF000000).any():
+        return None
+    keys = packed & 0xFFFFFF
+    rgb = Image.frombuffer("RGBA", (rgba.shape[1], rgba.shape[0]), rgba, "raw").convert("RGB")
     counts = sorted(rgb.getcolors(maxcolors=rgb.width * rgb.height), key=lambda c: -c[0])
     present = np.array([colour for _, colour in counts], dtype=np.int64)  # most common first
     flat = {tuple(int(c[i : i + 2], 16) for i in (1, 3, 5)) for c in FLAT_COLOURS}
@@ -103,17 +124,22 @@ def palette_png(png: bytes, colours: int = PALETTE_COLOURS) -> bytes:
     palette += [c for c in map(tuple, present) if c not in flat][: colours - len(palette)]
     chosen = np.array(palette, dtype=np.int64)
     nearest = ((present[:, None, :] - chosen[None, :, :]) ** 2).sum(axis=2).argmin(axis=1)
-    lookup = np.zeros(1 << 24, dtype=np.uint8)  # palette index by 24-bit colour
-    lookup[(present[:, 0] << 16) | (present[:, 1] << 8) | present[:, 2]] = nearest
-    pixels = np.asarray(rgb).astype(np.uint32)
-    indexed = Image.fromarray(
-        lookup[(pixels[..., 0] << 16) | (pixels[..., 1] << 8) | pixels[..., 2]], mode="P"
-    )
+    lookup = np.zeros(1 << 24, dtype=np.uint8)  # palette index by 24-bit colour (B, G, R)
+    lookup[present[:, 0] | (present[:, 1] << 8) | (present[:, 2] << 16)] = nearest
+    indexed = Image.fromarray(lookup[keys], mode="P")
     indexed.putpalette([value for colour in palette for value in colour])
     buffer = io.BytesIO()
     indexed.save(buffer, format="PNG")
-    smaller = buffer.getvalue()
-    return smaller if len(smaller) < len(png) else png
+    return buffer.getvalue()
+
+
+class _PixelCanvas(FigureCanvasAgg):
+    """An Agg canvas whose ``pixels`` format hands over the drawn RGBA pixels, so a page's
+    chart is drawn once and encoded once (no lossless PNG made only to be decoded)."""
+
+    def print_pixels(self, target: list, **_ignored) -> None:
+        FigureCanvasAgg.draw(self)
+        target.append(np.array(self.buffer_rgba(), copy=True))
 
 
 def escape_text(text) -> str:
@@ -270,6 +296,10 @@ class Chart:
     alt_text: str
     data: pd.DataFrame = field(default_factory=pd.DataFrame)
     title: str = ""
+    #: What the chart was made from (:func:`heenb.charts.cache.input_key`); charts with a
+    #: key are encoded once for every page that shows them. Change a keyed chart's figure
+    #: after it is made and the key no longer describes it: set the key to "".
+    key: str = field(default="", compare=False, repr=False)
 
     def __post_init__(self) -> None:
         text_only(self.figure)
@@ -288,6 +318,22 @@ class Chart:
             metadata=_NO_METADATA[fmt],
             **({"pil_kwargs": pil_kwargs} if pil_kwargs else {}),
         )
+
+    def _palette_png(self) -> bytes:
+        """The chart at :data:`HTML_DPI` in a palette (:func:`palette_png_of`), from the
+        pixels Agg drew, framed as :meth:`_render` frames it; a chart that is not opaque is
+        embedded as a lossless PNG."""
+        figure = self.figure
+        text_only(figure)
+        previous, drawn = figure.canvas, []
+        try:
+            _PixelCanvas(figure)
+            figure.savefig(
+                drawn, format="pixels", dpi=HTML_DPI, bbox_inches="tight", pad_inches=0.1
+            )
+        finally:
+            figure.set_canvas(previous)
+        return palette_png_of(drawn[0]) or self._png(HTML_DPI)
 
     def png_bytes(self, dpi: float = DPI) -> bytes:
         """The chart as PNG bytes at ``dpi`` (metadata stripped so output is reproducible)."""
@@ -344,7 +390,11 @@ class Chart:
         (:data:`HTML_DPI`), in a palette of :data:`PALETTE_COLOURS` (:func:`palette_png`);
         ``width`` and ``height`` give that screen size.
         """
-        png = palette_png(self._png(HTML_DPI, compress_level=1))  # re-encoded by palette_png
+        png = cache.encoded(self.key) if self.key else None
+        if png is None:
+            png = self._palette_png()
+            if self.key:
+                cache.keep(self.key, png)
         width, height = struct.unpack(">II", png[16:24])
         shown = (round(width * DPI / HTML_DPI), round(height * DPI / HTML_DPI))
         encoded = base64.b64encode(png).decode("ascii")

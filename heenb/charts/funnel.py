@@ -19,6 +19,7 @@ from __future__ import annotations
 import pandas as pd
 
 from heenb.charts import alt
+from heenb.charts.cache import keyed
 from heenb.charts.figure import MDC_COLOURS, NHS_COLOURS, Chart, new_figure
 from heenb.charts.format import (
     axis_formatter,
@@ -91,6 +92,7 @@ def _check_improvement(improvement) -> str | None:
     return improvement
 
 
+@keyed
 def funnel_chart(
     limits: pd.DataFrame,
     curves: pd.DataFrame | None = None,

@@ -19,6 +19,7 @@ import pandas as pd
 from matplotlib.transforms import blended_transform_factory
 
 from heenb.charts import alt
+from heenb.charts.cache import keyed
 from heenb.charts.figure import NHS_COLOURS, Chart, new_figure
 from heenb.charts.format import (
     MISSING,
@@ -277,6 +278,7 @@ def _table(rows: pd.DataFrame, factor: float) -> pd.DataFrame:
 # --------------------------------------------------------------------------- public
 
 
+@keyed
 def trend_chart(
     series: pd.DataFrame,
     *,
@@ -364,6 +366,7 @@ def _trend_alt_text(rows, periods, lines, value_label, unit, target, interval_la
     return alt.fit(sentences)
 
 
+@keyed
 def small_multiples(
     series: pd.DataFrame,
     *,

@@ -22,6 +22,7 @@ from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.patches import Circle
 
 from heenb.charts import alt
+from heenb.charts.cache import keyed
 from heenb.charts.figure import (
     MDC_COLOURS,
     NHS_COLOURS,
@@ -68,6 +69,7 @@ _MAX_TICKS = 12
 _MAX_LONG_TICKS = 8  # for labels longer than 4 characters, such as "2022-01"
 
 
+@keyed
 def xmr_chart(
     result: XmrResult | XmrFacets,
     *,

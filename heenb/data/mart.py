@@ -57,6 +57,7 @@ from heenb.data.catalogue import (
 )
 from heenb.data.contract import RAW_FILES, RAW_FILES_BY_NAME
 from heenb.data.demo import DEMO_MARKER
+from heenb.data.hashes import file_digests
 from heenb.data.rules import (
     PERIOD_COLUMNS,
     RULES,
@@ -110,15 +111,16 @@ class Mart:
 
 
 def raw_hashes(data_dir: Path) -> dict[str, str | None]:
-    """Content hash of each raw file (and the demo marker) by file name; None when absent."""
-    hashes = {}
-    for name in [raw.filename for raw in RAW_FILES] + [DEMO_MARKER]:
-        try:
-            with (data_dir / name).open("rb") as handle:
-                hashes[name] = hashlib.file_digest(handle, "sha256").hexdigest()[:16]
-        except FileNotFoundError:
-            hashes[name] = None
-    return hashes
+    """Content hash of each raw file (and the demo marker) by file name; None when absent.
+
+    A file unchanged since it was last hashed on this machine (same size, times, inode and
+    device) is not read again: :func:`heenb.data.hashes.file_digests`."""
+    names = [raw.filename for raw in RAW_FILES] + [DEMO_MARKER]
+    digests = file_digests([data_dir / name for name in names])
+    return {
+        name: None if digest is None else digest[:16]
+        for name, digest in zip(names, digests.values(), strict=True)
+    }
 
 
 def changed_files(before: dict, after: dict) -> list[str]:

@@ -13,16 +13,17 @@ from __future__ import annotations
 import html
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
-
-import nbformat
-from nbconvert import HTMLExporter
 
 from heenb import __version__
 from heenb.paths import describe_parameters
 from heenb.render.facts import PageFacts
-from heenb.report.blocks import TABLES_MIME
 from heenb.report.takeaway import with_page_names
+
+if TYPE_CHECKING:  # nbformat, nbconvert and the report blocks (matplotlib) are imported
+    import nbformat  # when a page is exported: a build with nothing to do never needs them
+
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 _H2 = re.compile(r'<h2 id="([^"]+)">(.*?)</h2>', re.S)
@@ -34,6 +35,8 @@ class ReportExporter:
     """Turns executed notebooks into report pages; reuse one for many notebooks."""
 
     def __init__(self):
+        from nbconvert import HTMLExporter
+
         self._exporter = HTMLExporter(
             extra_template_basedirs=[str(TEMPLATES)],
             template_name="heenb",
@@ -56,6 +59,8 @@ class ReportExporter:
         return body.replace("<!--heenb:footer-->", _footer(notebook, facts), 1)
 
     def export_file(self, notebook_path: Path) -> str:
+        import nbformat
+
         return self.to_html(nbformat.read(notebook_path, as_version=4))
 
 
@@ -63,6 +68,8 @@ def page_tables(notebook: nbformat.NotebookNode) -> list[dict]:
     """The tables with rows the notebook's sections produced, in page order (each cell
     output's :data:`heenb.report.blocks.TABLES_MIME` data): the spreadsheet comes from the
     same run as the page."""
+    from heenb.report.blocks import TABLES_MIME
+
     return [
         table
         for cell in notebook.cells
@@ -93,10 +100,17 @@ def about(notebook: nbformat.NotebookNode, page: PageFacts | None) -> list[str]:
     return [f"{k}: {v}" for k, v in _facts(notebook, page).items()]
 
 
+#: The sections of a page's opening, read before its contents list: the main points and
+#: what needs attention stay on the first screen.
+OPENING = ("main-points", "what-needs-attention")
+
+
 def _with_contents(body: str) -> str:
-    """Insert a contents list of the ``h2`` sections before the first of them."""
-    first = _H2.search(body)
+    """Insert a contents list of the ``h2`` sections before the first that is not part of
+    the page's opening (:data:`OPENING`)."""
     contents = _contents(body)
+    first = next((m for m in _H2.finditer(body) if m.group(1) not in OPENING), None)
+    first = first or _H2.search(body)
     if first is None or not contents:
         return body
     return body[: first.start()] + contents + body[first.start() :]

@@ -21,7 +21,7 @@ from heenb.figures.commitments import commitment_figures
 from heenb.figures.measure import Kind, of_kind
 from heenb.figures.score import Score, score
 from heenb.plan import declared_sources
-from heenb.report import blocks, findings, involvement, providers, scorecard
+from heenb.report import attention, blocks, findings, involvement, providers, scorecard
 from heenb.report.blocks import Block
 from heenb.report.common import SOURCE_NAMES, Inputs, Report, section
 from heenb.report.narrative import latest_project_status, programme_status
@@ -47,6 +47,12 @@ class AreaReport(Report):
         "involvement",
         "workforce",
     )
+    page_type = "area"
+
+    def up(self) -> list[tuple[str, str, str]]:
+        """A local office sits in its NHS England region."""
+        region = str(self.area["region_code"])
+        return [(self.catalogue.area_name(region), "area", region)] if self.is_office else []
 
     parameter = "area"
 
@@ -98,7 +104,7 @@ class AreaReport(Report):
         period = judged.latest_period
         mine = judged.peers[judged.peers["area_code"] == self.code]
         no_data = mine.empty or (mine["denominator"].fillna(1) == 0).all()
-        row = {"kpi_id": kpi_id, "KPI": kpi["descriptor"], "Period": period}
+        row = {"kpi_id": kpi_id, "KPI": kpi["short_name"], "Period": period}
         if no_data:
             row["Value"] = formatting.NO_DATA
             row["95% interval"] = f"none for this area in {period}"
@@ -128,6 +134,13 @@ class AreaReport(Report):
         offices = ", ".join(self.catalogue.area_name(o) for o in self.offices)
         facts = {"Area": f"{name} ({self.code})", "Kind": kind, "Local offices": offices}
         return self.opening(name, facts)
+
+    def attention(self) -> Block:
+        """The exceptions, then the KPIs by question (evidence: the scorecard)."""
+        evidence = {key: "#scorecard" for key in ("standing", "change", "variation")}
+        return attention.area_attention(
+            list(self.scores.values()), self.area["name"], self.peers, evidence
+        )
 
     def findings(self) -> list[str]:
         """The findings, most important first: KPIs on which the area stands out (worse
@@ -284,6 +297,12 @@ class AreaReport(Report):
             parts.append(blocks.heading(f"By provider: {kpi['short_name']}, {period}", 3))
             parts.append(providers.office_funnel(self.catalogue, kpi, period, table, self.code,
                                                  names, whose))  # fmt: skip
+        stps = self.catalogue.stps_in(self.code)
+        if stps:
+            parts.append(blocks.paragraph(f"Each STP of {name} has its own page:"))
+            parts.append(blocks.linked_list(
+                [[(self.catalogue.area_name(code), self.link_to("stp", code))] for code in stps]
+            ))  # fmt: skip
         return blocks.join(parts)
 
     def _provider_pages(self) -> Block:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import posixpath
 from dataclasses import dataclass
 
 import pandas as pd
@@ -13,7 +14,7 @@ from heenb.data.catalogue import Catalogue, load_catalogue
 from heenb.data.contract import source_titles
 from heenb.data.gaps import gaps_note
 from heenb.data.mart import Mart, load_mart
-from heenb.errors import ParameterError
+from heenb.errors import HeenbError, ParameterError
 from heenb.figures import kpis
 from heenb.figures.measure import Measure
 from heenb.paths import describe_parameters
@@ -126,14 +127,69 @@ class Report:
         checked(cls.parameter, value, getattr(inputs.catalogue, cls.parameter))
         return cls(value, inputs, {cls.parameter: value, "data": data})
 
+    #: The plan entry (``reports.yml`` name) whose pages this class makes, for links.
+    page_type: str = ""
+
+    def up(self) -> list[tuple[str, str, str]]:
+        """The pages above this one in the geography or the hierarchy of objectives, top
+        down, as (name, page type, value); England's front page is implied first."""
+        return []
+
+    @functools.cached_property
+    def _pages(self) -> dict[tuple[str, str], str]:
+        """Every page of the plan, by (page type, parameter value)."""
+        from heenb.plan import load_plan
+
+        try:
+            jobs = load_plan(catalogue=self.catalogue)
+        except HeenbError:  # a report read beside a plan that does not load has no links
+            return {}
+        return {(job.group, str(v)): job.output for job in jobs for v in job.parameters.values()}
+
+    def link_to(self, page_type: str, value: str) -> str | None:
+        """The relative address of another report's page from this one; None when either
+        page is not in the plan."""
+        here = self._pages.get((self.page_type, str(self.value_of_page)))
+        there = "index.html" if page_type == "index" else self._pages.get((page_type, value))
+        if here is None or there is None:
+            return None
+        return posixpath.relpath(there, posixpath.dirname(here) or ".")
+
+    @property
+    def value_of_page(self) -> str:
+        """This report's parameter value."""
+        return str(self.parameters.get(self.parameter) or next(iter(self.parameters.values())))
+
+    def breadcrumb(self, title: str) -> Block:
+        """Where the page sits: England's front page, the pages above it, then itself."""
+        trail = [("England", self.link_to("index", ""))]
+        trail += [(name, self.link_to(kind, value)) for name, kind, value in self.up()]
+        items = "".join(
+            f'<li><a href="{blocks.escape(href)}">{blocks.escape(name)}</a></li>'
+            if href else f"<li>{blocks.escape(name)}</li>"
+            for name, href in trail
+        ) + f'<li aria-current="page">{blocks.escape(title)}</li>'  # fmt: skip
+        text = " > ".join([*(name for name, _ in trail), title])
+        return Block(
+            f'<nav class="heenb-breadcrumb" aria-label="Breadcrumb"><ol>{items}</ol></nav>', text
+        )
+
     def opening(self, title: str, facts: dict) -> Block:
-        """The page's opening: its title, the demo banner, the main points, then ``facts``."""
+        """The page's opening: where it sits, its title, the demo banner, the main points,
+        what needs attention, then ``facts``."""
         return (
-            blocks.heading(title, 1)
+            self.breadcrumb(title)
+            + blocks.heading(title, 1)
             + demo_banner(self.inputs)
             + self.main_points()
+            + self.attention()
             + blocks.definition_list(facts)
         )
+
+    def attention(self) -> Block:
+        """What needs attention, right after the main points (nothing by default; see
+        :mod:`heenb.report.attention`)."""
+        return Block()
 
     def main_points(self) -> Block:
         """Up to six findings (:meth:`findings`; see :mod:`heenb.report.findings`)."""

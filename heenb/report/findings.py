@@ -155,10 +155,14 @@ def split_outliers(table: pd.DataFrame, improvement: str) -> tuple[list, list]:
 
 
 def funnel_words(table: pd.DataFrame) -> str:
-    """ ", limits widened for overdispersion, phi = 2.9" when the funnel was widened."""
+    """ ", limits widened because the areas vary 2.9 times as much as chance alone would
+    explain (overdispersion)" when the funnel was widened."""
     phi = table.attrs.get("phi")
     if table.attrs.get("overdispersion") and phi is not None:
-        return f", limits widened for overdispersion, phi = {phi:.1f}"
+        return (
+            f", limits widened because the areas vary {phi:.1f} times as much as chance alone "
+            "would explain (overdispersion)"
+        )
     return ""
 
 

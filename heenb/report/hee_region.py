@@ -19,7 +19,7 @@ from heenb.errors import ParameterError
 from heenb.figures import kpis
 from heenb.figures.measure import Kind, of_kind
 from heenb.figures.score import Score, score
-from heenb.report import blocks, findings, providers
+from heenb.report import attention, blocks, findings, providers, scorecard
 from heenb.report.blocks import Block
 from heenb.report.common import Inputs, MeasuresReport, checked, load_inputs, section
 
@@ -53,6 +53,7 @@ class HeeRegionReport(MeasuresReport):
     """Sections of one HEE region's report, in reading order."""
 
     sections = ("headline", "scorecard", "office_table")
+    page_type = "hee_region"
 
     def __init__(self, region: str, inputs: Inputs, parameters: dict):
         super().__init__(inputs, parameters)
@@ -77,8 +78,9 @@ class HeeRegionReport(MeasuresReport):
             "Region": f"{self.name} ({self.code}), one of HEE's four regions of the 2017 "
             "operating model",
             "Local offices": ", ".join(self.catalogue.area_name(o) for o in self.offices),
-            "Grouping": "derived: the seeds give the four regions but not which local office "
-            "sat in which; the grouping most often stated is used (see the reference data).",
+            "Grouping": "derived: HEE's 2017 documents give the four regions but not which "
+            "local office sat in which; the grouping most often stated is used (see the "
+            "reference data).",
             "Figures": "the local offices' counts summed, then protected.",
         }
         return self.opening(title, facts)
@@ -91,6 +93,13 @@ class HeeRegionReport(MeasuresReport):
             kpi["kpi_id"]: score(self.catalogue, self.mart, kpi, self.code, self.level)
             for _, kpi in self.measures.iterrows()
         }
+
+    def attention(self) -> Block:
+        """The exceptions, then the KPIs by question (evidence: the scorecard)."""
+        evidence = {key: "#scorecard" for key in ("standing", "change", "variation")}
+        return attention.area_attention(
+            list(self.scores.values()), self.name, "HEE regions", evidence
+        )
 
     def findings(self) -> list[str]:
         """KPIs on which the region stands out from the other HEE regions (worse first),
@@ -111,26 +120,13 @@ class HeeRegionReport(MeasuresReport):
         for _, kpi in self.measures.iterrows():
             period, regions, _offices = self._figures(kpi["kpi_id"])
             mine = regions[regions["area_code"] == self.code]
-            row = {"kpi_id": kpi["kpi_id"], "KPI": kpi["short_name"], "Period": period}
-            if mine.empty:
-                row |= {"Value": formatting.NO_DATA, "95% interval": "", "Numerator": "",
-                        "Denominator": ""}  # fmt: skip
-                row["Compared with other HEE regions"] = formatting.NO_DATA
-            else:
-                mine = mine.iloc[0]
-                hidden = bool(mine["withheld"])
-                row["Value"] = providers.rate_text(mine)
-                row["95% interval"] = (
-                    "" if hidden or mine["no_data"]
-                    else formatting.interval(mine["lower"], mine["upper"])
-                )  # fmt: skip
-                row["Numerator"] = providers.count_text(mine["numerator"], hidden)
-                row["Denominator"] = providers.count_text(mine["denominator"], hidden)
-                status = "withheld" if hidden else mine["outlier"]
-                row["Compared with other HEE regions"] = formatting.outlier(status)
-            england = kpis.trend(self.mart, kpi["kpi_id"])
-            at = england[england["period"] == period]
-            row["England"] = providers.rate_text(at.iloc[0]) if len(at) else formatting.NO_DATA
+            row = {"kpi_id": kpi["kpi_id"], "KPI": kpi["short_name"], "Period": period,
+                   **scorecard.figure_cells(None if mine.empty else mine.iloc[0])}  # fmt: skip
+            standing = self.scores[kpi["kpi_id"]].standing
+            row["Compared with other HEE regions"] = formatting.outlier(
+                "no data" if mine.empty else standing
+            )
+            row["England"] = scorecard.value_at(kpis.trend(self.mart, kpi["kpi_id"]), period)
             rows.append(row)
         return pd.DataFrame(rows)
 

@@ -20,7 +20,7 @@ from heenb.figures.commitments import commitment_figures
 from heenb.figures.measure import Kind, Measure, of_kind
 from heenb.figures.score import score
 from heenb.plan import Job, load_plan
-from heenb.report import blocks, findings, scorecard
+from heenb.report import attention, blocks, findings, scorecard
 from heenb.report.blocks import Block
 from heenb.report.changes import area_names, compare, summary_block
 from heenb.report.common import Inputs, Report, demo_banner, load_inputs, section
@@ -109,6 +109,7 @@ class IndexReport(Report):
             blocks.heading("Workforce education reports", 1),
             demo_banner(self.inputs),
             self.main_points(),
+            self.attention(),
             status,
         ]
         if not broken.empty:
@@ -128,6 +129,60 @@ class IndexReport(Report):
     def changes(self) -> Block:
         """What changed since the last release, in brief, linking to the page of changes."""
         return summary_block(compare(self.folder, self.jobs, area_names(self.catalogue)))
+
+    def attention(self) -> Block:
+        """Regions worse than the others on a KPI, and England's KPIs significantly worse than
+        last period; then each region by KPI (evidence: the region's page)."""
+        measures = self._measures()
+        codes = list(self.catalogue.regions["region_code"])
+        kpis = [kpi for _, kpi in measures.iterrows()]
+        rows = [
+            (self.catalogue.area_name(code), self._page_of(code),
+             [score(self.catalogue, self.mart, kpi, code, "region") for kpi in kpis])
+            for code in codes
+        ]  # fmt: skip
+        evidence = "#national-scorecard-by-region"
+        worse = [
+            (f"England, {judged.measure.short_name}: {verdict.words} ({verdict.reason}).",
+             evidence)
+            for judged in (score(self.catalogue, self.mart, kpi) for kpi in kpis)
+            if (verdict := attention.change(judged)).tone == "bad"
+        ]  # fmt: skip
+        return attention.areas_by_kpi(
+            rows, list(measures["short_name"]), "regions", None, worse + self._adverse_ratings()
+        )
+
+    def _adverse_ratings(self) -> list[tuple[str, str | None]]:
+        """Qualitative objectives whose latest update is rated red or amber, with the rating's
+        reason, and programmes with projects rated red or milestones missed."""
+        items = []
+        updates = self.mart.kpi_updates
+        for objective in self.catalogue.objectives.itertuples():
+            if Measure(self.catalogue.kpi(objective.headline_kpi)).kind is not Kind.NARRATIVE:
+                continue
+            rows = updates[updates["objective"] == objective.objective_id]
+            if rows.empty:
+                continue
+            latest = rows.sort_values("quarter").iloc[-1]
+            if latest["rag"] in ("red", "amber"):
+                meaning = self.catalogue.codes["ratings"].set_index("rating")["meaning"]
+                items.append((
+                    f"{objective.short_name}: rated {latest['rag']} in {latest['quarter']} "
+                    f"({meaning.get(latest['rag'], '')}).",
+                    self._page_of(objective.objective_id),
+                ))  # fmt: skip
+        projects = latest_project_status(self.mart)
+        for programme in self.catalogue.programmes.itertuples():
+            mine = projects[projects["programme"] == programme.programme_id]
+            red = int((mine["rag"] == "red").sum())
+            missed = int((mine["milestone_status"] == "missed").sum())
+            if red or missed:
+                items.append((
+                    f"{programme.name}: {red} of {len(mine)} projects rated red, {missed} with "
+                    "the latest milestone missed.",
+                    self._page_of(programme.programme_id),
+                ))  # fmt: skip
+        return items
 
     def findings(self) -> list[str]:
         """The findings, most important first: each objective's headline KPI for England

@@ -53,6 +53,7 @@ class ObjectiveReport(Report):
         "narrative",
         "programmes",
     )
+    page_type = "objective"
 
     parameter = "objective"
 
@@ -211,7 +212,7 @@ class ObjectiveReport(Report):
                                         denominator_label=denominator,
                                         improvement=self.kpi["improvement"])  # fmt: skip
             parts.append(blocks.figure(office_chart))
-        verdict = "the 99.8% funnel limits" + findings.funnel_words(regions)
+        verdict = "the 99.8% funnel limits"  # overdispersion is said in the text beside it
         region_chart = comparison_chart(regions, value_label=label, reference=england,
                                         title=f"{label} by region, {self.latest_period}",
                                         verdict=verdict)  # fmt: skip

@@ -46,6 +46,7 @@ class ProgrammeReport(Report):
         "involvement",
         "data_quality_notes",
     )
+    page_type = "programme"
 
     parameter = "programme"
 

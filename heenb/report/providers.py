@@ -1,11 +1,7 @@
-"""Figures below the local office: STPs and placement providers, protected across levels.
-
-A provider's counts add up to its STP's, and an STP's to its local office's.
-:func:`protected_counts` gives every local office, STP and provider row as
-:func:`heenb.figures.kpis.protected` protects them for every page: the
-disclosure rule on each count, then secondary suppression across the whole
-geography (:mod:`heenb.figures.protection`), so that no withheld figure can be
-worked out by subtraction, on one page or across pages.
+"""Sections about STPs and placement providers that STP, local-office and objective pages
+share: the provider rates table, funnel plots of providers with the outliers named, and the
+sentences about them. The figures come from :mod:`heenb.figures.providers`, protected across
+provider, STP, local office and region.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ import pandas as pd
 
 from heenb import formatting
 from heenb.figures.score import Score
-from heenb.report import blocks, takeaway
+from heenb.report import blocks, providers, takeaway
 from heenb.report.blocks import Block
 
 #: The MDC variation icons as a symbol and words (the symbol's text alternative).
@@ -97,6 +97,27 @@ def kpi_cells(score: Score) -> dict:
     }
 
 
+def figure_cells(row: pd.Series | None) -> dict:
+    """An area's protected figure at one period as every scorecard row shows it: ``Value``
+    (per cent, ``[c]`` or "no data"), ``95% interval``, ``Numerator``, ``Denominator``."""
+    if row is None:
+        return {"Value": formatting.NO_DATA, "95% interval": "", "Numerator": "",
+                "Denominator": ""}  # fmt: skip
+    hidden = bool(row["withheld"] or row["no_data"])
+    return {
+        "Value": providers.rate_text(row),
+        "95% interval": "" if hidden else formatting.interval(row["lower"], row["upper"]),
+        "Numerator": providers.count_text(row["numerator"], bool(row["withheld"])),
+        "Denominator": providers.count_text(row["denominator"], bool(row["withheld"])),
+    }
+
+
+def value_at(trend: pd.DataFrame, period: str) -> str:
+    """An area's rate at ``period`` from its :func:`heenb.figures.kpis.trend`, as shown."""
+    at = trend[trend["period"] == period]
+    return providers.rate_text(at.iloc[0]) if len(at) else formatting.NO_DATA
+
+
 def symbol_markup(symbol: str, words: str) -> str:
     """A symbol, then its words; screen readers skip the symbol and read the words once."""
     return (
@@ -154,7 +175,9 @@ KEY = (
     "variation; \u25b2 or \u25bc special cause variation (improvement or concern, higher or "
     "lower); \u2713 will consistently meet the target; \u2717 will consistently fail it; ? will "
     "hit or miss it; \u2013 not assessed (the reason is given). Change since the previous "
-    "period is better or worse only when statistically significant at 5%."
+    "period is better or worse only when statistically significant at 5%. Changes are worked "
+    "out from unrounded figures, so one may differ by 0.1 from the difference of the rounded "
+    "figures shown."
 )
 
 

@@ -109,6 +109,10 @@ def staff_trend(
         f" The chart shows the monthly change, as Making Data Count advises for a series "
         f"that rises steadily: {formatting.in_sentence(result.variation_text)}."
     )
+    title = f"Monthly change in {formatting.in_sentence(name)}, {where}"
+    chart = _fte_chart(result, title, "FTE change on the previous month", steps["month"], None)
+    if not level:  # the staff table shows the level: its chart is not drawn at all
+        return blocks.paragraph(text) + blocks.figure(chart)
     line = trend_chart(
         series.rename(columns={"month": "period", "fte": "value"}).assign(line=where),
         title=f"{name}, {where}",
@@ -116,11 +120,7 @@ def staff_trend(
         unit="FTE",
         target=target,
     )
-    title = f"Monthly change in {formatting.in_sentence(name)}, {where}"
-    chart = _fte_chart(result, title, "FTE change on the previous month", steps["month"], None)
-    return (
-        blocks.paragraph(text) + (blocks.figure(line) if level else Block()) + blocks.figure(chart)
-    )
+    return blocks.paragraph(text) + blocks.figure(line) + blocks.figure(chart)
 
 
 def _fte_chart(result, title: str, value_label: str, months: pd.Series, target="result"):

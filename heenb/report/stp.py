@@ -19,14 +19,14 @@ from heenb.errors import ParameterError
 from heenb.figures import kpis
 from heenb.figures import providers as provider_figures
 from heenb.figures.score import Score, score
-from heenb.report import blocks, findings, providers
+from heenb.report import attention, blocks, findings, providers, scorecard
 from heenb.report.blocks import Block
 from heenb.report.common import Inputs, MeasuresReport, checked, load_inputs, section
 
 #: What the page says about Local Workforce Action Boards.
 LWAB_TEXT = (
-    "Local Workforce Action Boards (LWABs) are not mapped: the seed documents give only their "
-    "number (38), not which STPs each covers, so no page groups STPs by LWAB."
+    "Local Workforce Action Boards (LWABs) are not mapped: HEE's 2017 operating model gives "
+    "only their number (38), not which STPs each covers, so no page groups STPs by LWAB."
 )
 
 
@@ -55,6 +55,13 @@ class StpReport(MeasuresReport):
     """Sections of one STP's report, in reading order."""
 
     sections = ("headline", "scorecard", "provider_table", "comparisons")
+    page_type = "stp"
+
+    def up(self) -> list[tuple[str, str, str]]:
+        """An STP sits in its local office, in its NHS England region."""
+        region, office = (self.catalogue.area_name(c) for c in (self.region, self.office))
+        region = f"{region} region" if region == office else region  # as South West's
+        return [(region, "area", self.region), (office, "area", self.office)]
 
     def __init__(self, stp: str, inputs: Inputs, parameters: dict):
         super().__init__(inputs, parameters)
@@ -90,6 +97,13 @@ class StpReport(MeasuresReport):
             for _, kpi in self.measures.iterrows()
         }
 
+    def attention(self) -> Block:
+        """The STP's exceptions, then its KPIs by question (evidence: the scorecard)."""
+        if self.missing:
+            return Block()
+        evidence = {key: "#scorecard" for key in ("standing", "change", "variation")}
+        return attention.area_attention(list(self.scores.values()), self.name, "STPs", evidence)
+
     def findings(self) -> list[str]:
         """KPIs on which the STP stands out from other STPs (worse first), significant
         changes in its own figures, then, if nothing stands out, that."""
@@ -118,30 +132,13 @@ class StpReport(MeasuresReport):
         for _, kpi in self.measures.iterrows():
             period, table = self.figures[kpi["kpi_id"]]
             mine = table[table["area_code"] == self.code]
-            row = {"KPI": kpi["short_name"], "Period": period}
-            if mine.empty:
-                row |= {"Value": formatting.NO_DATA, "95% interval": "", "Numerator": "",
-                        "Denominator": ""}  # fmt: skip
-                outlier = "no data"
-            else:
-                mine = mine.iloc[0]
-                row["Value"] = providers.rate_text(mine)
-                row["95% interval"] = (
-                    "" if mine["withheld"] or mine["no_data"]
-                    else formatting.interval(mine["lower"], mine["upper"])
-                )  # fmt: skip
-                row["Numerator"] = providers.count_text(mine["numerator"], mine["withheld"])
-                row["Denominator"] = providers.count_text(mine["denominator"], mine["withheld"])
-                outlier = self.scores[kpi["kpi_id"]].standing
-            for label, code in (("Local office", self.office), ("Region", self.region),
-                                ("England", None)):  # fmt: skip
-                series = (
-                    kpis.trend(self.mart, kpi["kpi_id"], code)
-                    if code
-                    else kpis.trend(self.mart, kpi["kpi_id"])
-                )
-                at = series[series["period"] == period]
-                row[label] = providers.rate_text(at.iloc[0]) if len(at) else formatting.NO_DATA
+            judged = self.scores[kpi["kpi_id"]]
+            row = {"KPI": kpi["short_name"], "Period": period,
+                   **scorecard.figure_cells(None if mine.empty else mine.iloc[0])}  # fmt: skip
+            outlier = "no data" if mine.empty else judged.standing
+            for label, code in (("Local office", self.office), ("Region", self.region)):
+                row[label] = scorecard.value_at(kpis.trend(self.mart, kpi["kpi_id"], code), period)
+            row["England"] = scorecard.value_at(kpis.trend(self.mart, kpi["kpi_id"]), period)
             row["Compared with other STPs"] = formatting.outlier(outlier)
             rows.append(row)
         return heading + blocks.table(

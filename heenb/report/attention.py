@@ -1,0 +1,211 @@
+"""What needs attention: the exceptions first, then a compact matrix of verdicts.
+
+Right after a page's main points, a board reads which KPIs are worse than their peers,
+worse than last period, or showing special cause concern, each with a one-line reason
+and a link to its evidence; then a Making Data Count style matrix (KPIs by question on
+an area page, areas by KPI on the index) whose cells say good, bad or no signal in
+words and a symbol, coloured too, so colour is never alone. Every verdict is read from
+the :class:`~heenb.figures.score.Score` the scorecard and main points read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from heenb import formatting
+from heenb.figures.score import OUTSIDE, Score
+from heenb.report import blocks, takeaway
+from heenb.report.blocks import Block, escape
+
+#: A cell's tone: its symbol and CSS class; its words are the verdict itself.
+TONES = {
+    "bad": ("\u26a0", "heenb-bad"),
+    "good": ("\u2713", "heenb-good"),
+    "none": ("\u2013", "heenb-none"),
+}
+KEY = (
+    "\u26a0 needs attention (worse than peers, worse than last period, or special cause "
+    "concern); \u2713 better; \u2013 no signal, or not assessed (the reason is given)."
+)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One answer of a Score to one question: words, a tone, and where the evidence is."""
+
+    words: str
+    tone: str  # "bad", "good" or "none"
+    reason: str = ""  # the one-line reason an exception gives
+
+
+def standing(score: Score, peers: str) -> Verdict:
+    """The area against its peers' 99.8% funnel limits."""
+    verdict = score.standing_verdict
+    if score.standing in OUTSIDE and verdict in ("better", "worse"):
+        mine = score.peers[score.peers["area_code"] == score.area_code].iloc[0]
+        unit, england = score.measure.unit, score.peers.attrs.get("centre")
+        reason = (
+            f"{formatting.number(mine['value'], unit)} in {score.latest_period} against "
+            f"England's {formatting.number(england, unit)}, beyond the 99.8% funnel limits"
+            if england is not None
+            else "beyond the 99.8% funnel limits"
+        )
+        return Verdict(f"{verdict} than other {peers}", "good" if verdict == "better" else "bad",
+                       reason)  # fmt: skip
+    if verdict == "within limits":
+        return Verdict("within limits", "none")
+    if verdict == "outside limits":
+        return Verdict("outside limits (no better direction)", "none")
+    return Verdict(f"not compared: {verdict}", "none")
+
+
+def change(score: Score) -> Verdict:
+    """The change since the previous period, significant at 5% or not."""
+    if score.change is None:
+        return Verdict(f"not assessed: {score.change_reason}", "none")
+    moved = formatting.change(score.change["change"], score.measure.unit)
+    reason = f"{moved} on {score.change['from_period']}, statistically significant"
+    verdict = score.change_verdict
+    if verdict in ("better", "worse"):
+        return Verdict(f"{verdict} ({moved})", "good" if verdict == "better" else "bad", reason)
+    return Verdict(verdict, "none")
+
+
+def variation(score: Score) -> Verdict:
+    """The Making Data Count variation of the area's own series."""
+    if score.spc is None:
+        return Verdict(f"not assessed: {score.spc_reason}", "none")
+    icon = score.spc.variation
+    if icon is None:
+        return Verdict(f"not assessed: too few points ({score.spc.limit_points})", "none")
+    if icon.startswith("concern"):
+        return Verdict("special cause concern", "bad", "special cause variation: concern")
+    if icon.startswith("improvement"):
+        return Verdict("special cause improvement", "good", "special cause: improvement")
+    return Verdict("no special cause" if icon == "common_cause" else "special cause", "none")
+
+
+def cell(verdict: Verdict) -> str:
+    """A matrix cell's markup: the symbol (hidden from screen readers) and the words."""
+    symbol, css = TONES[verdict.tone]
+    return (
+        f'<td class="{css}"><span class="heenb-mdc" aria-hidden="true">{escape(symbol)}</span> '
+        f"{escape(verdict.words)}</td>"
+    )
+
+
+def matrix(rows: list[tuple[str, str | None, list[Verdict]]], columns: list[str],
+           caption: str, corner: str) -> Block:  # fmt: skip
+    """A table of verdicts: each row a name (linked where it has a page) under ``corner``
+    and one verdict per column; the page's data gets each cell as its symbol and words."""
+    head = "".join(f'<th scope="col">{escape(c)}</th>' for c in [corner, *columns])
+    body = []
+    for name, href, verdicts in rows:
+        label = f'<a href="{escape(href)}">{escape(name)}</a>' if href else escape(name)
+        body.append(f'<tr><th scope="row">{label}</th>{"".join(map(cell, verdicts))}</tr>')
+    markup = (
+        f'<div class="heenb-table heenb-attention" role="region" tabindex="0" '
+        f'aria-label="{escape(caption)}"><table><caption>{escape(caption)}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+    )
+    plain = pd.DataFrame(
+        [
+            [name, *(f"{TONES[v.tone][0]} {v.words}" for v in verdicts)]
+            for name, _, verdicts in rows
+        ],
+        columns=[corner, *columns],
+    )
+    link = takeaway.download_link(
+        list(plain.columns), [list(r) for r in plain.itertuples(index=False)], caption
+    )
+    return Block(
+        markup + link,
+        f"{caption}\n{plain.to_string(index=False)}",
+        {caption: blocks.taken(plain, None, False)},
+    )
+
+
+def exceptions(items: list[tuple[str, str | None]]) -> Block:
+    """The exceptions as a list, each a sentence and a link to its evidence; or one sentence
+    that there are none."""
+    if not items:
+        return blocks.paragraph("No KPI needs attention: none is worse than its peers or than "
+                                "last period, and none shows special cause concern.")  # fmt: skip
+    return blocks.linked_list(
+        [[(f"{text} ", None), ("See the evidence.", href)] if href else [(text, None)]
+         for text, href in items]
+    )  # fmt: skip
+
+
+def area_attention(scores: list[Score], where: str, peers: str,
+                   evidence: dict[str, str]) -> Block:  # fmt: skip
+    """An area page's "What needs attention": its exceptions, then its KPIs by question
+    (improvements are in the matrix). ``evidence`` gives the anchor of each question's evidence
+    (``standing``, ``change``, ``variation``) on the page."""
+    questions = [
+        (f"Against other {peers}", "standing", lambda s: standing(s, peers)),
+        ("Since the previous period", "change", change),
+        ("Variation (Making Data Count)", "variation", variation),
+    ]
+    rows, bad = [], []
+    for score in scores:
+        verdicts = [judge(score) for _, _, judge in questions]
+        rows.append((score.measure.short_name, None, verdicts))
+        for (_, key, _), verdict in zip(questions, verdicts, strict=True):
+            item = (f"{score.measure.short_name}: {verdict.words} ({verdict.reason}).",
+                    evidence.get(key))  # fmt: skip
+            if verdict.tone == "bad":
+                bad.append(item)
+    columns = [q for q, _, _ in questions]
+    rows, columns, unassessed = without_unassessed(rows, columns)
+    return blocks.join([
+        blocks.heading("What needs attention"),
+        exceptions(bad),
+        blocks.paragraph(" ".join([KEY, *unassessed]), "heenb-table-note"),
+        matrix(rows, columns, f"Each KPI for {where}: the verdicts", "KPI") if columns else Block(),
+    ])  # fmt: skip
+
+
+def without_unassessed(rows, columns):
+    """The matrix without columns in which nothing could be assessed, and a sentence for
+    each saying why (one reason, the first row's), so no column reads "not assessed" alone."""
+    keep = [i for i in range(len(columns))
+            if any(not r[2][i].words.startswith("not ") for r in rows)]  # fmt: skip
+    notes = [f"{columns[i]} is not assessed for any KPI "
+             f"({rows[0][2][i].words.removeprefix('not assessed: ')})."
+             for i in range(len(columns)) if i not in keep and rows]  # fmt: skip
+    rows = [(name, href, [verdicts[i] for i in keep]) for name, href, verdicts in rows]
+    return rows, [columns[i] for i in keep], notes
+
+
+def areas_by_kpi(
+    rows: list[tuple[str, str | None, list[Score]]],
+    kpis: list[str],
+    peers: str,
+    evidence: str | None,
+    extra: list[tuple[str, str | None]] = (),
+) -> Block:
+    """The index's "What needs attention": areas worse than their peers on a KPI (and any
+    ``extra`` exceptions, e.g. England's own), then a matrix of areas by KPI whose cells
+    give each area's standing against the funnel limits."""
+    bad, table = list(extra), []
+    for name, href, scores in rows:
+        verdicts = []
+        for score in scores:
+            verdict = standing(score, peers)
+            if verdict.tone == "bad":
+                bad.append((f"{name}, {score.measure.short_name}: {verdict.words} "
+                            f"({verdict.reason}).", href or evidence))  # fmt: skip
+            short = verdict.words.split(" than ")[0].removeprefix("not compared: ")
+            verdicts.append(Verdict(short, verdict.tone))
+        table.append((name, href, verdicts))
+    return blocks.join([
+        blocks.heading("What needs attention"),
+        exceptions(bad),
+        blocks.paragraph(KEY + f" Each cell compares the area with the other {peers} on the "
+                         "KPI's funnel plot at its latest period.", "heenb-table-note"),
+        matrix(table, kpis, f"Each {peers[:-1]} by KPI: against the other {peers}",
+               peers[:-1].capitalize()),
+    ])  # fmt: skip

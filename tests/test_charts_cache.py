@@ -1,0 +1,72 @@
+"""A chart made again from the same inputs is encoded once; other inputs are not mixed up."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from heenb import funnel
+from heenb.charts import cache
+from heenb.charts import figure as chart_figure
+from heenb.charts.funnel import funnel_chart
+
+
+@pytest.fixture
+def counted(tmp_path, monkeypatch):
+    """A private chart cache, empty in memory, counting the charts actually encoded."""
+    monkeypatch.setenv("HEENB_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(cache, "_memory", type(cache._memory)())
+    encodings = []
+    encode = chart_figure.Chart._palette_png
+
+    def counting(self):
+        encodings.append(self.title)
+        return encode(self)
+
+    monkeypatch.setattr(chart_figure.Chart, "_palette_png", counting)
+    return encodings
+
+
+def _limits(numerator=30):
+    counts = pd.DataFrame(
+        {"numerator": [numerator, 45, 60, 20], "denominator": [100, 120, 150, 90]},
+        index=["A", "B", "C", "D"],
+    )
+    return funnel.proportion_limits(counts["numerator"], counts["denominator"])
+
+
+def _chart(limits, title="Rated good"):
+    return funnel_chart(limits, title=title, value_label="rated good")
+
+
+def test_the_same_chart_on_two_pages_is_encoded_once(counted):
+    first = _chart(_limits()).to_html()
+    assert _chart(_limits()).to_html() == first
+    assert counted == ["Rated good"]
+
+
+def test_a_chart_with_other_data_or_words_is_encoded_anew(counted):
+    _chart(_limits()).to_html()
+    other = _chart(_limits(numerator=31)).to_html()
+    retitled = _chart(_limits(), title="Rated good or better").to_html()
+    assert len(counted) == 3 and other != retitled
+
+
+def test_the_cache_folder_serves_another_process_and_a_broken_file_is_not_used(counted):
+    chart = _chart(_limits())
+    page = chart.to_html()
+    cache._memory.clear()  # as in another worker: only the folder is shared
+    assert _chart(_limits()).to_html() == page and len(counted) == 1
+    cache._memory.clear()
+    (cache.folder() / f"{chart.key}.png").write_bytes(b"\x89PNG\r\n\x1a\n half")
+    assert _chart(_limits()).to_html() == page and len(counted) == 2
+
+
+def test_a_chart_whose_arguments_cannot_be_pickled_has_no_key():
+    assert cache.input_key(_chart, (lambda: None,), {}) == ""
+
+
+def test_the_key_covers_the_code_that_draws_into_charts_and_nothing_above():
+    files = {name for name, _ in cache.code_files()}
+    assert {"formatting.py", "funnel.py", "charts/figure.py", "spc/_limits.py"} <= files
+    assert not any(name.startswith(("report/", "render/", "publish/")) for name in files)
