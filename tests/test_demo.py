@@ -41,6 +41,7 @@ def larger(tmp_path_factory):
     return folder
 
 
+@pytest.mark.slow
 def test_every_raw_file_and_the_demo_marker_are_written(tiny):
     for name in [*RAW_FILES, DEMO_MARKER]:
         assert (tiny / "first" / name).is_file(), name
@@ -146,6 +147,7 @@ def test_demo_data_refuses_raw_files_it_did_not_write(tmp_path, capsys):
     assert (tmp_path / "arcp_outcomes.csv").read_text() == "outcome_id,year\nmine,2020\n"
 
 
+@pytest.mark.slow
 def test_demo_data_refreshes_a_folder_it_wrote(tmp_path):
     assert demo_data(tmp_path) == 0
     before = (tmp_path / DEMO_MARKER).read_text()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from heenb.data.catalogue import load_catalogue
 from heenb.plan import load_plan
 from heenb.report.national import index_report
@@ -45,6 +47,7 @@ def test_each_report_state_is_read_from_the_build_log_and_the_pages(tmp_path):
     assert states[outputs[4]] == "missing"
 
 
+@pytest.mark.slow
 def test_the_headline_counts_only_current_reports_and_names_failures(tmp_path):
     outputs = [job.output for job in load_plan()]
     for output in outputs:
@@ -56,6 +59,7 @@ def test_the_headline_counts_only_current_reports_and_names_failures(tmp_path):
     assert "ValueError: x" in text
 
 
+@pytest.mark.slow
 def test_published_parameters_do_not_show_the_machines_folders(tmp_path):
     notes = index_report(str(tmp_path)).notes().text
     assert str(tmp_path) not in notes

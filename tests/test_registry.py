@@ -227,6 +227,7 @@ def test_the_parity_target_is_the_reference_line_of_representation(reference, mo
     assert "0.90 = target" in section
 
 
+@pytest.mark.slow
 def test_the_data_notes_define_each_kpi_from_its_row(reference, monkeypatch):
     from heenb.report.objective import objective_report
 

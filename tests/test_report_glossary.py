@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pandas as pd
+import pytest
 
 from heenb.paths import REFERENCE_DIR
 from heenb.report.area import area_report
@@ -38,6 +39,7 @@ def test_a_programme_page_explains_pid_and_rag_but_not_arcp():
     assert "ARCP" not in terms
 
 
+@pytest.mark.slow
 def test_every_page_says_what_its_sources_can_and_cannot_show():
     report = area_report("EM")
     notes = report.notes().text

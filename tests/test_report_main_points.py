@@ -108,6 +108,7 @@ def test_the_objective_main_points_place_the_latest_value_in_its_own_history(mar
     assert formatting.change(change["change"]) in first
 
 
+@pytest.mark.slow
 def test_the_index_opens_with_findings_and_keeps_build_status_to_a_status_line(tmp_path):
     headline = index_report(str(tmp_path)).headline()
     assert first_heading_after_title(headline) == "Main points"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pandas as pd
+import pytest
 
 from heenb.data.catalogue import load_catalogue
 from heenb.figures import kpis
@@ -56,6 +57,7 @@ def test_the_index_scorecard_gives_each_area_change_variation_and_assurance(tmp_
     assert "aria-label" not in re.sub(r'<div class="heenb-table"[^>]*>', "", block.markup)
 
 
+@pytest.mark.slow
 def test_too_few_points_for_mdc_are_said_in_words(tmp_path):
     frame = next(iter(_tables(_built_index(tmp_path).scorecard()).values()))
     england = frame.set_index("Area").loc["England"]

@@ -244,6 +244,7 @@ def test_aggregate_refuses_a_local_office_missing_from_the_mapping():
         max_size=13,
     )
 )
+@pytest.mark.slow
 def test_region_rate_equals_summed_numerators_over_summed_denominators(offices):
     rows = [
         (f"LO{i}", f"R{region}", min(num, den), den) for i, (region, num, den) in enumerate(offices)
