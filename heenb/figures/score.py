@@ -135,10 +135,22 @@ def score(
 ) -> Score:  # fmt: skip
     """The :class:`Score` of one KPI row in one area, compared with the other areas of
     ``level`` (none for England, or when ``level`` is None)."""
+    return scores(catalogue, mart, kpi, [area_code], level)[0]
+
+
+def scores(
+    catalogue: Catalogue, mart: Mart, kpi: pd.Series, area_codes: list[str],
+    level: str | None = None,
+) -> list[Score]:  # fmt: skip
+    """The :class:`Score` of one KPI row in each of ``area_codes``, all compared on the one
+    funnel of ``level`` (worked out once for them all)."""
     kpi_id = kpi["kpi_id"]
     period = kpis.latest_period(mart, kpi_id)
     peers = None
-    if level is not None and area_code != ENGLAND and period is not None:
+    if level is not None and period is not None:
         peers = kpis.compare(mart, catalogue, kpi_id, period, level)
-    trend = kpis.trend(mart, kpi_id, area_code)
-    return Score(Measure(kpi), area_code, trend, peers, catalogue, period)
+    return [
+        Score(Measure(kpi), code, kpis.trend(mart, kpi_id, code),
+              None if code == ENGLAND else peers, catalogue, period)
+        for code in area_codes
+    ]  # fmt: skip

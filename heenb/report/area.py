@@ -6,7 +6,6 @@ cell; each method returns a :class:`~heenb.report.blocks.Block`.
 
 from __future__ import annotations
 
-import posixpath
 from functools import cached_property
 
 import pandas as pd
@@ -307,22 +306,18 @@ class AreaReport(Report):
 
     def _provider_pages(self) -> Block:
         """Where a region's provider figures are: each local office's page and its STPs'."""
-        from heenb.plan import load_plan  # the report plan knows where pages are
 
-        jobs = load_plan(catalogue=self.catalogue)
-        outputs = {v: job.output for job in jobs for v in job.parameters.values()}
-        here = posixpath.dirname(outputs.get(self.code, ""))
-
-        def link(code: str) -> tuple[str, str | None]:
-            page = outputs.get(code)
-            return self.catalogue.area_name(code), page and posixpath.relpath(page, here or ".")
+        def link(code: str, page_type: str) -> tuple[str, str | None]:
+            return self.catalogue.area_name(code), self.link_to(page_type, code)
 
         items = []
         for office in self.offices:
             stps = self.catalogue.stps_in(office)
-            item = [link(office), (": its STPs ", None), link(stps[0])] if stps else [link(office)]
+            item = [link(office, "area")]
+            if stps:
+                item += [(": its STPs ", None), link(stps[0], "stp")]
             for stp in stps[1:]:
-                item += [(", ", None), link(stp)]
+                item += [(", ", None), link(stp, "stp")]
             items.append(item)
         return blocks.paragraph(
             "Figures by placement provider (NETS and ARCP) are on the pages of this region's "

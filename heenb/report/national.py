@@ -18,7 +18,7 @@ from heenb.data.catalogue import ENGLAND
 from heenb.figures import kpis
 from heenb.figures.commitments import commitment_figures
 from heenb.figures.measure import Kind, Measure, of_kind
-from heenb.figures.score import score
+from heenb.figures.score import score, scores
 from heenb.plan import Job, load_plan
 from heenb.report import attention, blocks, findings, scorecard
 from heenb.report.blocks import Block
@@ -136,11 +136,11 @@ class IndexReport(Report):
         measures = self._measures()
         codes = list(self.catalogue.regions["region_code"])
         kpis = [kpi for _, kpi in measures.iterrows()]
+        by_kpi = [scores(self.catalogue, self.mart, kpi, codes, "region") for kpi in kpis]
         rows = [
-            (self.catalogue.area_name(code), self._page_of(code),
-             [score(self.catalogue, self.mart, kpi, code, "region") for kpi in kpis])
-            for code in codes
-        ]  # fmt: skip
+            (self.catalogue.area_name(code), self._page_of(code), [s[i] for s in by_kpi])
+            for i, code in enumerate(codes)
+        ]
         evidence = "#national-scorecard-by-region"
         worse = [
             (f"England, {judged.measure.short_name}: {verdict.words} ({verdict.reason}).",
