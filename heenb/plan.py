@@ -30,6 +30,7 @@ import yaml
 from heenb import paths
 from heenb.data.catalogue import LOOKUPS, VALUE_SETS, Catalogue, load_catalogue
 from heenb.data.contract import RAW_FILES
+from heenb.data.published import load_sources
 from heenb.errors import BuildError, HeenbError
 
 #: Every raw source (contract names): what an entry without ``sources`` is taken to read.
@@ -161,8 +162,8 @@ def _expand(entry, number: int, plan_file: Path, catalogue: Catalogue) -> list[J
     if not isinstance(values, list):
         raise BuildError(f"{where}: 'values' must be a list or the name of a value set.")
     check, label = _lookup(entry, where), entry.get("label") or f"{parameter} = {{value}}"
-    sources, imports = _sources(entry, where), _imports(entry, where)
-    files = _inputs(entry, where)
+    (sources, published), imports = _sources(entry, where), _imports(entry, where)
+    files = tuple(dict.fromkeys([*_inputs(entry, where), *published]))
     links = entry.get("links", False)
     if not isinstance(links, bool):
         raise BuildError(f"{where}: 'links' must be true or false, not {links!r}.")
@@ -202,16 +203,32 @@ def _lookup(entry: dict, where: str) -> str | None:
     return check
 
 
-def _sources(entry: dict, where: str) -> tuple[str, ...]:
+def _sources(entry: dict, where: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The raw sources an entry reads, and the files of the declared published sources it
+    reads (``data/published/sources.yml`` and each source's files, as inputs)."""
+    published = load_sources()
     sources = entry.get("sources", list(ALL_SOURCES))
-    unknown = [s for s in sources if s not in ALL_SOURCES] if isinstance(sources, list) else []
+    valid = [*ALL_SOURCES, *published]
+    unknown = [s for s in sources if s not in valid] if isinstance(sources, list) else []
     if not isinstance(sources, list) or not sources or unknown:
         named = f" (unknown: {', '.join(map(str, unknown))})" if unknown else ""
         raise BuildError(
-            f"{where}: 'sources' must list the raw sources the report reads{named}; "
-            f"valid: {', '.join(ALL_SOURCES)}."
+            f"{where}: 'sources' must list the raw or published sources the report "
+            f"reads{named}; valid: {', '.join(valid)}."
         )
-    return tuple(sources)
+    files = []
+    for name in (s for s in sources if s in published):
+        source = published[name]
+        files += [source.folder / "sources.yml", *source.files]
+    shown = [_from_root(path) for path in dict.fromkeys(files)]
+    return tuple(s for s in sources if s in ALL_SOURCES), tuple(shown)
+
+
+def _from_root(path: Path) -> str:
+    """A path as the plan's inputs name it: from the project root when inside it."""
+    path = path.resolve()
+    return path.relative_to(paths.PROJECT_ROOT).as_posix() if path.is_relative_to(
+        paths.PROJECT_ROOT) else str(path)  # fmt: skip
 
 
 def _imports(entry: dict, where: str) -> tuple[str, ...]:

@@ -207,7 +207,20 @@ def _label_values(ax, value_label: str, unit: str) -> None:
 
 
 def _draw_values(ax, shown: pd.DataFrame) -> None:
-    ax.plot(shown["x"], shown["value"], color=MDC_COLOURS[""], linewidth=1.5, zorder=2)
+    """The line and its points; on a date axis the line breaks where the dates skip more
+    than twice their usual step (a gap in the series is shown as a gap)."""
+    line = shown["value"]
+    if pd.api.types.is_datetime64_any_dtype(shown["x"]) and len(shown) > 2:
+        steps = shown["x"].diff()
+        line = line.where(~(steps > 2 * steps.median()))
+        if line.isna().any():  # a NaN between two points breaks the line there
+            breaks = shown.loc[line.isna() & shown["value"].notna(), "x"] - steps / 2
+            gap = pd.DataFrame({"x": breaks, "value": np.nan})
+            joined = pd.concat([shown[["x", "value"]], gap]).sort_values("x", kind="stable")
+            ax.plot(joined["x"], joined["value"], color=MDC_COLOURS[""], linewidth=1.5, zorder=2)
+            line = None
+    if line is not None:
+        ax.plot(shown["x"], shown["value"], color=MDC_COLOURS[""], linewidth=1.5, zorder=2)
     for cause, colour in MDC_COLOURS.items():
         points = shown[shown["special_cause"] == cause]
         if not points.empty:

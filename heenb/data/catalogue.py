@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from heenb import paths
-from heenb.data import geography, registry
+from heenb.data import geography, published, registry
 from heenb.errors import DataValidationError, ParameterError, Problem
 from heenb.paths import REFERENCE_DIR
 
@@ -33,7 +33,10 @@ _LIST_COLUMNS = {"objectives": ["baf_opportunities"], "programmes": ["objective_
 #: The lookups that check a report parameter's value (``Catalogue.objective``, ``.area`` ...:
 #: each takes a code and returns its record), with the field of the record that names the
 #: value in the index's labels and a page's heading.
-LOOKUPS = {"objective": "short_name", "area": "name", "programme": "name", "kpi": "descriptor"}
+LOOKUPS = {
+    "objective": "short_name", "area": "name", "programme": "name", "kpi": "descriptor",
+    "ics": "name",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,7 @@ VALUE_SETS = {
         ValueSet("local_offices", "local_offices", "local_office_code", "area", "local_office"),
         ValueSet("programmes", "programmes", "programme_id", "programme", "programme"),
         ValueSet("stps", "stps", "stp_code", "area", "stp"),
+        ValueSet("ics", "integrated_care_systems", "ics_code", "ics", "ics"),
     )
 }
 
@@ -317,6 +321,30 @@ class Catalogue:
         if programme_id not in table.index:
             raise _unknown("programme", programme_id, table["programme_id"], table["name"])
         return table.loc[programme_id]
+
+    @cached_property
+    def integrated_care_systems(self) -> pd.DataFrame:
+        """The ICSs (2022 onwards) as the declared published sources give them: ``ics_code``,
+        ``name`` ("South East London ICS"), ``region_code`` and ``source``; the latest
+        publication's name wins. Read on first use (it reads the published tables)."""
+        found = []
+        for source in published.load_sources().values():
+            if "ics" in source.levels:
+                areas = source.areas("ics").drop(columns="ics_code").assign(source=source.name)
+                found.append(areas.rename(columns={"area_code": "ics_code", "area_name": "name"}))
+        if not found:
+            return pd.DataFrame(columns=["ics_code", "name", "region_code", "source"])
+        table = pd.concat(found).drop_duplicates("ics_code").sort_values("name")
+        table["name"] = table["name"] + " ICS"
+        return table[["ics_code", "name", "region_code", "source"]].reset_index(drop=True)
+
+    def ics(self, code: str) -> pd.Series:
+        """The row of :attr:`integrated_care_systems` for an ICS code; ParameterError if
+        unknown."""
+        table = self.integrated_care_systems.set_index("ics_code", drop=False)
+        if code not in table.index:
+            raise _unknown("ics", code, table["ics_code"], table["name"])
+        return table.loc[code]
 
     def kpi(self, kpi_id: str) -> pd.Series:
         """The row of ``kpis`` for a KPI id; ParameterError if unknown."""

@@ -16,6 +16,7 @@ import pandas as pd
 
 from heenb.checks import IMPROVEMENTS
 from heenb.data.contract import PATTERNS, RAW_FILES_BY_NAME
+from heenb.data.published import load_sources
 from heenb.data.rules import PERIOD_COLUMNS, RULES, breakdown_columns, selection
 from heenb.errors import Problem
 
@@ -28,7 +29,7 @@ KPI_COLUMNS = (
 )  # fmt: skip
 CHANGE_POINT_COLUMNS = ("kpi_id", "period", "reason")
 ROLES = ("headline", "supporting")
-KINDS = ("proportion", "count", "ratio", "narrative")
+KINDS = ("proportion", "count", "ratio", "rate", "narrative")
 #: How a target is read: the value itself, an increase on the baseline period, or parity.
 TARGET_KINDS = ("level", "increase_from_baseline", "parity")
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -109,6 +110,9 @@ def _rule(kpi: pd.Series, catalogue):
         yield "kind", f"'{kpi['kind']}' does not match rule '{rule.name}' (a {rule.kind})"
     if kpi["unit"] != rule.unit:
         yield "unit", f"'{kpi['unit']}' is not valid for rule '{rule.name}'; valid: '{rule.unit}'"
+    if rule.reads == "published":
+        yield from _published(kpi, rule)
+        return
     raw = RAW_FILES_BY_NAME.get(kpi["source_file"])
     known = rule.sources or [n for n, f in RAW_FILES_BY_NAME.items() if _has(f, "local_office")]
     if raw is None or raw.name not in known:
@@ -128,6 +132,25 @@ def _rule(kpi: pd.Series, catalogue):
     elif not _has(raw, period):
         valid = [p for p, c in PERIOD_COLUMNS.items() if _has(raw, c)]
         yield "periodicity", _one_of(kpi["periodicity"], valid) + f" (for {raw.filename})"
+
+
+def _published(kpi: pd.Series, rule):
+    """Source, values and periodicity of a KPI on a declared published source."""
+    sources = load_sources()
+    source = sources.get(kpi["source_file"])
+    if source is None:
+        valid = list(sources) or ["none declared in data/published/sources.yml"]
+        yield "source_file", _one_of(kpi["source_file"], valid) + f" (for rule '{rule.name}')"
+        return
+    values = [n for n, v in source.values.items() if not v.rate_of]
+    for column in ("numerator", "denominator"):
+        if kpi[column].strip() not in values:
+            yield column, _one_of(kpi[column], values) + f" (values of {source.name})"
+    if kpi["breakdowns"].strip():
+        yield "breakdowns", f"must be empty for rule '{rule.name}'"
+    period = {"month": "monthly", "quarter": "quarterly", "year": "annual"}[source.periodicity]
+    if kpi["periodicity"] != period:
+        yield "periodicity", _one_of(kpi["periodicity"], [period]) + f" (for {source.name})"
 
 
 def _has(raw, column: str) -> bool:
@@ -194,7 +217,7 @@ def _period_text(periodicity: str, period: str) -> str:
 
 def _change_point(point: pd.Series, kpis: pd.DataFrame):
     kpi_id = point["kpi_id"]
-    charted = [i for i, kind in kpis["kind"].items() if kind in ("proportion", "count")]
+    charted = [i for i, kind in kpis["kind"].items() if kind in ("proportion", "count", "rate")]
     if kpi_id not in charted:
         yield "kpi_id", _one_of(kpi_id, charted) + " (KPIs charted over time, kpis.csv)"
     elif not _period_ok(kpis.loc[kpi_id, "periodicity"], point["period"]):

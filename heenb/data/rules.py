@@ -42,6 +42,9 @@ class Rule:
     numerator: str
     denominator: str
     description: str
+    #: ``raw`` for the raw data files, ``published`` for declared published sources
+    #: (``data/published/sources.yml``), whose ``numerator`` and ``denominator`` name values.
+    reads: str = "raw"
 
     @property
     def counts_rows(self) -> bool:
@@ -65,6 +68,11 @@ RULES = {
              "of the population served"),
         Rule("narrative_update", "narrative", "", ("kpi_updates",), "blank", "blank",
              "the quarterly update and its ratings; nothing is counted"),
+        Rule("ratio_of_sums", "rate", "%", (), "required", "required",
+             "a published source's numerator value summed over an area's rows, divided by its "
+             "denominator value summed likewise (FTE days lost over FTE days available); where "
+             "the publication gives an area's rate but not its parts, the published rate",
+             reads="published"),
     )
 }  # fmt: skip
 

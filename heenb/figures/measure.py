@@ -27,6 +27,8 @@ class Kind(enum.Enum):
     STAFF = "count"
     #: A ratio of two shares (representation).
     RATIO = "ratio"
+    #: A published rate, the ratio of two summed values (FTE days lost over available).
+    RATE = "rate"
     #: Quarterly narrative updates and ratings; nothing is counted.
     NARRATIVE = "narrative"
 

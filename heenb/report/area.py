@@ -14,13 +14,14 @@ from heenb import formatting
 from heenb.charts.funnel import funnel_chart
 from heenb.charts.trend import small_multiples
 from heenb.data.catalogue import ENGLAND
-from heenb.figures import kpis
+from heenb.figures import kpis, rates
 from heenb.figures import providers as provider_figures
 from heenb.figures.commitments import commitment_figures
 from heenb.figures.measure import Kind, of_kind
 from heenb.figures.score import Score, score
 from heenb.plan import declared_sources
 from heenb.report import attention, blocks, findings, involvement, providers, scorecard
+from heenb.report import rates as rate_sections
 from heenb.report.blocks import Block
 from heenb.report.common import SOURCE_NAMES, Inputs, Report, section
 from heenb.report.narrative import latest_project_status, programme_status
@@ -45,6 +46,7 @@ class AreaReport(Report):
         "programmes",
         "involvement",
         "workforce",
+        "published_measures",
     )
     page_type = "area"
 
@@ -65,12 +67,18 @@ class AreaReport(Report):
 
     @property
     def sources(self) -> list[str]:
-        files = [*self.measures["source_file"], *declared_sources("area")]
+        files = [*self.kpi_rows["source_file"], *declared_sources("area")]
         return [SOURCE_NAMES[f] for f in dict.fromkeys(files)]
 
     @property
     def kpi_rows(self) -> pd.DataFrame:
-        return self.measures
+        return pd.concat([self.measures, self.rate_measures])
+
+    @cached_property
+    def rate_measures(self) -> pd.DataFrame:
+        """The rate KPIs on published statistics that give figures by NHS England region."""
+        shown = of_kind(self.catalogue.kpis, Kind.RATE)
+        return shown[[("region" in rates.levels(kpi)) for _, kpi in shown.iterrows()]]
 
     @cached_property
     def measures(self) -> pd.DataFrame:
@@ -400,6 +408,36 @@ class AreaReport(Report):
             + blocks.table(rows, f"Staff in post by group, {self.area['name']}")
             + blocks.join(trends)
         )
+
+    @section
+    def published_measures(self) -> Block:
+        """Rate KPIs from published statistics: a region's series, its ICSs (each linked to
+        its page); a local office is pointed to its region, as the statistics are not
+        published by HEE local office."""
+        if self.rate_measures.empty:
+            return Block()
+        if self.is_office:
+            region = str(self.area["region_code"])
+            names = ", ".join(self.rate_measures["short_name"])
+            return blocks.heading("Published statistics") + blocks.paragraph(
+                f"{names}: published by NHS England region and ICS, not by HEE local office; "
+                f"see the page of {self.catalogue.area_name(region)}."
+            )
+        parts = [
+            rate_sections.measure_section(
+                self.catalogue, kpi, "region", self.code, str(self.area["name"])
+            )  # fmt: skip
+            for _, kpi in self.rate_measures.iterrows()
+        ]
+        systems = self.catalogue.integrated_care_systems
+        systems = systems[systems["region_code"] == self.code]
+        if not systems.empty:
+            parts.append(blocks.paragraph("Each ICS of this region has its own page:"))
+            parts.append(blocks.linked_list(
+                [[(name, self.link_to("ics", code))]
+                 for code, name in zip(systems["ics_code"], systems["name"], strict=True)]
+            ))  # fmt: skip
+        return blocks.join(parts)
 
     def _line_label(self, code: str) -> str:
         """An area's name for a chart line; a region is marked, since some share a name."""

@@ -19,6 +19,7 @@ from heenb.figures import providers as provider_figures
 from heenb.figures.commitments import commitment_figures
 from heenb.figures.measure import Kind, Measure, of_kind
 from heenb.report import blocks, findings, providers
+from heenb.report import rates as rate_sections
 from heenb.report.blocks import Block
 from heenb.report.breakdowns import (
     arcp_breakdown,
@@ -265,7 +266,14 @@ class ObjectiveReport(Report):
         objective = self.objective["objective_id"]
         analysis = _BREAKDOWNS.get(objective)
         found = analysis(self.catalogue, self.mart, objective) if analysis else Block()
-        return found + self._supporting_measures()
+        return found + self._supporting_measures() + self._published_rates()
+
+    def _published_rates(self) -> Block:
+        """Each supporting rate on published statistics: England's series and its regions."""
+        return blocks.join(
+            rate_sections.measure_section(self.catalogue, kpi, "england", "ENG", "England")
+            for _, kpi in of_kind(self.supporting, Kind.RATE).iterrows()
+        )
 
     def _supporting_measures(self) -> Block:
         """Every supporting proportion of this objective: England's latest figure, its SPC

@@ -1,0 +1,193 @@
+"""The section a page gives a rate measure on a published source, for one area.
+
+For England, a region or an ICS: the latest published figure and where it comes from;
+the XmR chart of the monthly series, with limits recalculated at the KPI's change points
+and the gap between publications shown as a gap; then the areas one level down (regions,
+ICSs, organisations) in the latest month that has numerators and denominators, each with
+its rate and Laney p' verdict, and their funnel. Every word comes from the KPI's row, the
+source's declaration and the figures (:mod:`heenb.figures.rates`).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from heenb import formatting
+from heenb.charts.funnel import funnel_chart
+from heenb.charts.xmr import xmr_chart
+from heenb.data.catalogue import Catalogue
+from heenb.figures import rates
+from heenb.figures.kpis import change_points
+from heenb.figures.measure import Measure
+from heenb.pprime import laney_curves
+from heenb.report import blocks
+from heenb.report.blocks import Block
+
+#: What the areas one level down are called, by level.
+CHILDREN = {"region": ("region", "regions"), "ics": ("ICS", "ICSs"),
+            "organisation": ("organisation", "organisations")}  # fmt: skip
+
+
+def month(period: str) -> str:
+    """``2023-01`` as ``January 2023``."""
+    return pd.Period(period, freq="M").strftime("%B %Y")
+
+
+def measure_section(catalogue: Catalogue, kpi: pd.Series, level: str, code: str,
+                    name: str) -> Block:  # fmt: skip
+    """The rate KPI ``kpi`` for the area ``code`` at ``level`` (``england``, ``region``,
+    ``ics``), called ``name``; a sentence saying so where the source has no figures there."""
+    title = f"{kpi['short_name']}, {name}"
+    rows = rates.series(kpi, level, code)
+    if rows.empty:
+        return blocks.heading(kpi["short_name"]) + blocks.no_data(
+            title, f"{rates.source(kpi).title} gives no figures for {name}."
+        )
+    summary = _summary(catalogue, kpi, rows, name)
+    parts = [blocks.heading(kpi["short_name"]), blocks.paragraph(summary)]
+    result = rates.xmr_of(catalogue, kpi, rows)
+    chart = xmr_chart(result, title=title, value_label=kpi["short_name"], unit="%")
+    parts.append(blocks.figure(chart, f"{title}, by month: XmR chart"))
+    parts.append(_children(kpi, level, code, name))
+    parts.append(blocks.paragraph(f"Source: {rates.source(kpi).provenance}", "heenb-source"))
+    return blocks.join(parts)
+
+
+def latest_sentence(kpi: pd.Series, level: str, code: str, name: str) -> str | None:
+    """One main point: the area's latest published rate, with its month; None without one."""
+    rows = rates.series(kpi, level, code)
+    if rows.empty:
+        return None
+    last = rows.iloc[-1]
+    return (
+        f"{kpi['short_name']}, {name}: {formatting.percent(last['value'], 2)} in "
+        f"{month(last['period'])} ({last['publication']}; published statistics)."
+    )
+
+
+def outlier_sentences(kpi: pd.Series, level: str, code: str) -> list[str]:
+    """Main points: the areas one level down beyond the 99.8% p' limits, worse first."""
+    child = rates.CHILD_LEVEL.get(level)
+    period = rates.latest_with_parts(kpi, child) if child else None
+    if period is None:
+        return []
+    within = None if level == "england" else (f"{level}_code", code)
+    units = rates.units(kpi, child, period, within)
+    if "outlier" not in units:
+        return []
+    direction = Measure(kpi).direction.value
+    out = units[units["outlier"].isin(["high", "low"])].copy()
+    out["worse"] = (out["outlier"] == "high") == (direction == "lower")
+    many = CHILDREN[child][1]
+    return [
+        f"{row['area_name']}: {kpi['short_name'].lower()} "
+        f"{formatting.percent(row['proportion'], 2)} in {month(period)}, "
+        f"{_verdict(row['outlier'], direction)} set by all {many} in England."
+        for _, row in out.sort_values("worse", ascending=False).iterrows()
+    ]
+
+
+def _summary(catalogue: Catalogue, kpi: pd.Series, rows: pd.DataFrame, name: str) -> str:
+    last = rows.iloc[-1]
+    text = [
+        f"{name}: {formatting.percent(last['value'], 2)} in {month(last['period'])} "
+        f"({last['publication']})."
+    ]
+    gaps = rates.gap_starts(rows["period"])
+    if gaps:
+        at = gaps[-1]
+        before, after = rows.iloc[at - 1], rows.iloc[at]
+        text.append(
+            f"The published files hold no months between {month(before['period'])} "
+            f"({formatting.percent(before['value'], 2)}) and {month(after['period'])}: the "
+            "chart leaves that gap open and its limits start again after it."
+        )
+    run = rates.monthly_run(rows)
+    result = rates.xmr_of(catalogue, kpi, run)
+    first, final = month(run.iloc[0]["period"]), month(run.iloc[-1]["period"])
+    text.append(
+        f"Over the monthly run {first} to {final}, Making Data Count's XmR rules say: "
+        f"{result.variation_text[0].lower()}{result.variation_text[1:]}."
+    )
+    for _, reason in change_points(catalogue, kpi["kpi_id"], run["period"]):
+        text.append(f"{reason.rstrip('.')}.")
+    return " ".join(text)
+
+
+def _children(kpi: pd.Series, level: str, code: str, name: str) -> Block:
+    child = rates.CHILD_LEVEL.get(level)
+    if child is None or child not in rates.levels(kpi):
+        return Block()
+    period = rates.latest_with_parts(kpi, child)
+    if period is None:
+        return Block()
+    within = None if level == "england" else (f"{level}_code", code)
+    units = rates.units(kpi, child, period, within)
+    if units.empty:
+        return Block()
+    one, many = CHILDREN[child]
+    direction = Measure(kpi).direction.value
+    verdicts = units["outlier"].map(lambda o: _verdict(o, direction)) if "outlier" in units else ""
+    values = rates.source(kpi).values
+    table = pd.DataFrame(
+        {
+            one[0].upper() + one[1:]: units["area_name"],
+            **({"Type": units["org_type"].fillna("")} if child == "organisation" else {}),
+            values[kpi["denominator"]].description: units["denominator"].map(_days),
+            values[kpi["numerator"]].description: units["numerator"].map(_days),
+            "Rate": units["proportion"].map(lambda v: formatting.percent(v, 2)),
+            "Against all " + many + " (p' limits)": verdicts,
+        }
+    )
+    when = month(period)
+    caption = f"{kpi['short_name']} by {one}, {name}, {when}"
+    note = (
+        f"Each {one} is judged against every {one} in England in {when}: Laney's p' limits, "
+        f"99.8%, around England's {formatting.percent(units.attrs['target'], 2)} (ratio of "
+        f"sums), widened {units.attrs['sigma_z']:.1f} times for the variation between "
+        f"{many} beyond chance (sigma z). FTE days are not counts of people: shown as "
+        "published."
+    )
+    block = blocks.heading(f"{kpi['short_name']} by {one}", 3) + blocks.table(
+        table.reset_index(drop=True), caption, note, national=True
+    )
+    limits = units.dropna(subset=["upper998"]).set_index("area_name")
+    if len(limits) >= 2:
+        limits.attrs.update(units.attrs)
+        chart = funnel_chart(
+            limits[
+                [
+                    "numerator",
+                    "denominator",
+                    "proportion",
+                    "target",
+                    "lower95",
+                    "upper95",
+                    "lower998",
+                    "upper998",
+                    "z",
+                    "outlier",
+                ]
+            ],  # fmt: skip
+            laney_curves(units),
+            title=f"{kpi['short_name']} by {one}, {name}, {when}",
+            value_label=kpi["short_name"],
+            denominator_label=values[kpi["denominator"]].description,
+            unit_name=(one, many),
+            improvement=direction,
+        )
+        block += blocks.figure(chart, f"{caption}: funnel plot with p' limits")
+    return block
+
+
+def _days(value) -> str:
+    return "" if pd.isna(value) else f"{value:,.0f}"
+
+
+def _verdict(outlier, direction: str) -> str:
+    if outlier not in ("high", "low"):
+        return "within limits" if isinstance(outlier, str) else "not judged"
+    side = "above" if outlier == "high" else "below"
+    worse = (outlier == "high") == (direction == "lower")
+    meaning = "" if direction == "neither" else (" (worse)" if worse else " (better)")
+    return f"{side} the 99.8% limit{meaning}"
