@@ -63,6 +63,11 @@ class DataValidationError(HeenbError):
         )
 
 
+class PublishedSourceError(HeenbError):
+    """A declared published source (``data/published/sources.yml``) or one of its files is
+    not as declared; the message names the file, sheet, row and column."""
+
+
 class DataChangedError(HeenbError):
     """Raw data files changed while a mart or a build was reading them."""
 

@@ -348,8 +348,8 @@ def test_every_value_of_a_value_set_passes_its_lookup_and_has_a_name(catalogue, 
 
 def test_the_value_sets_are_the_ones_reports_yml_names():
     assert list(VALUE_SETS) == ["objectives", "areas", "regions", "local_offices",
-                                "programmes", "stps"]  # fmt: skip
-    assert set(LOOKUPS) == {"objective", "area", "programme", "kpi"}
+                                "programmes", "stps", "ics"]  # fmt: skip
+    assert set(LOOKUPS) == {"objective", "area", "programme", "kpi", "ics"}
 
 
 def test_an_unknown_value_set_names_the_valid_ones(catalogue):
@@ -357,7 +357,7 @@ def test_an_unknown_value_set_names_the_valid_ones(catalogue):
         catalogue.set_records("trusts")
     assert str(caught.value) == (
         "Unknown value set 'trusts'; valid value sets: objectives, areas, regions, "
-        "local_offices, programmes, stps."
+        "local_offices, programmes, stps, ics."
     )
 
 

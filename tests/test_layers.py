@@ -16,7 +16,7 @@ PACKAGE = Path(heenb.__file__).parent
 LAYERS = [
     {"errors", "paths", "checks", "files"},
     {"data"},
-    {"stats", "funnel", "spc", "disclosure", "formatting", "plan"},
+    {"stats", "funnel", "pprime", "spc", "disclosure", "formatting", "plan"},
     {"figures", "charts"},
     {"report"},
     {"render"},

@@ -134,7 +134,9 @@ def test_an_unknown_value_set_is_refused_naming_every_valid_set(plan, capsys):
                  "--plan", str(plan)])  # fmt: skip
     err = capsys.readouterr().err.strip()
     assert code == 2 and len(err.splitlines()) == 1 and "Traceback" not in err
-    assert err.endswith("use one of objectives, areas, regions, local_offices, programmes, stps.")
+    assert err.endswith(
+        "use one of objectives, areas, regions, local_offices, programmes, stps, ics."
+    )
     assert not (plan.parent / "notebooks").exists()
 
 

@@ -14,6 +14,7 @@ from heenb.report.area import AreaReport, area_report
 from heenb.report.common import Report
 from heenb.report.custom import CustomReport
 from heenb.report.hee_region import HeeRegionReport, hee_region_report
+from heenb.report.ics import IcsReport
 from heenb.report.national import IndexReport
 from heenb.report.objective import ObjectiveReport
 from heenb.report.programme import ProgrammeReport
@@ -25,6 +26,7 @@ CLASSES = {
     "stp": StpReport,
     "hee_region": HeeRegionReport,
     "programme": ProgrammeReport,
+    "ics": IcsReport,
 }
 
 

@@ -261,7 +261,7 @@ def test_each_report_type_is_declared_once_in_the_plan(jobs):
     by_group = {}
     for job in jobs:
         by_group.setdefault(job.group, set()).add((job.sources, job.imports))
-    assert set(by_group) == {"objective", "area", "stp", "hee_region", "programme"}
+    assert set(by_group) == {"objective", "area", "stp", "hee_region", "programme", "ics"}
     assert all(len(declared) == 1 for declared in by_group.values())
     assert by_group["programme"] == {
         (("programme_projects", "programme_updates", "ppi_activities"), ("heenb.report.programme",))
@@ -271,14 +271,15 @@ def test_each_report_type_is_declared_once_in_the_plan(jobs):
     assert labels["area/NE.html"].endswith("(local office)")
     assert warm_up_imports(jobs) == ("heenb.report.objective", "heenb.report.area",
                                      "heenb.report.stp", "heenb.report.hee_region",
-                                     "heenb.report.programme")  # fmt: skip
+                                     "heenb.report.programme", "heenb.report.ics")  # fmt: skip
 
 
 def test_the_warm_up_imports_what_the_plan_says(jobs):
     code = warm_up_code(warm_up_imports(jobs))
     assert code.splitlines()[0] == ("import heenb.publish.kernel_state, heenb.report.objective, "
                                     "heenb.report.area, heenb.report.stp, "
-                                    "heenb.report.hee_region, heenb.report.programme")  # fmt: skip
+                                    "heenb.report.hee_region, heenb.report.programme, "
+                                    "heenb.report.ics")  # fmt: skip
 
 
 @pytest.mark.parametrize(

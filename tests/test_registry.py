@@ -75,7 +75,7 @@ BAD_FIELDS = [
     ("arcp-covid-share", "target", "abc", "not a number"),
     ("arcp-covid-share", "target", "120", "0 to 100"),
     ("midwife-fte", "target_kind", "more", "level, increase_from_baseline, parity"),
-    ("arcp-covid-share", "kind", "share", "proportion, count, ratio, narrative"),
+    ("arcp-covid-share", "kind", "share", "proportion, count, ratio, rate, narrative"),
     ("arcp-covid-share", "rule", "arcp_magic", "row_share"),
     ("arcp-covid-share", "source_file", "arcp.csv", "arcp_outcomes"),
     ("arcp-covid-share", "unit", "per cent", "'%'"),

@@ -13,6 +13,7 @@ from heenb.figures import kpis
 from heenb.report.area import area_report
 from heenb.report.findings import MOST_POINTS, change_words, history_words
 from heenb.report.hee_region import hee_region_report
+from heenb.report.ics import ics_report
 from heenb.report.national import index_report
 from heenb.report.objective import objective_report
 from heenb.report.programme import programme_report
@@ -59,6 +60,7 @@ PAGE_TYPES = {
     "stp": lambda value: stp_report(value),
     "hee_region": lambda value: hee_region_report(value),
     "programme": lambda value: programme_report(value),
+    "ics": lambda value: ics_report(value),
 }
 
 

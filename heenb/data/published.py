@@ -20,7 +20,7 @@ A value with ``rate_of`` is a rate of two others, held as a fraction (the publis
 5.32 per cent is 0.0532). Where a table gives organisations' numerators and denominators
 but no totals, the totals of their ICS, region and England are the ratio of the sums
 (:func:`_rolled_up`). Where two tables give one area's figure for one period, the first
-declared wins. Every problem is one :class:`~heenb.errors.DataValidationError` naming the
+declared wins. Every problem is one :class:`~heenb.errors.PublishedSourceError` naming the
 file (and sheet), row, column and what would be valid.
 """
 
@@ -39,7 +39,7 @@ import pandas as pd
 import yaml
 
 from heenb import files, paths
-from heenb.errors import DataValidationError
+from heenb.errors import PublishedSourceError
 
 #: The geography levels a published table may give, coarsest first.
 LEVELS = ("england", "region", "ics", "organisation")
@@ -87,7 +87,7 @@ class Table:
 
     @property
     def citation(self) -> str:
-        """The publication as pages cite it: ``NHS Sickness Absence Rates, January 2023
+        """The publication as pages cite it: ``Workforce Statistics, January 2023
         (published 25 May 2023)``."""
         if not self.published:
             return self.publication
@@ -194,39 +194,39 @@ def _load(declarations: Path, _mtime: int, _size: int) -> dict[str, Source]:
     try:
         document = yaml.safe_load(declarations.read_text(encoding="utf-8")) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError) as error:
-        raise DataValidationError(
+        raise PublishedSourceError(
             f"{declarations.name}: cannot be read as UTF-8 YAML ({type(error).__name__}); "
             "see the comments at its top for what it declares."
         ) from None
     entries = document.get("sources") if isinstance(document, dict) else None
     if not isinstance(entries, list):
-        raise DataValidationError(
+        raise PublishedSourceError(
             f"{declarations.name}: expected a list under 'sources:', one entry per source."
         )
     sources = [_source(entry, i, declarations.parent) for i, entry in enumerate(entries, 1)]
     names = [s.name for s in sources]
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
-        raise DataValidationError(f"{declarations.name}: source(s) declared twice: {twice}.")
+        raise PublishedSourceError(f"{declarations.name}: source(s) declared twice: {twice}.")
     return {s.name: s for s in sources}
 
 
 def _source(entry, number: int, folder: Path) -> Source:
     where = f"sources.yml, source {number}"
     if not isinstance(entry, dict):
-        raise DataValidationError(f"{where}: expected a mapping of {sorted(_SOURCE_KEYS)}.")
+        raise PublishedSourceError(f"{where}: expected a mapping of {sorted(_SOURCE_KEYS)}.")
     where = f"sources.yml, source {entry.get('name', number)!r}"
     _known_keys(entry, _SOURCE_KEYS, where)
     for key in ("name", "title", "publisher", "licence", "periodicity", "values", "tables"):
         if not entry.get(key):
-            raise DataValidationError(f"{where}: '{key}' is required.")
+            raise PublishedSourceError(f"{where}: '{key}' is required.")
     if not re.fullmatch(r"[a-z][a-z0-9_]*", str(entry["name"])):
-        raise DataValidationError(
+        raise PublishedSourceError(
             f"{where}: the name must be lower case letters, digits and '_', as kpis.csv's "
             "source_file gives it."
         )
     if entry["periodicity"] not in _PERIOD_FORMATS:
-        raise DataValidationError(
+        raise PublishedSourceError(
             f"{where}: periodicity {entry['periodicity']!r} is not one of "
             f"{', '.join(_PERIOD_FORMATS)}."
         )
@@ -234,7 +234,7 @@ def _source(entry, number: int, folder: Path) -> Source:
     for value in values.values():
         unknown = [v for v in value.rate_of or () if v not in values]
         if unknown:
-            raise DataValidationError(f"{where}: '{value.name}' is a rate of unknown {unknown}.")
+            raise PublishedSourceError(f"{where}: '{value.name}' is a rate of unknown {unknown}.")
     tables = tuple(_table(t, i, where, values, folder) for i, t in enumerate(entry["tables"], 1))
     return Source(
         name=entry["name"], title=entry["title"], publisher=entry["publisher"],
@@ -246,10 +246,10 @@ def _source(entry, number: int, folder: Path) -> Source:
 
 def _value(name: str, spec, where: str) -> Value:
     if not isinstance(spec, dict) or not spec.get("description") or "unit" not in spec:
-        raise DataValidationError(f"{where}: value '{name}' needs a description and a unit.")
+        raise PublishedSourceError(f"{where}: value '{name}' needs a description and a unit.")
     rate_of = spec.get("rate_of")
     if rate_of is not None and (not isinstance(rate_of, list) or len(rate_of) != 2):
-        raise DataValidationError(f"{where}: value '{name}': rate_of names two values.")
+        raise PublishedSourceError(f"{where}: value '{name}': rate_of names two values.")
     return Value(name, str(spec["description"]), str(spec["unit"]), bool(spec.get("people")),
                  tuple(rate_of) if rate_of else None)  # fmt: skip
 
@@ -257,22 +257,22 @@ def _value(name: str, spec, where: str) -> Value:
 def _table(spec, number: int, where: str, values: dict, folder: Path) -> Table:
     where = f"{where}, table {number}"
     if not isinstance(spec, dict):
-        raise DataValidationError(f"{where}: expected a mapping of {sorted(_TABLE_KEYS)}.")
+        raise PublishedSourceError(f"{where}: expected a mapping of {sorted(_TABLE_KEYS)}.")
     _known_keys(spec, _TABLE_KEYS, where)
     for key in ("file", "publication", "periods", "areas", "figures"):
         if not spec.get(key):
-            raise DataValidationError(f"{where}: '{key}' is required.")
+            raise PublishedSourceError(f"{where}: '{key}' is required.")
     if not (folder / str(spec["file"])).is_file():
-        raise DataValidationError(f"{where}: the file {spec['file']} is not in {folder.name}/.")
+        raise PublishedSourceError(f"{where}: the file {spec['file']} is not in {folder.name}/.")
     unknown = [f for f in spec["figures"] if f not in values]
     if unknown:
-        raise DataValidationError(
+        raise PublishedSourceError(
             f"{where}: figures {unknown} are not declared values; declared: {list(values)}."
         )
     areas = spec["areas"]
     levels = [k for k in areas if k != "as_columns"]
     if "as_columns" not in areas and not set(levels) <= set(LEVELS[1:]):
-        raise DataValidationError(
+        raise PublishedSourceError(
             f"{where}: 'areas' gives as_columns or levels among {', '.join(LEVELS[1:])}."
         )
     return Table(
@@ -288,7 +288,7 @@ def _table(spec, number: int, where: str, values: dict, folder: Path) -> Table:
 def _known_keys(entry: dict, known: set, where: str) -> None:
     unknown = sorted(set(entry) - known)
     if unknown:
-        raise DataValidationError(f"{where}: unknown key(s) {unknown}; known: {sorted(known)}.")
+        raise PublishedSourceError(f"{where}: unknown key(s) {unknown}; known: {sorted(known)}.")
 
 
 # ---------------------------------------------------------------------- reading tables
@@ -333,7 +333,7 @@ def _raw(source: Source, table: Table) -> pd.DataFrame:
             frame = pd.read_csv(path, dtype=str, keep_default_na=False,
                                 header=table.header_row - 1)  # fmt: skip
     except (OSError, ValueError, KeyError, UnicodeDecodeError, ImportError) as error:
-        raise DataValidationError(
+        raise PublishedSourceError(
             f"{table.where}: cannot be read as its declaration in sources.yml says "
             f"({type(error).__name__}: {str(error).splitlines()[0][:200]})."
         ) from None
@@ -349,12 +349,12 @@ def _column(frame: pd.DataFrame, table: Table, name) -> str:
     """The frame's column for a declared name (or 1-based position)."""
     if isinstance(name, int):
         if not 1 <= name <= len(frame.columns):
-            raise DataValidationError(f"{table.where}: there is no column {name}.")
+            raise PublishedSourceError(f"{table.where}: there is no column {name}.")
         return frame.columns[name - 1]
     wanted = _header(name)
     if wanted not in frame.columns:
         shown = ", ".join(repr(c) for c in frame.columns[:12])
-        raise DataValidationError(
+        raise PublishedSourceError(
             f"{table.where}: no column {wanted!r} in the header on row {table.header_row}; "
             f"its columns: {shown}{' ...' if len(frame.columns) > 12 else ''}."
         )
@@ -402,7 +402,7 @@ def _periods_across(frame: pd.DataFrame, table: Table, source: Source) -> pd.Dat
         if not pd.isna(when):
             months[column] = when.strftime(_PERIOD_FORMATS[source.periodicity])
     if not months:
-        raise DataValidationError(
+        raise PublishedSourceError(
             f"{table.where}: no column of the header on row {table.header_row} reads as a "
             f"period in the format {fmt!r}."
         )
@@ -483,7 +483,7 @@ def _numbers(frame: pd.DataFrame, column: str, name: str, table: Table, source: 
     bad = numbers.isna() & ~missing
     if bad.any():
         first = bad.idxmax()
-        raise DataValidationError(
+        raise PublishedSourceError(
             f"{table.where}, row {int(frame.loc[first, '_row'])}, column {column!r}: "
             f"{text[first]!r} is not a number; valid: a number, a blank or one of the "
             f"publisher's symbols {list(table.missing)} declared in sources.yml."
@@ -492,7 +492,7 @@ def _numbers(frame: pd.DataFrame, column: str, name: str, table: Table, source: 
     negative = numbers < 0
     if negative.any():
         first = negative.idxmax()
-        raise DataValidationError(
+        raise PublishedSourceError(
             f"{table.where}, row {int(frame.loc[first, '_row'])}, column {column!r}: "
             f"{text[first]} is negative; {value.description} cannot be."
         )
@@ -500,7 +500,7 @@ def _numbers(frame: pd.DataFrame, column: str, name: str, table: Table, source: 
         over = numbers > 100
         if over.any():
             first = over.idxmax()
-            raise DataValidationError(
+            raise PublishedSourceError(
                 f"{table.where}, row {int(frame.loc[first, '_row'])}, column {column!r}: "
                 f"{text[first]} is over 100; a rate in per cent is 0 to 100."
             )

@@ -127,30 +127,42 @@ def _children(kpi: pd.Series, level: str, code: str, name: str) -> Block:
         return Block()
     one, many = CHILDREN[child]
     direction = Measure(kpi).direction.value
-    verdicts = units["outlier"].map(lambda o: _verdict(o, direction)) if "outlier" in units else ""
+    judged = "outlier" in units
     values = rates.source(kpi).values
     table = pd.DataFrame(
         {
             one[0].upper() + one[1:]: units["area_name"],
             **({"Type": units["org_type"].fillna("")} if child == "organisation" else {}),
-            values[kpi["denominator"]].description: units["denominator"].map(_days),
-            values[kpi["numerator"]].description: units["numerator"].map(_days),
             "Rate": units["proportion"].map(lambda v: formatting.percent(v, 2)),
-            "Against all " + many + " (p' limits)": verdicts,
         }
     )
+    parts = [values[kpi["denominator"]], values[kpi["numerator"]]]
+    people = any(value.people for value in parts)
+    if not people:  # counts of people are never shown unprotected: rates only, then
+        for value, column in zip(parts, ("denominator", "numerator"), strict=True):
+            table.insert(len(table.columns) - 1, value.description, units[column].map(_days))
+    if judged:
+        verdicts = units["outlier"].map(lambda o: _verdict(o, direction))
+        table["Against all " + many + " (p' limits)"] = verdicts
     when = month(period)
     caption = f"{kpi['short_name']} by {one}, {name}, {when}"
     note = (
-        f"Each {one} is judged against every {one} in England in {when}: Laney's p' limits, "
-        f"99.8%, around England's {formatting.percent(units.attrs['target'], 2)} (ratio of "
-        f"sums), widened {units.attrs['sigma_z']:.1f} times for the variation between "
-        f"{many} beyond chance (sigma z). FTE days are not counts of people: shown as "
-        "published."
+        "Counts of people are not shown here, only their rates."
+        if people
+        else f"In {parts[0].unit}, not counts of people: shown as published."
     )
+    if judged:
+        note = (
+            f"Each {one} is judged against every {one} in England in {when}: Laney's p' "
+            f"limits, 99.8%, around England's {formatting.percent(units.attrs['target'], 2)} "
+            f"(ratio of sums), widened {units.attrs['sigma_z']:.1f} times for the variation "
+            f"between {many} beyond chance (sigma z). {note}"
+        )
     block = blocks.heading(f"{kpi['short_name']} by {one}", 3) + blocks.table(
         table.reset_index(drop=True), caption, note, national=True
     )
+    if not judged:
+        return block
     limits = units.dropna(subset=["upper998"]).set_index("area_name")
     if len(limits) >= 2:
         limits.attrs.update(units.attrs)
