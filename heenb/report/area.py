@@ -167,6 +167,11 @@ class AreaReport(Report):
         ]
         if staff:
             points.append(f"Staff in post in {name}: " + "; ".join(staff) + ".")
+        if not self.is_office:
+            points += [
+                rate_sections.main_point(kpi, "region", self.code, name)
+                for _, kpi in self.rate_measures.iterrows()
+            ]
         return points + ([summary] if summary else [])
 
     @section

@@ -130,6 +130,8 @@ class ObjectiveReport(Report):
                 change = kpis.change(trend)
                 if change and change["significant"]:
                     points.append(findings.kpi_point(kpi, trend))
+            elif Measure(kpi).kind is Kind.RATE:
+                points.append(rate_sections.main_point(kpi, "england", "ENG", "England"))
         updates = self.mart.kpi_updates
         points.append(
             findings.rating_point(

@@ -65,6 +65,34 @@ def latest_sentence(kpi: pd.Series, level: str, code: str, name: str) -> str | N
     )
 
 
+def main_point(kpi: pd.Series, level: str, code: str, name: str) -> str | None:
+    """One main point: the area's latest published rate, then how many of the areas one
+    level down lie beyond the p' limits, the worse named; None without figures."""
+    latest = latest_sentence(kpi, level, code, name)
+    child = rates.CHILD_LEVEL.get(level)
+    period = rates.latest_with_parts(kpi, child) if child else None
+    if latest is None or period is None:
+        return latest
+    within = None if level == "england" else (f"{level}_code", code)
+    units = rates.units(kpi, child, period, within)
+    if "outlier" not in units:
+        return latest
+    direction = Measure(kpi).direction.value
+    beyond = units[units["outlier"].isin(["high", "low"])]
+    worse = beyond[(beyond["outlier"] == "high") == (direction == "lower")]
+    many = CHILDREN[child][1]
+    if beyond.empty:
+        return f"{latest[:-1]}; none of its {len(units)} {many} lies beyond the p' limits."
+    text = f"{latest[:-1]}; {len(beyond)} of {len(units)} {many} beyond the p' limits"
+    if not worse.empty:
+        named = ", ".join(
+            f"{n} {formatting.percent(v, 2)}"
+            for n, v in zip(worse["area_name"], worse["proportion"], strict=True)
+        )
+        text += f", worse: {named}"
+    return text + "."
+
+
 def outlier_sentences(kpi: pd.Series, level: str, code: str) -> list[str]:
     """Main points: the areas one level down beyond the 99.8% p' limits, worse first."""
     child = rates.CHILD_LEVEL.get(level)
