@@ -62,27 +62,31 @@ def _visit(browser, page_path: Path, width: int) -> dict:
     return {"requests": requests, "errors": errors, "violations": results["violations"]}
 
 
-#: Pages of one report type share a notebook and a layout: of the 44 STP pages the browser
-#: visits this many (the first and last by code, and the largest), to keep the run short.
-STP_SAMPLE = 3
+#: Pages of one report type share a notebook and a layout: of the 44 STP pages and the 42 ICS
+#: pages the browser visits this many of each (the first and last by code, and the largest),
+#: to keep the run short.
+SAMPLE = 3
+SAMPLED = {"stp": 44, "ics": 42}
 
 
 def browser_pages(folder: Path) -> list[Path]:
-    """Every built page, except that STP pages are a sample (see :data:`STP_SAMPLE`)."""
+    """Every built page, except that STP and ICS pages are a sample (see :data:`SAMPLE`)."""
     every = sorted(
         p for p in folder.rglob("*.html") if p.relative_to(folder).parts[0] != "releases"
     )
-    stps = [p for p in every if p.parent.name == "stp"]
-    largest = max(stps, key=lambda p: p.stat().st_size)
-    assert len(stps) == 44
-    sample = list(dict.fromkeys([stps[0], stps[-1], largest, *stps]))[:STP_SAMPLE]
-    return [p for p in every if p.parent.name != "stp" or p in sample]
+    chosen = [p for p in every if p.parent.name not in SAMPLED]
+    for kind, count in SAMPLED.items():
+        pages = [p for p in every if p.parent.name == kind]
+        assert len(pages) == count, kind
+        largest = max(pages, key=lambda p: p.stat().st_size)
+        chosen += list(dict.fromkeys([pages[0], pages[-1], largest, *pages]))[:SAMPLE]
+    return sorted(chosen)
 
 
 @pytest.mark.parametrize("width", [PHONE, DESKTOP])
 def test_every_page_renders_offline_without_errors_and_passes_axe(browser, built_reports, width):
     pages = browser_pages(built_reports)
-    assert len(pages) == 28 + 4 + 1 + STP_SAMPLE  # ..., the index and the page of changes
+    assert len(pages) == 28 + 4 + 1 + 2 * SAMPLE  # ..., the index and the page of changes
     problems = []
     for page_path in pages:
         visit = _visit(browser, page_path, width)
@@ -252,7 +256,7 @@ def printed(browser, built_reports, tmp_path_factory) -> dict[str, dict]:
 
 
 def test_every_report_prints_on_a4_pages(printed):
-    assert len(printed) == 28 + 4 + 1 + STP_SAMPLE  # ..., the index and the page of changes
+    assert len(printed) == 28 + 4 + 1 + 2 * SAMPLE  # ..., the index and the page of changes
     for name, report in printed.items():
         assert report["pages"], f"{name} printed no page"
         for number, (box, _) in enumerate(report["pages"], start=1):

@@ -258,3 +258,22 @@ def test_a_new_source_measure_and_pages_need_only_declarations(tmp_path):
         text = (out / page).read_text(encoding="utf-8")
         assert "Leaver rate (test)" in text, page
         assert "Leavers, test edition" in text, page
+
+
+def test_a_breakdown_table_is_read_group_by_group_as_the_workbook_holds_it(kpi):
+    """Table 2 (England by staff group, months across): each group's January 2023 rate is
+    the workbook's cell, read here with openpyxl directly; notes under the table are no
+    group."""
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(
+        PUBLISHED / "nhs-sickness-absence-rates-january-2023.xlsx", read_only=True
+    )["Table 2"]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = [str(c).replace("\n", " ") if c else "" for c in rows[2]]
+    column = header.index("January 2023")
+    expected = {r[0]: r[column] for r in rows[3:] if r[0] and isinstance(r[column], float)}
+    groups = rates.by_breakdown(load_catalogue(), kpi, "england", "ENG").set_index("group")
+    assert set(groups.index) == set(expected)
+    for group, value in expected.items():
+        assert groups.loc[group, "value"] == pytest.approx(value / 100)

@@ -12,6 +12,7 @@ level      ``england``, ``region``, ``ics`` or ``organisation``
 area_code  ``ENG``, the region's, ICS's or organisation's code
 area_name  as the publication names it
 region_code, ics_code, org_type   where the table gives them
+breakdown  the group of a breakdown (a staff group), "" for the whole area
 <values>   each declared value (e.g. a numerator, a denominator and their rate)
 table      which declared table the row came from (its position)
 ========== =================================================================
@@ -48,7 +49,7 @@ _PERIOD_FORMATS = {"month": "%Y-%m", "year": "%Y"}
 _SOURCE_KEYS = {"name", "title", "publisher", "licence", "attribution", "periodicity", "values",
                 "outside", "tables"}  # fmt: skip
 _TABLE_KEYS = {"file", "publication", "published", "sheet", "header_row", "periods", "areas",
-               "type", "totals", "figures", "missing"}  # fmt: skip
+               "type", "totals", "figures", "missing", "breakdown"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ class Table:
     type: str | None = None
     totals: dict | None = None
     missing: tuple[str, ...] = ()
+    breakdown: dict | None = None
 
     @property
     def where(self) -> str:
@@ -121,7 +123,9 @@ class Source:
         """The geography levels the source's tables give (before any roll-up)."""
         found = set()
         for table in self.tables:
-            if "as_columns" in table.areas:
+            if "only" in table.areas:
+                found.add("england" if table.areas["only"] == ENGLAND else "region")
+            elif "as_columns" in table.areas:
                 found |= {"england" if c == ENGLAND else "region"
                           for c in table.areas["as_columns"].values()}  # fmt: skip
             else:
@@ -270,18 +274,23 @@ def _table(spec, number: int, where: str, values: dict, folder: Path) -> Table:
             f"{where}: figures {unknown} are not declared values; declared: {list(values)}."
         )
     areas = spec["areas"]
-    levels = [k for k in areas if k != "as_columns"]
-    if "as_columns" not in areas and not set(levels) <= set(LEVELS[1:]):
+    levels = [k for k in areas if k not in ("as_columns", "only")]
+    if not ({"as_columns", "only"} & set(areas)) and not set(levels) <= set(LEVELS[1:]):
         raise PublishedSourceError(
-            f"{where}: 'areas' gives as_columns or levels among {', '.join(LEVELS[1:])}."
+            f"{where}: 'areas' gives as_columns, only (one area code) or levels among "
+            f"{', '.join(LEVELS[1:])}."
         )
+    breakdown = spec.get("breakdown")
+    if breakdown is not None and not (isinstance(breakdown, dict) and "column" in breakdown
+                                      and breakdown.get("name")):  # fmt: skip
+        raise PublishedSourceError(f"{where}: 'breakdown' gives a column and a name.")
     return Table(
         file=str(spec["file"]), publication=str(spec["publication"]),
         published=str(spec["published"]) if spec.get("published") else None,
         sheet=spec.get("sheet"), header_row=int(spec.get("header_row", 1)),
         periods=dict(spec["periods"]), areas=dict(areas), figures=dict(spec["figures"]),
         type=spec.get("type"), totals=spec.get("totals"),
-        missing=tuple(str(m) for m in spec.get("missing") or ()),
+        missing=tuple(str(m) for m in spec.get("missing") or ()), breakdown=breakdown,
     )  # fmt: skip
 
 
@@ -318,9 +327,10 @@ def _combined(source: Source) -> pd.DataFrame:
     frames = [_read_table(source, table, i) for i, table in enumerate(source.tables)]
     table = pd.concat(frames, ignore_index=True)
     table = pd.concat([table, _rolled_up(source, table)], ignore_index=True)
+    table["breakdown"] = table["breakdown"].fillna("")
     table = table.sort_values(["table"], kind="stable")
-    table = table.drop_duplicates(["level", "area_code", "period"], keep="first")
-    return table.sort_values(["level", "area_code", "period"]).reset_index(drop=True)
+    table = table.drop_duplicates(["level", "area_code", "breakdown", "period"], keep="first")
+    return table.sort_values(["level", "area_code", "breakdown", "period"]).reset_index(drop=True)
 
 
 def _raw(source: Source, table: Table) -> pd.DataFrame:
@@ -373,12 +383,37 @@ def _read_table(source: Source, table: Table, position: int) -> pd.DataFrame:
         frame = frame[frame["_period"].map(_filled)]
         frame["period"] = _periods(frame["_period"], table, source, column, frame["_row"])
         long = frame
-    if "as_columns" in table.areas:
+    if "only" in table.areas:
+        rows = _area_only(long, table, source)
+    elif "as_columns" in table.areas:
         rows = _areas_across(long, table, source)
     else:
         rows = _areas_down(long, table, source)
+    if "breakdown" not in rows:
+        rows["breakdown"] = ""
     rows["table"] = position
     return rows
+
+
+def _area_only(long: pd.DataFrame, table: Table, source: Source) -> pd.DataFrame:
+    """A table of one area (``areas: {only: CODE}``), its rows the groups of a breakdown."""
+    code = str(table.areas["only"])
+    rows = long[long["period"].notna()].copy()
+    if table.breakdown:
+        group = rows[_column(rows, table, table.breakdown["column"])]
+        rows = rows[group.map(_filled)]
+        rows["breakdown"] = rows[_column(rows, table, table.breakdown["column"])].map(_header)
+    rows["area_code"], rows["area_name"] = code, "England" if code == ENGLAND else code
+    rows["level"] = "england" if code == ENGLAND else "region"
+    rows["region_code"] = None if code == ENGLAND else code
+    rows["ics_code"] = None
+    (name,) = table.figures
+    rows[name] = _numbers(rows, name, name, table, source)
+    if table.breakdown:  # a row with no figure in any period is a note under the table
+        rows = rows[rows.groupby("breakdown")[name].transform("count") > 0]
+    keep = ["period", "_row", "area_code", "area_name", "level", "region_code", "ics_code",
+            "breakdown", name]  # fmt: skip
+    return rows[[c for c in keep if c in rows]]
 
 
 def _filled(value) -> bool:

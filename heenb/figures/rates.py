@@ -37,8 +37,11 @@ def rate_name(kpi: pd.Series) -> str:
     return next(v.name for v in source(kpi).values.values() if v.rate_of == parts)
 
 
-def _rows(kpi: pd.Series) -> pd.DataFrame:
+def _rows(kpi: pd.Series, breakdowns: bool = False) -> pd.DataFrame:
+    """The source's rows with the KPI's value, numerator and denominator; only the whole
+    areas' rows unless ``breakdowns``, then only the groups' rows."""
     table = source(kpi).table()
+    table = table[(table["breakdown"] != "") == breakdowns]
     table["value"] = table[rate_name(kpi)]
     table = table.rename(columns={kpi["numerator"]: "numerator",
                                   kpi["denominator"]: "denominator"})  # fmt: skip
@@ -61,6 +64,30 @@ def series(kpi: pd.Series, level: str, code: str) -> pd.DataFrame:
     return rows[["period", "value", "numerator", "denominator", "publication"]].reset_index(
         drop=True
     )
+
+
+def by_breakdown(catalogue: Catalogue, kpi: pd.Series, level: str, code: str) -> pd.DataFrame:
+    """The groups of the breakdown the source gives for one area (staff groups ...), in the
+    publication's order: each group's latest value and period, its value a year before,
+    and the XmR variation of its latest monthly run. Empty without a breakdown."""
+    rows = _rows(kpi, breakdowns=True)
+    rows = rows[(rows["level"] == level) & (rows["area_code"] == code)]
+    found = []
+    for group, part in sorted(rows.groupby("breakdown"), key=lambda g: g[1]["_row"].min()):
+        part = part.sort_values("period")[["period", "value"]].reset_index(drop=True)
+        run = monthly_run(part)
+        last = part.iloc[-1]
+        before = part[part["period"] == str(pd.Period(last["period"], freq="M") - 12)]
+        found.append(
+            {
+                "group": group,
+                "period": last["period"],
+                "value": last["value"],
+                "year_before": before["value"].iloc[0] if len(before) else None,
+                "variation": xmr_of(catalogue, kpi, run).variation_text,
+            }
+        )
+    return pd.DataFrame(found)
 
 
 def gap_starts(periods: pd.Series) -> list[int]:

@@ -48,6 +48,7 @@ def measure_section(catalogue: Catalogue, kpi: pd.Series, level: str, code: str,
     result = rates.xmr_of(catalogue, kpi, rows)
     chart = xmr_chart(result, title=title, value_label=kpi["short_name"], unit="%")
     parts.append(blocks.figure(chart, f"{title}, by month: XmR chart"))
+    parts.append(_breakdown(catalogue, kpi, level, code, name))
     parts.append(_children(kpi, level, code, name))
     parts.append(blocks.paragraph(f"Source: {rates.source(kpi).provenance}", "heenb-source"))
     return blocks.join(parts)
@@ -140,6 +141,31 @@ def _summary(catalogue: Catalogue, kpi: pd.Series, rows: pd.DataFrame, name: str
     for _, reason in change_points(catalogue, kpi["kpi_id"], run["period"]):
         text.append(f"{reason.rstrip('.')}.")
     return " ".join(text)
+
+
+def _breakdown(catalogue: Catalogue, kpi: pd.Series, level: str, code: str, name: str):
+    """The area's rate by each group of the source's breakdown (staff group ...)."""
+    groups = rates.by_breakdown(catalogue, kpi, level, code)
+    if groups.empty:
+        return Block()
+    called = next(t.breakdown["name"] for t in rates.source(kpi).tables if t.breakdown)
+    when = month(groups["period"].max())
+    table = pd.DataFrame(
+        {
+            called[0].upper() + called[1:]: groups["group"],
+            when: groups["value"].map(lambda v: formatting.percent(v, 2)),
+            "A year before": groups["year_before"].map(lambda v: formatting.percent(v, 2)),
+            "Variation (XmR, monthly run)": groups["variation"],
+        }
+    )
+    caption = f"{kpi['short_name']} by {called}, {name}, {when}"
+    note = (
+        "Variation is Making Data Count's verdict on each group's latest unbroken monthly "
+        "run, limits recalculated as for the whole area."
+    )
+    return blocks.heading(f"{kpi['short_name']} by {called}", 3) + blocks.table(
+        table, caption, note, national=True
+    )
 
 
 def _children(kpi: pd.Series, level: str, code: str, name: str) -> Block:
