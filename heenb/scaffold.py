@@ -21,6 +21,7 @@ import yaml
 
 from heenb import paths
 from heenb.data.catalogue import VALUE_SETS, load_catalogue
+from heenb.data.published import load_sources
 from heenb.errors import BuildError
 from heenb.files import write_atomically
 from heenb.plan import ALL_SOURCES, load_plan
@@ -100,10 +101,11 @@ def check_request(name: str, parameter: str, values: str | None, sources) -> str
     if values not in VALUE_SETS:
         raise BuildError(f"--values: unknown value set {values!r}; use one of "
                          f"{', '.join(VALUE_SETS)}.")  # fmt: skip
-    unknown = [s for s in sources or () if s not in ALL_SOURCES]
+    valid = [*ALL_SOURCES, *load_sources()]  # raw sources and declared published ones
+    unknown = [s for s in sources or () if s not in valid]
     if sources is not None and (unknown or not sources):
         named = f"unknown source(s) {', '.join(unknown)}" if unknown else "no source named"
-        raise BuildError(f"--sources: {named}; valid: {', '.join(ALL_SOURCES)}.")
+        raise BuildError(f"--sources: {named}; valid: {', '.join(valid)}.")
     return values
 
 

@@ -229,12 +229,13 @@ class Report:
     def notes(self) -> Block:
         """About these statistics, the glossary of terms the page used, then the data
         notes: sources, definitions, the disclosure rule and provenance."""
+        # The sections first: a section may read a source, which the notes then name.
+        shown = [getattr(self, name)().text for name in self.declared_sections()]
         definitions = [Measure(kpi).definition() for _, kpi in self.kpi_rows.iterrows()]
         notes = data_notes(
             self.inputs, self.parameters, self.sources, definitions, self.only_published
         )
         about = glossary.about(list(self.sources))
-        shown = [getattr(self, name)().text for name in self.declared_sections()]
         used = "\n".join([*shown, about.text, notes.text])
         return about + glossary.glossary(used) + notes
 

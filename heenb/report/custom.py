@@ -9,7 +9,14 @@ your own) and one notebook cell that calls it; the notes' glossary then reads it
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pandas as pd
+
 from heenb.data.catalogue import LOOKUPS
+from heenb.data.contract import RAW_FILES_BY_NAME
+from heenb.data.published import load_sources
+from heenb.data.validate import read_raw
 from heenb.errors import ParameterError
 from heenb.report import blocks
 from heenb.report.blocks import Block
@@ -67,7 +74,34 @@ class CustomReport(Report):
         #: The value's catalogue record (a pandas Series), or None without a check.
         self.record = record
         self.check = check
-        self.sources = [SOURCE_NAMES.get(s, s) for s in (sources or SOURCE_NAMES)]
+        #: The sources named when the report was made; :meth:`read` adds what it reads.
+        self.declared = list(sources or [])
+        self._read: list[str] = []
+
+    @property
+    def sources(self) -> list[str]:
+        """The sources the page names in its data notes: those declared with
+        :func:`custom_report` and those its sections read with :meth:`read`, each once."""
+        names = dict.fromkeys([*self.declared, *self._read])
+        return [SOURCE_NAMES.get(s, s) for s in names] or [
+            "none named: pass sources= to custom_report, or read data with report.read()"
+        ]
+
+    def read(self, name: str) -> pd.DataFrame:
+        """The rows of a raw source (its validated table from the report's data folder) or
+        of a declared published source (its tidy table), by name; the data notes then
+        name it. An unknown name raises ParameterError listing the valid ones."""
+        published = load_sources()
+        if name in published:
+            table = published[name].table()
+        elif name in RAW_FILES_BY_NAME:
+            table = read_raw(Path(self.inputs.mart.meta["data_dir"]), missing_ok=True)[name]
+        else:
+            valid = [*RAW_FILES_BY_NAME, *published]
+            raise ParameterError(f"Unknown source {name!r}; valid: {', '.join(valid)}.")
+        if name not in self._read:
+            self._read.append(name)
+        return table
 
     @property
     def value(self):
