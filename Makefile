@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[test]"
 	touch $(STAMP)
 
-$(DEMO): $(STAMP) heenb/data/demo.py data/reference/published_nets.csv data/reference/published_midwife_fte.csv
+$(DEMO): $(STAMP) heenb/data/demo.py data/raw_sources.yml data/reference/published_nets.csv data/reference/published_midwife_fte.csv
 	$(BIN)/heenb demo-data --out data/demo
 
 demo-data: $(DEMO) ## Generate the deterministic demo data set into data/demo

@@ -50,6 +50,7 @@ def demo_key() -> str:
     from heenb.paths import REFERENCE_DIR
 
     code = [Path(module.__file__) for module in (demo, contract, catalogue)]
+    code.append(contract.DECLARATIONS)  # the raw data contract, declared
     digest = hashlib.sha256()
     for path in [*code, *sorted(Path(REFERENCE_DIR).glob("*.csv"))]:
         digest.update(f"{path.name}\0{len(path.read_bytes())}\0".encode())

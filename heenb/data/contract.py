@@ -1,14 +1,21 @@
 """The raw data contract: one :class:`RawFile` per source CSV, column by column.
 
-This module is the single statement of the contract. ``heenb.data.validate`` checks
-files against it, ``heenb.data.demo`` writes files that meet it, and
-``data/README.md`` is generated from it (``heenb schema``; a test keeps the
-README in step).
+The contract is declared as data in ``data/raw_sources.yml`` and read here once, at
+import (:func:`load_contract`). ``heenb.data.validate`` checks files against it,
+``heenb.data.demo`` writes files that meet it, the data snapshot and incremental builds
+hash the files it names, and ``data/README.md`` is generated from it (``heenb schema``; a
+test keeps the README in step).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from heenb import paths
+from heenb.errors import BuildError
 
 #: Regular expressions for the period formats raw files use.
 PATTERNS = {
@@ -85,209 +92,85 @@ class RawFile:
         return f"{self.title} ({self.filename})"
 
 
-def _identifier(name: str, description: str) -> Column:
-    return Column(name, "text", description, max_length=ID_LENGTH)
+#: Where the contract is declared.
+DECLARATIONS = paths.PROJECT_ROOT / "data" / "raw_sources.yml"
+#: The kinds a column may be.
+KINDS = ("text", "int", "number", "code", *PATTERNS)
+_FILE_KEYS = {"name", "title", "row_is", "key", "period", "series", "columns"}
+_COLUMN_KEYS = {"name", "kind", "description", "codes", "minimum", "maximum", "required",
+                "max_length", "multiline"}  # fmt: skip
 
 
-def _narrative(description: str) -> Column:
-    return Column("narrative", "text", description, max_length=NARRATIVE_LENGTH, multiline=True)
+def load_contract(path: Path = DECLARATIONS) -> tuple[RawFile, ...]:
+    """The raw files as ``data/raw_sources.yml`` declares them; a declaration that is not
+    valid raises :class:`~heenb.errors.BuildError` naming the file, source and column."""
+    where = path.name
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError) as error:
+        raise BuildError(
+            f"{where}: cannot be read as UTF-8 YAML ({type(error).__name__})."
+        ) from None
+    entries = document.get("sources") if isinstance(document, dict) else None
+    if not isinstance(entries, list) or not entries:
+        raise BuildError(f"{where}: expected a list under 'sources:', one entry per raw file.")
+    files = tuple(_raw_file(entry, where) for entry in entries)
+    names = [f.name for f in files]
+    if len(set(names)) != len(names):
+        raise BuildError(f"{where}: a raw file is declared twice: {names}.")
+    return files
 
 
-def _code(name: str, description: str, codes: tuple[str, str], required: bool = True) -> Column:
-    return Column(name, "code", description, codes=codes, required=required)
+def _raw_file(entry, where: str) -> RawFile:
+    if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+        raise BuildError(f"{where}: each source is a mapping with a name.")
+    where = f"{where}, source '{entry['name']}'"
+    _keys(entry, _FILE_KEYS, where)
+    for key in ("title", "row_is", "key", "columns"):
+        if not entry.get(key):
+            raise BuildError(f"{where}: '{key}' is required.")
+    columns = tuple(_column(c, where) for c in entry["columns"])
+    named = {c.name for c in columns}
+    used = [
+        *entry["key"],
+        *entry.get("series", []),
+        *([entry["period"]] if entry.get("period") else []),
+    ]
+    unknown = [c for c in used if c not in named]
+    if unknown:
+        raise BuildError(f"{where}: key, period or series name unknown column(s) {unknown}.")
+    return RawFile(
+        entry["name"], entry["row_is"], columns, key=tuple(entry["key"]), title=entry["title"],
+        period=entry.get("period"), series=tuple(entry.get("series", ())),
+    )  # fmt: skip
 
 
-def _office(required: bool = True) -> Column:
+def _column(spec, where: str) -> Column:
+    if not isinstance(spec, dict) or not spec.get("name"):
+        raise BuildError(f"{where}: each column is a mapping with a name.")
+    where = f"{where}, column '{spec['name']}'"
+    _keys(spec, _COLUMN_KEYS, where)
+    if spec.get("kind") not in KINDS:
+        raise BuildError(f"{where}: kind {spec.get('kind')!r} is not one of {', '.join(KINDS)}.")
+    codes = spec.get("codes")
+    if (spec["kind"] == "code") != (codes is not None) or (codes and len(codes) != 2):
+        raise BuildError(f"{where}: a code column, and only one, names codes: [table, column].")
     return Column(
-        "local_office",
-        "code",
-        "HEE local office code (data/reference/local_offices.csv)",
-        codes=("local_offices", "local_office_code"),
-        required=required,
-    )
+        spec["name"], spec["kind"], str(spec.get("description", "")),
+        codes=tuple(codes) if codes else None, minimum=spec.get("minimum"),
+        maximum=spec.get("maximum"), required=bool(spec.get("required", True)),
+        max_length=int(spec.get("max_length", NAME_LENGTH)),
+        multiline=bool(spec.get("multiline", False)),
+    )  # fmt: skip
 
 
-def _provider() -> Column:
-    return Column(
-        "provider",
-        "code",
-        "placement provider: ODS code of the NHS trust (data/reference/providers.csv), "
-        "in the row's local office",
-        codes=("providers", "provider_code"),
-    )
+def _keys(entry: dict, known: set, where: str) -> None:
+    unknown = sorted(set(entry) - known)
+    if unknown:
+        raise BuildError(f"{where}: unknown key(s) {unknown}; known: {sorted(known)}.")
 
 
-RAW_FILES: tuple[RawFile, ...] = (
-    RawFile(
-        "arcp_outcomes",
-        "one ARCP outcome given to one trainee",
-        (
-            _identifier("outcome_id", "unique identifier of the outcome record"),
-            Column("year", "year", "reporting year of the ARCP (the year the training year ends)"),
-            _office(),
-            _provider(),
-            _code(
-                "specialty_group",
-                "specialty group of the training programme",
-                ("specialty_groups", "specialty_group"),
-            ),
-            _code(
-                "outcome",
-                "ARCP outcome code (1-9, 7.1-7.4, 10.1, 10.2; Gold Guide)",
-                ("arcp_outcomes", "outcome"),
-            ),
-        ),
-        key=("outcome_id",),
-        title="ARCP outcomes",
-        period="year",
-        series=("local_office",),
-    ),
-    RawFile(
-        "nets_responses",
-        "one respondent's answer to one NETS item (overall experience or a theme)",
-        (
-            _identifier("respondent_id", "identifier of the survey respondent"),
-            Column("year", "year", "survey year"),
-            _office(),
-            _provider(),
-            _code(
-                "learner_group",
-                "learner group of the respondent",
-                ("learner_groups", "learner_group"),
-            ),
-            _code("item", "NETS item: overall or one of the five themes", ("nets_items", "item")),
-            Column(
-                "answer",
-                "int",
-                "answer on the 5-point scale (1 very poor ... 5 outstanding)",
-                minimum=1,
-                maximum=5,
-            ),
-        ),
-        key=("respondent_id", "item"),
-        title="National Education and Training Survey responses",
-        period="year",
-        series=("local_office", "item"),
-    ),
-    RawFile(
-        "workforce_fte",
-        "staff in post in one staff group in one local office at the end of one month",
-        (
-            Column("month", "month", "month of the count"),
-            _office(),
-            _code("staff_group", "staff group", ("staff_groups", "staff_group")),
-            Column("fte", "number", "full-time equivalent in post", minimum=0, maximum=1_000_000),
-        ),
-        key=("month", "local_office", "staff_group"),
-        title="Workforce in post, FTE by month",
-        period="month",
-        series=("local_office", "staff_group"),
-    ),
-    RawFile(
-        "kpi_updates",
-        "the quarterly update on one objective's KPI",
-        (
-            _code("objective", "objective id", ("objectives", "objective_id")),
-            Column("quarter", "quarter", "quarter the update covers"),
-            _code("rag", "red, amber or green rating of delivery", ("rag", "rating")),
-            _code(
-                "assurance",
-                "assurance rating, where one was given",
-                ("assurance", "rating"),
-                required=False,
-            ),
-            _narrative("the update as written by the KPI lead"),
-        ),
-        key=("objective", "quarter"),
-        title="Quarterly KPI updates from the executive lead's team",
-        period="quarter",
-        series=("objective",),
-    ),
-    RawFile(
-        "programme_projects",
-        "one project of a programme",
-        (
-            _identifier("project_id", "unique project identifier"),
-            _code("programme", "programme id", ("programmes", "programme_id")),
-            _code(
-                "strand",
-                "strand of the programme, where it has strands",
-                ("programme_strands", "strand_id"),
-                required=False,
-            ),
-            _office(),
-            Column("project", "text", "project name"),
-            Column("lead", "text", "project lead (role or team)"),
-            _code(
-                "pid_status", "status of the project initiation document", ("pid_status", "value")
-            ),
-            Column(
-                "depends_on",
-                "text",
-                "project ids this project depends on, separated by ;",
-                required=False,
-                max_length=2_000,
-            ),
-        ),
-        key=("project_id",),
-        title="Programme projects",
-    ),
-    RawFile(
-        "programme_updates",
-        "one project's periodic update for one quarter",
-        (
-            _identifier("project_id", "project id (must be in programme_projects.csv)"),
-            Column("quarter", "quarter", "quarter the update covers"),
-            _code("stage", "adoption stage", ("stage", "value")),
-            _code("rag", "red, amber or green rating", ("rag", "rating")),
-            Column("milestone", "text", "the next or latest milestone", max_length=500),
-            Column("milestone_due", "date", "date the milestone is due"),
-            _code("milestone_status", "met, due or missed", ("milestone_status", "value")),
-            _narrative("the periodic update as written"),
-        ),
-        key=("project_id", "quarter"),
-        title="Programme projects' periodic updates",
-        period="quarter",
-        series=("project_id",),
-    ),
-    RawFile(
-        "ppi_activities",
-        "patient and public involvement activity of one type in one local office in one quarter",
-        (
-            _office(),
-            Column("quarter", "quarter", "quarter of the activity"),
-            _code("activity_type", "kind of involvement", ("ppi_activity_types", "activity_type")),
-            Column(
-                "count",
-                "int",
-                "number of activities (visits, panels, sessions ...)",
-                minimum=0,
-                maximum=100_000,
-            ),
-        ),
-        key=("local_office", "quarter", "activity_type"),
-        title="Patient and public involvement activities",
-        period="quarter",
-        series=("local_office", "activity_type"),
-    ),
-    RawFile(
-        "demographics",
-        "the number of learners, or of the population served, in one ethnic group, "
-        "local office and year",
-        (
-            Column("year", "year", "year of the count"),
-            _office(),
-            _code("population", "learners or population", ("populations", "population")),
-            _code("ethnic_group", "ethnic group (ONS 5 groups)", ("ethnic_groups", "ethnic_group")),
-            Column("count", "int", "number of people", minimum=0, maximum=100_000_000),
-        ),
-        key=("year", "local_office", "population", "ethnic_group"),
-        title="Learner and population demographics",
-        period="year",
-        series=("local_office", "population"),
-    ),
-)
-
+RAW_FILES: tuple[RawFile, ...] = load_contract()
 RAW_FILES_BY_NAME = {f.name: f for f in RAW_FILES}
 
 

@@ -55,7 +55,7 @@ from heenb.data.catalogue import (
     Catalogue,
     load_catalogue,
 )
-from heenb.data.contract import RAW_FILES, RAW_FILES_BY_NAME
+from heenb.data.contract import DECLARATIONS, RAW_FILES, RAW_FILES_BY_NAME
 from heenb.data.demo import DEMO_MARKER
 from heenb.data.hashes import file_digests
 from heenb.data.rules import (
@@ -140,7 +140,7 @@ def mart_key(data_dir: Path, catalogue: Catalogue | None = None, raw: dict | Non
         if value is not None:
             digest.update(value.encode())
     files = sorted(Path(catalogue.directory).glob("*.csv"))
-    files += [Path(__file__).parent / name for name in _DERIVING_MODULES]
+    files += [Path(__file__).parent / name for name in _DERIVING_MODULES] + [DECLARATIONS]
     for path in files:
         digest.update(path.name.encode())
         if path.is_file():
