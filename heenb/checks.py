@@ -186,8 +186,19 @@ def check_dates(dates: pd.Series, name: str, gaps: str, where: str, column: bool
         raise ArgumentError(
             f"{label}{where} has no row for {shown}{more}: an XmR chart needs one value for "
             "every period, as a moving range across a gap is false. Add the missing "
-            "periods, or pass gaps='allow' to chart across them."
+            "periods, or pass gaps='allow' to chart across them (no moving range is taken "
+            "across a gap)."
         )
+
+
+def gap_positions(dates) -> list[int]:
+    """0-based positions of the sorted, distinct ``dates`` that follow a missing period
+    (:func:`missing_dates`): where a moving range would span a gap."""
+    missing = missing_dates(pd.Index(dates))
+    if not missing:
+        return []
+    index = pd.Index(dates)
+    return sorted({int(index.searchsorted(when)) for when in missing})
 
 
 def missing_dates(dates) -> list:

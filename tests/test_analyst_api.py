@@ -8,6 +8,7 @@ from pathlib import Path
 
 import matplotlib.dates as mdates
 import nbformat
+import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.dates import ConciseDateFormatter
@@ -70,6 +71,23 @@ def test_rows_and_a_date_index_are_sorted_by_date():
     series = pd.Series(LEVEL, index=MONTHS).sample(frac=1, random_state=3)
     points = xmr(series).points
     assert points.index.equals(MONTHS) and points["value"].tolist() == LEVEL
+
+
+def test_an_allowed_gap_takes_no_moving_range_across_it_and_the_limits_go_on():
+    """A moving range across a missing month is false: it is left out of the points and of
+    the mean moving range, by frame and by series alike."""
+    gappy = _frame().drop(index=[4, 5, 20]).reset_index(drop=True)
+    values = gappy["rate"].to_numpy()
+    ranges = np.abs(np.diff(values))
+    kept = np.delete(ranges, [3, 17])  # the ranges ending at the first month after each gap
+    for result in (
+        xmr(gappy, value="rate", date="month", gaps="allow"),
+        xmr(pd.Series(values, index=pd.DatetimeIndex(gappy["month"])), gaps="allow"),
+    ):
+        points = result.points.reset_index(drop=True)
+        assert points["moving_range"].isna().tolist() == [i in (0, 4, 18) for i in range(29)]
+        assert points["section"].nunique() == 1
+        assert points["upper"].iloc[0] == pytest.approx(values.mean() + 2.66 * kept.mean())
 
 
 def test_missing_months_are_refused_naming_them_unless_allowed():

@@ -109,11 +109,12 @@ def test_the_region_spc_matches_an_independent_xmr_month_by_month(kpi, region):
     np.testing.assert_allclose(result["upper"], high, rtol=1e-9)
 
 
-def test_the_gap_between_publications_restarts_the_limits(kpi):
+def test_the_gap_between_publications_takes_no_moving_range_and_the_limits_go_on(kpi):
     rows = rates.series(kpi, "england", "ENG")
     assert rates.gap_starts(rows["period"]) == [len(rows) - 1]
     points = rates.xmr_of(load_catalogue(), kpi, rows).points
-    assert points["mean"].iloc[-1] != points["mean"].iloc[-2] or pd.isna(points["mean"].iloc[-1])
+    assert pd.isna(points["moving_range"].iloc[-1])
+    assert points["mean"].iloc[-1] == points["mean"].iloc[-2]  # April 2020's limits go on
     assert rates.monthly_run(rows)["period"].iloc[-1] == "2023-01"
 
 

@@ -98,13 +98,10 @@ def gap_starts(periods: pd.Series) -> list[int]:
 
 
 def xmr_of(catalogue: Catalogue, kpi: pd.Series, rows: pd.DataFrame) -> spc.XmrResult:
-    """The XmR result of a series from :func:`series`, indexed by month: limits are
-    recalculated at the KPI's change points (``kpi_change_points.csv``) and after each
-    gap, so no moving range spans a gap."""
-    recalculate = sorted(
-        {at for at, _ in change_points(catalogue, kpi["kpi_id"], rows["period"])}
-        | set(gap_starts(rows["period"]))
-    )
+    """The XmR result of a series from :func:`series`, by month: limits are recalculated
+    at the KPI's change points (``kpi_change_points.csv``); across a gap in the months the
+    limits go on but no moving range is taken (``gaps="allow"`` in :func:`heenb.spc.xmr`)."""
+    recalculate = sorted({at for at, _ in change_points(catalogue, kpi["kpi_id"], rows["period"])})
     frame = pd.DataFrame(
         {"month": pd.to_datetime(rows["period"], format="%Y-%m"), "value": rows["value"]}
     ).reset_index(drop=True)

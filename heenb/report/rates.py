@@ -129,7 +129,8 @@ def _summary(catalogue: Catalogue, kpi: pd.Series, rows: pd.DataFrame, name: str
         text.append(
             f"The published files hold no months between {month(before['period'])} "
             f"({formatting.percent(before['value'], 2)}) and {month(after['period'])}: the "
-            "chart leaves that gap open and its limits start again after it."
+            "chart leaves that gap open, takes no moving range across it and judges "
+            f"{month(after['period'])} against the limits before it."
         )
     run = rates.monthly_run(rows)
     result = rates.xmr_of(catalogue, kpi, run)

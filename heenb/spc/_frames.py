@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from heenb.checks import as_dates, check_dates
+from heenb.checks import as_dates, check_dates, gap_positions
 from heenb.errors import ArgumentError
 from heenb.spc._arguments import checked_target, checked_values, date_positions
 from heenb.spc._limits import chart
@@ -111,9 +111,11 @@ def from_frame(df, value, date, facet, target, recalculate_at, gaps, settings):
             )
         else:
             positions = facet_recalculations(recalculate_at, group, facet)
+        breaks = gap_positions(rows[date]) if date is not None and gaps == "allow" else []
         result = chart(
-            checked_values(rows[value].reset_index(drop=True)), targets[group], positions, settings
-        )
+            checked_values(rows[value].reset_index(drop=True)), targets[group], positions,
+            settings, breaks,
+        )  # fmt: skip
         points = result.points
         if date is not None:
             points.insert(0, date, rows[date].to_numpy())

@@ -25,13 +25,14 @@ LIMIT_FACTOR = 2.66
 MOVING_RANGE_LIMIT_FACTOR = 3.267
 
 
-def chart(series: pd.Series, target, recalculate_at, settings: dict) -> XmrResult:
-    """The XmR chart of one checked series (index kept)."""
+def chart(series: pd.Series, target, recalculate_at, settings: dict, breaks=()) -> XmrResult:
+    """The XmR chart of one checked series (index kept). ``breaks`` are the positions that
+    follow a gap in the dates: no moving range is taken across one, and the limits go on."""
     improvement = settings["improvement"]
     y = series.to_numpy()
     sections = _sections(y.size, recalculate_at, settings["baseline"])
     mean, mean_moving_range, section = _centre_lines(
-        y, sections, settings["screen"], settings["min_points"]
+        y, sections, settings["screen"], settings["min_points"], breaks
     )
     sigma = LIMIT_FACTOR / 3 * mean_moving_range
     lower = mean - LIMIT_FACTOR * mean_moving_range
@@ -46,7 +47,7 @@ def chart(series: pd.Series, target, recalculate_at, settings: dict) -> XmrResul
     points = pd.DataFrame(
         {
             "value": y,
-            "moving_range": _moving_ranges(y, sections),
+            "moving_range": _moving_ranges(y, sections, breaks),
             "mean": mean,
             "sigma": sigma,
             "lower": lower,
@@ -103,9 +104,10 @@ def _recalculation_positions(recalculate_at, n: int) -> list[int]:
     return positions
 
 
-def _centre_lines(y, sections, screen: bool, min_points: int):
+def _centre_lines(y, sections, screen: bool, min_points: int, breaks=()):
     """Per point: the mean and mean moving range its limits use (NaN where they
-    would rest on fewer than ``min_points`` points) and its section number."""
+    would rest on fewer than ``min_points`` points) and its section number. A moving range
+    ending at a position in ``breaks`` (after a gap) is left out of the mean."""
     mean = np.full(y.size, np.nan)
     mean_moving_range = np.full(y.size, np.nan)
     section = np.empty(y.size, dtype=int)
@@ -114,12 +116,13 @@ def _centre_lines(y, sections, screen: bool, min_points: int):
         fit = y[start:fit_stop]
         if fit.size >= min_points:
             mean[start:stop] = fit.mean()
-            mean_moving_range[start:stop] = _mean_moving_range(fit, screen)
+            skip = [b - start - 1 for b in breaks if start < b < fit_stop]
+            mean_moving_range[start:stop] = _mean_moving_range(fit, screen, skip)
     return mean, mean_moving_range, section
 
 
-def _mean_moving_range(fit, screen: bool) -> float:
-    moving_ranges = np.abs(np.diff(fit))
+def _mean_moving_range(fit, screen: bool, skip=()) -> float:
+    moving_ranges = np.delete(np.abs(np.diff(fit)), list(skip))
     if screen:
         moving_ranges = moving_ranges[
             moving_ranges <= MOVING_RANGE_LIMIT_FACTOR * moving_ranges.mean()
@@ -127,7 +130,7 @@ def _mean_moving_range(fit, screen: bool) -> float:
     return moving_ranges.mean()
 
 
-def _moving_ranges(y, sections):
+def _moving_ranges(y, sections, breaks=()):
     moving_ranges = np.abs(np.diff(y, prepend=np.nan))
-    moving_ranges[[start for start, _, _ in sections]] = np.nan
+    moving_ranges[[start for start, _, _ in sections] + list(breaks)] = np.nan
     return moving_ranges

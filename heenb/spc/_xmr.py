@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from heenb.checks import gap_positions
 from heenb.errors import ArgumentError
 from heenb.spc._arguments import (
     GAPS,
@@ -119,8 +120,11 @@ def xmr(
             )
     series = checked_values(values)
     positions = facet_recalculations(recalculate_at, None, None)
+    breaks = []
     if isinstance(series.index, pd.DatetimeIndex | pd.PeriodIndex):
         series = sorted_by_index(series, gaps)
         if not all_positions(positions):
             positions = date_positions(positions, series.index, "values' index")
-    return chart(series, checked_target(target), positions, settings)
+        if gaps == "allow":
+            breaks = gap_positions(series.index)
+    return chart(series, checked_target(target), positions, settings, breaks)
