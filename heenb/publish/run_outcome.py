@@ -7,8 +7,10 @@ the reports folder says it in detail. Exit statuses:
     every selected page was built or kept (up to date), and the index too;
 ``1`` (:data:`INCOMPLETE`)
     the build ran but published less than asked: a page was skipped (a raw source it
-    reads is missing) or failed, a raw file changed during the build, or the build lost
-    its folder's lock part-way (then it writes no outcome: the folder is not its own);
+    reads is missing) or failed, a raw file changed during the build, the build lost
+    its folder's lock part-way (then it writes no outcome: the folder is not its own), or
+    a file of its own (``build.json``, this file, a release) could not be written, as on
+    a full disk (``result`` is then ``incomplete``, ``error`` names the file);
 ``2`` (:data:`REFUSED`)
     nothing was built: a bad command line, plan, catalogue, setting, output folder or
     data, or another build holds the folder;
@@ -17,7 +19,8 @@ the reports folder says it in detail. Exit statuses:
 
 ``outcome.json`` is rewritten atomically by every run that takes the folder's lock
 (runs refused before that, such as a second build into a busy folder, leave the
-last one; its ``finished`` time tells). It holds ``result`` (``complete``,
+last one; its ``finished`` time tells; a run that cannot write it removes the last one,
+so no outcome is left that is not the latest run's). It holds ``result`` (``complete``,
 ``incomplete``, ``refused``, ``stopped`` or ``error``), ``exit_status``, the
 times, the data folder's name and version, ``release`` (the id of the release the
 run kept, when it published: :mod:`heenb.publish.release`), ``counts``, ``data_changed`` (raw files
@@ -93,6 +96,8 @@ class RunOutcome:
             return
         if isinstance(error, KeyboardInterrupt):  # Ctrl-C, or SIGTERM (heenb.cli.Stopped)
             self.write("stopped", None, "stopped by a signal")
+        elif getattr(error, "published", False):  # it ran, then stopped (a full disk)
+            self.write(RESULTS[INCOMPLETE], INCOMPLETE, str(error))
         elif not self.building:
             self.write(RESULTS[REFUSED], REFUSED, str(error))
         else:
@@ -109,7 +114,11 @@ class RunOutcome:
                    "started": self.started, "finished": _now(), **self.facts,
                    "counts": counts, "data_changed": list(data_changed), "error": error,
                    "pages": pages}  # fmt: skip
-        write_atomically(self.path, json.dumps(outcome, indent=2) + "\n")
+        try:
+            write_atomically(self.path, json.dumps(outcome, indent=2) + "\n")
+        except OSError:  # no outcome is left that is not this run's: the last run's goes
+            self.path.unlink(missing_ok=True)
+            raise
         self.written = True
 
 

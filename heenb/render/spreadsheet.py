@@ -21,7 +21,7 @@ it reads only heenb's own markers (:func:`own_marker`), so a name such as
 from __future__ import annotations
 
 import contextlib
-import os
+import io
 import re
 import threading
 import warnings
@@ -32,7 +32,7 @@ import pandas as pd
 from gptables.core.gptable import FormatList
 from gptables.core.wrappers import GPWorkbook, GPWorksheet
 
-from heenb.files import temporary_beside
+from heenb.files import write_atomically, write_file
 from heenb.formatting import NO_DATA, WITHHELD
 
 #: The Government Statistical Service symbols the workbook uses, and what they mean.
@@ -158,30 +158,33 @@ def write_spreadsheet(target: Path, tables: list[dict], title: str, about: list[
     workbook ``target``: written beside it under a temporary name, then renamed into place.
 
     Symbols in the cells are the page's: :data:`heenb.formatting.WITHHELD` stays ``[c]``.
+    Raises :class:`heenb.files.FileWriteError` naming ``target`` when it cannot be written.
     """
-    temporary = temporary_beside(target)
-    try:
-        write_workbook(temporary, tables, title, about)
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
-        raise
+    write_atomically(target, workbook_bytes(tables, title, about))
 
 
 def write_workbook(path: Path, tables: list[dict], title: str, about: list[str]) -> None:
     """Write the workbook of ``tables`` to ``path`` itself (a temporary file the caller
     renames into place: see :func:`write_spreadsheet`)."""
+    write_file(path, workbook_bytes(tables, title, about))
+
+
+def workbook_bytes(tables: list[dict], title: str, about: list[str]) -> bytes:
+    """The workbook of ``tables``, made in memory: XlsxWriter writes no file of its own, so
+    a full disk fails only heenb's write of these bytes, with one error naming the file
+    (XlsxWriter's zip file, left half-written, complained again when collected)."""
     cover, sheets, notes = workbook_parts(tables, title, about)
+    made = io.BytesIO()
     with warnings.catch_warnings():  # [z] is explained though no table may use it,
         warnings.filterwarnings("ignore", "The following notes are not referenced")
         warnings.filterwarnings("ignore", module="gptables")  # and pandas 3 deprecations
         with _text_stays_text():
             gptables.write_workbook(
-                filename=str(path), sheets=sheets, cover=cover, notes_table=notes,
+                filename=made, sheets=sheets, cover=cover, notes_table=notes,
                 contentsheet_options={"additional_elements": ["subtitles"]},
-                workbook_options=WORKBOOK_OPTIONS,
+                workbook_options={**WORKBOOK_OPTIONS, "in_memory": True},
             )  # fmt: skip
+    return made.getvalue()
 
 
 _LINKS_OFF = threading.Lock()
