@@ -48,6 +48,7 @@ from heenb.publish.inputs import (
 )
 from heenb.publish.lock import BuildLock, LockLostError
 from heenb.publish.outcome import BUILT, FAILED, SKIPPED, UP_TO_DATE, Outcome
+from heenb.publish.places import Places
 from heenb.publish.pool import WorkerPool
 from heenb.publish.progress import progress_for
 from heenb.publish.record import BUILD_LOG, BuildRecord, is_build_record
@@ -124,7 +125,8 @@ def _build(data, out, only, workers, timeout, force, plan_file, progress,
         _check_ours(out_dir)
         settings = _Settings(data_dir, out_dir, workers, timeout, force, plan_file, started,
                              fresh_kernels)  # fmt: skip
-        run = RunOutcome(out_dir, [job.output for job in jobs])
+        places = Places(out_dir, data_dir)  # as the records name them
+        run = RunOutcome(out_dir, [job.output for job in jobs], places)
         try:
             return _run(settings, catalogue, plan, jobs, progress_for(progress), run, lock)
         except OSError as error:  # a file of the build's own (build.json, outcome.json ...)
@@ -201,7 +203,7 @@ def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar,
             inputs[job.output]["plan"] = plan_hash(plan)
     header = {"data_hash": data_key, "data_folder": data_dir.name, "code_hash": code_key}
     run.facts.update(header)
-    record = BuildRecord(out_dir, [*plan, *own], inputs, header)
+    record = BuildRecord(out_dir, [*plan, *own], inputs, header, run.places)
     skipped = {job.output: why for job in jobs if (why := missing_sources(job, data_at_start))}
     stale = {j.output: "--force" if force else record.why_stale(j) for j in [*jobs, *own]
              if j.output not in skipped}  # fmt: skip

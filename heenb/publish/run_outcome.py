@@ -28,6 +28,8 @@ changed during the build), ``error`` and, for each selected page, ``status``
 (``built``, ``kept``, ``skipped``, ``failed``, or ``not reached`` when the run
 stopped first) and ``why``: which inputs changed, ``--force``, a page not as
 recorded, or the missing source; a failure adds ``error`` and ``failed_notebook``.
+Places in it are relative to the reports folder or the project, or named
+(:mod:`heenb.publish.places`): the reports folder is published, the builder's folders are not.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from pathlib import Path
 
 from heenb.files import write_atomically
 from heenb.publish.outcome import BUILT, FAILED, SKIPPED, UP_TO_DATE, Outcome
+from heenb.publish.places import Places
 
 OUTCOME_FILE = "outcome.json"
 #: Exit statuses of ``heenb build`` (see the module docstring).
@@ -54,8 +57,9 @@ FORMAT = "heenb build outcome 1"
 class RunOutcome:
     """The outcome of one run into ``out_dir``; filled in as the build goes, then written."""
 
-    def __init__(self, out_dir: Path, selected: list[str]):
+    def __init__(self, out_dir: Path, selected: list[str], places: Places | None = None):
         self.path = out_dir / OUTCOME_FILE
+        self.places = places or Places(out_dir)  # how the outcome names places
         self.started = _now()
         self.selected = list(selected)
         self.facts: dict = {}  # the data folder's name and version, the code hash
@@ -75,7 +79,8 @@ class RunOutcome:
         else:
             page["why"] = self.reasons.get(outcome.output, "")
         if outcome.status == FAILED:
-            page.update(error=outcome.error, failed_notebook=outcome.failed_notebook)
+            page.update(error=self.places.text(outcome.error),
+                        failed_notebook=outcome.failed_notebook)  # fmt: skip
         self.pages[outcome.output] = page
 
     def status(self, data_changed: list[str]) -> int:
@@ -112,8 +117,8 @@ class RunOutcome:
                   for word in [*STATUSES.values(), NOT_REACHED]}  # fmt: skip
         outcome = {"format": FORMAT, "result": result, "exit_status": status,
                    "started": self.started, "finished": _now(), **self.facts,
-                   "counts": counts, "data_changed": list(data_changed), "error": error,
-                   "pages": pages}  # fmt: skip
+                   "counts": counts, "data_changed": list(data_changed),
+                   "error": self.places.text(error), "pages": pages}  # fmt: skip
         try:
             write_atomically(self.path, json.dumps(outcome, indent=2) + "\n")
         except OSError:  # no outcome is left that is not this run's: the last run's goes
