@@ -27,7 +27,8 @@ exit status:
   0        every selected report was built or is up to date, and the index too
   1        the build ran but published less than asked: a report was skipped (a raw
            source it reads is missing) or failed, a raw file changed during the build,
-           or the build lost its folder's lock part-way
+           the build lost its folder's lock part-way, or a file of its own
+           (build.json, outcome.json, a release) could not be written (a full disk)
   2        refused before building anything: a bad command line, plan, catalogue,
            setting, output folder or data, or another build holds the folder
   128+N    stopped by signal N (143 for SIGTERM, 130 for Ctrl-C)

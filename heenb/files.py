@@ -1,8 +1,15 @@
-"""Writing files so that a reader never sees a half-written one, and only where asked."""
+"""Writing files so that a reader never sees a half-written one, and only where asked.
+
+What a build publishes (pages, spreadsheets, ``build.json``, ``outcome.json``, releases)
+has its bytes written by :func:`write_file`, into a new temporary file beside its target
+that is then renamed onto it; a failure to write (a full disk) is a
+:class:`FileWriteError` naming the file meant, and leaves no temporary file behind.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import signal
 import tempfile
@@ -10,13 +17,48 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+#: The errors of a full disk (or a full quota): free space, then write again.
+FULL = (errno.ENOSPC, errno.EDQUOT)
 
-def write_atomically(target: Path, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``target``, then rename it into place."""
-    temporary = temporary_beside(target)
+
+class FileWriteError(OSError):
+    """A file could not be written (a full disk, a quota, a read-only folder): ``filename``
+    is the file meant (never the temporary file beside it), ``strerror`` the cause."""
+
+
+def write_file(path: Path, data: bytes | str, meant: Path | None = None) -> None:
+    """Write ``data`` (text as UTF-8) to the new file ``path``: the one place heenb writes a
+    file's bytes. Raises :class:`FileWriteError` naming ``meant`` (default ``path``): the
+    file a temporary ``path`` is to become."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
     try:
-        temporary.write_text(text, encoding="utf-8")
+        with open(path, "wb") as handle:
+            handle.write(raw)
+    except OSError as error:
+        raise write_failure(error, meant or path) from None
+
+
+def write_failure(error: OSError, meant: Path) -> FileWriteError:
+    """``error`` as a :class:`FileWriteError` naming the file ``meant``."""
+    if isinstance(error, FileWriteError):
+        return error
+    return FileWriteError(error.errno, error.strerror or str(error), str(meant))
+
+
+def write_atomically(target: Path, text: str | bytes) -> None:
+    """Write ``text`` to a temporary file beside ``target``, then rename it into place.
+
+    Raises :class:`FileWriteError` naming ``target``; ``target`` is then as it was."""
+    try:
+        temporary = temporary_beside(target)
+    except OSError as error:
+        raise write_failure(error, target) from None
+    try:
+        write_file(temporary, text, meant=target)
         os.replace(temporary, target)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise write_failure(error, target) from None
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise

@@ -215,7 +215,7 @@ def test_the_mart_is_reused_when_nothing_changed(data_copy, own_cache, monkeypat
     def must_not_read(*args, **kwargs):
         raise AssertionError("the raw files were read again although nothing changed")
 
-    monkeypatch.setattr(mart_module, "read_raw", must_not_read)
+    monkeypatch.setattr(mart_module, "read_raw_hashed", must_not_read)
     assert build_mart(data_copy) == first
     assert [p.name for p in own_cache.iterdir()] == [first.name]
 

@@ -249,3 +249,50 @@ def test_link_text_in_data_is_written_as_text_never_a_hyperlink(tmp_path):
         assert text in cells  # the cell, exactly as the page shows it
         assert any(isinstance(c, str) and c.startswith(f"{text} [note") for c in cells)  # caption
     assert f"{LINKS[0]}: the report's tables" in cells and f"Data: {LINKS[3]}" in cells
+
+
+MARKERS = [  # text gptables would read as a note marker ($$reference$$): data, never a note
+    "Project $$x$$",
+    "St Mary's $$note1$$ Trust",
+    "Cost $$5$$ and $$6$$ saved",
+    "$$symbol1$$",
+]
+
+
+def test_note_marker_text_in_data_is_written_as_text_never_a_note(tmp_path):
+    """A project, provider or programme name holding ``$$...$$`` stays as it is in every
+    place it can appear (title, caption, heading, cell, note, cover) and refers to no note;
+    heenb's own notes are still referenced."""
+    tables = [
+        {"caption": text, "columns": ["Provider", text, "Learners"],
+         "rows": [[text, text, "5"], ["York", "a", "[c]"]], "note": f"About {text}.",
+         "national": False}
+        for text in MARKERS
+    ]  # fmt: skip
+    path = tmp_path / "page.xlsx"
+    write_spreadsheet(path, tables, f"Programme {MARKERS[0]}", [f"Data: {MARKERS[1]}"])
+
+    workbook = read_xlsx(path)
+    assert list(workbook) == ["Cover", "Contents", "Notes"] + [
+        f"Table_{n}" for n in range(1, len(MARKERS) + 1)
+    ]
+    assert workbook["Cover"]["rows"][1] == [f"Programme {MARKERS[0]}: the report's tables"]
+    cover = {c for row in workbook["Cover"]["rows"].values() for c in row}
+    assert f"Data: {MARKERS[1]}" in cover
+    notes = [row for row in list(workbook["Notes"]["rows"].values())[3:] if row]
+    assert {note for _, note in notes} == {  # heenb's notes, none made from data
+        *(f"About {text}." for text in MARKERS),
+        "[c] means the figure is confidential: withheld by disclosure control so that no one "
+        "can be identified.",
+        "[x] means the figure is not available (there is no data for it).",
+        "[z] means the figure is not applicable.",
+    }
+    number = {note: f"[note {n:.0f}]" for n, note in notes}
+    contents = [row[1] for row in workbook["Contents"]["rows"].values() if len(row) > 1]
+    for sheet, text in enumerate(MARKERS, start=1):
+        rows = workbook[f"Table_{sheet}"]["rows"]
+        assert rows[1] == [f"{text} {number[f'About {text}.']}"]  # its own note, and no other
+        header = next(n for n, row in rows.items() if row and row[0] == "Provider")
+        assert rows[header] == ["Provider", text, "Learners"]
+        assert rows[header + 1] == [text, text, 5.0]
+        assert any(entry.startswith(f"{text} \n") for entry in contents)

@@ -3,7 +3,10 @@
 One step reads and validates the raw files once and writes the tables below to
 a cache folder named by a hash of the raw files, the reference catalogue and
 the code that derives them, so the mart is rebuilt only when one of those
-changes. Counts are kept as counts: rates are computed from them later by
+changes. The raw files' part is checked against the bytes the tables were
+parsed from (:func:`build_mart`), and the catalogue's includes the tables the
+mart was derived from, so a cache folder never holds rows other than its name
+says. Counts are kept as counts: rates are computed from them later by
 :mod:`heenb.stats`, so a region's rate is always the sum of its local offices'
 numerators over the sum of their denominators.
 
@@ -39,7 +42,7 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
 
@@ -65,7 +68,7 @@ from heenb.data.rules import (
     counted_rows,
     selection,
 )
-from heenb.data.validate import read_raw
+from heenb.data.validate import read_raw_hashed
 from heenb.errors import BuildError, DataChangedError
 
 #: The code whose changes invalidate the mart.
@@ -131,9 +134,12 @@ def changed_files(before: dict, after: dict) -> list[str]:
 
 def mart_key(data_dir: Path, catalogue: Catalogue | None = None, raw: dict | None = None) -> str:
     """Content hash of the raw files (``raw``: their :func:`raw_hashes`, if already known),
-    the reference catalogue (files and regional structure) and the deriving code."""
+    the reference catalogue (its files, and the tables of ``catalogue`` itself, which is
+    what the mart is derived from: a session holding a catalogue loaded before its files
+    were edited keys its marts apart) and the deriving code."""
     catalogue = catalogue or load_catalogue()
     digest = hashlib.sha256(catalogue.structure.encode())
+    digest.update(catalogue_digest(catalogue))
     raw = raw if raw is not None else raw_hashes(data_dir)
     for name, value in raw.items():
         digest.update(name.encode())
@@ -147,6 +153,20 @@ def mart_key(data_dir: Path, catalogue: Catalogue | None = None, raw: dict | Non
             with path.open("rb") as handle:
                 digest.update(hashlib.file_digest(handle, "sha256").digest())
     return digest.hexdigest()[:16]
+
+
+def catalogue_digest(catalogue: Catalogue) -> bytes:
+    """SHA-256 of the tables a loaded catalogue holds (a few ms), whatever its files say now."""
+    digest = hashlib.sha256()
+    for item in fields(catalogue):
+        if item.name == "directory":  # where it was read from is not what it holds
+            continue
+        value = getattr(catalogue, item.name)
+        for key, part in sorted(value.items()) if isinstance(value, dict) else [("", value)]:
+            digest.update(f"\0{item.name}/{key}\0".encode())
+            text = part.to_csv(index=False) if isinstance(part, pd.DataFrame) else str(part)
+            digest.update(text.encode())
+    return digest.digest()
 
 
 def load_mart(data: str | os.PathLike | None = None) -> Mart:
@@ -209,6 +229,13 @@ def build_mart(data_dir: Path, catalogue: Catalogue | None = None) -> Path:
     present with the content hash recorded there; a broken one (a table missing,
     truncated or edited) is removed and built again.
 
+    The mart is keyed by the raw files' hashes taken first (:func:`raw_hashes`, cheap
+    for files unchanged since they were last hashed) and kept only if the bytes its
+    tables were parsed from have exactly those hashes
+    (:func:`heenb.data.validate.read_raw_hashed`) and the files still have them once
+    it is derived: a file changed while it was read, even changed back, is never kept
+    under the key of what it was before or after.
+
     Raises
     ------
     DataChangedError
@@ -223,9 +250,11 @@ def build_mart(data_dir: Path, catalogue: Catalogue | None = None) -> Path:
     if is_whole(folder):
         return folder
     present = any(digest for name, digest in before.items() if name != DEMO_MARKER)
-    raw = read_raw(data_dir, catalogue, missing_ok=present)  # some sources may be absent
+    raw, digests = read_raw_hashed(data_dir, catalogue, missing_ok=present)  # some may be absent
+    read = {name: None if digest is None else digest[:16] for name, digest in digests.items()}
     tables = derive(raw, catalogue)
-    changed = changed_files(before, raw_hashes(data_dir))
+    changed = changed_files({name: before.get(name) for name in read}, read)  # as read
+    changed = sorted({*changed, *changed_files(before, raw_hashes(data_dir))})  # as it is now
     if changed:
         raise DataChangedError(data_dir, changed)
     meta = {

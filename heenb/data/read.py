@@ -8,13 +8,24 @@ A readable file is read :data:`CHUNK_ROWS` rows at a time, every column coded
 against its distinct values and stripped of surrounding spaces
 (:func:`read_coded`). Row numbers are as a spreadsheet shows them: the header
 is row :data:`HEADER_ROW`.
+
+Every pass over a file goes through a :class:`HashedFile`, which hashes the bytes
+that pass reads: the table is parsed from bytes whose SHA-256 is known, and the
+checks that stream the file first must have seen the same bytes
+(:meth:`HashedFile.digest`). So what was read is known by its content, not by the
+file's name: a file changed and changed back while it was read (A, B, A) cannot
+pass for A.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import hashlib
+import io
 import re
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -36,24 +47,116 @@ HEADER_ROW = 1
 
 #: Whitespace at either end of a value, in values joined by NUL (which no valid value holds).
 _SPACE_AT_AN_END = re.compile(r"(?:^|\x00)\s|\s(?:\x00|$)")
+#: Bytes kept from the start of a file as it is read, for checking its header: a header
+#: longer than this is refused as an over-long line (:data:`LINE_LIMIT`) anyway.
+HEAD_BYTES = LINE_LIMIT + 2
 
 
-def read_text(path: Path, raw: RawFile, read=None) -> tuple[pd.DataFrame | None, list[Problem]]:
+class ChangedWhileReadError(Exception):
+    """Two whole reads of one file found different bytes: it was written meanwhile."""
+
+    def __init__(self, path: Path):
+        super().__init__(f"{path} changed while it was read")
+        self.path = path
+
+
+class HashedFile:
+    """A file read in one or more passes, each hashing the bytes it reads.
+
+    :meth:`open` gives a binary handle for one pass, read from the start; a pass that
+    reads to the end records the SHA-256 of every byte it read, and keeps the first
+    :data:`HEAD_BYTES` of them (:attr:`head`). :meth:`digest` is the content every
+    whole pass saw. The handle cannot seek, so a pass's bytes are the file's bytes
+    in order, exactly what was parsed or checked.
+    """
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.head = b""
+        self._digests: list[str] = []
+
+    @contextlib.contextmanager
+    def open(self) -> Iterator[io.BufferedReader]:
+        raw = _HashingReader(self.path)
+        with io.BufferedReader(raw) as handle:
+            yield handle
+            if raw.ended:
+                self._digests.append(raw.sha256.hexdigest())
+                self.head = bytes(raw.head)
+
+    def digest(self) -> str | None:
+        """The SHA-256 (hex) of the bytes read, or None when no pass read the whole file.
+
+        Raises :class:`ChangedWhileReadError` when two whole passes read different bytes.
+        """
+        if len(set(self._digests)) > 1:
+            raise ChangedWhileReadError(self.path)
+        return self._digests[0] if self._digests else None
+
+
+class _HashingReader(io.RawIOBase):
+    """A file's bytes, read from the start, hashed as they are read (not seekable)."""
+
+    def __init__(self, path: Path):
+        self._file = open(path, "rb", buffering=0)  # noqa: SIM115 - closed in close()
+        self.name = str(path)
+        self.sha256 = hashlib.sha256()
+        self.head = bytearray()
+        self.ended = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        count = self._file.readinto(buffer)
+        if count:
+            read = memoryview(buffer)[:count]
+            self.sha256.update(read)
+            if len(self.head) < HEAD_BYTES:
+                self.head += read[: HEAD_BYTES - len(self.head)]
+        elif count == 0:
+            self.ended = True
+        return count
+
+    def close(self) -> None:
+        if not self.closed:
+            self._file.close()
+        super().close()
+
+
+@contextlib.contextmanager
+def _opened(source: Path | HashedFile) -> Iterator:
+    """A binary handle on ``source``: one hashed pass of a :class:`HashedFile`, or the file."""
+    if isinstance(source, HashedFile):
+        with source.open() as handle:
+            yield handle
+    else:
+        with Path(source).open("rb") as handle:
+            yield handle
+
+
+def read_text(path: Path | HashedFile, raw: RawFile,
+              read=None) -> tuple[pd.DataFrame | None, list[Problem]]:  # fmt: skip
     """A raw file as text, coded (:func:`read_coded`), with its header checked.
 
     Returns the table and no problems, or None and the problems that stop the
-    file being read: then none of its values is checked. ``read(path)`` reads
+    file being read: then none of its values is checked. ``read(source)`` reads
     the file once it is known to be short enough (default :func:`read_coded`).
+    Pass a :class:`HashedFile` to learn afterwards what the passes over it read
+    (:meth:`HashedFile.digest`): the header is checked in the bytes the table was
+    parsed from.
     """
     read = read or read_coded
+    source = path if isinstance(path, HashedFile) else HashedFile(path)
+    path = source.path
     name = raw.filename
     if not path.is_file():
         return None, [Problem(name, None, None, f"file not found in {path.parent}")]
-    oversized = oversized_value(path, raw)
+    oversized = oversized_value(source, raw)
     if oversized:
         return None, oversized
     try:
-        table = read(path)
+        table = read(source)
     except UnicodeDecodeError as error:
         return None, [
             Problem(
@@ -77,7 +180,7 @@ def read_text(path: Path, raw: RawFile, read=None) -> tuple[pd.DataFrame | None,
         ]
     except OSError as error:
         return None, [Problem(name, None, None, f"cannot be read: {error.strerror}")]
-    repeated = _repeated_header(path, raw)
+    repeated = _repeated_header(source.head, raw)
     if repeated:
         return None, repeated
     table.columns = [str(c).strip() for c in table.columns]
@@ -100,7 +203,7 @@ def read_text(path: Path, raw: RawFile, read=None) -> tuple[pd.DataFrame | None,
     return table, []
 
 
-def read_coded(path: Path, chunk_rows: int | None = None) -> pd.DataFrame:
+def read_coded(path: Path | HashedFile, chunk_rows: int | None = None) -> pd.DataFrame:
     """A CSV file with every column as a categorical of its text values, stripped of spaces.
 
     The file is read ``chunk_rows`` rows at a time as text and each column
@@ -111,20 +214,20 @@ def read_coded(path: Path, chunk_rows: int | None = None) -> pd.DataFrame:
     ``chunk_rows`` defaults to :data:`CHUNK_ROWS`.
     """
     chunk_rows = chunk_rows or CHUNK_ROWS
-    reader = pd.read_csv(path, dtype=object, keep_default_na=False, encoding="utf-8-sig",
-                         skip_blank_lines=False, chunksize=chunk_rows)  # fmt: skip
     columns: list[str] = []
     pieces: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
-    with reader:
-        for chunk in reader:
-            columns = list(chunk.columns)
-            for name in columns:
-                codes, uniques = pd.factorize(chunk[name].to_numpy(dtype=object))
-                pieces.setdefault(name, []).append((codes.astype(_code_type(uniques)), uniques))
-            del chunk
+    with _opened(path) as handle:  # one pass: parsed from the bytes hashed
+        reader = pd.read_csv(handle, dtype=object, keep_default_na=False, encoding="utf-8-sig",
+                             skip_blank_lines=False, chunksize=chunk_rows)  # fmt: skip
+        with reader:
+            for chunk in reader:
+                columns = list(chunk.columns)
+                for name in columns:
+                    codes, uniques = pd.factorize(chunk[name].to_numpy(dtype=object))
+                    pieces.setdefault(name, []).append((codes.astype(_code_type(uniques)), uniques))
+                del chunk
     if not pieces:  # a header and no rows
-        header = pd.read_csv(path, nrows=0, encoding="utf-8-sig")
-        return pd.DataFrame({c: pd.Categorical([]) for c in header.columns}, dtype="category")
+        return pd.DataFrame({c: pd.Categorical([]) for c in columns}, dtype="category")
     # Each column's pieces are freed as soon as the column is joined.
     return pd.DataFrame({name: _joined(pieces.pop(name)) for name in columns})
 
@@ -167,7 +270,7 @@ def _capped_lines(handle, limit: int):
         yield line
 
 
-def oversized_value(path: Path, raw: RawFile) -> list[Problem]:
+def oversized_value(path: Path | HashedFile, raw: RawFile) -> list[Problem]:
     """A value far beyond any column's limit, found before the file is read whole.
 
     A file with a multi-line text column (a small file; a huge narrative is the
@@ -195,7 +298,7 @@ def oversized_value(path: Path, raw: RawFile) -> list[Problem]:
     previous = csv.field_size_limit(limit)
     row = HEADER_ROW - 1  # the last record read whole, as a spreadsheet numbers it
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
+        with _opened(path) as binary, io.TextIOWrapper(binary, "utf-8-sig", newline="") as handle:
             for _record in csv.reader(_capped_lines(handle, limit)):
                 row += 1
     except (csv.Error, _LongLineError) as error:
@@ -217,13 +320,13 @@ def oversized_value(path: Path, raw: RawFile) -> list[Problem]:
     return []
 
 
-def longest_line(path: Path, chunk: int = 1 << 24) -> tuple[int, int]:
+def longest_line(path: Path | HashedFile, chunk: int = 1 << 24) -> tuple[int, int]:
     """The length in bytes (without its newline) and number of the longest line of a file.
 
     Read in chunks of ``chunk`` bytes, so memory stays small whatever the file holds.
     """
     best, best_line, lines, carry = 0, 1, 0, 0
-    with path.open("rb") as handle:
+    with _opened(path) as handle:
         while block := handle.read(chunk):
             ends = np.flatnonzero(np.frombuffer(block, np.uint8) == ord("\n"))
             if ends.size:
@@ -241,11 +344,12 @@ def longest_line(path: Path, chunk: int = 1 << 24) -> tuple[int, int]:
     return best, best_line
 
 
-def _repeated_header(path: Path, raw: RawFile) -> list[Problem]:
-    """A column name that appears twice in the header (pandas would rename the second)."""
+def _repeated_header(head: bytes, raw: RawFile) -> list[Problem]:
+    """A column name that appears twice in the header (pandas would rename the second), read
+    from ``head``, the first bytes of the pass the table was parsed from."""
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            header = [name.strip() for name in next(csv.reader(handle), [])]
+        text = io.StringIO(head.decode("utf-8-sig"), newline="")
+        header = [name.strip() for name in next(csv.reader(text), [])]
     except (csv.Error, UnicodeDecodeError):
         return []  # pandas read the file; its header cells are checked as values are
     counts = Counter(header)

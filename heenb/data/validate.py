@@ -43,11 +43,13 @@ from heenb.data.read import (
     HEADER_ROW,
     LINE_LIMIT,
     OVERSIZED_FACTOR,
+    ChangedWhileReadError,
+    HashedFile,
     longest_line,
     read_coded,
     read_text,
 )
-from heenb.errors import DataValidationError, Problem
+from heenb.errors import DataChangedError, DataValidationError, Problem
 
 __all__ = [
     "CHUNK_ROWS",
@@ -65,6 +67,7 @@ __all__ = [
     "quoted",
     "read_coded",
     "read_raw",
+    "read_raw_hashed",
 ]
 
 #: Rows listed one by one for each kind of problem in a column; the rest are counted.
@@ -94,7 +97,17 @@ def read_raw(data_dir: Path, catalogue: Catalogue | None = None,
     ------
     DataValidationError
         Listing every problem in every file (file, row, column, what is valid).
+    DataChangedError
+        When a file changed while it was read (two passes over it read different bytes).
     """
+    return read_raw_hashed(data_dir, catalogue, missing_ok)[0]
+
+
+def read_raw_hashed(data_dir: Path, catalogue: Catalogue | None = None,
+                    missing_ok: bool = False) -> tuple[dict[str, pd.DataFrame], dict]:  # fmt: skip
+    """:func:`read_raw`, and the SHA-256 (hex) of the bytes each table was parsed from,
+    by file name (None for a file not in the folder): the content actually read, which
+    the mart is keyed and checked by (:func:`heenb.data.mart.build_mart`)."""
     catalogue = catalogue or load_catalogue()
     data_dir = Path(data_dir)
     bounds = period_bounds(catalogue)
@@ -112,15 +125,26 @@ def read_raw(data_dir: Path, catalogue: Catalogue | None = None,
         )
     tables: dict[str, pd.DataFrame] = {}
     problems: list[Problem] = []
+    digests: dict[str, str | None] = {}
+    changed: list[str] = []
     missing = [r for r in RAW_FILES if missing_ok and not (data_dir / r.filename).is_file()]
     for raw in RAW_FILES:
         if raw in missing:
+            digests[raw.filename] = None
             continue
-        text, file_problems = read_text(data_dir / raw.filename, raw, _read_coded)
+        source = HashedFile(data_dir / raw.filename)
+        text, file_problems = read_text(source, raw, _read_coded)
+        try:
+            digests[raw.filename] = source.digest()
+        except ChangedWhileReadError:
+            changed.append(raw.filename)
+            continue
         problems += file_problems
         if text is not None:
             problems += _check_columns(text, raw, catalogue, bounds)
             tables[raw.name] = text
+    if changed:  # its problems, or its lack of them, may be the change's
+        raise DataChangedError(data_dir, changed)
     problems += _check_references(tables)
     problems += _check_providers(tables, catalogue)
     if problems:
@@ -129,13 +153,14 @@ def read_raw(data_dir: Path, catalogue: Catalogue | None = None,
         tables[raw.name] = pd.DataFrame(
             {c.name: pd.Series(dtype="category") for c in raw.columns}
         )  # empty, in the coded form the reader gives every table
-    return {raw.name: _typed(tables[raw.name], raw) for raw in RAW_FILES if raw.name in tables}
+    typed = {raw.name: _typed(tables[raw.name], raw) for raw in RAW_FILES if raw.name in tables}
+    return typed, digests
 
 
-def _read_coded(path: Path) -> pd.DataFrame:
+def _read_coded(source: Path | HashedFile) -> pd.DataFrame:
     """:func:`read_coded` as this module names it, with this module's :data:`CHUNK_ROWS`
     (so a test may set either here, as it could before reading had a module of its own)."""
-    return read_coded(path, CHUNK_ROWS)
+    return read_coded(source, CHUNK_ROWS)
 
 
 def problems_in(data_dir: Path, catalogue: Catalogue | None = None) -> list[Problem]:

@@ -35,7 +35,7 @@ from heenb import paths
 from heenb.data.catalogue import load_catalogue
 from heenb.data.mart import PINNED_MART, build_mart, changed_files, mart_key, pin, raw_hashes
 from heenb.errors import BuildError, DataChangedError
-from heenb.files import LinkedFolderError, linked_folder
+from heenb.files import FULL, FileWriteError, LinkedFolderError, linked_folder
 from heenb.plan import Job, load_plan, select, warm_up_imports
 from heenb.publish.inputs import (
     code_hash,
@@ -48,6 +48,7 @@ from heenb.publish.inputs import (
 )
 from heenb.publish.lock import BuildLock, LockLostError
 from heenb.publish.outcome import BUILT, FAILED, SKIPPED, UP_TO_DATE, Outcome
+from heenb.publish.places import Places
 from heenb.publish.pool import WorkerPool
 from heenb.publish.progress import progress_for
 from heenb.publish.record import BUILD_LOG, BuildRecord, is_build_record
@@ -124,14 +125,43 @@ def _build(data, out, only, workers, timeout, force, plan_file, progress,
         _check_ours(out_dir)
         settings = _Settings(data_dir, out_dir, workers, timeout, force, plan_file, started,
                              fresh_kernels)  # fmt: skip
-        run = RunOutcome(out_dir, [job.output for job in jobs])
+        places = Places(out_dir, data_dir)  # as the records name them
+        run = RunOutcome(out_dir, [job.output for job in jobs], places)
         try:
             return _run(settings, catalogue, plan, jobs, progress_for(progress), run, lock)
+        except OSError as error:  # a file of the build's own (build.json, outcome.json ...)
+            failure = WriteFailedError(error, out_dir, published=run.building)
+            with contextlib.suppress(OSError):  # (the disk may be full for it too)
+                run.stop(failure)
+            raise failure from None
         except BaseException as error:
             if not isinstance(error, LockLostError):  # then the folder is not ours to write
                 with contextlib.suppress(OSError):  # the error itself is what to report
                     run.stop(error)
             raise
+
+
+class WriteFailedError(BuildError):
+    """A file the build writes itself (its record, its outcome, a release) could not be
+    written, or another file error stopped it: one line naming the file and what to do."""
+
+    def __init__(self, error: OSError, out_dir: Path, published: bool):
+        self.published = published  # pages were built before it: exit status 1, not 2
+        where = error.filename or out_dir
+        cause = error.strerror or type(error).__name__
+        what = "Cannot write" if isinstance(error, FileWriteError) else "The build stopped at"
+        if error.errno in FULL:
+            todo = "free space on its disk, then run heenb build again"
+        elif isinstance(error, FileWriteError):
+            todo = "make it writable, then run heenb build again"
+        else:
+            todo = "put that right, then run heenb build again"
+        kept = (
+            f"pages written before it are kept, and the next build rebuilds every page "
+            f"that does not match {BUILD_LOG}"
+        )
+        done = kept if published else "nothing was built"
+        super().__init__(f"{what} {where} ({cause}): {todo}; {done}.")
 
 
 @dataclass(frozen=True)
@@ -173,7 +203,7 @@ def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar,
             inputs[job.output]["plan"] = plan_hash(plan)
     header = {"data_hash": data_key, "data_folder": data_dir.name, "code_hash": code_key}
     run.facts.update(header)
-    record = BuildRecord(out_dir, [*plan, *own], inputs, header)
+    record = BuildRecord(out_dir, [*plan, *own], inputs, header, run.places)
     skipped = {job.output: why for job in jobs if (why := missing_sources(job, data_at_start))}
     stale = {j.output: "--force" if force else record.why_stale(j) for j in [*jobs, *own]
              if j.output not in skipped}  # fmt: skip
@@ -192,8 +222,8 @@ def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar,
 
     def finished(outcome: Outcome) -> None:
         lock.check()  # a build that lost its lock writes nothing more
+        run.note(outcome)  # what was done, even if the record then cannot be written
         record.note(by_output[outcome.output], outcome, time.monotonic() - started)
-        run.note(outcome)
         bar.update(outcome)
 
     saved = {name: os.environ.get(name) for name in ("HEENB_DATA", PINNED_MART, "HEENB_PLAN")}

@@ -15,7 +15,8 @@ report of the plan (and the index), one entry:
 ``current``
     whether ``inputs`` are the inputs the report has now (False for a report
     not selected by ``--only`` whose inputs changed);
-``seconds``, ``error``, ``failed_notebook``, ``notebook``, ``parameters``.
+``seconds``, ``error``, ``failed_notebook``, ``notebook``, ``parameters``: places in them
+relative to the reports folder or the project, or by name (:mod:`heenb.publish.places`).
 
 A report is skipped as up to date only when its entry is not a failure, its
 inputs are today's, and its page and spreadsheet exist with exactly the bytes
@@ -34,6 +35,7 @@ from heenb.files import write_atomically
 from heenb.plan import Job
 from heenb.publish.inputs import file_hash
 from heenb.publish.outcome import BUILT, FAILED, SKIPPED, UP_TO_DATE, Outcome
+from heenb.publish.places import Places
 from heenb.render.html import spreadsheet_name
 
 BUILD_LOG = "build.json"
@@ -55,9 +57,11 @@ class BuildRecord:
     hashes now (by output) and ``header`` the build's facts (data version, code).
     """
 
-    def __init__(self, out_dir: Path, jobs: list[Job], inputs: dict[str, dict], header: dict):
+    def __init__(self, out_dir: Path, jobs: list[Job], inputs: dict[str, dict], header: dict,
+                 places: Places | None = None):  # fmt: skip
         self.out_dir, self.path = out_dir, out_dir / BUILD_LOG
         self.jobs, self.inputs, self.header = jobs, inputs, header
+        self.places = places or Places(out_dir)  # how the record names places
         previous = _read(self.path)
         self.entries = {job.output: previous[job.output] for job in jobs if job.output in previous}
         self.counts = dict.fromkeys((BUILT, FAILED, UP_TO_DATE, SKIPPED), 0)
@@ -104,9 +108,12 @@ class BuildRecord:
     def note(self, job: Job, outcome: Outcome, seconds: float) -> None:
         """Record what became of ``job`` and write the record; ``seconds`` is the build's so far."""
         self.counts[outcome.status] += 1
-        entry = {"notebook": job.notebook_shown, "parameters": dict(job.parameters),
+        shown = self.places
+        entry = {"notebook": shown.path(str(job.notebook)),
+                 "parameters": {k: shown.path(v) for k, v in job.parameters.items()},
                  **asdict(outcome), "seconds": round(outcome.seconds, 2),
                  "inputs": self.inputs[job.output]}  # fmt: skip
+        entry["error"] = shown.text(entry["error"])
         if outcome.status == BUILT:
             entry["page"] = file_hash(self.out_dir / job.output)
             entry["spreadsheet"] = _optional_hash(self._workbook(job))

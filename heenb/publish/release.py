@@ -24,6 +24,7 @@ looks like a release (the next release removes the staging folder).
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import json
 import os
 import shutil
@@ -31,7 +32,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from heenb.files import write_atomically
+from heenb.files import write_atomically, write_failure, write_file
 from heenb.publish.inputs import file_hash
 from heenb.report.changes import (
     FIGURE_COLUMNS,
@@ -86,7 +87,8 @@ def make_release(out_dir: Path, pages: dict[str, str], data: dict,
                 listed.append({"output": name, "label": label, "hash": digest,
                                "changed": changed})  # fmt: skip
         figures = _figures(out_dir, previous, listed, pages)
-        figures.to_csv(staging / FIGURES_FILE, index=False, compression="gzip")
+        table = figures.to_csv(index=False, lineterminator="\n").encode("utf-8")
+        write_file(staging / FIGURES_FILE, gzip.compress(table, mtime=0))
         manifest = {
             "id": ident,
             "date": finished.astimezone(dt.UTC).isoformat(timespec="seconds"),
@@ -117,7 +119,10 @@ def _keep(source: Path, target: Path) -> None:
     try:
         os.link(source, target)
     except OSError:
-        shutil.copy2(source, target)
+        try:
+            shutil.copy2(source, target)
+        except OSError as error:
+            raise write_failure(error, target) from None
 
 
 def _figures(out_dir: Path, previous: dict | None, listed: list[dict],

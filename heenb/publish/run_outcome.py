@@ -7,8 +7,10 @@ the reports folder says it in detail. Exit statuses:
     every selected page was built or kept (up to date), and the index too;
 ``1`` (:data:`INCOMPLETE`)
     the build ran but published less than asked: a page was skipped (a raw source it
-    reads is missing) or failed, a raw file changed during the build, or the build lost
-    its folder's lock part-way (then it writes no outcome: the folder is not its own);
+    reads is missing) or failed, a raw file changed during the build, the build lost
+    its folder's lock part-way (then it writes no outcome: the folder is not its own), or
+    a file of its own (``build.json``, this file, a release) could not be written, as on
+    a full disk (``result`` is then ``incomplete``, ``error`` names the file);
 ``2`` (:data:`REFUSED`)
     nothing was built: a bad command line, plan, catalogue, setting, output folder or
     data, or another build holds the folder;
@@ -17,7 +19,8 @@ the reports folder says it in detail. Exit statuses:
 
 ``outcome.json`` is rewritten atomically by every run that takes the folder's lock
 (runs refused before that, such as a second build into a busy folder, leave the
-last one; its ``finished`` time tells). It holds ``result`` (``complete``,
+last one; its ``finished`` time tells; a run that cannot write it removes the last one,
+so no outcome is left that is not the latest run's). It holds ``result`` (``complete``,
 ``incomplete``, ``refused``, ``stopped`` or ``error``), ``exit_status``, the
 times, the data folder's name and version, ``release`` (the id of the release the
 run kept, when it published: :mod:`heenb.publish.release`), ``counts``, ``data_changed`` (raw files
@@ -25,6 +28,8 @@ changed during the build), ``error`` and, for each selected page, ``status``
 (``built``, ``kept``, ``skipped``, ``failed``, or ``not reached`` when the run
 stopped first) and ``why``: which inputs changed, ``--force``, a page not as
 recorded, or the missing source; a failure adds ``error`` and ``failed_notebook``.
+Places in it are relative to the reports folder or the project, or named
+(:mod:`heenb.publish.places`): the reports folder is published, the builder's folders are not.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from pathlib import Path
 
 from heenb.files import write_atomically
 from heenb.publish.outcome import BUILT, FAILED, SKIPPED, UP_TO_DATE, Outcome
+from heenb.publish.places import Places
 
 OUTCOME_FILE = "outcome.json"
 #: Exit statuses of ``heenb build`` (see the module docstring).
@@ -51,8 +57,9 @@ FORMAT = "heenb build outcome 1"
 class RunOutcome:
     """The outcome of one run into ``out_dir``; filled in as the build goes, then written."""
 
-    def __init__(self, out_dir: Path, selected: list[str]):
+    def __init__(self, out_dir: Path, selected: list[str], places: Places | None = None):
         self.path = out_dir / OUTCOME_FILE
+        self.places = places or Places(out_dir)  # how the outcome names places
         self.started = _now()
         self.selected = list(selected)
         self.facts: dict = {}  # the data folder's name and version, the code hash
@@ -72,7 +79,8 @@ class RunOutcome:
         else:
             page["why"] = self.reasons.get(outcome.output, "")
         if outcome.status == FAILED:
-            page.update(error=outcome.error, failed_notebook=outcome.failed_notebook)
+            page.update(error=self.places.text(outcome.error),
+                        failed_notebook=outcome.failed_notebook)  # fmt: skip
         self.pages[outcome.output] = page
 
     def status(self, data_changed: list[str]) -> int:
@@ -93,6 +101,8 @@ class RunOutcome:
             return
         if isinstance(error, KeyboardInterrupt):  # Ctrl-C, or SIGTERM (heenb.cli.Stopped)
             self.write("stopped", None, "stopped by a signal")
+        elif getattr(error, "published", False):  # it ran, then stopped (a full disk)
+            self.write(RESULTS[INCOMPLETE], INCOMPLETE, str(error))
         elif not self.building:
             self.write(RESULTS[REFUSED], REFUSED, str(error))
         else:
@@ -107,9 +117,13 @@ class RunOutcome:
                   for word in [*STATUSES.values(), NOT_REACHED]}  # fmt: skip
         outcome = {"format": FORMAT, "result": result, "exit_status": status,
                    "started": self.started, "finished": _now(), **self.facts,
-                   "counts": counts, "data_changed": list(data_changed), "error": error,
-                   "pages": pages}  # fmt: skip
-        write_atomically(self.path, json.dumps(outcome, indent=2) + "\n")
+                   "counts": counts, "data_changed": list(data_changed),
+                   "error": self.places.text(error), "pages": pages}  # fmt: skip
+        try:
+            write_atomically(self.path, json.dumps(outcome, indent=2) + "\n")
+        except OSError:  # no outcome is left that is not this run's: the last run's goes
+            self.path.unlink(missing_ok=True)
+            raise
         self.written = True
 
 

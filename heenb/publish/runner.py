@@ -24,11 +24,15 @@ import nbformat
 import papermill
 
 from heenb.files import (
+    FULL,
+    FileWriteError,
     LinkedFolderError,
     folder_within,
     publish_together,
     temporary_beside,
     write_atomically,
+    write_failure,
+    write_file,
 )
 from heenb.plan import Job
 from heenb.publish.kernels import KERNEL_NAME, WarmKernel
@@ -36,7 +40,7 @@ from heenb.publish.lock import LockLostError, holds
 from heenb.publish.outcome import BUILT, FAILED, Outcome
 from heenb.render.facts import PageFacts
 from heenb.render.html import ReportExporter, about, page_tables, spreadsheet_name
-from heenb.render.spreadsheet import write_workbook
+from heenb.render.spreadsheet import workbook_bytes
 
 FAILED_DIR = "_failed"
 
@@ -106,16 +110,24 @@ class Runner:
                                first_line(error), kept)  # fmt: skip
         target = self.out_dir / job.output
         temporaries: list[Path] = []
+
+        def written(meant: Path, data: str | bytes) -> Path:
+            """``data`` in a new temporary file beside ``meant``, to be renamed onto it."""
+            try:
+                temporaries.append(temporary_beside(meant))
+            except OSError as error:
+                raise write_failure(error, meant) from None
+            write_file(temporaries[-1], data, meant=meant)
+            return temporaries[-1]
+
         try:
             folder_within(self.out_dir, Path(job.output).parent)  # never through a link
             workbook = target.with_name(spreadsheet_name(job.output))
-            temporaries.append(temporary_beside(target))
-            temporaries[-1].write_text(page, encoding="utf-8")
-            moves, removals = [(temporaries[-1], target)], [failed_path(self.out_dir, job)]
+            moves = [(written(target, page), target)]
+            removals = [failed_path(self.out_dir, job)]
             if tables:  # the page links its spreadsheet: both are published together
-                temporaries.append(temporary_beside(workbook))
-                write_workbook(temporaries[-1], tables, title, about(notebook, self.facts))
-                moves.insert(0, (temporaries[-1], workbook))
+                made = workbook_bytes(tables, title, about(notebook, self.facts))
+                moves.insert(0, (written(workbook, made), workbook))
             else:
                 removals.append(workbook)
             publish_together(moves, removals, check=self.fence)
@@ -168,10 +180,15 @@ def failed_path(out_dir: Path, job: Job) -> Path:
 
 
 def write_error(error: OSError, target: Path) -> str:
-    """``WriteError: cannot write PAGE (cause: PATH)`` for a page that could not be written."""
+    """``WriteError: cannot write FILE (cause: PATH)`` for a page (or its spreadsheet, the
+    file named when it was that) that could not be written, with what to do about a full
+    disk."""
     cause = error.strerror or type(error).__name__
+    if isinstance(error, FileWriteError) and error.filename:
+        target = Path(error.filename)  # the page or its spreadsheet
     where = f": {error.filename}" if error.filename and str(error.filename) != str(target) else ""
-    return f"WriteError: cannot write {target} ({cause}{where})"
+    advice = "; free space on its disk, then build again" if error.errno in FULL else ""
+    return f"WriteError: cannot write {target} ({cause}{where}){advice}"
 
 
 def first_line(error: BaseException) -> str:
