@@ -201,8 +201,8 @@ def _validate(args) -> int:
         print(line)
     blocked = set()
     for raw in missing:
-        groups = list(dict.fromkeys(j.group for j in jobs if raw.name in j.sources))
-        blocked |= {j.output for j in jobs if raw.name in j.sources}
+        groups = list(dict.fromkeys(j.group for j in jobs if raw.name in j.raw_sources))
+        blocked |= {j.output for j in jobs if raw.name in j.raw_sources}
         print(f"{raw.filename}: not in the folder; the {', '.join(groups) or 'no'} report(s) "
               "that read it cannot be built.")  # fmt: skip
     buildable = len(jobs) - len(blocked)

@@ -49,14 +49,15 @@ _MODULE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 class Job:
     """One report: run ``notebook`` with ``parameters``; write the page to ``output``.
 
-    ``output`` is relative to the reports folder; ``group`` and ``title`` name
-    the plan entry it comes from (for the index); ``label`` is how the index
-    names the report; ``sources`` the raw files (contract names) it reads, whose
-    content alone decides whether it is rebuilt; ``imports`` the modules a warm
-    kernel imports for it; ``links`` whether its page links to other reports'
-    pages (then a change to the plan's pages rebuilds it); ``inputs`` the files (paths from
-    the project root) it reads besides its notebook, heenb and the raw data: their
-    changes rebuild it.
+    ``output`` is relative to the reports folder; ``group`` and ``title`` name the plan
+    entry it comes from (for the index); ``label`` is how the index names the report;
+    ``sources`` the raw files (contract names) and declared published sources it reads,
+    whose content alone decides whether it is rebuilt (:attr:`raw_sources` are the raw
+    ones; the published sources' files are among its ``inputs``); ``imports`` the modules
+    a warm kernel imports for it; ``links`` whether its page links to other reports' pages
+    (then a change to the plan's pages rebuilds it); ``inputs`` the files (paths from the
+    project root) it reads besides its notebook, heenb and the raw data: their changes
+    rebuild it.
     """
 
     group: str
@@ -69,6 +70,11 @@ class Job:
     imports: tuple[str, ...] = ()
     links: bool = False
     inputs: tuple[str, ...] = ()
+
+    @property
+    def raw_sources(self) -> tuple[str, ...]:
+        """The raw sources (files of the data folder) among :attr:`sources`."""
+        return tuple(s for s in self.sources if s in ALL_SOURCES)
 
     @property
     def name(self) -> str:
@@ -207,8 +213,8 @@ def _sources(entry: dict, where: str) -> tuple[tuple[str, ...], tuple[str, ...]]
     """The raw sources an entry reads, and the files of the declared published sources it
     reads (``data/published/sources.yml`` and each source's files, as inputs)."""
     published = load_sources()
-    sources = entry.get("sources", list(ALL_SOURCES))
     valid = [*ALL_SOURCES, *published]
+    sources = entry.get("sources", valid)
     unknown = [s for s in sources if s not in valid] if isinstance(sources, list) else []
     if not isinstance(sources, list) or not sources or unknown:
         named = f" (unknown: {', '.join(map(str, unknown))})" if unknown else ""
@@ -221,7 +227,7 @@ def _sources(entry: dict, where: str) -> tuple[tuple[str, ...], tuple[str, ...]]
         source = published[name]
         files += [source.folder / "sources.yml", *source.files]
     shown = [_from_root(path) for path in dict.fromkeys(files)]
-    return tuple(s for s in sources if s in ALL_SOURCES), tuple(shown)
+    return tuple(sources), tuple(shown)
 
 
 def _from_root(path: Path) -> str:
@@ -353,7 +359,7 @@ def _did_you_mean(pattern: str, names: list[str]) -> str:
 
 
 def declared_sources(group: str, plan_file: Path | None = None) -> tuple[str, ...]:
-    """The raw sources (contract names) the plan's entry ``group`` declares it reads: what
+    """The raw and published sources the plan's entry ``group`` declares it reads: what
     its pages' data notes name. Every source when the plan has no such entry."""
     jobs = [job for job in load_plan(plan_file) if job.group == group]
-    return jobs[0].sources if jobs else ALL_SOURCES
+    return jobs[0].sources if jobs else (*ALL_SOURCES, *load_sources())

@@ -54,7 +54,8 @@ def test_the_project_notebooks_import_only_heenb():
 def test_declared_inputs_are_hashed_and_checked(tmp_path):
     plan = tmp_path / "plan.yml"
     entry = {"name": "greeting", "title": "Greeting", "notebook": str(FIXTURES / "greeting.ipynb"),
-             "parameter": "name", "values": ["a"], "output": "g/{name}.html"}  # fmt: skip
+             "parameter": "name", "values": ["a"], "output": "g/{name}.html",
+             "sources": ["arcp_outcomes"]}  # fmt: skip
     plan.write_text(yaml.safe_dump({"reports": [{**entry, "inputs": ["reports.yml"]}]}))
     [job] = load_plan(plan)
     assert job.inputs == ("reports.yml",)

@@ -259,6 +259,11 @@ def test_a_new_source_measure_and_pages_need_only_declarations(tmp_path):
         text = (out / page).read_text(encoding="utf-8")
         assert "Leaver rate (test)" in text, page
         assert "Leavers, test edition" in text, page
+    ics = (out / "ics/QKK.html").read_text(encoding="utf-8")
+    assert "published statistics only: leavers.csv" in ics
+    assert "Demonstration data" not in ics and "demonstration data" not in ics
+    objective = (out / "objective/restoration-recovery.html").read_text(encoding="utf-8")
+    assert "Demonstration data" in objective and "published official statistics" in objective
 
 
 def test_a_breakdown_table_is_read_group_by_group_as_the_workbook_holds_it(kpi):

@@ -311,7 +311,7 @@ def _restore(name: str, value: str | None) -> None:
 def missing_sources(job: Job, raw: dict[str, str | None]) -> str:
     """Why ``job`` cannot be built from data whose raw files are ``raw`` (hashes by file
     name, None for a missing file), or '' when every source it reads is there."""
-    missing = [f"{s}.csv" for s in job.sources if raw.get(f"{s}.csv") is None]
+    missing = [f"{s}.csv" for s in job.raw_sources if raw.get(f"{s}.csv") is None]
     return f"not in the data folder: {', '.join(missing)}" if missing else ""
 
 

@@ -70,7 +70,7 @@ def data_input(job: Job, raw: dict[str, str | None], reference_key: str) -> str:
     """Hash of the data ``job`` reads: its sources' raw file hashes (``raw``, by file name,
     from :func:`heenb.data.mart.raw_hashes`), the demo marker and ``reference_key`` (the
     catalogue and deriving code)."""
-    files = [f"{source}.csv" for source in job.sources] + [DEMO_MARKER]
+    files = [f"{source}.csv" for source in job.raw_sources] + [DEMO_MARKER]
     return value_hash({"raw": {name: raw.get(name) for name in files}, "rest": reference_key})
 
 

@@ -95,6 +95,15 @@ class Runner:
             if self.fresh_kernels:
                 self.close()
 
+    def _facts(self, job: Job) -> PageFacts | None:
+        """What the page was built from: the build's raw data, unless its report reads no
+        raw source (``sources`` in the plan names only published ones), then the published
+        files its plan entry brings in as inputs."""
+        if self.facts is None or job.raw_sources:
+            return self.facts
+        files = tuple(Path(f).name for f in job.inputs if not f.endswith((".yml", ".py")))
+        return self.facts.reading_only(files) if files else self.facts
+
     def _build(self, job: Job) -> Outcome:
         started = time.monotonic()
         with tempfile.TemporaryDirectory(prefix="heenb-run-") as work:
@@ -102,7 +111,8 @@ class Runner:
             try:
                 notebook = self.execute(job, executed)
                 title = job.label or job.title
-                page = self.exporter.to_html(notebook, self.facts, title, job.output)
+                facts = self._facts(job)
+                page = self.exporter.to_html(notebook, facts, title, job.output)
                 tables = page_tables(notebook)
             except Exception as error:  # noqa: BLE001 - any failure is recorded, the batch goes on
                 kept = self._keep_failed(executed, job)
@@ -126,7 +136,7 @@ class Runner:
             moves = [(written(target, page), target)]
             removals = [failed_path(self.out_dir, job)]
             if tables:  # the page links its spreadsheet: both are published together
-                made = workbook_bytes(tables, title, about(notebook, self.facts))
+                made = workbook_bytes(tables, title, about(notebook, facts))
                 moves.insert(0, (written(workbook, made), workbook))
             else:
                 removals.append(workbook)

@@ -77,7 +77,7 @@ class AreaReport(Report):
     @cached_property
     def rate_measures(self) -> pd.DataFrame:
         """The rate KPIs on published statistics that give figures by NHS England region."""
-        shown = of_kind(self.catalogue.kpis, Kind.RATE)
+        shown = self.shows(of_kind(self.catalogue.kpis, Kind.RATE))
         return shown[[("region" in rates.levels(kpi)) for _, kpi in shown.iterrows()]]
 
     @cached_property

@@ -188,6 +188,22 @@ class Report:
             + blocks.definition_list(facts)
         )
 
+    @functools.cached_property
+    def declared(self) -> tuple[str, ...]:
+        """The sources the plan's entry for this page type declares it reads (every raw and
+        published source when the plan has none): a page shows a published source's
+        measures only when its entry declares it, so its inputs cover what it shows."""
+        from heenb.plan import ALL_SOURCES, declared_sources
+
+        try:
+            return declared_sources(self.page_type)
+        except HeenbError:  # a report read beside a plan that does not load
+            return (*ALL_SOURCES, *load_sources())
+
+    def shows(self, kpis: pd.DataFrame) -> pd.DataFrame:
+        """The rows of ``kpis`` on published sources that this page's plan entry declares."""
+        return kpis[kpis["source_file"].isin(self.declared)]
+
     @property
     def published_sources(self) -> list[str]:
         """The declared published sources (names) the page's KPIs read: real statistics."""

@@ -51,7 +51,7 @@ class IcsReport(MeasuresReport):
     @cached_property
     def measures(self) -> pd.DataFrame:
         """The rate KPIs whose sources give figures by ICS."""
-        shown = of_kind(self.catalogue.kpis, Kind.RATE)
+        shown = self.shows(of_kind(self.catalogue.kpis, Kind.RATE))
         return shown[[("ics" in rates.levels(kpi)) for _, kpi in shown.iterrows()]]
 
     def findings(self) -> list[str]:

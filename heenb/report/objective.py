@@ -130,7 +130,7 @@ class ObjectiveReport(Report):
                 change = kpis.change(trend)
                 if change and change["significant"]:
                     points.append(findings.kpi_point(kpi, trend))
-            elif Measure(kpi).kind is Kind.RATE:
+            elif Measure(kpi).kind is Kind.RATE and kpi["source_file"] in self.declared:
                 points.append(rate_sections.main_point(kpi, "england", "ENG", "England"))
         updates = self.mart.kpi_updates
         points.append(
@@ -274,7 +274,7 @@ class ObjectiveReport(Report):
         """Each supporting rate on published statistics: England's series and its regions."""
         return blocks.join(
             rate_sections.measure_section(self.catalogue, kpi, "england", "ENG", "England")
-            for _, kpi in of_kind(self.supporting, Kind.RATE).iterrows()
+            for _, kpi in self.shows(of_kind(self.supporting, Kind.RATE)).iterrows()
         )
 
     def _supporting_measures(self) -> Block:
