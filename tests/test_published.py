@@ -19,7 +19,9 @@ pytestmark = pytest.mark.slow  # every test reads the whole built report set
 COUNT_HEADERS = {"numerator", "denominator", "learners", "respondents", "all outcomes"}
 #: Report types (page folders) that read only NETS and ARCP counts: they show no free text,
 #: so the hostile narratives cannot appear on them (the script check still applies).
-NO_FREE_TEXT = {"stp", "hee_region"}
+#: Page types that show no free text from the raw data (ICS pages read none of it; their
+#: published names are escaped: tests/test_published_sources.py).
+NO_FREE_TEXT = {"stp", "hee_region", "ics"}
 
 
 def pages(folder: Path) -> list[Path]:
@@ -76,6 +78,7 @@ def test_the_whole_report_set_is_built(built_reports):
     assert len([n for n in names if n.startswith("programme/")]) == 2
     assert len([n for n in names if n.startswith("stp/")]) == 44
     assert len([n for n in names if n.startswith("hee_region/")]) == 4
+    assert len([n for n in names if n.startswith("ics/")]) == 42
     assert "index.html" in names and "changes.html" in names
     assert (built_reports / "releases" / "releases.json").is_file()
 

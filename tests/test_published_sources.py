@@ -283,3 +283,19 @@ def test_a_breakdown_table_is_read_group_by_group_as_the_workbook_holds_it(kpi):
     assert set(groups.index) == set(expected)
     for group, value in expected.items():
         assert groups.loc[group, "value"] == pytest.approx(value / 100)
+
+
+def test_names_from_a_publication_are_shown_as_text(tmp_path, monkeypatch):
+    """A publication's organisation names reach pages escaped, as data always does."""
+    from heenb.report.rates import measure_section
+
+    folder = _copy(tmp_path)
+    path = folder / "nhs-sickness-absence-2025-03.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("Guy's and St Thomas' NHS Foundation Trust",
+                                 "<script>alert(1)</script>"), encoding="utf-8")  # fmt: skip
+    monkeypatch.setenv("HEENB_PUBLISHED", str(folder))
+    rows = load_catalogue().kpis
+    kpi = rows[rows["rule"] == "ratio_of_sums"].iloc[0]
+    markup = measure_section(load_catalogue(), kpi, "ics", "QKK", "South East London ICS").markup
+    assert "<script>" not in markup and "&lt;script&gt;alert(1)&lt;/script&gt;" in markup
