@@ -193,6 +193,14 @@ def load_sources(folder: str | os.PathLike | None = None) -> dict[str, Source]:
     return _load(declarations, stat.st_mtime_ns, stat.st_size)
 
 
+def published_files(names) -> tuple[str, ...]:
+    """The file names of the declared published sources among ``names`` (other names are
+    raw sources), each once: what a page built from them names in its footer."""
+    sources = load_sources()
+    files = [path.name for name in names if name in sources for path in sources[name].files]
+    return tuple(dict.fromkeys(files))
+
+
 @cache
 def _load(declarations: Path, _mtime: int, _size: int) -> dict[str, Source]:
     try:

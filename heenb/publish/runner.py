@@ -23,6 +23,7 @@ from pathlib import Path
 import nbformat
 import papermill
 
+from heenb.data.published import published_files
 from heenb.files import (
     FULL,
     FileWriteError,
@@ -96,13 +97,12 @@ class Runner:
                 self.close()
 
     def _facts(self, job: Job) -> PageFacts | None:
-        """What the page was built from: the build's raw data, unless its report reads no
-        raw source (``sources`` in the plan names only published ones), then the published
-        files its plan entry brings in as inputs."""
-        if self.facts is None or job.raw_sources:
-            return self.facts
-        files = tuple(Path(f).name for f in job.inputs if not f.endswith((".yml", ".py")))
-        return self.facts.reading_only(files) if files else self.facts
+        """What the page was built from: the build's raw data (unless the plan entry's
+        ``sources`` name no raw source) and the files of the published sources it names."""
+        if self.facts is None:
+            return None
+        published = published_files(job.sources)
+        return self.facts.reading(published, raw=bool(job.raw_sources))
 
     def _build(self, job: Job) -> Outcome:
         started = time.monotonic()
