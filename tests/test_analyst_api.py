@@ -377,3 +377,16 @@ def test_protect_without_national_rows_protects_every_row():
     assert protected["n"].tolist()[1:] == [10, 15]  # every row rounded, England's too
     with pytest.raises(ArgumentError, match="not both"):
         disclosure.protect(table, "trust", columns=["n"], national=[False, False, True])
+
+
+def test_a_recalculation_one_facet_cannot_take_is_left_out_for_it_alone_with_a_note():
+    """An organisation that closed before April 2020 no longer stops every facet's chart."""
+    months = pd.date_range("2019-01-01", periods=30, freq="MS")
+    long = pd.DataFrame({"month": months, "rate": np.linspace(0.1, 0.2, 30), "org": "Open"})
+    closed = pd.DataFrame({"month": months[:12], "rate": np.linspace(0.1, 0.2, 12), "org": "Shut"})
+    result = xmr(pd.concat([long, closed]), value="rate", date="month", facet="org",
+                 recalculate_at=["2020-04-01"])  # fmt: skip
+    assert result["Open"].points["section"].nunique() == 2
+    assert result["Shut"].points["section"].nunique() == 1
+    assert len(result.notes) == 1 and "facet 'Shut'" in result.notes[0]
+    assert "Not recalculated at 2020-04-01" in result._repr_html_()

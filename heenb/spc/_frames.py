@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import html
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
 import pandas as pd
@@ -26,11 +27,16 @@ class XmrFacets:
         The facet column's name.
     date : str or None
         The date column's name.
+    notes : tuple of str
+        What was not done as asked, facet by facet: a recalculation date given for every
+        facet (a list) that is not a date of one facet (an organisation that closed before
+        it) is left out for that facet alone, and said here.
     """
 
     results: dict
     facet: str
     date: str | None = None
+    notes: tuple = ()
 
     @property
     def points(self) -> pd.DataFrame:
@@ -42,8 +48,9 @@ class XmrFacets:
         return pd.concat([r.summary() for r in self.results.values()], ignore_index=True)
 
     def _repr_html_(self) -> str:
-        """In JupyterLab: the summary table of every facet."""
-        return self.summary().to_html(index=False)
+        """In JupyterLab: the summary table of every facet, then its notes."""
+        notes = "".join(f"<p>{html.escape(note)}</p>" for note in self.notes)
+        return self.summary().to_html(index=False) + notes
 
     def with_target(self, target) -> XmrFacets:
         """The same charts judged against another target: a number, a dict or None."""
@@ -97,18 +104,19 @@ def from_frame(df, value, date, facet, target, recalculate_at, gaps, settings):
         data = data.sort_values(date, kind="stable")
     groups = _facet_order(data[facet]) if facet is not None else [None]
     targets = _facet_targets(target, data, groups, facet)
-    results = {}
+    results, notes = {}, []
     for group in groups:
         rows = data if facet is None else data[data[facet] == group]
         rows = rows.reset_index(drop=True)
         where = "" if facet is None else f" (facet {group!r})"
         if date is not None:
             check_dates(rows[date], date, gaps, where)
-            positions = date_positions(
-                facet_recalculations(recalculate_at, group, facet),
-                pd.Index(rows[date]),
-                f"column {date!r}{where}",
-            )
+            wanted = facet_recalculations(recalculate_at, group, facet)
+            label = f"column {date!r}{where}"
+            if facet is not None and not isinstance(recalculate_at, Mapping):
+                wanted, dropped = _within(wanted, pd.Index(rows[date]), label)
+                notes += dropped
+            positions = date_positions(wanted, pd.Index(rows[date]), label)
         else:
             positions = facet_recalculations(recalculate_at, group, facet)
         breaks = gap_positions(rows[date]) if date is not None and gaps == "allow" else []
@@ -124,7 +132,23 @@ def from_frame(df, value, date, facet, target, recalculate_at, gaps, settings):
         results[group] = replace(result, points=points, date=date, facet=facet)
     if facet is None:
         return results[None]
-    return XmrFacets(results=results, facet=facet, date=date)
+    return XmrFacets(results=results, facet=facet, date=date, notes=tuple(notes))
+
+
+def _within(recalculate_at, dates: pd.Index, label: str) -> tuple[list, list[str]]:
+    """The recalculation dates (given for every facet) that one facet can take, and a note
+    for each it cannot: not one of its dates, or its first."""
+    if isinstance(recalculate_at, str | bytes) or not isinstance(recalculate_at, Iterable):
+        return recalculate_at, []  # date_positions says what is wrong
+    kept, notes = [], []
+    for when in recalculate_at:
+        try:
+            date_positions([when], dates, label)
+        except ArgumentError as error:
+            notes.append(f"Not recalculated at {when}: {error}.")
+        else:
+            kept.append(when)
+    return kept, notes
 
 
 def _facet_order(column: pd.Series) -> list:
