@@ -390,3 +390,21 @@ def test_a_recalculation_one_facet_cannot_take_is_left_out_for_it_alone_with_a_n
     assert result["Shut"].points["section"].nunique() == 1
     assert len(result.notes) == 1 and "facet 'Shut'" in result.notes[0]
     assert "Not recalculated at 2020-04-01" in result._repr_html_()
+
+
+def test_many_facets_are_drawn_in_a_grid_and_the_alt_text_covers_every_one():
+    from heenb.charts import xmr_chart
+
+    months = pd.date_range("2019-01-01", periods=24, freq="MS")
+    frames = []
+    for i in range(7):
+        values = np.r_[np.full(16, 0.1), np.full(8, 0.1)] + (np.arange(24) % 3) * 0.001
+        if i == 6:
+            values[-1] = 0.2  # a single point beyond the limits: special cause
+        frames.append(pd.DataFrame({"month": months, "rate": values, "area": f"Area {i}"}))
+    result = xmr(pd.concat(frames), value="rate", date="month", facet="area", improvement="lower")
+    chart = xmr_chart(result, title="Rates", value_label="rate", unit="%")
+    visible = [ax for ax in chart.figure.axes if ax.get_visible()]
+    assert len(visible) == 7 and len({round(ax.get_position().x0, 2) for ax in visible}) == 2
+    assert "special cause of concern in Area 6" in chart.alt_text
+    assert "common cause variation in 6" in chart.alt_text

@@ -267,15 +267,24 @@ def new_figure(height_in: float = 4.0, width_in: float = REPORT_WIDTH_IN):
     return fig, ax
 
 
-def new_panels(rows: int, panel_height_in: float = 2.4, width_in: float = REPORT_WIDTH_IN):
-    """Return ``(figure, [axes, ...])``: ``rows`` panels stacked, sharing the x axis,
-    in the house style with constrained layout (so labels and legend are never cut)."""
+def new_panels(
+    count: int, panel_height_in: float = 2.4, width_in: float = REPORT_WIDTH_IN, columns: int = 1
+):
+    """Return ``(figure, [axes, ...])``: ``count`` panels in a grid of ``columns`` (filled
+    row by row), sharing the x axis, in the house style with constrained layout (so labels
+    and legend are never cut); a grid cell left over is not drawn."""
+    columns = max(1, min(columns, count))
+    rows = -(-count // columns)
     with matplotlib.rc_context(HOUSE_STYLE):
         fig = Figure(
             figsize=(width_in, 1.6 + panel_height_in * rows), dpi=DPI, layout="constrained"
         )
-        axes = fig.subplots(rows, 1, sharex=True, squeeze=False)[:, 0]
-    return fig, list(axes)
+        grid = fig.subplots(rows, columns, sharex=True, squeeze=False).ravel()
+    for spare in grid[count:]:
+        spare.set_visible(False)
+    for above in grid[count - columns : count] if count > columns else ():
+        above.xaxis.set_tick_params(labelbottom=True)  # the last panel of its column
+    return fig, list(grid[:count])
 
 
 @dataclass

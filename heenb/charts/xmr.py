@@ -15,6 +15,7 @@ one panel per facet, each with its icons' meaning in words above it.
 from __future__ import annotations
 
 import math
+import textwrap
 
 import numpy as np
 import pandas as pd
@@ -331,7 +332,9 @@ def _facet_chart(result: XmrFacets, title: str, value_label: str, unit: str, tar
         result = result.with_target(target)
     factor = scale(unit)
     names = list(result)
-    fig, axes = new_panels(len(names))
+    columns = 1 if len(names) <= 3 else 2 if len(names) <= 8 else 3
+    fig, axes = new_panels(len(names), panel_height_in=2.4 if columns == 1 else 2.0,
+                           columns=columns)  # fmt: skip
     fig.suptitle(title, x=0.02, ha="left", fontsize=12, weight="bold")
     tables, texts = [], []
     for ax, name in zip(axes, names, strict=True):
@@ -347,11 +350,11 @@ def _facet_chart(result: XmrFacets, title: str, value_label: str, unit: str, tar
         ax.yaxis.set_major_formatter(axis_formatter(unit))
         ax.set_ylabel(axis_title(value_label, unit), fontsize=8)
         ax.set_title(
-            f"{name}: {one.variation_text}. {one.assurance_text}.",
+            textwrap.fill(f"{name}: {one.variation_text}. {one.assurance_text}.",
+                          width=110 // columns),
             loc="left",
             fontsize=8.5,
-            wrap=True,
-        )
+        )  # fmt: skip
         periods, has_periods = _period_labels(one, None)
         data = shown[["value", "mean", "lower", "upper", "special_cause"]].round(1)
         data.insert(0, "period", periods)
@@ -370,13 +373,44 @@ def _facet_chart(result: XmrFacets, title: str, value_label: str, unit: str, tar
         frameon=False,
         fontsize=8,
     )
-    alt_text = alt.fit(
-        [f"XmR charts of {title}, one panel for each of {len(names)} values of {result.facet}."]
-        + texts
-    )
+    sentences = [
+        f"XmR charts of {title}, one panel for each of {len(names)} values of {result.facet}.",
+        *texts,
+    ]
+    if len(" ".join(sentences)) > alt.LIMIT:  # not every facet's sentence fits: all in brief
+        sentences.insert(1, _facets_in_brief(result))
+    alt_text = alt.fit(sentences)
     return Chart(
         figure=fig, alt_text=alt_text, data=pd.concat(tables, ignore_index=True), title=title
     )
+
+
+#: How the latest point of a facet is told in the summary sentence, by variation icon.
+_BRIEF = {
+    "concern_high": "special cause of concern",
+    "concern_low": "special cause of concern",
+    "improvement_high": "special cause of improvement",
+    "improvement_low": "special cause of improvement",
+    "neither_high": "special cause (neither better nor worse)",
+    "neither_low": "special cause (neither better nor worse)",
+    "common_cause": "common cause variation",
+}
+
+
+def _facets_in_brief(result: XmrFacets) -> str:
+    """Every facet in one sentence: those with special cause at their latest point named,
+    the rest counted, so a screen reader hears about each facet."""
+    groups: dict[str, list] = {}
+    for name in result:
+        icon = result[name].variation
+        groups.setdefault(_BRIEF.get(icon, "too few points for limits"), []).append(name)
+    parts = []
+    for words, names in sorted(groups.items(), key=lambda g: g[0] == "common cause variation"):
+        if words.startswith("special cause"):
+            parts.append(f"{words} in {', '.join(str(n) for n in names)}")
+        else:
+            parts.append(f"{words} in {len(names)}")
+    return "Latest points: " + "; ".join(parts) + "."
 
 
 def _facet_alt_text(result: XmrResult, name, periods, unit: str) -> str:
