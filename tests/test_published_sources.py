@@ -299,3 +299,33 @@ def test_names_from_a_publication_are_shown_as_text(tmp_path, monkeypatch):
     kpi = rows[rows["rule"] == "ratio_of_sums"].iloc[0]
     markup = measure_section(load_catalogue(), kpi, "ics", "QKK", "South East London ICS").markup
     assert "<script>" not in markup and "&lt;script&gt;alert(1)&lt;/script&gt;" in markup
+
+
+def test_a_funnel_of_every_organisation_names_them_and_its_labels_do_not_collide():
+    """The analyst's funnel over the March 2025 file: p' limits, the unit named from the
+    group column (not "ORG NAMEs"), and no outlier label drawn over another."""
+    from heenb.charts.funnel import funnel_chart
+    from heenb.pprime import laney_curves
+
+    march = pd.read_csv(PUBLISHED / "nhs-sickness-absence-2025-03.csv")
+    limits = laney_limits(march, numerator="FTE_DAYS_LOST", denominator="FTE_DAYS_AVAILABLE",
+                          group="ORG_NAME")  # fmt: skip
+    chart = funnel_chart(limits, laney_curves(limits), title="Sickness absence, March 2025",
+                         value_label="sickness absence rate", improvement="lower")  # fmt: skip
+    assert f"{len(march)} organisations" in chart.alt_text
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(chart.figure)
+    canvas.draw()  # the renderer places the labels
+    renderer = canvas.get_renderer()
+    figure = chart.figure
+    labels = [t for t in figure.axes[0].texts if t.get_text() in set(limits.index)]
+    assert len(labels) == (limits["outlier"] != "").sum() > 5
+    boxes = [t.get_window_extent(renderer) for t in labels]
+    overlapping = [
+        (labels[i].get_text(), labels[j].get_text())
+        for i in range(len(boxes))
+        for j in range(i + 1, len(boxes))
+        if boxes[i].overlaps(boxes[j])
+    ]
+    assert not overlapping

@@ -258,15 +258,52 @@ def _draw_points(
             label=label,
         )
         if key and label_outliers:
-            for name, row in rows.iterrows():
+            for name, x, y, offset in _label_places(ax, rows, factor, key):
+                moved = abs(offset) > _LABEL_STEP  # a line leads from a moved label
                 ax.annotate(
                     str(name),
-                    (float(row["denominator"]), float(row["proportion"]) * factor),
-                    xytext=(6, 4 if key == "high" else -10),
+                    (x, y),
+                    xytext=(6, offset),
                     textcoords="offset points",
                     fontsize=8,
                     color=NHS_COLOURS["black"],
-                )
+                    arrowprops={"arrowstyle": "-", "color": NHS_COLOURS["mid_grey"],
+                                "linewidth": 0.6} if moved else None,
+                )  # fmt: skip
+
+
+#: Points a label moves when it would overlap another; the width, in points, of a
+#: character of an 8-point label (a little over DejaVu Sans' average, to be safe).
+_LABEL_STEP, _CHARACTER, _LINE = 10.0, 5.0, 10.0
+
+
+def _label_places(ax, rows: pd.DataFrame, factor: float, key: str):
+    """(name, x, y, vertical offset in points) for each outlier's label, each moved
+    upwards above the funnel (downwards below it) until its box clears every label placed
+    before it, so no two collide; the boxes are estimated from the axes' size and limits
+    as the curves and points set them."""
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    points_per_inch = 72 / ax.figure.dpi
+    width, height = ax.bbox.width * points_per_inch, ax.bbox.height * points_per_inch
+    step = _LABEL_STEP if key == "high" else -_LABEL_STEP
+    placed: list[tuple[float, float, float, float]] = []
+    ordered = rows.sort_values("proportion", ascending=key != "high")
+    for name, row in ordered.iterrows():
+        x, y = float(row["denominator"]), float(row["proportion"]) * factor
+        left = (x - x0) / ((x1 - x0) or 1) * width + 6
+        bottom = (y - y0) / ((y1 - y0) or 1) * height
+        right = left + _CHARACTER * len(str(name))
+        offset = 4.0 if key == "high" else -10.0
+        while any(
+            left < their_right
+            and their_left < right
+            and bottom + offset < their_top
+            and their_bottom < bottom + offset + _LINE
+            for their_left, their_bottom, their_right, their_top in placed
+        ):
+            offset += step
+        placed.append((left, bottom + offset, right, bottom + offset + _LINE))
+        yield name, x, y, offset
 
 
 def _draw_highlight(ax, limits: pd.DataFrame, name: str, factor: float) -> None:
@@ -279,12 +316,28 @@ def _draw_highlight(ax, limits: pd.DataFrame, name: str, factor: float) -> None:
                 weight="bold", color=NHS_COLOURS["black"])  # fmt: skip
 
 
+#: Short column words read out in full when a unit is named after its column.
+_SPELLED = {"org": "organisation", "orgs": "organisations", "trust": "trust", "ics": "ICS",
+            "stp": "STP", "ccg": "CCG", "icb": "ICB"}  # fmt: skip
+
+
+def _unit_from_column(column) -> str:
+    """What one unit is called, from the group column's name: ``ORG_NAME`` reads
+    "organisation", ``trust_code`` "trust", ``local_office`` "local office"; else "area"."""
+    if not column:
+        return "area"
+    words = str(column).lower().replace("_", " ").split()
+    if len(words) > 1 and words[-1] in ("name", "code", "id"):
+        words = words[:-1]
+    return " ".join(_SPELLED.get(word, word) for word in words) or "area"
+
+
 def _names(limits: pd.DataFrame, unit_name) -> tuple[str, str]:
     """(singular, plural) of what a unit is called."""
     if isinstance(unit_name, tuple) and len(unit_name) == 2:
         return str(unit_name[0]), str(unit_name[1])
     if unit_name is None:
-        unit_name = str(limits.index.name).replace("_", " ") if limits.index.name else "area"
+        unit_name = _unit_from_column(limits.index.name)
     unit_name = str(unit_name)
     if unit_name.endswith("y") and not unit_name.endswith(("ay", "ey", "oy")):
         return unit_name, unit_name[:-1] + "ies"
@@ -321,9 +374,10 @@ def _alt_sentences(
             side = next(s for s, v in VERDICTS[improvement].items() if v == verdict)
             named = [name for name, status in outside if status == side]
             if named:
-                sentences.append(
-                    f"{VERDICT_WORDS[verdict]} ({_SIDE_WORDS[side]}): {', '.join(named)}."
-                )
+                listed = ", ".join(named)
+                if len(listed) > 120:  # many: the count, the first few; the rest in the table
+                    listed = f"{len(named)} {many}, among them {', '.join(named[:2])}"
+                sentences.append(f"{VERDICT_WORDS[verdict]} ({_SIDE_WORDS[side]}): {listed}.")
         return sentences
     k = len(outside)
     verb = f"{one} lies" if k == 1 else f"{many} lie"
