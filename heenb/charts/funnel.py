@@ -175,7 +175,7 @@ def funnel_chart(
     fig, ax = new_figure(height_in=4.5)
     factor = scale(unit)
     _draw_curves(ax, curves, target, factor, reference_label, unit)
-    _draw_points(ax, limits, factor, label_outliers, point_styles(improvement))
+    _draw_points(ax, limits, factor, point_styles(improvement))
     if highlight is not None and highlight in limits.index:
         _draw_highlight(ax, limits, highlight, factor)
     ax.set_xlabel(denominator_label)
@@ -184,6 +184,8 @@ def funnel_chart(
     ax.xaxis.set_major_formatter(axis_formatter(""))
     ax.set_title(title, loc="left", fontsize=12, weight="bold")
     legend_below(ax)
+    if label_outliers:
+        _label_outliers(ax, limits, factor)
     shown = highlight if highlight is not None and highlight in limits.index else None
     names = _names(limits, unit_name)
     sentences = _alt_sentences(
@@ -237,10 +239,8 @@ def _draw_curves(ax, curves, target: float, factor: float, reference_label: str,
             )
 
 
-def _draw_points(
-    ax, limits: pd.DataFrame, factor: float, label_outliers: bool, styles: dict
-) -> None:
-    """One scatter per outlier status (so the legend shows each marker), outliers named."""
+def _draw_points(ax, limits: pd.DataFrame, factor: float, styles: dict) -> None:
+    """One scatter per outlier status (so the legend shows each marker)."""
     status = limits["outlier"].fillna("").astype(str)
     for key, (label, marker, colour) in styles.items():
         rows = limits[status == key]
@@ -257,19 +257,28 @@ def _draw_points(
             zorder=3,
             label=label,
         )
-        if key and label_outliers:
-            for name, x, y, offset in _label_places(ax, rows, factor, key):
-                moved = abs(offset) > _LABEL_STEP  # a line leads from a moved label
-                ax.annotate(
-                    str(name),
-                    (x, y),
-                    xytext=(6, offset),
-                    textcoords="offset points",
-                    fontsize=8,
-                    color=NHS_COLOURS["black"],
-                    arrowprops={"arrowstyle": "-", "color": NHS_COLOURS["mid_grey"],
-                                "linewidth": 0.6} if moved else None,
-                )  # fmt: skip
+
+
+def _label_outliers(ax, limits: pd.DataFrame, factor: float) -> None:
+    """Each outlier's name beside its point, placed once the chart's layout is known (the
+    figure laid out without rendering), so the labels' boxes can be kept apart."""
+    status = limits["outlier"].fillna("").astype(str)
+    if not (status != "").any():
+        return
+    ax.figure.draw_without_rendering()
+    for key in ("high", "low"):
+        for name, x, y, offset in _label_places(ax, limits[status == key], factor, key):
+            moved = abs(offset) > _LABEL_STEP  # a line leads from a moved label
+            ax.annotate(
+                str(name),
+                (x, y),
+                xytext=(6, offset),
+                textcoords="offset points",
+                fontsize=8,
+                color=NHS_COLOURS["black"],
+                arrowprops={"arrowstyle": "-", "color": NHS_COLOURS["mid_grey"],
+                            "linewidth": 0.6} if moved else None,
+            )  # fmt: skip
 
 
 #: Points a label moves when it would overlap another; the width, in points, of a

@@ -151,4 +151,5 @@ class Measure:
 
 def of_kind(kpis: pd.DataFrame, kind: Kind) -> pd.DataFrame:
     """The rows of a KPI table (``catalogue.kpis`` or part of it) whose measures are ``kind``."""
-    return kpis[[Measure(row).kind is kind for _, row in kpis.iterrows()]]
+    mask = [Measure(row).kind is kind for _, row in kpis.iterrows()]
+    return kpis[pd.Series(mask, index=kpis.index, dtype=bool)]

@@ -78,7 +78,8 @@ class AreaReport(Report):
     def rate_measures(self) -> pd.DataFrame:
         """The rate KPIs on published statistics that give figures by NHS England region."""
         shown = self.shows(of_kind(self.catalogue.kpis, Kind.RATE))
-        return shown[[("region" in rates.levels(kpi)) for _, kpi in shown.iterrows()]]
+        return shown[pd.Series([("region" in rates.levels(kpi)) for _, kpi in shown.iterrows()],
+                               index=shown.index, dtype=bool)]  # fmt: skip
 
     @cached_property
     def measures(self) -> pd.DataFrame:

@@ -52,7 +52,8 @@ class IcsReport(MeasuresReport):
     def measures(self) -> pd.DataFrame:
         """The rate KPIs whose sources give figures by ICS."""
         shown = self.shows(of_kind(self.catalogue.kpis, Kind.RATE))
-        return shown[[("ics" in rates.levels(kpi)) for _, kpi in shown.iterrows()]]
+        return shown[pd.Series([("ics" in rates.levels(kpi)) for _, kpi in shown.iterrows()],
+                               index=shown.index, dtype=bool)]  # fmt: skip
 
     def findings(self) -> list[str]:
         """Each measure's latest figure, then the organisations beyond its limits."""
