@@ -25,7 +25,7 @@ def test_an_area_worse_than_its_peers_is_listed_first_with_its_reason_and_eviden
         {"standing": "#scorecard"},
     )  # fmt: skip
     first = re.search(r"<ul>(.*?)</ul>", block.markup, re.S).group(1)
-    assert "KPI B: worse than other regions (90.0% in 2021 against England&#x27;s 80.0%" in first
+    assert "KPI B: worse than other regions; 90.0% in 2021 against England&#x27;s 80.0%" in first
     assert 'href="#scorecard"' in first
     assert re.search(r'<td class="heenb-bad"><span[^>]*>\u26a0</span> worse', block.markup)
 
@@ -40,7 +40,7 @@ def test_a_cell_says_its_verdict_in_words_not_colour_alone():
 
 def test_a_significant_worsening_is_an_exception_and_no_change_is_no_signal():
     worse = attention.change(judged("", values=(0.80, 0.60), improvement="higher"))
-    assert worse.tone == "bad" and worse.words.startswith("worse (down 20.0 points")
+    assert (worse.tone, worse.words) == ("bad", "worsened since 2020 (down 20.0 points)")
     steady = attention.change(judged("", values=(0.80, 0.80)))
     assert (steady.tone, steady.words) == ("none", "no significant change")
 

@@ -146,8 +146,9 @@ class AreaReport(Report):
         first), significant changes in its own figures, programmes off track, its staff in
         post since the commitments' baseline; then, if nothing stands out, that."""
         name = self.area["name"]
-        points = findings.area_points(list(self.scores.values()), name, self.peers)
-        summary = points.pop() if points and points[-1].startswith("None of") else None
+        judged = list(self.scores.values())
+        points = findings.area_points(judged, name, self.peers, summary=False)
+        summary = findings.standing_summary(judged, name, self.peers)
         projects = latest_project_status(self.mart)
         projects = projects[projects["local_office"].isin(self.offices)]
         points.append(findings.projects_point(f"Programme projects in {name}", projects))
