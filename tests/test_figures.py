@@ -99,11 +99,13 @@ def test_worse_comes_before_better_and_untested_kpis_are_never_called_within_lim
     untested = Score(Measure(kpi_row()), "X", trend([0.8, 0.8]), peers("X", "withheld"), None)
     within = Score(Measure(kpi_row()), "X", trend([0.8, 0.8]), peers("X", ""), None)
     summary = findings.standing_summary([within, untested], "Here", "regions")
-    assert summary.startswith("1 of the 2 KPIs could be compared for Here with other regions, "
-                              "and it does not stand out")
+    assert summary.startswith(
+        "1 of the 2 KPIs could be compared for Here with other regions, and it does not stand out"
+    )
     assert "the other 1 could not be compared" in summary
     assert findings.standing_summary([untested], "Here", "regions").startswith(
-        "The KPI could not be compared")
+        "The KPI could not be compared"
+    )
 
 
 @pytest.mark.parametrize(("k", "n", "centre", "expected"), [

@@ -51,8 +51,10 @@ def test_a_change_says_its_direction_and_what_it_means_for_a_lower_is_better_kpi
         "improved since 2023 (down 4.1 points, a statistically significant change)"
     )
     change["significant"] = False
-    assert change_words(change, kpi) == "down 4.1 points since 2023, within what chance alone "\
+    assert (
+        change_words(change, kpi) == "down 4.1 points since 2023, within what chance alone "
         "could explain"
+    )
 
 
 #: A report of each page type of the plan, made as its notebook makes it.

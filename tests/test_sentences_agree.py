@@ -262,8 +262,9 @@ def read_objective_page(page: str, report) -> Reading:
         name = text.split(":")[0]
         mine = catalogue.programmes[catalogue.programmes["name"] == name]
         if len(mine):
-            check_projects(reading, text,
-                           projects[projects["programme"] == mine["programme_id"].iloc[0]])
+            check_projects(
+                reading, text, projects[projects["programme"] == mine["programme_id"].iloc[0]]
+            )
     return reading
 
 
@@ -274,8 +275,11 @@ def check_standing_out(reading: Reading, text: str, judged: list[Score]) -> None
     tested = [s for s in judged if s.standing in ("", *OUTSIDE)]
     for verdict in ("better", "worse"):
         part = re.search(rf"{verdict} than England: ([^;]+)", text)
-        said = set() if part is None else {
-            name for name in names if re.search(rf"\b{re.escape(name)} \d", part.group(1))}
+        said = (
+            set()
+            if part is None
+            else {name for name in names if re.search(rf"\b{re.escape(name)} \d", part.group(1))}
+        )
         expected = {n for n, s in names.items() if s.standing_verdict == verdict}
         reading.expect(said == expected, f"local offices {verdict} than England", text)
     compared = re.search(r"of the (\d+) local offices? compared", text)
@@ -295,8 +299,9 @@ def read_index_page(page: str, report) -> Reading:
     names = {catalogue.area_name(c): c for c in codes}
     for text in report.findings():
         if text.startswith(("Regions beyond", "No region")):
-            said = dict(((area, kpi), verdict) for area, verdict, kpi in re.findall(
-                r"(?:: |; )([^;:]+?) (better|worse) on ([^;.]+?)(?=;|\.(?: |$))", text))  # fmt: skip
+            found = re.findall(r"(?:: |; )([^;:]+?) (better|worse) on ([^;.]+?)(?=;|\.(?: |$))",
+                               text)  # fmt: skip
+            said = {(area, kpi): verdict for area, verdict, kpi in found}
             expected = {(catalogue.area_name(c), kpi): s.standing_verdict
                         for kpi, by in regions.items() for c, s in by.items()
                         if s.standing in OUTSIDE}  # fmt: skip
@@ -377,7 +382,8 @@ def test_the_matrix_and_exceptions_name_the_question_of_each_verdict():
         check_matrix(reading, frame, {judged.measure.short_name: judged})
     assert reading.read >= 3 and not reading.problems, reading.problems
     assert bullets(block.markup)[0].startswith(
-        "ARCP outcomes 10.1 and 10.2: worse than other local offices; 3.5% in 2021")
+        "ARCP outcomes 10.1 and 10.2: worse than other local offices; 3.5% in 2021"
+    )
 
 
 def test_a_sentence_that_contradicts_its_score_is_caught():

@@ -193,11 +193,14 @@ class AreaReport(Report):
 
     @section
     def trends(self) -> Block:
+        """Every KPI's trend in the area, its region and England, one panel per KPI; years
+        before a KPI existed (ARCP outcome 10.1 before 2020) are not rows of its data, so
+        they are neither drawn nor a blank "not available" in the spreadsheet."""
         heading = blocks.heading("KPI trends")
         lines = []
         for _, kpi in self.measures.iterrows():
             for code in dict.fromkeys([self.code, *self._comparators()]):
-                series = kpis.trend(self.mart, kpi["kpi_id"], code)
+                series = kpis.applicable(kpis.trend(self.mart, kpi["kpi_id"], code))
                 lines.append(series.assign(line=self._line_label(code), KPI=kpi["short_name"]))
         if not lines:
             return heading + blocks.no_data("KPI trends", "no KPI has data for this area")
