@@ -23,7 +23,14 @@ from heenb.plan import Job, load_plan
 from heenb.report import attention, blocks, findings, scorecard
 from heenb.report.blocks import Block
 from heenb.report.changes import area_names, compare, summary_block
-from heenb.report.common import Inputs, Report, demo_banner, load_inputs, section
+from heenb.report.common import (
+    Inputs,
+    Report,
+    demo_banner,
+    load_inputs,
+    release_block,
+    section,
+)
 from heenb.report.narrative import latest_project_status
 
 SOURCES = ["Every raw source; see each report's data notes"]
@@ -107,6 +114,7 @@ class IndexReport(Report):
         )
         parts = [
             blocks.heading("Workforce education reports", 1),
+            release_block(),
             demo_banner(self.inputs),
             self.main_points(),
             self.attention(),
