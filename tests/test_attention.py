@@ -65,3 +65,18 @@ def test_area_pages_show_what_needs_attention_right_after_the_main_points(make, 
     headline = PAGE_TYPES[make](value).headline()
     headings = re.findall(r"<h2[^>]*>(.*?)</h2>", headline.markup)
     assert headings[:2] == ["Main points", "What needs attention"]
+
+
+def test_a_column_nobody_could_assess_gives_every_reason_once_not_the_first_rows():
+    """East Midlands read "Variation (Making Data Count) is not assessed for any KPI (too few
+    points (7))" though its KPIs had 5, 7 and 8 points."""
+    few = judged("", values=(0.8, 0.8, 0.81), name="KPI A")
+    withheld = Score(Measure(kpi_row(short_name="KPI B")), "X",
+                     trend([0.8, 0.8, 0.8], withheld=("2021",)), peers("X", ""),
+                     load_catalogue(), "2022")  # fmt: skip
+    block = attention.area_attention([few, few, withheld], "Here", "regions", {})
+    assert (
+        "Variation (Making Data Count) is not assessed for any KPI: 3 annual points, and Making "
+        "Data Count needs 13 for process limits (2 KPIs); withheld years break the series "
+        "(1 KPI)." in block.text
+    )

@@ -179,11 +179,14 @@ class AreaReport(Report):
         ]
         shown = table.drop(columns=["kpi_id"])
         peers = "local offices" if self.is_office else "regions"
+        rows, unassessed = scorecard.without_unassessed(rows, "KPI")
         return blocks.join(
             [
                 heading,
                 scorecard.key(),
-                scorecard.table(rows, f"Every KPI for {self.area['name']}: latest and change"),
+                scorecard.table(
+                    rows, f"Every KPI for {self.area['name']}: latest and change", unassessed
+                ),
                 blocks.table(
                     shown,
                     f"Every KPI for {self.area['name']} compared with England and other {peers}",

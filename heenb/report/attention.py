@@ -18,7 +18,7 @@ import pandas as pd
 
 from heenb import formatting
 from heenb.figures.score import OUTSIDE, Score
-from heenb.report import blocks, takeaway
+from heenb.report import blocks, scorecard, takeaway
 from heenb.report.blocks import Block, escape
 
 #: A cell's tone: its symbol and CSS class; its words are the verdict itself.
@@ -95,7 +95,7 @@ def variation(score: Score) -> Verdict:
         return Verdict(f"not assessed: {score.spc_reason}", "none")
     icon = score.spc.variation
     if icon is None:
-        return Verdict(f"not assessed: too few points ({score.spc.limit_points})", "none")
+        return Verdict(scorecard.spc_cells(score)["Variation"][1], "none")
     reason = "found by Making Data Count's special cause rules in the area's own series"
     if icon.startswith("concern"):
         return Verdict("special cause concern", "bad", reason)
@@ -186,11 +186,12 @@ def area_attention(scores: list[Score], where: str, peers: str,
 
 def without_unassessed(rows, columns):
     """The matrix without columns in which nothing could be assessed, and a sentence for
-    each saying why (one reason, the first row's), so no column reads "not assessed" alone."""
+    each saying why (every reason once, with how many KPIs it covers: the scorecards' words),
+    so no column reads "not assessed" alone."""
     keep = [i for i in range(len(columns))
             if any(not r[2][i].words.startswith("not ") for r in rows)]  # fmt: skip
-    notes = [f"{columns[i]} is not assessed for any KPI "
-             f"({rows[0][2][i].words.removeprefix('not assessed: ')})."
+    notes = [f"{columns[i]} is not assessed for any KPI: "
+             f"{scorecard.reasons([('', r[2][i].words) for r in rows], 'KPI')}."
              for i in range(len(columns)) if i not in keep and rows]  # fmt: skip
     rows = [(name, href, [verdicts[i] for i in keep]) for name, href, verdicts in rows]
     return rows, [columns[i] for i in keep], notes

@@ -288,7 +288,9 @@ class IndexReport(Report):
                 rows.append(
                     {"Area": self.catalogue.area_name(code), "href": self._page_of(code), **cells}
                 )
-            parts.append(scorecard.table(rows, f"{kpi['short_name']}: England and each region"))
+            rows, unassessed = scorecard.without_unassessed(rows, "area")
+            caption = f"{kpi['short_name']}: England and each region"
+            parts.append(scorecard.table(rows, caption, unassessed))
         compared = [self._scorecard_row(kpi) for kpi in measures.itertuples()]
         parts.append(
             blocks.table(
