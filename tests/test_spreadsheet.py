@@ -335,6 +335,9 @@ SCORECARD = [
      "columns": ["KPI", "England", "North"],
      "rows": [["A", "87.5%", "91.0% (above)"], ["B", "2.0%", "1.1% (below)"],
               ["C", "9.3%", "9.9%"]]},
+    {"caption": "Representation", "national": True, "note": "",
+     "columns": ["Group", "Ratio", "95% interval"],
+     "rows": [["Women", "0.93", "0.90 to 0.96"], ["Men", "1.07", "1.03 to 1.11"]]},
     {"caption": "Commitments, England", "national": True, "note": "",
      "columns": ["Commitment", "Latest", "Since baseline", "Commitment asks"],
      "rows": [["Midwives", "23,737.3 FTE in 2024-12", "up 1,508.6 FTE since 2021-03",
@@ -367,7 +370,11 @@ def test_scorecard_figures_are_numbers_with_the_unit_in_the_heading(tmp_path):
                               "North: against the funnel limits"]  # fmt: skip
     assert second[header + 1 :] == [["A", 87.5, 91.0, "above"], ["B", 2.0, 1.1, "below"],
                                     ["C", 9.3, 9.9, "within"]]  # fmt: skip
-    third = list(book["Table_3"]["rows"].values())
+    ratios = list(book["Table_3"]["rows"].values())
+    header = next(i for i, row in enumerate(ratios) if row and row[0] == "Group")
+    assert ratios[header:] == [["Group", "Ratio", "95% interval: lower", "95% interval: upper"],
+                               ["Women", 0.93, 0.90, 0.96], ["Men", 1.07, 1.03, 1.11]]  # fmt: skip
+    third = list(book["Table_4"]["rows"].values())
     header = next(i for i, row in enumerate(third) if row and row[0] == "Commitment")
     assert third[header] == [
         "Commitment", "Latest\n(FTE)", "Latest: month", "Since baseline\n(FTE)",
@@ -376,7 +383,7 @@ def test_scorecard_figures_are_numbers_with_the_unit_in_the_heading(tmp_path):
     ]  # fmt: skip
     assert third[header + 1] == ["Midwives", 23737.3, "2024-12", 1508.6, "2021-03", 1200.0,
                                  23428.7]  # fmt: skip
-    for sheet in ("Table_1", "Table_2", "Table_3"):  # no figure left in a text cell
+    for sheet in ("Table_1", "Table_2", "Table_3", "Table_4"):  # no figure left as text
         for row in book[sheet]["rows"].values():
             figure = re.compile(r"-?[\d,]+(\.\d+)?%|-?[\d,]+\.\d+")
             assert not any(isinstance(c, str) and figure.fullmatch(c) for c in row)

@@ -67,7 +67,8 @@ _PERIOD = r"(?:19|20)\d\d(?:-Q[1-4]|-\d\d)?"
 @dataclass(frozen=True)
 class Part:
     """One column a split cell is written as: the ``pattern`` group it takes, the suffix of
-    its heading, its unit (None: words), and what it holds when the cell lacks the group."""
+    its heading, its unit (None: words; "": a number with no unit), and what it holds when
+    the cell lacks the group."""
 
     group: str
     suffix: str
@@ -90,6 +91,8 @@ class Split:
 SPLITS = (
     Split(re.compile(rf"(?P<lower>{_NUM})% to (?P<upper>{_NUM})%"),
           (Part("lower", ": lower", "%"), Part("upper", ": upper", "%"))),
+    Split(re.compile(rf"(?P<lower>{_NUM}) to (?P<upper>{_NUM})"),  # a ratio's interval
+          (Part("lower", ": lower", ""), Part("upper", ": upper", ""))),
     Split(re.compile(rf"(?P<value>{_NUM})%(?: \((?P<side>above|below)\))?"),
           (Part("value", "", "%"), Part("side", ": against the funnel limits", None, "within"))),
     Split(re.compile(rf"(?:(?P<sign>up|down) (?P<size>{_NUM}) points|(?P<none>no change)) "
