@@ -25,7 +25,7 @@ def test_an_area_worse_than_its_peers_is_listed_first_with_its_reason_and_eviden
         {"standing": "#scorecard"},
     )  # fmt: skip
     first = re.search(r"<ul>(.*?)</ul>", block.markup, re.S).group(1)
-    assert "KPI B: worse than other regions (90.0% in 2021 against England&#x27;s 80.0%" in first
+    assert "KPI B: worse than other regions; 90.0% in 2021 against England&#x27;s 80.0%" in first
     assert 'href="#scorecard"' in first
     assert re.search(r'<td class="heenb-bad"><span[^>]*>\u26a0</span> worse', block.markup)
 
@@ -40,7 +40,7 @@ def test_a_cell_says_its_verdict_in_words_not_colour_alone():
 
 def test_a_significant_worsening_is_an_exception_and_no_change_is_no_signal():
     worse = attention.change(judged("", values=(0.80, 0.60), improvement="higher"))
-    assert worse.tone == "bad" and worse.words.startswith("worse (down 20.0 points")
+    assert (worse.tone, worse.words) == ("bad", "worsened since 2020 (down 20.0 points)")
     steady = attention.change(judged("", values=(0.80, 0.80)))
     assert (steady.tone, steady.words) == ("none", "no significant change")
 
@@ -65,3 +65,18 @@ def test_area_pages_show_what_needs_attention_right_after_the_main_points(make, 
     headline = PAGE_TYPES[make](value).headline()
     headings = re.findall(r"<h2[^>]*>(.*?)</h2>", headline.markup)
     assert headings[:2] == ["Main points", "What needs attention"]
+
+
+def test_a_column_nobody_could_assess_gives_every_reason_once_not_the_first_rows():
+    """East Midlands read "Variation (Making Data Count) is not assessed for any KPI (too few
+    points (7))" though its KPIs had 5, 7 and 8 points."""
+    few = judged("", values=(0.8, 0.8, 0.81), name="KPI A")
+    withheld = Score(Measure(kpi_row(short_name="KPI B")), "X",
+                     trend([0.8, 0.8, 0.8], withheld=("2021",)), peers("X", ""),
+                     load_catalogue(), "2022")  # fmt: skip
+    block = attention.area_attention([few, few, withheld], "Here", "regions", {})
+    assert (
+        "Variation (Making Data Count) is not assessed for any KPI: 3 annual points, and Making "
+        "Data Count needs 13 for process limits (2 KPIs); withheld years break the series "
+        "(1 KPI)." in block.text
+    )

@@ -282,11 +282,29 @@ def test_the_print_leaves_out_the_data_behind_each_chart_and_says_where_it_is(pr
     assert all(ok for _, ok in pointed), [name for name, ok in pointed if not ok][:3]
 
 
+#: The most A4 pages an area page may print on (a board pack).
+MOST_AREA_PAGES = 12
+
+
 def test_kss_prints_on_at_most_twelve_a4_pages_with_its_main_points_first(printed):
-    """Kent, Surrey and Sussex printed on 28 pages (30 for East Midlands, still 13 now)."""
+    """Kent, Surrey and Sussex printed on 28 pages (30 for East Midlands)."""
     pages = printed["area/KSS.html"]["pages"]
-    assert len(pages) <= 12
+    assert len(pages) <= MOST_AREA_PAGES
     assert "Main points" in pages[0][1] and "What needs attention" in pages[0][1]
+
+
+def test_every_area_page_prints_on_at_most_twelve_a4_pages_with_its_release_date_first(printed):
+    """The longest area page too: East Midlands and Midlands printed on 13 (their provider
+    funnels and programme tables), with the title, release date, main points and what needs
+    attention on page 1."""
+    areas = {name: report["pages"] for name, report in printed.items() if name.startswith("area/")}
+    assert len(areas) == 20
+    longest = max(areas, key=lambda name: len(areas[name]))
+    assert len(areas[longest]) <= MOST_AREA_PAGES, f"{longest}: {len(areas[longest])} pages"
+    for name, pages in areas.items():
+        first = _squeezed(pages[0][1])
+        for words in ("Released", "Main points", "What needs attention"):
+            assert _squeezed(words) in first, f"{name}: page 1 has no '{words}'"
 
 
 def test_no_printed_page_ends_with_a_heading_or_caption(printed):

@@ -94,13 +94,18 @@ def test_worse_comes_before_better_and_untested_kpis_are_never_called_within_lim
     worse = Score(Measure(kpi_row(kpi_id="b", short_name="Other")), "X", trend([0.8, 0.8]),
                   peers("X", "low"), None, "2021")  # fmt: skip
     points = findings.area_points([better, worse], "Here", "regions")
-    assert "worse than other regions" in points[0] and "better than other" in points[1]
+    assert "worse than other regions that year" in points[0]
+    assert "better than other regions that year" in points[1]
     untested = Score(Measure(kpi_row()), "X", trend([0.8, 0.8]), peers("X", "withheld"), None)
     within = Score(Measure(kpi_row()), "X", trend([0.8, 0.8]), peers("X", ""), None)
     summary = findings.standing_summary([within, untested], "Here", "regions")
-    assert summary.startswith("None of the 1 KPIs compared stands out")
-    assert "1 could not be compared" in summary
-    assert "could be compared" in findings.standing_summary([untested], "Here", "regions")
+    assert summary.startswith(
+        "1 of the 2 KPIs could be compared for Here with other regions, and it does not stand out"
+    )
+    assert "the other 1 could not be compared" in summary
+    assert findings.standing_summary([untested], "Here", "regions").startswith(
+        "The KPI could not be compared"
+    )
 
 
 @pytest.mark.parametrize(("k", "n", "centre", "expected"), [

@@ -49,7 +49,12 @@ def test_a_change_says_its_direction_and_what_it_means_for_a_lower_is_better_kpi
     kpi = pd.Series({"unit": "%", "improvement": "lower"})
     change = {"change": -0.041, "from_period": "2023", "significant": True}
     assert change_words(change, kpi) == (
-        "down 4.1 points on 2023: better, a statistically significant change"
+        "improved since 2023 (down 4.1 points, a statistically significant change)"
+    )
+    change["significant"] = False
+    assert (
+        change_words(change, kpi) == "down 4.1 points since 2023, within what chance alone "
+        "could explain"
     )
 
 

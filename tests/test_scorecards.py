@@ -4,6 +4,7 @@ a symbol that has a text alternative; the index adds ratings, commitments and pr
 
 from __future__ import annotations
 
+import html
 import re
 
 import pandas as pd
@@ -44,8 +45,10 @@ def test_the_index_scorecard_gives_each_area_change_variation_and_assurance(tmp_
         for text in frame["Change since previous period"]:
             assert CHANGE.match(text) or NOT_ASSESSED.match(text), text
             seen.add(text.rsplit(": ", 1)[-1])
-        for column in ("Variation", "Assurance"):
-            assert all(frame[column].str.len() > 0)
+        for column in ("Variation", "Assurance"):  # each cell says, or a sentence says why not
+            assert (column in frame and all(frame[column].str.len() > 0)) or (
+                f"{column} is not assessed for any area: " in frame.attrs["note"]
+            )
     assert {"no significant change"} < seen  # better or worse somewhere too
     # every region links to its page; each symbol is hidden from screen readers and followed
     # by its words, so they are read once
@@ -53,18 +56,20 @@ def test_the_index_scorecard_gives_each_area_change_variation_and_assurance(tmp_
         assert f'href="area/{code}.html"' in block.markup
     hidden_symbol = r'<span class="heenb-mdc" aria-hidden="true">[^<]+</span> \w'
     symbols = re.findall(hidden_symbol, block.markup)
-    assert len(symbols) == 2 * len(areas) * len(tables)
+    columns = sum(c in ("Variation", "Assurance") for frame in tables for c in frame.columns)
+    assert len(symbols) == len(areas) * columns
     assert "aria-label" not in re.sub(r'<div class="heenb-table"[^>]*>', "", block.markup)
 
 
 @pytest.mark.slow
 def test_too_few_points_for_mdc_are_said_in_words(tmp_path):
     frame = next(iter(_tables(_built_index(tmp_path).scorecard()).values()))
-    england = frame.set_index("Area").loc["England"]
-    assert re.match(
-        "\u2013 not assessed: \\d+ annual points; Making Data Count needs", england["Variation"]
+    assert "Variation" not in frame.columns  # no area could be assessed: one sentence says why
+    assert re.search(
+        r"Variation is not assessed for any area: [^.]*\d+ annual points, and Making Data Count "
+        r"needs \d+ for process limits",
+        frame.attrs["note"],
     )
-    assert frame["Variation"].str.startswith("\u2013 not assessed: ").all()
 
 
 def test_the_index_lists_ratings_commitments_and_programme_status(tmp_path):
@@ -95,7 +100,7 @@ def test_the_area_scorecard_says_what_changed_and_the_mdc_view(tmp_path):
     assert list(frame["KPI"]) == list(report.measures["short_name"])
     for text in frame["Change since previous period"]:
         assert CHANGE.match(text) or NOT_ASSESSED.match(text), text
-    assert '<span class="heenb-mdc" aria-hidden="true">\u2013</span> not assessed' in block.markup
+    assert "Variation is not assessed for any KPI" in block.markup  # one sentence, no column
 
 
 def test_a_withheld_latest_figure_gives_no_change_and_no_count(tmp_path):
@@ -120,3 +125,47 @@ def test_a_withheld_latest_figure_gives_no_change_and_no_count(tmp_path):
     judged = Score(Measure(kpi), "X", trend, None, catalogue)
     assert scorecard.change_cell(judged) == "not assessed: latest figure [c]"
     assert kpis.change(trend) is not None  # the older helper would have compared 2023 on 2022
+
+
+def test_a_scorecard_column_nobody_could_assess_is_one_sentence_saying_why():
+    """East Midlands' Variation and Assurance columns said only "not assessed: 7 annual
+    points; Making Data Count needs 13 ..." and "not assessed, no target set", five rows each,
+    and printed three lines a row."""
+    block = area_report("EM").scorecard()
+    frame = _tables(block)["Every KPI for East Midlands: latest and change"]
+    assert "Variation" not in frame.columns and "Assurance" not in frame.columns
+    note = frame.attrs["note"]
+    assert note.startswith("Variation is not assessed for any KPI: ")
+    assert "Assurance is not assessed for any KPI: " in note and "no target set" in note
+    assert html.escape(note) in block.markup
+
+
+def test_a_column_kept_when_one_row_is_assessed():
+    from heenb.report import scorecard
+
+    rows = [{"KPI": "A", "Variation": ("\u25cf", "common cause variation"),
+             "Assurance": ("\u2013", "not assessed, no target set")},
+            {"KPI": "B", "Variation": ("\u2013", "not assessed: 7 annual points; Making Data "
+                                       "Count needs 13 for process limits"),
+             "Assurance": ("\u2013", "not assessed, no target set")}]  # fmt: skip
+    kept, why = scorecard.without_unassessed(rows, "KPI")
+    assert [list(row) for row in kept] == [["KPI", "Variation"], ["KPI", "Variation"]]
+    assert why == "Assurance is not assessed for any KPI: no target set."
+
+
+def test_too_few_points_for_process_limits_are_said_once_as_a_range():
+    from heenb.report import scorecard
+
+    rows = [{"KPI": k, "Variation": ("\u2013", f"not assessed: {n} annual points; Making Data "
+                                     "Count needs 13 for process limits")}
+            for k, n in (("A", 7), ("B", 5), ("C", 8))]  # fmt: skip
+    rows.append({"KPI": "D", "Variation": ("\u2013", "not assessed: withheld years break the "
+                                           "series")})  # fmt: skip
+    assert scorecard.without_unassessed(rows[:3], "KPI")[1] == (
+        "Variation is not assessed for any KPI: 5 to 8 annual points, and Making Data Count "
+        "needs 13 for process limits."
+    )
+    assert scorecard.without_unassessed(rows, "KPI")[1] == (
+        "Variation is not assessed for any KPI: 5 to 8 annual points, and Making Data Count "
+        "needs 13 for process limits (3 KPIs); withheld years break the series (1 KPI)."
+    )

@@ -95,8 +95,11 @@ def test_a_workbook_has_a_cover_contents_notes_then_one_table_per_sheet(workbook
 
 def test_the_notes_explain_the_symbols_and_each_tables_notes(workbook):
     notes = " ".join(str(c) for row in workbook["Notes"]["rows"].values() for c in row if c)
-    for symbol in ("[c] means", "[x] means", "[z] means"):
+    for symbol in ("[c] means", "[x] means"):  # the symbols the tables use
         assert symbol in notes
+    assert "[z] means" not in notes  # none uses it; the cover says what each symbol means
+    cover = " ".join(str(c) for row in workbook["Cover"]["rows"].values() for c in row if c)
+    assert "[x] not available, [z] not applicable" in cover
     assert "withheld by disclosure control." in notes and "England figures are published" in notes
     title, symbols = workbook["Table_1"]["rows"][1][0], workbook["Table_1"]["rows"][2][0]
     assert re.fullmatch(r"Learners by area, 2024 \[note \d\]", title)
@@ -179,18 +182,45 @@ def test_every_built_page_has_its_spreadsheet_with_its_tables_and_no_withheld_co
         header = next(i for i, line in enumerate(lines) if line and line[0] == rows[0][0])
         cells = lines[header + 1 :]
         assert len(cells) == len(rows) - 1
+        parts = sheet_columns(rows[0], lines[header])
         for page_row, sheet_row in zip(rows[1:], cells, strict=True):
-            for text, value in zip(page_row, sheet_row, strict=True):
+            for text, where in zip(page_row, parts, strict=True):
+                values = [sheet_row[j] for j in where]
                 if text == "[c]":
                     withheld += 1
-                    assert value == "[c]"
+                    assert values == ["[c]"] * len(values)
                 elif text.strip() in ("", "no data"):
-                    assert value == "[x]"
-                elif isinstance(value, float):
-                    assert value == float(text.replace(",", "").removesuffix("%"))
-                else:
-                    assert value == text
+                    assert values[0] in ("[x]", "within limits", "common cause")
+                elif len(values) == 1 and isinstance(values[0], float):
+                    assert values[0] == float(text.replace(",", "").removesuffix("%"))
+                elif len(values) == 1:
+                    assert values[0] == text
+                else:  # a cell split into figures and words: each part is in the cell
+                    figures = {float(n.replace(",", "")) for n in re.findall(r"[\d,]+\.?\d*", text)}
+                    for value in values:
+                        assert (
+                            abs(value) in figures or value == 0 and "no change" in text
+                            if isinstance(value, float)
+                            else value in text or value in ("[x]", "within")
+                        ), (text, value)
     assert withheld > 0
+
+
+def sheet_columns(page: list[str], sheet: list[str]) -> list[list[int]]:
+    """For each page column, the sheet columns it was written as: itself, or its parts
+    (named "<heading>: <part>"), a unit after a line break in either."""
+    names = [str(name).split("\n")[0] for name in sheet]
+    out, j = [], 0
+    for i, heading in enumerate(page):
+        mine = [j]
+        j += 1
+        following = page[i + 1] if i + 1 < len(page) else None
+        while j < len(names) and names[j].startswith(f"{heading}: ") and names[j] != following:
+            mine.append(j)
+            j += 1
+        out.append(mine)
+    assert j == len(names)
+    return out
 
 
 def test_a_table_without_rows_makes_no_sheet_and_alone_no_spreadsheet():
@@ -280,12 +310,10 @@ def test_note_marker_text_in_data_is_written_as_text_never_a_note(tmp_path):
     cover = {c for row in workbook["Cover"]["rows"].values() for c in row}
     assert f"Data: {MARKERS[1]}" in cover
     notes = [row for row in list(workbook["Notes"]["rows"].values())[3:] if row]
-    assert {note for _, note in notes} == {  # heenb's notes, none made from data
+    assert {note for _, note in notes} == {  # heenb's notes (only those cited), none from data
         *(f"About {text}." for text in MARKERS),
         "[c] means the figure is confidential: withheld by disclosure control so that no one "
         "can be identified.",
-        "[x] means the figure is not available (there is no data for it).",
-        "[z] means the figure is not applicable.",
     }
     number = {note: f"[note {n:.0f}]" for n, note in notes}
     contents = [row[1] for row in workbook["Contents"]["rows"].values() if len(row) > 1]
@@ -296,3 +324,126 @@ def test_note_marker_text_in_data_is_written_as_text_never_a_note(tmp_path):
         assert rows[header] == ["Provider", text, "Learners"]
         assert rows[header + 1] == [text, text, 5.0]
         assert any(entry.startswith(f"{text} \n") for entry in contents)
+
+
+# ------------------------------------------------------------------ notes, symbols, numbers
+def notes_of(workbook: dict) -> dict[float, str]:
+    """The notes sheet's rows below its header: note number -> text."""
+    rows = list(workbook["Notes"]["rows"].values())
+    header = next(i for i, row in enumerate(rows) if row and row[0] == "Note number")
+    return {row[0]: row[1] for row in rows[header + 1 :] if row}
+
+
+def test_note_numbers_are_unique_and_each_reference_finds_its_note(workbook):
+    """gptables numbered the notes no table referenced after the referenced ones by their
+    place in the table given ([z] became a second note 3 in 73 of 75 workbooks)."""
+    rows = list(workbook["Notes"]["rows"].values())
+    numbers = [row[0] for row in rows if row and isinstance(row[0], float)]
+    assert len(numbers) == len(set(numbers)) == len(notes_of(workbook))
+    assert numbers == list(range(1, len(numbers) + 1))
+    cited = set()
+    for sheet in workbook.values():
+        for row in sheet["rows"].values():
+            for cell in row:
+                cited |= {float(n) for n in re.findall(r"\[note (\d+)\]", str(cell or ""))}
+    assert cited == set(notes_of(workbook))  # every note cited, every citation a note
+
+
+VERDICTS = [
+    {"caption": "Data for the chart: funnel", "national": False, "note": "",
+     "columns": ["Area", "Proportion", "Outlier"],
+     "rows": [["York", "83.3", ""], ["Hull", "99.0", "high"], ["Leeds", "[c]", "[c]"]]},
+    {"caption": "Data for the chart: XmR", "national": False, "note": "",
+     "columns": ["Period", "Value", "Special cause variation"],
+     "rows": [["2024-01", "5.1", ""], ["2024-02", "9.9", "concern"], ["2024-03", "", ""]]},
+]  # fmt: skip
+
+
+def test_within_limits_and_common_cause_are_words_not_the_not_available_symbol(tmp_path):
+    """[x] means not available; a figure within the funnel limits, or with no special cause,
+    is a verdict (5,382 cells of the demo build said [x] for them)."""
+    path = tmp_path / "verdicts.xlsx"
+    write_spreadsheet(path, VERDICTS, "Verdicts", [])
+    book = read_xlsx(path)
+    funnel, xmr = (list(book[f"Table_{n}"]["rows"].values())[-3:] for n in (1, 2))
+    assert [row[2] for row in funnel] == ["within limits", "high", "[c]"]
+    assert [row[2] for row in xmr] == ["common cause", "concern", "[x]"]  # no value: no verdict
+
+
+SCORECARD = [
+    {"caption": "Every KPI for Here", "national": False, "note": "",
+     "columns": ["KPI", "Latest", "95% interval", "Change since previous period"],
+     "rows": [["A", "83.3%", "77.2% to 88.1%", "up 7.7 points on 2023: no significant change"],
+              ["B", "2.9%", "2.4% to 3.4%", "down 4.1 points on 2023: better"],
+              ["C", "[c]", "[c]", "not assessed: latest figure [c]"]]},
+    {"caption": "Every KPI for England and each region", "national": True, "note": "",
+     "columns": ["KPI", "England", "North"],
+     "rows": [["A", "87.5%", "91.0% (above)"], ["B", "2.0%", "1.1% (below)"],
+              ["C", "9.3%", "9.9%"]]},
+    {"caption": "Representation", "national": True, "note": "",
+     "columns": ["Group", "Ratio", "95% interval"],
+     "rows": [["Women", "0.93", "0.90 to 0.96"], ["Men", "1.07", "1.03 to 1.11"]]},
+    {"caption": "Commitments, England", "national": True, "note": "",
+     "columns": ["Commitment", "Latest", "Since baseline", "Commitment asks"],
+     "rows": [["Midwives", "23,737.3 FTE in 2024-12", "up 1,508.6 FTE since 2021-03",
+               "1,200 more (23,428.7 FTE)"]]},
+]  # fmt: skip
+
+
+def test_scorecard_figures_are_numbers_with_the_unit_in_the_heading(tmp_path):
+    """Cells such as "77.2% to 88.1%", "91.0% (above)" and "up 7.7 points on 2023: ..." were
+    text: each figure is now a number in a column of its own, its unit in the heading, and
+    the words beside it in a text column."""
+    path = tmp_path / "scorecard.xlsx"
+    write_spreadsheet(path, SCORECARD, "Scorecard", [])
+    book = read_xlsx(path)
+    first = list(book["Table_1"]["rows"].values())
+    header = next(i for i, row in enumerate(first) if row and row[0] == "KPI")
+    assert first[header] == [
+        "KPI", "Latest\n(%)", "95% interval: lower\n(%)", "95% interval: upper\n(%)",
+        "Change since previous period\n(percentage points)",
+        "Change since previous period: compared with", "Change since previous period: verdict",
+    ]  # fmt: skip
+    assert first[header + 1 :] == [
+        ["A", 83.3, 77.2, 88.1, 7.7, "2023", "no significant change"],
+        ["B", 2.9, 2.4, 3.4, -4.1, "2023", "better"],
+        ["C", "[c]", "[c]", "[c]", "[x]", "[x]", "not assessed: latest figure [c]"],
+    ]
+    second = list(book["Table_2"]["rows"].values())
+    header = next(i for i, row in enumerate(second) if row and row[0] == "KPI")
+    assert second[header] == ["KPI", "England\n(%)", "North\n(%)",
+                              "North: against the funnel limits"]  # fmt: skip
+    assert second[header + 1 :] == [["A", 87.5, 91.0, "above"], ["B", 2.0, 1.1, "below"],
+                                    ["C", 9.3, 9.9, "within"]]  # fmt: skip
+    ratios = list(book["Table_3"]["rows"].values())
+    header = next(i for i, row in enumerate(ratios) if row and row[0] == "Group")
+    assert ratios[header:] == [["Group", "Ratio", "95% interval: lower", "95% interval: upper"],
+                               ["Women", 0.93, 0.90, 0.96], ["Men", 1.07, 1.03, 1.11]]  # fmt: skip
+    third = list(book["Table_4"]["rows"].values())
+    header = next(i for i, row in enumerate(third) if row and row[0] == "Commitment")
+    assert third[header] == [
+        "Commitment", "Latest\n(FTE)", "Latest: month", "Since baseline\n(FTE)",
+        "Since baseline: compared with", "Commitment asks: more\n(FTE)",
+        "Commitment asks: in all\n(FTE)",
+    ]  # fmt: skip
+    assert third[header + 1] == ["Midwives", 23737.3, "2024-12", 1508.6, "2021-03", 1200.0,
+                                 23428.7]  # fmt: skip
+    for sheet in ("Table_1", "Table_2", "Table_3", "Table_4"):  # no figure left as text
+        for row in book[sheet]["rows"].values():
+            figure = re.compile(r"-?[\d,]+(\.\d+)?%|-?[\d,]+\.\d+")
+            assert not any(isinstance(c, str) and figure.fullmatch(c) for c in row)
+
+
+def test_an_area_page_has_no_chart_rows_for_periods_before_a_kpi_existed():
+    """ARCP outcome 10.1 began in 2020: the trends' data had blank rows for 2017 to 2019, which
+    the spreadsheet wrote [x] (not available) where [z] (not applicable) was meant."""
+    from heenb.figures.kpis import not_applicable
+    from heenb.report.area import area_report
+
+    start, _ = not_applicable("arcp-covid-share")
+    report = area_report("EM")
+    data = next(iter(report.trends().data.values()))
+    name = report.catalogue.kpi("arcp-covid-share")["short_name"]
+    mine = data[data["KPI"] == name]
+    assert len(mine) and (mine["Period"] >= start).all()
+    assert (data["Period"] < start).any()  # other KPIs keep their earlier years

@@ -10,6 +10,7 @@ build passes in as :class:`PageFacts`.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 from pathlib import Path
@@ -96,8 +97,18 @@ def with_spreadsheet_link(body: str, name: str) -> str:
 
 
 def about(notebook: nbformat.NotebookNode, page: PageFacts | None) -> list[str]:
-    """The page's provenance as lines, for its spreadsheet's cover."""
-    return [f"{k}: {v}" for k, v in _facts(notebook, page).items()]
+    """The page's provenance as lines for its spreadsheet's cover, then the next release and
+    the contact where the plan declares them (:func:`heenb.report.common.publication`)."""
+    from heenb.report.common import long_date, publication
+
+    declared = publication()
+    lines = [f"{k}: {v}" for k, v in _facts(notebook, page).items()]
+    if declared["next_release"]:
+        day = long_date(dt.date.fromisoformat(declared["next_release"]))
+        lines.append(f"Next release: {day}")
+    if declared["contact"]:
+        lines.append(f"Contact: {declared['contact']}")
+    return lines
 
 
 #: The sections of a page's opening, read before its contents list: the main points and

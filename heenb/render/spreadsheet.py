@@ -5,16 +5,21 @@ spreadsheets, through ``gptables``: a cover sheet, a contents sheet, a notes
 sheet, then one table per sheet, starting at the top with no merged cells and
 no blank rows above it. Cells are what the page shows, after disclosure
 control: a withheld figure is ``[c]``; a figure that does not exist (blank or
-"no data" on the page) is ``[x]``. Columns whose figures are all plain numbers
-(or all per cent) are written as numbers (per cent columns with the unit in
-their heading), never as text. Nothing in a cell is run as a formula or a link:
-gptables reads ``[text](url)`` in any text as a hyperlink, which heenb never
-asks it for, so that reading is turned off while a workbook is written
-(:func:`_text_stays_text`); the contents sheet's links to the table sheets,
-which gptables makes itself, stay. Nor is any text from data read as a note
-marker: gptables reads ``$$reference$$`` in titles, subtitles and headings as a
-reference to a note (and refuses it in a heading); while a workbook is written
-it reads only heenb's own markers (:func:`own_marker`), so a name such as
+"no data" on the page) is ``[x]`` (not available), as the Government Statistical
+Service defines it; a blank verdict beside a figure (within the funnel limits, no
+special cause) is a verdict, written in words (:data:`VERDICT_BLANKS`). Figures are
+numbers with the unit in the heading, never text: columns of plain numbers or per
+cents as they are, and a column whose cells hold figures with words (an interval
+"77.2% to 88.1%", a change "up 7.7 points on 2023: better", "91.0% (above)") as a
+number column per figure and a text column for the words (:data:`SPLITS`). Notes are
+numbered in the order the tables cite them, each once; only notes cited are listed.
+Nothing in a cell is run as a formula or a link: gptables reads ``[text](url)`` in
+any text as a hyperlink, which heenb never asks it for, so that reading is turned
+off while a workbook is written (:func:`_text_stays_text`); the contents sheet's
+links to the table sheets, which gptables makes itself, stay. Nor is any text from
+data read as a note marker: gptables reads ``$$reference$$`` in titles, subtitles and
+headings as a reference to a note (and refuses it in a heading); while a workbook is
+written it reads only heenb's own markers (:func:`own_marker`), so a name such as
 "Project $$x$$" is written as it is.
 """
 
@@ -25,6 +30,7 @@ import io
 import re
 import threading
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 import gptables
@@ -51,6 +57,61 @@ NUMBER = re.compile(r"-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?")
 PERCENT = re.compile(r"-?\d+(\.\d+)?%")
 #: A year names a period: a column of years stays text.
 YEAR = re.compile(r"(19|20)\d\d")
+#: Columns whose blank cell, beside a figure, is a verdict: heading -> its words.
+VERDICT_BLANKS = {"Outlier": "within limits", "Special cause variation": "common cause"}
+#: The columns that hold a chart row's figure, the first found deciding whether a blank
+#: verdict is a verdict (a row without a figure has none: ``[x]``).
+FIGURE_HEADINGS = ("Value", "Proportion")
+#: Words that stand for figures that could not be worked out; the reason after them is kept.
+NOT_ASSESSED = "not assessed"
+
+_NUM = r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+_PERIOD = r"(?:19|20)\d\d(?:-Q[1-4]|-\d\d)?"
+
+
+@dataclass(frozen=True)
+class Part:
+    """One column a split cell is written as: the ``pattern`` group it takes, the suffix of
+    its heading, its unit (None: words; "": a number with no unit), and what it holds when
+    the cell lacks the group."""
+
+    group: str
+    suffix: str
+    unit: str | None = None
+    missing: str | float = "[x]"
+
+
+@dataclass(frozen=True)
+class Split:
+    """A shape of cell holding figures with words, and the columns it is written as.
+    ``reason`` names the part that keeps the reason of a "not assessed: ..." cell."""
+
+    pattern: re.Pattern
+    parts: tuple[Part, ...]
+    reason: str | None = None
+
+
+#: Cell shapes written as numbers and words, tried in order; a column is split when every
+#: figure in it has one shape (symbols and "not assessed: ..." cells keep their rows).
+SPLITS = (
+    Split(re.compile(rf"(?P<lower>{_NUM})% to (?P<upper>{_NUM})%"),
+          (Part("lower", ": lower", "%"), Part("upper", ": upper", "%"))),
+    Split(re.compile(rf"(?P<lower>{_NUM}) to (?P<upper>{_NUM})"),  # a ratio's interval
+          (Part("lower", ": lower", ""), Part("upper", ": upper", ""))),
+    Split(re.compile(rf"(?P<value>{_NUM})%(?: \((?P<side>above|below)\))?"),
+          (Part("value", "", "%"), Part("side", ": against the funnel limits", None, "within"))),
+    Split(re.compile(rf"(?:(?P<sign>up|down) (?P<size>{_NUM}) points|(?P<none>no change)) "
+                     rf"(?:on|since) (?P<since>{_PERIOD})(?:: (?P<verdict>.+))?"),
+          (Part("size", "", "percentage points", 0.0), Part("since", ": compared with"),
+           Part("verdict", ": verdict")), reason="verdict"),
+    Split(re.compile(rf"(?:(?P<sign>up|down) (?P<size>{_NUM}) FTE|(?P<none>no change)) "
+                     rf"(?:on|since) (?P<since>{_PERIOD})"),
+          (Part("size", "", "FTE", 0.0), Part("since", ": compared with"))),
+    Split(re.compile(rf"(?P<value>{_NUM}) FTE in (?P<month>{_PERIOD})"),
+          (Part("value", "", "FTE"), Part("month", ": month"))),
+    Split(re.compile(rf"(?P<more>{_NUM}) more \((?P<total>{_NUM}) FTE\)"),
+          (Part("more", ": more", "FTE"), Part("total", ": in all", "FTE"))),
+)  # fmt: skip
 #: XlsxWriter options: data strings stay strings (never formulas, links or numbers).
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False,
                     "strings_to_numbers": False}  # fmt: skip
@@ -79,6 +140,57 @@ def cell(shown: str):
     return "[x]" if shown.strip() in NOT_AVAILABLE else text(shown)
 
 
+def with_verdicts(columns: list[str], rows: list[list[str]]) -> list[list[str]]:
+    """``rows`` with each blank cell of a verdict column (:data:`VERDICT_BLANKS`) in words
+    where its row has a figure; a row without a figure keeps it blank (not available)."""
+    verdicts = [i for i, c in enumerate(columns) if c in VERDICT_BLANKS]
+    figure = next((columns.index(c) for c in FIGURE_HEADINGS if c in columns), None)
+    if not verdicts or figure is None:
+        return rows
+    out = []
+    for row in rows:
+        row = list(row)
+        if row[figure].strip() not in NOT_AVAILABLE and row[figure] not in SYMBOLS:
+            for i in verdicts:
+                row[i] = row[i] if row[i].strip() else VERDICT_BLANKS[columns[i]]
+        out.append(row)
+    return out
+
+
+def split_column(heading: str, cells: list[str]) -> list[tuple[str, list, str | None]] | None:
+    """A column of figures with words as (heading, values, unit) columns, one per part of
+    the first :data:`SPLITS` shape every figure has; None when no shape fits, or when the
+    cells hold one figure alone (:func:`column_values` writes those as numbers)."""
+    figures = [c for c in cells if c not in SYMBOLS and not c.startswith(NOT_ASSESSED)]
+    reasons = len(figures) + sum(c in SYMBOLS for c in cells) < len(cells)
+    for split in SPLITS:
+        matches = {c: split.pattern.fullmatch(c) for c in figures}
+        if not figures or not all(matches.values()) or (reasons and split.reason is None):
+            continue
+        parts = [p for p in split.parts
+                 if any(m[p.group] is not None for m in matches.values())
+                 or (reasons and p.group == split.reason)]  # fmt: skip
+        if len(parts) < 2:
+            return None
+        return [(heading + part.suffix, [_part(split, part, c, matches.get(c)) for c in cells],
+                 part.unit) for part in parts]  # fmt: skip
+    return None
+
+
+def _part(split: Split, part: Part, text: str, match: re.Match | None):
+    """What one part of a split column holds for the cell ``text``."""
+    if text in SYMBOLS:
+        return text
+    if match is None:  # not assessed: no figure, the reason in words
+        return text if part.group == split.reason else "[x]"
+    value = match[part.group]
+    if value is None:
+        return part.missing
+    if part.unit is None:
+        return value
+    return float(value.replace(",", "")) * (-1 if match.groupdict().get("sign") == "down" else 1)
+
+
 def column_values(cells: list[str]) -> tuple[list, str | None]:
     """A column's cells as numbers where every figure is a number (``None`` unit) or a per
     cent (unit ``%``, the number of per cent); otherwise as text. Symbols stay as they are."""
@@ -93,33 +205,54 @@ def column_values(cells: list[str]) -> tuple[list, str | None]:
     return cells, None
 
 
-def sheet_table(table: dict, number: int, note_refs: dict[str, str]) -> gptables.GPTable:
-    """One page table as a gptables table, its notes referenced from its title."""
+class Notes:
+    """A workbook's notes: each text gets one reference when a table first cites it, so the
+    notes sheet lists only notes cited and gptables numbers them 1, 2, 3 ... uniquely (a
+    note no table cited was numbered by its place in the table given, reusing a number)."""
+
+    def __init__(self):
+        self.refs: dict[str, str] = {}
+
+    def cite(self, text: str) -> str:
+        """The marker gptables replaces with ``[note N]``."""
+        return own_marker(self.refs.setdefault(text, f"note{len(self.refs) + 1}"))
+
+    def table(self) -> pd.DataFrame | None:
+        """The notes table (reference, text) of the notes cited; None when none was."""
+        if not self.refs:
+            return None
+        return pd.DataFrame({"Note reference": list(self.refs.values()),
+                             "Note text": list(self.refs)})  # fmt: skip
+
+
+def sheet_table(table: dict, number: int, notes: Notes) -> gptables.GPTable:
+    """One page table as a gptables table, its notes cited from its title and the symbols
+    it uses from its subtitle."""
     columns: dict[str, list] = {}
     units: dict[str, str] = {}
+    rows = with_verdicts(table["columns"], table["rows"])
     for position, heading in enumerate(table["columns"]):
-        cells = [cell(row[position]) for row in table["rows"]]
-        values, unit = column_values(cells)
         # gptables refuses "$$" in a heading: each "$" stands in as OWN_MARK until it is made
-        name = text(heading).replace("$", OWN_MARK) or f"Column {position + 1}"
-        while name in columns:
-            name += " (again)"
-        columns[name] = values
-        if unit:
-            units[name] = unit
-    notes = [text(table["note"])] if table["note"] else []
+        heading = text(heading).replace("$", OWN_MARK) or f"Column {position + 1}"
+        cells = [cell(row[position]) for row in rows]
+        for name, values, unit in split_column(heading, cells) or [
+            (heading, *column_values(cells))
+        ]:
+            while name in columns:
+                name += " (again)"
+            columns[name] = values
+            if unit:
+                units[name] = unit
+    texts = [text(table["note"])] if table["note"] else []
     if table["national"]:
-        notes.append(NATIONAL_NOTE)
-    markers = "".join(
-        " " + own_marker(note_refs.setdefault(n, f"note{len(note_refs) + 1}")) for n in notes
-    )
+        texts.append(NATIONAL_NOTE)
+    markers = "".join(f" {notes.cite(note)}" for note in texts)
     used = [s for s in SYMBOLS if any(s in values for values in columns.values())]
     subtitles = []
     if used:  # gptables puts each [note N] marker at the end of its text
-        refs = dict(zip(SYMBOLS, list(note_refs.values())[: len(SYMBOLS)], strict=True))
         meanings = ", ".join(f"{s} ({MEANINGS[s]})" for s in used)
         subtitles.append(
-            f"Symbols in this table: {meanings}." + "".join(own_marker(refs[s]) for s in used)
+            f"Symbols in this table: {meanings}." + "".join(notes.cite(SYMBOLS[s]) for s in used)
         )
     made = gptables.GPTable(
         table=pd.DataFrame(columns, columns=list(columns)),
@@ -134,23 +267,23 @@ def sheet_table(table: dict, number: int, note_refs: dict[str, str]) -> gptables
 
 
 def workbook_parts(tables: list[dict], title: str, about: list[str]):
-    """The cover, sheets and notes table of a report's workbook."""
-    note_refs = {text: f"symbol{n}" for n, text in enumerate(SYMBOLS.values(), start=1)}
+    """The cover, sheets and notes table (None without notes) of a report's workbook."""
+    notes = Notes()
     tables = [t for t in tables if t["rows"]]  # a table with no rows has nothing to take away
-    sheets = {f"Table_{n}": sheet_table(t, n, note_refs) for n, t in enumerate(tables, start=1)}
-    notes = pd.DataFrame({"Note reference": list(note_refs.values()),
-                          "Note text": list(note_refs)})  # fmt: skip
+    sheets = {f"Table_{n}": sheet_table(t, n, notes) for n, t in enumerate(tables, start=1)}
     cover = gptables.Cover(
         title=f"{text(title)}: the report's tables",
         intro=[
             "This workbook holds every table of the report page it sits beside, one table "
-            "to a sheet, with the figures the page shows after disclosure control.",
-            "The contents sheet lists the tables; the notes sheet explains the symbols "
-            "[c], [x] and [z] and each table's notes.",
+            "to a sheet, with the figures the page shows after disclosure control: figures "
+            "as numbers, their unit in the column heading.",
+            "Symbols: [c] confidential (withheld by disclosure control), [x] not available, "
+            "[z] not applicable. The contents sheet lists the tables; the notes sheet explains "
+            "the symbols the tables use and each table's notes.",
         ],
         about=[text(line) for line in about],
     )
-    return cover, sheets, notes
+    return cover, sheets, notes.table()
 
 
 def write_spreadsheet(target: Path, tables: list[dict], title: str, about: list[str]) -> None:
@@ -175,9 +308,8 @@ def workbook_bytes(tables: list[dict], title: str, about: list[str]) -> bytes:
     (XlsxWriter's zip file, left half-written, complained again when collected)."""
     cover, sheets, notes = workbook_parts(tables, title, about)
     made = io.BytesIO()
-    with warnings.catch_warnings():  # [z] is explained though no table may use it,
-        warnings.filterwarnings("ignore", "The following notes are not referenced")
-        warnings.filterwarnings("ignore", module="gptables")  # and pandas 3 deprecations
+    with warnings.catch_warnings():  # pandas 3 deprecations inside gptables
+        warnings.filterwarnings("ignore", module="gptables")
         with _text_stays_text():
             gptables.write_workbook(
                 filename=made, sheets=sheets, cover=cover, notes_table=notes,

@@ -155,8 +155,9 @@ class AreaReport(Report):
         first), significant changes in its own figures, programmes off track, its staff in
         post since the commitments' baseline; then, if nothing stands out, that."""
         name = self.area["name"]
-        points = findings.area_points(list(self.scores.values()), name, self.peers)
-        summary = points.pop() if points and points[-1].startswith("None of") else None
+        judged = list(self.scores.values())
+        points = findings.area_points(judged, name, self.peers, summary=False)
+        summary = findings.standing_summary(judged, name, self.peers)
         projects = latest_project_status(self.mart)
         projects = projects[projects["local_office"].isin(self.offices)]
         points.append(findings.projects_point(f"Programme projects in {name}", projects))
@@ -192,11 +193,14 @@ class AreaReport(Report):
         ]
         shown = table.drop(columns=["kpi_id"])
         peers = "local offices" if self.is_office else "regions"
+        rows, unassessed = scorecard.without_unassessed(rows, "KPI")
         return blocks.join(
             [
                 heading,
                 scorecard.key(),
-                scorecard.table(rows, f"Every KPI for {self.area['name']}: latest and change"),
+                scorecard.table(
+                    rows, f"Every KPI for {self.area['name']}: latest and change", unassessed
+                ),
                 blocks.table(
                     shown,
                     f"Every KPI for {self.area['name']} compared with England and other {peers}",
@@ -206,11 +210,14 @@ class AreaReport(Report):
 
     @section
     def trends(self) -> Block:
+        """Every KPI's trend in the area, its region and England, one panel per KPI; years
+        before a KPI existed (ARCP outcome 10.1 before 2020) are not rows of its data, so
+        they are neither drawn nor a blank "not available" in the spreadsheet."""
         heading = blocks.heading("KPI trends")
         lines = []
         for _, kpi in self.measures.iterrows():
             for code in dict.fromkeys([self.code, *self._comparators()]):
-                series = kpis.trend(self.mart, kpi["kpi_id"], code)
+                series = kpis.applicable(kpis.trend(self.mart, kpi["kpi_id"], code))
                 lines.append(series.assign(line=self._line_label(code), KPI=kpi["short_name"]))
         if not lines:
             return heading + blocks.no_data("KPI trends", "no KPI has data for this area")

@@ -1,11 +1,13 @@
 """What needs attention: the exceptions first, then a compact matrix of verdicts.
 
 Right after a page's main points, a board reads which KPIs are worse than their peers,
-worse than last period, or showing special cause concern, each with a one-line reason
-and a link to its evidence; then a Making Data Count style matrix (KPIs by question on
-an area page, areas by KPI on the index) whose cells say good, bad or no signal in
-words and a symbol, coloured too, so colour is never alone. Every verdict is read from
-the :class:`~heenb.figures.score.Score` the scorecard and main points read.
+worsened since the previous period, or showing special cause concern, each with a
+one-line reason and a link to its evidence; then a Making Data Count style matrix (KPIs
+by question on an area page, areas by KPI on the index) whose cells say good, bad or no
+signal in words and a symbol, coloured too, so colour is never alone. Every verdict is
+read from the :class:`~heenb.figures.score.Score` the scorecard and main points read, in
+words that name its question ("worse than other STPs", "improved since 2023"), so two
+answers to two questions never read as a contradiction.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import pandas as pd
 
 from heenb import formatting
 from heenb.figures.score import OUTSIDE, Score
-from heenb.report import blocks, takeaway
+from heenb.report import blocks, scorecard, takeaway
 from heenb.report.blocks import Block, escape
 
 #: A cell's tone: its symbol and CSS class; its words are the verdict itself.
@@ -26,18 +28,26 @@ TONES = {
     "none": ("\u2013", "heenb-none"),
 }
 KEY = (
-    "\u26a0 needs attention (worse than peers, worse than last period, or special cause "
-    "concern); \u2713 better; \u2013 no signal, or not assessed (the reason is given)."
+    "\u26a0 needs attention (worse than the other areas, worsened since the previous period, or "
+    "special cause concern); \u2713 better than the other areas, improved, or special cause "
+    "improvement; \u2013 no signal, or not assessed (the reason is given)."
 )
 
 
 @dataclass(frozen=True)
 class Verdict:
-    """One answer of a Score to one question: words, a tone, and where the evidence is."""
+    """One answer of a Score to one question: words that name the question ("worse than
+    other STPs", "improved since 2023"), a tone, and the one-line reason an exception gives
+    (no verdict of its own)."""
 
     words: str
     tone: str  # "bad", "good" or "none"
-    reason: str = ""  # the one-line reason an exception gives
+    reason: str = ""
+
+    def item(self, name: str) -> str:
+        """The exception as a sentence: "ARCP outcomes 2 and 3: worsened since 2023 (up 1.2
+        points); a statistically significant change."."""
+        return f"{name}: {self.words}; {self.reason}." if self.reason else f"{name}: {self.words}."
 
 
 def standing(score: Score, peers: str) -> Verdict:
@@ -61,16 +71,22 @@ def standing(score: Score, peers: str) -> Verdict:
     return Verdict(f"not compared: {verdict}", "none")
 
 
+#: A significant change's verdict in words that say it is a change, not a standing.
+CHANGED = {"better": "improved", "worse": "worsened", "significant": "changed"}
+
+
 def change(score: Score) -> Verdict:
-    """The change since the previous period, significant at 5% or not."""
+    """The change since the previous period, significant at 5% or not: "improved since 2023
+    (down 4.1 points)", "no significant change"."""
     if score.change is None:
         return Verdict(f"not assessed: {score.change_reason}", "none")
-    moved = formatting.change(score.change["change"], score.measure.unit)
-    reason = f"{moved} on {score.change['from_period']}, statistically significant"
     verdict = score.change_verdict
-    if verdict in ("better", "worse"):
-        return Verdict(f"{verdict} ({moved})", "good" if verdict == "better" else "bad", reason)
-    return Verdict(verdict, "none")
+    if verdict == "no significant change":
+        return Verdict(verdict, "none")
+    moved = formatting.change(score.change["change"], score.measure.unit)
+    words = f"{CHANGED[verdict]} since {score.change['from_period']} ({moved})"
+    tone = {"better": "good", "worse": "bad"}.get(verdict, "none")
+    return Verdict(words, tone, "a statistically significant change")
 
 
 def variation(score: Score) -> Verdict:
@@ -79,11 +95,12 @@ def variation(score: Score) -> Verdict:
         return Verdict(f"not assessed: {score.spc_reason}", "none")
     icon = score.spc.variation
     if icon is None:
-        return Verdict(f"not assessed: too few points ({score.spc.limit_points})", "none")
+        return Verdict(scorecard.spc_cells(score)["Variation"][1], "none")
+    reason = "found by Making Data Count's special cause rules in the area's own series"
     if icon.startswith("concern"):
-        return Verdict("special cause concern", "bad", "special cause variation: concern")
+        return Verdict("special cause concern", "bad", reason)
     if icon.startswith("improvement"):
-        return Verdict("special cause improvement", "good", "special cause: improvement")
+        return Verdict("special cause improvement", "good", reason)
     return Verdict("no special cause" if icon == "common_cause" else "special cause", "none")
 
 
@@ -131,8 +148,9 @@ def exceptions(items: list[tuple[str, str | None]]) -> Block:
     """The exceptions as a list, each a sentence and a link to its evidence; or one sentence
     that there are none."""
     if not items:
-        return blocks.paragraph("No KPI needs attention: none is worse than its peers or than "
-                                "last period, and none shows special cause concern.")  # fmt: skip
+        return blocks.paragraph("No KPI needs attention: none is worse than the other areas or "
+                                "worsened since the previous period, and none shows special "
+                                "cause concern.")  # fmt: skip
     return blocks.linked_list(
         [[(f"{text} ", None), ("See the evidence.", href)] if href else [(text, None)]
          for text, href in items]
@@ -154,10 +172,8 @@ def area_attention(scores: list[Score], where: str, peers: str,
         verdicts = [judge(score) for _, _, judge in questions]
         rows.append((score.measure.short_name, None, verdicts))
         for (_, key, _), verdict in zip(questions, verdicts, strict=True):
-            item = (f"{score.measure.short_name}: {verdict.words} ({verdict.reason}).",
-                    evidence.get(key))  # fmt: skip
             if verdict.tone == "bad":
-                bad.append(item)
+                bad.append((verdict.item(score.measure.short_name), evidence.get(key)))
     columns = [q for q, _, _ in questions]
     rows, columns, unassessed = without_unassessed(rows, columns)
     return blocks.join([
@@ -170,11 +186,12 @@ def area_attention(scores: list[Score], where: str, peers: str,
 
 def without_unassessed(rows, columns):
     """The matrix without columns in which nothing could be assessed, and a sentence for
-    each saying why (one reason, the first row's), so no column reads "not assessed" alone."""
+    each saying why (every reason once, with how many KPIs it covers: the scorecards' words),
+    so no column reads "not assessed" alone."""
     keep = [i for i in range(len(columns))
             if any(not r[2][i].words.startswith("not ") for r in rows)]  # fmt: skip
-    notes = [f"{columns[i]} is not assessed for any KPI "
-             f"({rows[0][2][i].words.removeprefix('not assessed: ')})."
+    notes = [f"{columns[i]} is not assessed for any KPI: "
+             f"{scorecard.reasons([('', r[2][i].words) for r in rows], 'KPI')}."
              for i in range(len(columns)) if i not in keep and rows]  # fmt: skip
     rows = [(name, href, [verdicts[i] for i in keep]) for name, href, verdicts in rows]
     return rows, [columns[i] for i in keep], notes
@@ -196,8 +213,8 @@ def areas_by_kpi(
         for score in scores:
             verdict = standing(score, peers)
             if verdict.tone == "bad":
-                bad.append((f"{name}, {score.measure.short_name}: {verdict.words} "
-                            f"({verdict.reason}).", href or evidence))  # fmt: skip
+                bad.append((verdict.item(f"{name}, {score.measure.short_name}"),
+                            href or evidence))  # fmt: skip
             short = verdict.words.split(" than ")[0].removeprefix("not compared: ")
             verdicts.append(Verdict(short, verdict.tone))
         table.append((name, href, verdicts))

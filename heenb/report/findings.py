@@ -30,18 +30,26 @@ def main_points(points: list[str]) -> Block:
     return blocks.heading("Main points") + blocks.bullet_list(points)
 
 
+#: A significant change in words that name its question ("since 2023"), by its meaning.
+CHANGE_WORDS = {"better": "improved", "worse": "worsened"}
+
+
 def change_words(change: dict, kpi: pd.Series) -> str:
-    """A change with direction, meaning and significance: "up 2.7 points on 2023: better,
-    a statistically significant change"."""
+    """A change since the previous period, its question named ("since 2023"), with direction,
+    meaning and significance: "improved since 2023 (down 4.1 points, a statistically
+    significant change)"; "up 0.2 points since 2023, within what chance alone could explain".
+
+    Its verdict is a change's ("improved", "worsened"), never "better" or "worse", which
+    answer another question (against other areas) on the same page."""
     unit = kpi["unit"] if kpi["unit"] else "%"
-    words = f"{formatting.change(change['change'], unit)} on {change['from_period']}"
-    judged = Measure(kpi).meaning(change["change"])
-    significance = (
-        "a statistically significant change"
-        if change["significant"]
-        else "within what chance alone could explain"
-    )
-    return f"{words}: {judged + ', ' if judged and change['significant'] else ''}{significance}"
+    moved = formatting.change(change["change"], unit)
+    since = f"since {change['from_period']}"
+    if not change["significant"]:
+        return f"{moved} {since}, within what chance alone could explain"
+    judged = CHANGE_WORDS.get(Measure(kpi).meaning(change["change"]))
+    if judged:
+        return f"{judged} {since} ({moved}, a statistically significant change)"
+    return f"{moved} {since}, a statistically significant change"
 
 
 def history_words(trend: pd.DataFrame, unit: str = "%") -> str:
@@ -116,30 +124,42 @@ def kpi_point(kpi: pd.Series, trend: pd.DataFrame, where: str = "England") -> st
 
 
 def standing_out(table: pd.DataFrame, kpi: pd.Series, peers: str, reference: str) -> str:
-    """Areas beyond the 99.8% funnel limits of a comparison table, better or worse.
+    """Areas beyond the 99.8% funnel limits of a comparison table, better or worse, out of
+    those compared; areas not compared (withheld, no data) are counted, never called within.
 
     ``table`` is from :func:`heenb.figures.kpis.compare`; ``peers`` names the
-    areas ("local offices"); ``reference`` is the centre line in words.
+    areas ("local offices"); ``reference`` is the centre line in words ("England's 2.0%").
     """
     better, worse = split_outliers(table, kpi["improvement"])
     adjusted = funnel_words(table)
     one = peers[:-1] if peers.endswith("s") else peers
+    tested = int(table["outlier"].isin(["", *OUTSIDE]).sum())
+    untested = len(table) - tested
+    if not tested:
+        return (
+            f"{kpi['short_name']}: no {one} could be compared with {reference} (figures "
+            "withheld, missing or too few to compare)."
+        )
+    rest = f"; {untested} could not be compared (figures withheld or missing)" if untested else ""
+    compared = f"of the {tested} {one if tested == 1 else peers} compared"
     if not better and not worse:
         return (
-            f"{kpi['short_name']}: no {one} stands out from {reference}; all lie within the "
-            f"99.8% funnel limits{adjusted}."
+            f"{kpi['short_name']}: none {compared} stands out from {reference}; "
+            f"{'it lies' if tested == 1 else 'all lie'} within the 99.8% funnel "
+            f"limits{adjusted}{rest}."
         )
     parts = []
     unit = kpi["unit"] or "%"
+    centre = reference.split("'s ")[0]  # "England's 2.0%": better than England
+    directed = kpi["improvement"] in ("higher", "lower")
     for names, word in ((better, "better"), (worse, "worse")):
         if names:
-            figures = ", ".join(f"{name} {formatting.number(value, unit)}" for name, value in names)
-            parts.append(f"{word}: {figures}")
+            figures = ", ".join(f"{area} {formatting.number(value, unit)}" for area, value in names)
+            parts.append(f"{word} than {centre}: {figures}" if directed else figures)
     k = len(better) + len(worse)
     return (
-        f"{kpi['short_name']}: {k} {one if k == 1 else peers} "
-        f"{'stands' if k == 1 else 'stand'} out from {reference}, beyond the 99.8% funnel "
-        f"limits{adjusted}; " + "; ".join(parts) + "."
+        f"{kpi['short_name']}: {k} {compared} {'stands' if k == 1 else 'stand'} out from "
+        f"{reference}, beyond the 99.8% funnel limits{adjusted}; " + "; ".join(parts) + rest + "."
     )
 
 
@@ -209,18 +229,21 @@ def rating_point(name: str, updates: pd.DataFrame) -> str:
 # ---------------------------------------------------------------- points from scores
 def standing_point(score: Score, where: str, peers: str) -> str | None:
     """A KPI on which an area lies beyond its peers' 99.8% funnel limits, with its value
-    and England's; None when it does not (or was not compared)."""
+    and England's; None when it does not (or was not compared). The sentence names its
+    question ("than other local offices that year"), so it reads beside a change since the
+    previous period without seeming to contradict it."""
     verdict = score.standing_verdict
     if score.standing not in OUTSIDE:
         return None
     mine = score.peers[score.peers["area_code"] == score.area_code].iloc[0]
     unit = score.measure.unit
     england = score.peers.attrs.get("centre")
-    how = f"{verdict} than other {peers}" if verdict != "outside limits" else (
-        f"outside the limits of other {peers}")  # fmt: skip
+    side = "higher" if score.standing == "high" else "lower"
+    how = (f"{verdict} than other {peers} that year: {side}" if verdict in ("better", "worse")
+           else f"{side} than other {peers} that year")  # fmt: skip
     return (
         f"{score.measure.short_name}: {formatting.number(mine['value'], unit)} in {where} in "
-        f"{score.latest_period}, {how} (beyond the 99.8% funnel limits; England "
+        f"{score.latest_period}, {how}, beyond the 99.8% funnel limits (England "
         f"{formatting.number(england, unit) if england is not None else formatting.NO_DATA})."
     )
 
@@ -234,38 +257,45 @@ def change_point(score: Score, where: str) -> str | None:
 
 
 def standing_summary(scores: list[Score], where: str, peers: str) -> str | None:
-    """When no KPI stands out: how many were compared and found within limits, and how many
-    could not be compared; None when some KPI stands out or there are none."""
+    """When no KPI stands out: how many KPIs were compared and found within limits, and how
+    many could not be compared (never called within limits); None when some KPI stands out
+    or there are none."""
     if not scores or any(s.standing in OUTSIDE for s in scores):
         return None
-    assessed = sum(s.standing == "" for s in scores)
-    untested = len(scores) - assessed
-    if not assessed:
+    total = len(scores)
+    tested = sum(s.standing == "" for s in scores)
+    untested = total - tested
+    against = f"for {where} with other {peers}"
+    if not tested:
+        if total == 1:
+            return f"The KPI could not be compared {against}: its figure is withheld or missing."
         return (
-            f"None of the {len(scores)} KPIs could be compared for {where} with other "
-            f"{peers}: figures are withheld, missing or too few to compare."
+            f"None of the {total} KPIs could be compared {against}: figures are withheld, "
+            "missing or too few to compare."
         )
-    text = (
-        f"None of the {assessed} KPIs compared stands out for {where} against other {peers}: "
-        "all lie within the 99.8% funnel limits."
-        if untested
-        else f"None of the {assessed} KPIs stands out for {where} against other {peers}: "
-        "all lie within the 99.8% funnel limits."
+    none = ("and it does not stand out: it lies" if tested == 1
+            else "and none stands out: all lie")  # fmt: skip
+    if not untested:
+        if total == 1:
+            return f"The KPI was compared {against}, {none} within the 99.8% funnel limits."
+        return f"All {total} KPIs were compared {against}, {none} within the 99.8% funnel limits."
+    return (
+        f"{tested} of the {total} KPIs could be compared {against}, {none} within the 99.8% "
+        f"funnel limits; the other {untested} could not be compared (withheld, missing or too "
+        "few areas)."
     )
-    if untested:
-        text += f" {untested} could not be compared (withheld, missing or too few areas)."
-    return text
 
 
-def area_points(scores: list[Score], where: str, peers: str) -> list[str]:
+def area_points(scores: list[Score], where: str, peers: str, summary: bool = True) -> list[str]:
     """The main points every area page (region, local office, HEE region, STP) draws from its
     scores: KPIs beyond its peers' funnel limits (worse first), then significant changes in
-    its own figures, then, when nothing stands out, how many KPIs were compared."""
+    its own figures, then (with ``summary``), when nothing stands out, how many KPIs were
+    compared (:func:`standing_summary`)."""
     standing = [(s.standing_verdict != "worse", standing_point(s, where, peers)) for s in scores]
     points = [text for _, text in sorted(standing, key=lambda pair: pair[0]) if text]
     points += [text for s in scores if (text := change_point(s, where))]
-    summary = standing_summary(scores, where, peers)
-    return points + ([summary] if summary else [])
+    said = standing_summary(scores, where, peers) if summary else None
+    return points + ([said] if said else [])
 
 
 def staff_words(kpi: pd.Series, figures: dict) -> str:

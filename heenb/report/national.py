@@ -18,12 +18,19 @@ from heenb.data.catalogue import ENGLAND
 from heenb.figures import kpis
 from heenb.figures.commitments import commitment_figures
 from heenb.figures.measure import Kind, Measure, of_kind
-from heenb.figures.score import score, scores
+from heenb.figures.score import OUTSIDE, Score, score, scores
 from heenb.plan import Job, load_plan
 from heenb.report import attention, blocks, findings, scorecard
 from heenb.report.blocks import Block
 from heenb.report.changes import area_names, compare, summary_block
-from heenb.report.common import Inputs, Report, demo_banner, load_inputs, section
+from heenb.report.common import (
+    Inputs,
+    Report,
+    demo_banner,
+    load_inputs,
+    release_block,
+    section,
+)
 from heenb.report.narrative import latest_project_status
 
 SOURCES = ["Every raw source; see each report's data notes"]
@@ -107,6 +114,7 @@ class IndexReport(Report):
         )
         parts = [
             blocks.heading("Workforce education reports", 1),
+            release_block(),
             demo_banner(self.inputs),
             self.main_points(),
             self.attention(),
@@ -136,21 +144,29 @@ class IndexReport(Report):
         measures = self._measures()
         codes = list(self.catalogue.regions["region_code"])
         kpis = [kpi for _, kpi in measures.iterrows()]
-        by_kpi = [scores(self.catalogue, self.mart, kpi, codes, "region") for kpi in kpis]
+        by_kpi = list(self.region_scores.values())
         rows = [
             (self.catalogue.area_name(code), self._page_of(code), [s[i] for s in by_kpi])
             for i, code in enumerate(codes)
         ]
         evidence = "#national-scorecard-by-region"
         worse = [
-            (f"England, {judged.measure.short_name}: {verdict.words} ({verdict.reason}).",
-             evidence)
+            (verdict.item(f"England, {judged.measure.short_name}"), evidence)
             for judged in (score(self.catalogue, self.mart, kpi) for kpi in kpis)
             if (verdict := attention.change(judged)).tone == "bad"
         ]  # fmt: skip
         return attention.areas_by_kpi(
             rows, list(measures["short_name"]), "regions", None, worse + self._adverse_ratings()
         )
+
+    @cached_property
+    def region_scores(self) -> dict[str, list[Score]]:
+        """By KPI id, each NHS England region's :class:`~heenb.figures.score.Score` against
+        the other regions (in the catalogue's order of regions), worked out once for the
+        main points and what needs attention."""
+        codes = list(self.catalogue.regions["region_code"])
+        return {kpi["kpi_id"]: scores(self.catalogue, self.mart, kpi, codes, "region")
+                for _, kpi in self._measures().iterrows()}  # fmt: skip
 
     def _adverse_ratings(self) -> list[tuple[str, str | None]]:
         """Qualitative objectives whose latest update is rated red or amber, with the rating's
@@ -193,19 +209,7 @@ class IndexReport(Report):
             kpi = catalogue.kpi(objective.headline_kpi)
             if Measure(kpi).kind is Kind.PROPORTION:
                 points.append(findings.kpi_point(kpi, kpis.trend(self.mart, kpi["kpi_id"])))
-        standing = []
-        for kpi in self._measures().itertuples():
-            period = kpis.latest_period(self.mart, kpi.kpi_id)
-            regions = kpis.compare(self.mart, catalogue, kpi.kpi_id, period, "region")
-            better, worse = findings.split_outliers(regions, kpi.improvement)
-            standing += [f"{name} better on {kpi.short_name}" for name, _ in better]
-            standing += [f"{name} worse on {kpi.short_name}" for name, _ in worse]
-        points.append(
-            "Regions beyond the 99.8% funnel limits: " + "; ".join(standing) + "."
-            if standing
-            else f"No region stands out from England on any of the {len(self._measures())} "
-            "KPIs: all lie within the 99.8% funnel limits."
-        )
+        points.append(self._regions_point())
         staff = []
         for _, kpi in of_kind(catalogue.kpis, Kind.STAFF).iterrows():
             figures = commitment_figures(self.mart, kpi)
@@ -230,6 +234,32 @@ class IndexReport(Report):
         text = ("Qualitative objectives rated " + "; ".join(ratings) + ". ") if ratings else ""
         points.append(text + off[:1].upper() + off[1:])
         return points
+
+    def _regions_point(self) -> str:
+        """Regions beyond the 99.8% funnel limits on any KPI, better or worse than the other
+        regions, from their Scores; when none is, how many comparisons that rests on, and
+        how many could not be made (never counted as within the limits)."""
+        standing, tested, untested = [], 0, 0
+        for judged in self.region_scores.values():
+            for one in judged:
+                tested += one.standing in ("", *OUTSIDE)
+                untested += one.standing not in ("", *OUTSIDE)
+                if one.standing in OUTSIDE:
+                    area = self.catalogue.area_name(one.area_code)
+                    verdict = one.standing_verdict
+                    verdict = verdict if verdict in ("better", "worse") else "outside the limits"
+                    standing.append(f"{area} {verdict} on {one.measure.short_name}")
+        rest = (f" {untested} region figures could not be compared (withheld or missing)."
+                if untested else "")  # fmt: skip
+        if standing:
+            return ("Regions beyond the 99.8% funnel limits around England's rate: "
+                    + "; ".join(standing) + "." + rest)  # fmt: skip
+        if not tested:
+            return "No region could be compared with the others: figures are withheld or missing."
+        return (
+            f"No region stands out on any of the {len(self.region_scores)} KPIs: all {tested} "
+            "region figures lie within the 99.8% funnel limits around England's rate." + rest
+        )
 
     def _measures(self) -> pd.DataFrame:
         proportions = self.mart.proportions
@@ -258,7 +288,9 @@ class IndexReport(Report):
                 rows.append(
                     {"Area": self.catalogue.area_name(code), "href": self._page_of(code), **cells}
                 )
-            parts.append(scorecard.table(rows, f"{kpi['short_name']}: England and each region"))
+            rows, unassessed = scorecard.without_unassessed(rows, "area")
+            caption = f"{kpi['short_name']}: England and each region"
+            parts.append(scorecard.table(rows, caption, unassessed))
         compared = [self._scorecard_row(kpi) for kpi in measures.itertuples()]
         parts.append(
             blocks.table(

@@ -10,6 +10,8 @@ change or SPC result is worked out from them.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from heenb import formatting
@@ -95,6 +97,52 @@ def kpi_cells(score: Score) -> dict:
         "Change since previous period": change_cell(score),
         **spc_cells(score),
     }
+
+
+#: "7 annual points; Making Data Count needs 13 for process limits" (:func:`spc_cells`).
+_TOO_FEW = re.compile(r"(\d+) (\w+) points; Making Data Count needs (\d+) for process limits")
+
+
+def without_unassessed(rows: list[dict], what: str) -> tuple[list[dict], str | None]:
+    """Scorecard rows (:func:`kpi_cells`) without a symbol column (:data:`SYMBOL_COLUMNS`) in
+    which no row could be assessed, and one sentence per such column saying why ("Variation is
+    not assessed for any KPI: 5 to 8 annual points, and Making Data Count needs 13 for process
+    limits."); None when every column stays. A column that reads only "not assessed" tells a
+    board nothing a sentence cannot, and printed three lines a row. ``what`` names a row
+    ("KPI", "area")."""
+    dropped, sentences = [], []
+    for column in SYMBOL_COLUMNS:
+        cells = [row[column] for row in rows if column in row]
+        if cells and all(symbol == NOT_ASSESSED for symbol, _ in cells):
+            dropped.append(column)
+            sentences.append(f"{column} is not assessed for any {what}: {reasons(cells, what)}.")
+    if not dropped:
+        return rows, None
+    kept = [{key: value for key, value in row.items() if key not in dropped} for row in rows]
+    return kept, " ".join(sentences)
+
+
+def reasons(cells: list[tuple[str, str]], what: str) -> str:
+    """The reasons of "not assessed" cells, each once, too few points as one range ("5 to 8
+    annual points, and Making Data Count needs 13 for process limits"); with more than one
+    reason, how many rows each covers."""
+    by_reason: dict[str, list[int]] = {}
+    for _, words in cells:
+        reason = re.sub(r"^not assessed[:,] ", "", words)
+        found = _TOO_FEW.fullmatch(reason)
+        key = f"points {found[2]} {found[3]}" if found else reason
+        by_reason.setdefault(key, []).append(int(found[1]) if found else 0)
+    phrases = []
+    for key, points in by_reason.items():
+        if key.startswith("points "):
+            _, kind, needed = key.split(" ")
+            low, high = min(points), max(points)
+            span = f"{low}" if low == high else f"{low} to {high}"
+            key = f"{span} {kind} points, and Making Data Count needs {needed} for process limits"
+        if len(by_reason) > 1:
+            key += f" ({len(points)} {what}{'s' * (len(points) > 1)})"
+        phrases.append(key)
+    return "; ".join(phrases)
 
 
 def figure_cells(row: pd.Series | None) -> dict:
@@ -193,7 +241,9 @@ __all__ = [
     "change_cell",
     "key",
     "kpi_cells",
+    "reasons",
     "spc_cells",
     "symbol_markup",
     "table",
+    "without_unassessed",
 ]

@@ -1,0 +1,99 @@
+"""Page 1 of every page says when it was released, and, only when the plan declares them, who
+to contact and when the next release is (``publication`` in ``reports.yml``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from heenb import paths
+from heenb.report.common import publication, release_block
+
+PLAN = Path(paths.PLAN_FILE)
+
+
+def with_publication(tmp_path: Path, block: dict | None) -> Path:
+    """A copy of the plan with ``block`` as its publication block (None: no block), its
+    notebooks where the plan's are."""
+    plan = yaml.safe_load(PLAN.read_text())
+    plan.pop("publication", None)
+    if block is not None:
+        plan["publication"] = block
+    for entry in plan["reports"]:
+        entry["notebook"] = str(PLAN.parent / entry["notebook"])
+    target = tmp_path / "reports.yml"
+    target.write_text(yaml.safe_dump(plan, sort_keys=False))
+    return target
+
+
+def test_the_plan_declares_a_publication_block_with_blank_values():
+    """No address or date is invented: the block is there to fill in, blank until then."""
+    declared = yaml.safe_load(PLAN.read_text())["publication"]
+    assert set(declared) == {"contact", "next_release"}
+    assert set(publication(PLAN)) == {"contact", "next_release"}
+
+
+def test_a_page_shows_its_release_date_and_only_what_the_plan_declares(tmp_path, monkeypatch):
+    monkeypatch.setenv(
+        "HEENB_PLAN", str(with_publication(tmp_path, {"contact": "", "next_release": ""}))
+    )
+    text = release_block().text
+    assert text == f"Released {dt.date.today():%-d %B %Y}."
+    monkeypatch.setenv("HEENB_PLAN", str(with_publication(tmp_path, None)))
+    assert release_block().text == text  # no block at all: the same
+    declared = {"contact": "Workforce statistics team (placeholder)", "next_release": "2027-01-07"}
+    monkeypatch.setenv("HEENB_PLAN", str(with_publication(tmp_path, declared)))
+    assert release_block().text == (
+        f"Released {dt.date.today():%-d %B %Y}. Next release: 7 January 2027. "
+        "Contact: Workforce statistics team (placeholder)."
+    )
+
+
+def test_a_next_release_that_is_not_a_date_is_refused_naming_the_plan(tmp_path, monkeypatch):
+    from heenb.errors import HeenbError
+
+    plan = with_publication(tmp_path, {"contact": "", "next_release": "soon"})
+    monkeypatch.setenv("HEENB_PLAN", str(plan))
+    with pytest.raises(HeenbError, match=r"reports\.yml.*publication.*next_release.*'soon'"):
+        publication()
+
+
+@pytest.mark.parametrize(("make", "value"), [("area", "EM"), ("stp", "E54000008"),
+                                             ("objective", "maternity")])  # fmt: skip
+def test_the_release_date_is_in_the_title_block_of_each_page_type(make, value):
+    from test_report_main_points import PAGE_TYPES
+
+    markup = PAGE_TYPES[make](value).headline().markup
+    title = re.search(r"<h1[^>]*>.*?</h1>\s*(<p[^>]*>.*?</p>)", markup, re.S)
+    assert title is not None and "Released " in title.group(1), markup[:600]
+
+
+@pytest.mark.slow
+def test_the_index_says_when_it_was_released(tmp_path):
+    from heenb.report.national import index_report
+
+    markup = index_report(str(tmp_path)).headline().markup
+    title = re.search(r"<h1[^>]*>.*?</h1>\s*(<p[^>]*>.*?</p>)", markup, re.S)
+    assert title is not None and "Released " in title.group(1)
+
+
+def test_the_spreadsheet_cover_names_the_contact_and_next_release_when_declared(
+    tmp_path, monkeypatch
+):
+    import nbformat
+
+    from heenb.render.html import about
+
+    notebook = nbformat.v4.new_notebook()
+    monkeypatch.setenv("HEENB_PLAN", str(with_publication(tmp_path, None)))
+    assert not any(line.startswith(("Contact", "Next release")) for line in about(notebook, None))
+    declared = {"contact": "Statistics team (placeholder)", "next_release": "2027-01-07"}
+    monkeypatch.setenv("HEENB_PLAN", str(with_publication(tmp_path, declared)))
+    assert about(notebook, None)[-2:] == [
+        "Next release: 7 January 2027",
+        "Contact: Statistics team (placeholder)",
+    ]
