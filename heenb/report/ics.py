@@ -56,14 +56,18 @@ class IcsReport(MeasuresReport):
                                index=shown.index, dtype=bool)]  # fmt: skip
 
     def findings(self) -> list[str]:
-        """Each measure's latest figure, then the organisations beyond its limits."""
-        points = []
-        for _, kpi in self.measures.iterrows():
-            latest = rate_sections.latest_sentence(kpi, "ics", self.code, self.name)
-            if latest:
-                points.append(latest)
-            points += rate_sections.outlier_sentences(kpi, "ics", self.code)
-        return points
+        """What is adverse first: the organisations beyond each measure's limits (worse
+        before better); then each measure's latest figure for the ICS."""
+        beyond = [
+            point
+            for _, kpi in self.measures.iterrows()
+            for point in rate_sections.outlier_sentences(kpi, "ics", self.code)
+        ]
+        latest = [
+            rate_sections.latest_sentence(kpi, "ics", self.code, self.name)
+            for _, kpi in self.measures.iterrows()
+        ]
+        return [*beyond, *(p for p in latest if p)]
 
     # ------------------------------------------------------------------ sections
     @section
