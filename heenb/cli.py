@@ -183,6 +183,7 @@ def _validate(args) -> int:
     from heenb import paths
     from heenb.data.contract import RAW_FILES
     from heenb.data.gaps import raw_gaps, warning_lines
+    from heenb.data.published import load_sources
     from heenb.data.validate import read_raw
     from heenb.plan import load_plan
 
@@ -199,6 +200,11 @@ def _validate(args) -> int:
     print(f"{data_dir}: the files present are valid ({rows} rows){warned}.")
     for line in warning_lines(gaps):
         print(line)
+    for source in load_sources().values():  # published statistics, read as declared
+        table = source.table()
+        print(f"{source.name} (published, {len(source.files)} file(s) in "
+              f"{source.folder.name}/): read as declared, {len(table):,} rows from "
+              f"{table['period'].min()} to {table['period'].max()}.")  # fmt: skip
     blocked = set()
     for raw in missing:
         groups = list(dict.fromkeys(j.group for j in jobs if raw.name in j.raw_sources))

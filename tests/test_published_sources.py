@@ -331,3 +331,20 @@ def test_a_funnel_of_every_organisation_names_them_and_its_labels_do_not_collide
         if boxes[i].overlaps(boxes[j])
     ]
     assert not overlapping
+
+
+def test_validate_reads_the_published_sources_and_names_a_bad_cell(tmp_path, monkeypatch, capsys):
+    from heenb.cli import main
+
+    assert main(["validate"]) == 0
+    assert "sickness_absence (published, 2 file(s) in published/): read as declared" in (
+        capsys.readouterr().out
+    )
+    folder = _copy(tmp_path)
+    path = folder / "nhs-sickness-absence-2025-03.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",3.19\n", ",3.19%\n", 1), "utf-8")
+    monkeypatch.setenv("HEENB_PUBLISHED", str(folder))
+    assert main(["validate"]) != 0
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+    assert "nhs-sickness-absence-2025-03.csv, row 2, column 'SICKNESS_ABSENCE_RATE_PERCENT'" in err
