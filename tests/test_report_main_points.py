@@ -11,7 +11,7 @@ import pytest
 from heenb import formatting
 from heenb.figures import kpis
 from heenb.report.area import area_report
-from heenb.report.findings import MOST_POINTS, change_words, history_words
+from heenb.report.findings import ADVERSE, MOST_POINTS, change_words, history_words
 from heenb.report.hee_region import hee_region_report
 from heenb.report.ics import ics_report
 from heenb.report.national import index_report
@@ -176,3 +176,20 @@ def test_the_area_scorecard_says_whether_a_significant_change_is_better_or_worse
         expected = (verdict or "significant") if judged.change["significant"] else (
             "no significant change")  # fmt: skip
         assert text.endswith(f": {expected}")
+
+
+def test_what_is_adverse_leads_the_main_points():
+    from heenb.report.findings import adverse_first
+
+    points = ["Learners: up 2 points, better.", "", "Projects: 5 red, 3 amber.",
+              "Thames Valley worse than other local offices.",
+              "Staff in post: on track."]  # fmt: skip
+    assert adverse_first(points) == [
+        "Projects: 5 red, 3 amber.",
+        "Thames Valley worse than other local offices.",
+        "Learners: up 2 points, better.",
+        "Staff in post: on track.",
+    ]
+    made = objective_report("restoration-recovery").findings()
+    adverse = [bool(ADVERSE.search(p)) for p in made[1:]]  # after the objective's own KPI
+    assert adverse == sorted(adverse, reverse=True)  # every adverse point before the rest

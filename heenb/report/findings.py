@@ -9,6 +9,8 @@ show them first with :func:`main_points`. Build status is not a finding.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from heenb import formatting
@@ -32,6 +34,21 @@ def main_points(points: list[str]) -> Block:
 
 #: A significant change in words that name its question ("since 2023"), by its meaning.
 CHANGE_WORDS = {"better": "improved", "worse": "worsened"}
+
+
+#: Words that make a main point adverse: a worse verdict, a red or amber rating, a missed
+#: milestone, special cause of concern.
+ADVERSE = re.compile(r"\b(worse|red|amber|missed|concern)\b", re.IGNORECASE)
+
+
+def adverse_first(points: list[str], keep: int = 0) -> list[str]:
+    """The points with what is adverse first (:data:`ADVERSE`), each group in its order;
+    the first ``keep`` points stay where they are (an objective's own headline KPI)."""
+    points = [p for p in points if p]
+    kept, rest = points[:keep], points[keep:]
+    return (
+        kept + [p for p in rest if ADVERSE.search(p)] + [p for p in rest if not ADVERSE.search(p)]
+    )
 
 
 def change_words(change: dict, kpi: pd.Series) -> str:

@@ -233,7 +233,7 @@ class IndexReport(Report):
         off = findings.projects_point("programme projects", projects)
         text = ("Qualitative objectives rated " + "; ".join(ratings) + ". ") if ratings else ""
         points.append(text + off[:1].upper() + off[1:])
-        return points
+        return findings.adverse_first(points)
 
     def _regions_point(self) -> str:
         """Regions beyond the 99.8% funnel limits on any KPI, better or worse than the other

@@ -144,7 +144,8 @@ class ObjectiveReport(Report):
             if self.objective["objective_id"] in programme.objective_ids:
                 mine = projects[projects["programme"] == programme.programme_id]
                 points.append(findings.projects_point(programme.name, mine))
-        return points
+        headline = 1 if self.quantitative and not self.national.empty else 0
+        return findings.adverse_first(points, keep=headline)  # the objective's own KPI first
 
     @section
     def trend(self) -> Block:
