@@ -43,9 +43,18 @@ def test_24_of_27_is_withheld_not_shown_as_100_per_cent():
     assert published(24, 27) == (25, None, "small base")
 
 
-def test_the_rate_is_given_to_the_nearest_5_per_cent_where_n_is_100_to_499():
+def test_the_rate_is_given_to_the_nearest_5_per_cent_where_n_is_100_to_249():
     assert published(86, 100) == (100, 0.85, "")
     assert published(88, 100) == (100, 0.9, "")
+
+
+def test_the_rate_is_given_to_the_nearest_2_per_cent_where_n_is_250_to_499():
+    assert published(258, 300) == (300, 0.86, "")  # 86.0%
+    assert published(261, 300) == (300, 0.88, "")  # 87.0%: half-way, up
+
+
+def test_the_rate_is_given_to_the_nearest_half_per_cent_where_n_is_1000_to_4999():
+    assert published(866, 1000) == (1000, 0.865, "")
 
 
 def test_the_rate_is_given_to_the_nearest_tenth_of_a_per_cent_where_n_is_5000_or_more():
@@ -81,6 +90,7 @@ def test_rates_are_written_to_their_precision():
     assert rate_text(0.86, 0.01) == "86%"
     assert rate_text(0.85, 0.05) == "85%"
     assert rate_text(0.863, 0.001) == "86.3%"
+    assert rate_text(0.865, 0.005) == "86.5%"
     assert rate_text(0.0, float("nan")) == "0%"
 
 
@@ -94,7 +104,7 @@ def test_a_step_finer_than_rounding_allows_is_refused():
 
 def test_the_note_states_each_precision_and_why_small_bases_are_withheld():
     note = RATE_PRECISION.note()
-    assert "unrounded counts" in note and "nearest 5 per cent where n is 100 to 499" in note
+    assert "unrounded counts" in note and "nearest 5 per cent where n is 100 to 249" in note
     assert "Below an n of 100" in note and "[c]" not in note
 
 
@@ -158,8 +168,8 @@ def check_cells(known: pd.DataFrame, top: int) -> int:
 
 
 def test_no_shown_rate_tells_a_count_more_exactly_than_rounding_does():
-    """Every numerator and denominator up to 700 (n shown as 100-499: nearest 5 per cent;
-    500-699: nearest 1 per cent)."""
+    """Every numerator and denominator up to 700 (n shown as 100-249: nearest 5 per cent;
+    250-499: 2 per cent; 500-695: 1 per cent)."""
     top = 700
     assert check_cells(what_a_reader_can_know(*every_count(range(top + 1))), top) > 1000
 

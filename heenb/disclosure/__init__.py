@@ -36,7 +36,7 @@ entry can be solved for by combining several rows and columns either.
 A rate published beside its rounded n (an STP's or a placement provider's) is instead
 worked out from the unrounded counts by :func:`published_rates`: rounded to a step that
 depends only on the rounded n (:class:`RatePrecision`, ``RATE_PRECISION``: the nearest
-0.1 per cent from n of 5,000, 1 per cent from 500, 5 per cent from 100) and withheld
+0.1 per cent from n of 5,000, 0.5 from 1,000, 1 from 500, 2 from 250, 5 from 100) and withheld
 below that, or where it is close to 0% or 100%, so that every count behind it keeps at
 least as many possible values as rounding to 5 leaves (:func:`possible_counts` lists
 them); :func:`rate_text` writes it to its precision.

@@ -49,13 +49,16 @@ class RatePrecision:
         (smallest rounded n, step of the rate as a fraction), largest n first: the rate
         of a base shown as at least the n is rounded to the nearest multiple of the step.
         A base below the last n gives no rate (withheld), except 0%. Each step times its
-        n must be at least the rule's base, so that a step is never finer than what one
+        n must be at least the rule's base (0.1% x 5,000, 0.5% x 1,000, 1% x 500, 2% x
+        250 and 5% x 100 are each 5), so that a step is never finer than what one
         rounding unit of the numerator moves the rate.
     rule : DisclosureRule, default NHS_DIGITAL
         The rule that rounds n (and the counts behind the rate) and withholds small counts.
     """
 
-    steps: tuple[tuple[int, float], ...] = ((5000, 0.001), (500, 0.01), (100, 0.05))
+    steps: tuple[tuple[int, float], ...] = (
+        (5000, 0.001), (1000, 0.005), (500, 0.01), (250, 0.02), (100, 0.05),
+    )  # fmt: skip
     rule: DisclosureRule = NHS_DIGITAL
 
     def __post_init__(self) -> None:
@@ -167,8 +170,8 @@ def _possible(n_shown: int, units: int, d: int, rule: DisclosureRule):
 
 @lru_cache(maxsize=65536)
 def _verdict(n_shown: int, units: int, d: int, rule: DisclosureRule) -> str:
-    """"" when a rate of ``units`` steps (of 1/d) beside ``n_shown`` may be shown, else the
-    reason (:data:`REASONS`)."""
+    """The empty string when a rate of ``units`` steps (of 1/d) beside ``n_shown`` may be
+    shown, else the reason (:data:`REASONS`)."""
     k, n = _possible(n_shown, units, d, rule)
     if not len(k):
         return "small base"
@@ -279,4 +282,4 @@ def rate_text(value, step: float) -> str:
     rate with no step (0%, or an exact national rate) to one decimal unless it is 0."""
     if step is None or math.isnan(step):
         return "0%" if float(value) == 0 else f"{100 * float(value):.1f}%"
-    return f"{100 * float(value):.{0 if step >= 0.01 - 1e-12 else 1}f}%"
+    return f"{100 * float(value):.{0 if step >= 0.01 - 1e-12 else 1}f}%"  # 0.5% and 0.1%: 1
