@@ -134,7 +134,7 @@ def test_an_office_funnel_names_its_outliers_above_then_below(catalogue):
     shares = [0.5, 0.97, *[0.8] * (len(codes) - 2)]  # far below, then far above
     table = pd.DataFrame({
         "level": PROVIDER, "area_code": codes, "area": names,
-        "numerator": [round(1000 * s) for s in shares], "denominator": 1000,
+        "denominator": 1000, "value": shares, "step": 0.01,
         "withheld": False, "no_data": False,
     })  # fmt: skip
     kpi = catalogue.kpi("nets-overall-satisfaction")
