@@ -193,3 +193,12 @@ def test_possible_counts_are_exactly_those_that_publish_the_same_cell():
         )
         found = set(zip(*possible_counts(n_shown, value, 0.05), strict=True))
         assert found == set(zip(k[mine], n[mine], strict=True))
+
+
+def test_the_marker_note_says_a_rate_beside_its_n_comes_from_the_unrounded_counts():
+    """Every page's glossary reads this note; it said all percentages came from rounded
+    counts, no longer true of STPs' and providers' rates."""
+    from heenb.disclosure import MARKER_NOTE
+
+    assert "beside its n" in MARKER_NOTE and "unrounded counts" in MARKER_NOTE
+    assert MARKER_NOTE.count(". ") == 0 and MARKER_NOTE.endswith(".")

@@ -8,7 +8,8 @@ The default is NHS Digital's rule for sub-national counts:
 - every other count is rounded to the nearest 5 (half-way cases round up; with
   whole counts and base 5 none arise: 12 -> 10, 13 -> 15);
 - a percentage is computed from the rounded counts and withheld when its
-  numerator or denominator is withheld (or its denominator is 0).
+  numerator or denominator is withheld (or its denominator is 0); a rate shown
+  beside its rounded n instead comes from the unrounded counts (below).
 
 England-level (national) figures are published unrounded and unsuppressed:
 ``national`` marks them, as ``True`` for a whole series or, per row, as a
