@@ -210,3 +210,23 @@ def test_a_funnel_verdict_tells_nothing_beyond_the_published_n_and_rate():
 def test_a_funnel_verdict_tells_nothing_beyond_the_published_n_and_rate_up_to_560(centre, tau2):
     judged = verdicts_against_brute_force(centre, tau2, range(95, 561))
     assert provider_figures.ON_LIMIT in set(judged)
+
+
+def test_a_provider_on_a_limit_is_named_as_such_and_not_counted_as_compared():
+    from heenb.report import providers
+
+    limits = pd.DataFrame(
+        {"outlier": ["", provider_figures.ON_LIMIT, ""], "proportion": [0.8, 0.04, 0.85],
+         "step": [0.01, 0.01, 0.05], "denominator": [600, 890, 150], "z": [0.1, 2.9, 0.3]},
+        index=["A", "B", "C"],
+    )  # fmt: skip
+    names = ["A", "B", "C", "D"]
+    assert providers.outliers_in_words(limits, names, "across England", "its providers") == (
+        "None of its providers lies outside the 99.8% limits across England (2 of 4 compared; "
+        "the rest are withheld, have no data or lie on a limit)."
+    )
+    assert providers.on_limit_words(limits, names) == (
+        "Too close to a 99.8% limit to say on which side, from the rate and n published (so "
+        "neither named nor counted within): B (4%, n 890)."
+    )
+    assert providers.verdict_text(provider_figures.ON_LIMIT) == "on the limit (not judged)"

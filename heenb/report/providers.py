@@ -35,17 +35,20 @@ def outliers_in_words(limits: pd.DataFrame | None, names: list[str], where: str,
     (``whose`` says who ``names`` are, for the sentence that none does)."""
     if limits is None:
         return f"Fewer than two providers have figures shown {where}, so there is no comparison."
-    compared = int(limits.index.isin(names).sum())
+    mine = limits[limits.index.isin(names)]
+    on_limit = int((mine["outlier"] == ON_LIMIT).sum())
+    compared = len(mine) - on_limit
+    rest = "are withheld, have no data or lie on a limit" if on_limit else (
+        "are withheld or have no data")  # fmt: skip
     if not compared:
-        return (
-            f"None of {whose} could be compared {where}: their figures are withheld or "
-            "missing, so none is judged either way."
-        )
+        why = ("each is withheld, has no data or lies on a limit" if on_limit
+               else "their figures are withheld or missing")  # fmt: skip
+        return f"None of {whose} could be compared {where}: {why}, so none is judged either way."
     high, low = outlier_names(limits, names)
     if not high and not low:
         return (
             f"None of {whose} lies outside the 99.8% limits {where} "
-            f"({compared} of {len(names)} compared; the rest are withheld or have no data)."
+            f"({compared} of {len(names)} compared; the rest {rest})."
             if compared < len(names)
             else f"None of {whose} lies outside the 99.8% limits {where}."
         )
