@@ -15,8 +15,9 @@ import pytest
 
 pytestmark = pytest.mark.slow  # every test reads the whole built report set
 
-#: Column headers of counts of people, protected in every sub-national table.
-COUNT_HEADERS = {"numerator", "denominator", "learners", "respondents", "all outcomes"}
+#: Column headers of counts of people, protected in every sub-national table (and any header
+#: ending ", n": the n beside a provider's rate).
+COUNT_HEADERS = {"numerator", "denominator", "learners", "respondents", "all outcomes", "n"}
 #: Report types (page folders) that read only NETS and ARCP counts: they show no free text,
 #: so the hostile narratives cannot appear on them (the script check still applies).
 #: Page types that show no free text from the raw data (ICS pages read none of it; their
@@ -99,7 +100,8 @@ def test_no_published_table_shows_a_withheld_count(built_reports):
         for table in tables_in(page):
             if "heenb-national" in table["class"]:
                 continue
-            columns = [i for i, h in enumerate(table["headers"]) if h.lower() in COUNT_HEADERS]
+            columns = [i for i, h in enumerate(table["headers"])
+                       if h.lower() in COUNT_HEADERS or h.endswith(", n")]  # fmt: skip
             if "Involvement activities" in table["caption"]:  # every figure is a count
                 headers = table["headers"]
                 columns = [i for i, h in enumerate(headers) if h == "Value" or h[:2] == "20"]
@@ -254,53 +256,83 @@ def counts_by_name(table: dict, name_column: str) -> dict[str, tuple[str, str]]:
     return {row[at[0]]: (row[at[1]], row[at[2]]) for row in table["rows"] if len(row) > at[2]}
 
 
+def as_rate(cell: str) -> str:
+    """A rate as a table writes it ("86%", "86.5%") or a chart's data does ("86.0"), made
+    comparable: per cent to one decimal; ``[c]`` and "no data" as they are."""
+    if cell in ("[c]", "no data"):
+        return cell
+    return f"{float(cell.rstrip('%')):.1f}"
+
+
 def provider_figures(folder: Path, kpi_names: dict[str, str]) -> tuple[dict, dict]:
-    """Every provider's counts and rates, on any page: ``{(kpi, provider): {page: shown}}``
-    for (numerator, denominator) pairs (tables of the data behind charts by provider, and
-    STP pages' tables against England's limits) and for rates (tables of each KPI by
-    provider, and the objective pages' tables of outlying providers)."""
-    pairs: dict = {}
+    """Every provider's n and rate, on any page: ``{(kpi, provider): {page: shown}}`` for n
+    and for rates (each KPI by provider, the data behind charts by provider, STP pages'
+    tables against England's limits and the objective pages' tables of outlying
+    providers)."""
+    sizes: dict = {}
     rates: dict = {}
+
+    def seen(kpi, provider, where, n=None, rate=None):
+        if n is not None:
+            sizes.setdefault((kpi, provider), {})[where] = n.replace(",", "")
+        if rate is not None:
+            rates.setdefault((kpi, provider), {})[where] = as_rate(rate)
+
     for page in pages(folder):
         where = str(page.relative_to(folder))
         for table in tables_in(page):
+            headers, rows = table["headers"], [r for r in table["rows"] if r]
             caption = table["caption"].removeprefix("Data for the chart: ")
             if caption != table["caption"] and " by provider" in caption:
                 kpi = kpi_names[caption.split(" (")[0]]
-                found = counts_by_name(table, "Area")
-            elif "'s providers against England's funnel limits" in caption:
+                assert "Numerator" not in headers, caption  # never published for providers
+                at = [headers.index(h) for h in ("Area", "n", "Proportion")]
+                for row in rows:
+                    seen(kpi, row[at[0]], where, n=row[at[1]], rate=row[at[2]])
+            elif "'s providers against England's funnel limits" in caption or (
+                "providers outside England's 99.8% funnel limits" in caption
+            ):
                 kpi = kpi_names[caption.split(": ")[0]]
-                found = counts_by_name(table, "Provider")
+                at = [headers.index(h) for h in ("Provider", "n", "Value")]
+                for row in rows:
+                    seen(kpi, row[at[0]], where, n=row[at[1]], rate=row[at[2]])
             elif caption.startswith("Each KPI by provider"):
-                headers = table["headers"]
                 for column, header in enumerate(headers):
-                    kpi = kpi_names.get(header.rsplit(" (", 1)[0])
-                    for row in filter(None, table["rows"]) if kpi else ():
-                        rates.setdefault((kpi, row[0]), {})[where] = row[column]
-                continue
-            elif "providers outside England's 99.8% funnel limits" in caption:
-                kpi = kpi_names[caption.split(": ")[0]]
+                    kpi = None if header.endswith(", n") else kpi_names.get(header.rsplit(" (")[0])
+                    for row in rows if kpi else ():
+                        seen(kpi, row[0], where, n=row[column + 1], rate=row[column])
+    return sizes, rates
+
+
+def stp_figures(folder: Path, kpi_names: dict[str, str]) -> dict[tuple[str, str], tuple]:
+    """{(kpi, STP name): (n, rate)} from the STP pages' scorecards."""
+    found = {}
+    for page in pages(folder / "stp"):
+        name = None
+        for table in tables_in(page):
+            if table["caption"].startswith("Every provider-level KPI for"):
+                name = table["caption"].removeprefix("Every provider-level KPI for ")
+                name = name.removesuffix(" at its latest period")
+                headers = table["headers"]
+                at = [headers.index(h) for h in ("KPI", "n", "Value")]
+                assert "Numerator" not in headers
                 for row in filter(None, table["rows"]):
-                    rates.setdefault((kpi, row[0]), {})[where] = row[2]
-                continue
-            else:
-                continue
-            for provider, pair in found.items():  # a chart's data writes 1250, a table 1,250
-                pair = tuple(cell.replace(",", "") for cell in pair)
-                pairs.setdefault((kpi, provider), {})[where] = pair
-    return pairs, rates
+                    found[(kpi_names[row[at[0]]], name)] = (row[at[1]], as_rate(row[at[2]]))
+    return found
 
 
-def test_no_withheld_count_can_be_recovered_across_provider_stp_and_office_pages(
+def test_no_withheld_figure_can_be_recovered_across_provider_stp_and_office_pages(
     built_reports, catalogue
 ):
-    """A local office's count (its area page's funnel data) is the sum of its STPs' (their
-    scorecards) and of its providers'; an STP's is the sum of its providers'. Provider
-    figures are read from every page that shows them (STP pages, local-office pages, the
-    objective pages' national funnels), and one provider shows the same figures on every
-    page: no such sum may show exactly one withheld entry."""
+    """A local office's counts (its area page's funnel data) are the sum of its STPs' (their
+    scorecards) and of its providers'; an STP's of its providers'. Each provider and STP
+    shows its n, and its rate from its unrounded counts, never its numerator; one provider
+    shows the same figures on every page (STP pages, local-office pages, the objective
+    pages' national funnels). No sum may show exactly one withheld n, and no sum exactly
+    one withheld numerator (an office's, or a rate's, as if a rate gave its numerator),
+    except where the sum's one part with data is its total."""
     kpi_names = dict(zip(catalogue.kpis["short_name"], catalogue.kpis["kpi_id"], strict=True))
-    offices, stps = {}, {}
+    offices = {}
     for page in pages(built_reports / "area"):
         for table in tables_in(page):
             caption = table["caption"].removeprefix("Data for the chart: ")
@@ -308,62 +340,61 @@ def test_no_withheld_count_can_be_recovered_across_provider_stp_and_office_pages
                 kpi = kpi_names[caption.split(" (")[0]]
                 for name, pair in counts_by_name(table, "Area").items():
                     offices[(kpi, name)] = pair
-    for page in pages(built_reports / "stp"):
-        name = catalogue.area_name(page.stem)
-        for table in tables_in(page):
-            if table["caption"].startswith("Every provider-level KPI for"):
-                for kpi, pair in counts_by_name(table, "KPI").items():
-                    stps[(kpi_names[kpi], name)] = pair
-    shown_pairs, shown_rates = provider_figures(built_reports, kpi_names)
-    assert offices and stps and shown_pairs and shown_rates
-    pages_of = {where for seen in shown_pairs.values() for where in seen}
+    stps = stp_figures(built_reports, kpi_names)
+    sizes, rates = provider_figures(built_reports, kpi_names)
+    assert offices and stps and sizes and rates
+    pages_of = {where for seen in sizes.values() for where in seen}
     assert {p.split("/")[0] for p in pages_of} == {"area", "stp", "objective"}
-    for seen in (shown_pairs, shown_rates):
+    for seen in (sizes, rates):
         differ = {key: by_page for key, by_page in seen.items() if len(set(by_page.values())) > 1}
         assert not differ, f"a provider shows different figures on different pages: {differ}"
-    listed = {key: next(iter(by_page.values())) for key, by_page in shown_pairs.items()}
-    rates = {key: next(iter(by_page.values())) for key, by_page in shown_rates.items()}
-    for kpi in {k for k, _ in listed}:  # a rate shown anywhere is drawn on the national funnel
-        for (rated, provider), rate in rates.items():
-            if rated == kpi:
-                assert ((kpi, provider) in listed) == (rate not in ("[c]", "no data")), provider
+    size = {key: next(iter(by_page.values())) for key, by_page in sizes.items()}
+    rate = {key: next(iter(by_page.values())) for key, by_page in rates.items()}
+    none = ("0", "no data")
 
-    def provider_pair(kpi, provider):
-        if (kpi, provider) in listed:
-            return listed[(kpi, provider)]
-        return ("0", "0") if rates.get((kpi, provider)) == "no data" else ("[c]", "[c]")
+    def relation(total, parts):
+        """(n entries, numerator entries), each "[c]" where withheld; numerators of a sum
+        whose one part with data is its total are left out (None)."""
+        n = [total[0], *[p[0] for p in parts]]
+        k = [total[1], *[p[1] for p in parts]]
+        with_data = sum(p[0] not in none for p in parts)
+        return n, (k if with_data > 1 else None)
 
     relations = []
-    for kpi in {k for k, _ in listed}:
+    provider_kpis = {k for k, _ in size}
+    for kpi in provider_kpis:
         for stp in catalogue.stps["stp_code"]:
-            total = stps.get((kpi, catalogue.area_name(stp)))
-            names = [catalogue.area_name(p) for p in catalogue.providers_in(stp)]
-            parts = [provider_pair(kpi, name) for name in names]
-            for i, count in enumerate(("numerator", "denominator")):
-                relations.append((f"{stp} {kpi} {count}", [total[i], *[p[i] for p in parts]]))
-    for kpi, office_name in offices:
+            name = catalogue.area_name(stp)
+            if (kpi, name) not in stps:
+                continue
+            parts = [(size.get((kpi, n), "no data"), rate.get((kpi, n), "no data"))
+                     for n in map(catalogue.area_name, catalogue.providers_in(stp))]  # fmt: skip
+            relations.append((f"{stp} {kpi}", *relation(stps[(kpi, name)], parts)))
+    for (kpi, office_name), (numerator, denominator) in offices.items():
+        if kpi not in provider_kpis:
+            continue
         office = catalogue.local_offices.set_index("name").loc[office_name, "local_office_code"]
-        total = offices[(kpi, office_name)]
-        parts = [stps.get((kpi, catalogue.area_name(s)), ("0", "0"))
-                 for s in catalogue.stps_in(office)]  # fmt: skip
-        for i, count in enumerate(("numerator", "denominator")):
-            relations.append((f"{office} {kpi} {count}", [total[i], *[p[i] for p in parts]]))
-        if kpi in {k for k, _ in listed}:
-            parts = [provider_pair(kpi, catalogue.area_name(p))
-                     for p in catalogue.providers_in(office)]  # fmt: skip
-            for i, count in enumerate(("numerator", "denominator")):
-                entries = [total[i], *[p[i] for p in parts]]
-                relations.append((f"{office} {kpi} {count} over providers", entries))
+        total = (denominator, numerator)
+        parts = [stps.get((kpi, catalogue.area_name(s)), none) for s in catalogue.stps_in(office)]
+        relations.append((f"{office} {kpi} over STPs", *relation(total, parts)))
+        parts = [(size.get((kpi, n), "no data"), rate.get((kpi, n), "no data"))
+                 for n in map(catalogue.area_name, catalogue.providers_in(office))]  # fmt: skip
+        relations.append((f"{office} {kpi} over providers", *relation(total, parts)))
     for office in catalogue.local_offices["name"]:  # an office withheld: absent from the data
-        for kpi in {k for k, _ in stps}:
+        for kpi in provider_kpis:
             if (kpi, office) not in offices and any(k == kpi for k, _ in offices):
                 code = catalogue.local_offices.set_index("name").loc[office, "local_office_code"]
-                parts = [stps[(kpi, catalogue.area_name(s))] for s in catalogue.stps_in(code)]
-                relations.append((f"{office} {kpi}", ["[c]", *[p[1] for p in parts]]))
-    assert len(relations) > 250
-    assert any("[c]" in entries for _, entries in relations)
-    recoverable = [name for name, entries in relations if entries.count("[c]") == 1]
-    assert not recoverable, f"withheld counts recoverable across pages: {recoverable[:10]}"
+                parts = [stps.get((kpi, catalogue.area_name(s)), none)
+                         for s in catalogue.stps_in(code)]  # fmt: skip
+                relations.append((f"{office} {kpi}", *relation(("[c]", "[c]"), parts)))
+    assert len(relations) > 200  # each an n relation and (most) a numerator one
+    assert sum(k is not None for _, _, k in relations) > 100
+    assert any("[c]" in n for _, n, _ in relations)
+    assert any(k and "[c]" in k for _, _, k in relations)
+    lone = [name for name, n, _ in relations if n.count("[c]") == 1]
+    assert not lone, f"withheld n recoverable across pages: {lone[:10]}"
+    lone = [name for name, _, k in relations if k and k.count("[c]") == 1]
+    assert not lone, f"withheld numerators recoverable across pages: {lone[:10]}"
 
 
 def test_no_withheld_count_can_be_recovered_across_region_and_office_pages(

@@ -8,7 +8,8 @@ The default is NHS Digital's rule for sub-national counts:
 - every other count is rounded to the nearest 5 (half-way cases round up; with
   whole counts and base 5 none arise: 12 -> 10, 13 -> 15);
 - a percentage is computed from the rounded counts and withheld when its
-  numerator or denominator is withheld (or its denominator is 0).
+  numerator or denominator is withheld (or its denominator is 0); a rate shown
+  beside its rounded n instead comes from the unrounded counts (below).
 
 England-level (national) figures are published unrounded and unsuppressed:
 ``national`` marks them, as ``True`` for a whole series or, per row, as a
@@ -33,6 +34,14 @@ be worked out exactly by adding and subtracting shown figures along rows and
 columns: no row or column has exactly one withheld entry, and no withheld
 entry can be solved for by combining several rows and columns either.
 
+A rate published beside its rounded n (an STP's or a placement provider's) is instead
+worked out from the unrounded counts by :func:`published_rates`: rounded to a step that
+depends only on the rounded n (:class:`RatePrecision`, ``RATE_PRECISION``: the nearest
+0.1 per cent from n of 5,000, 0.5 from 1,000, 1 from 500, 2 from 250, 5 from 100) and withheld
+below that, or where it is close to 0% or 100%, so that every count behind it keeps at
+least as many possible values as rounding to 5 leaves (:func:`possible_counts` lists
+them); :func:`rate_text` writes it to its precision.
+
 Rules are :class:`DisclosureRule` values; ``NHS_DIGITAL`` (threshold 7, base 5)
 and ``GMC`` (groups of fewer than 3 withheld, no rounding) are provided.
 Withheld values are ``pandas.NA`` in nullable ``Int64`` / ``Float64`` results;
@@ -50,6 +59,14 @@ from heenb.disclosure._cells import (
 )
 from heenb.disclosure._counts import PROTECTED  # noqa: F401
 from heenb.disclosure._display import display
+from heenb.disclosure._rates import (
+    RATE_PRECISION,
+    REASONS,
+    RatePrecision,
+    possible_counts,
+    published_rates,
+    rate_text,
+)
 from heenb.disclosure._rule import GMC, MARKER, MARKER_NOTE, NHS_DIGITAL, DisclosureRule
 from heenb.disclosure._tables import suppress_table
 
@@ -58,12 +75,18 @@ __all__ = [
     "MARKER",
     "MARKER_NOTE",
     "NHS_DIGITAL",
+    "RATE_PRECISION",
+    "REASONS",
     "DisclosureRule",
+    "RatePrecision",
     "display",
+    "possible_counts",
     "protect",
     "protected_percentage",
     "protected_proportion",
     "protected_rates",
+    "published_rates",
+    "rate_text",
     "suppress",
     "suppress_table",
 ]

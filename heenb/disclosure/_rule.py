@@ -64,7 +64,9 @@ class DisclosureRule:
         """One sentence explaining the marker and this rule, for report notes."""
         rounding = (
             f", other counts below England level are rounded to the nearest {self.base} "
-            f"and percentages are calculated from the rounded counts"
+            f"and percentages are calculated from the rounded counts, except a rate shown "
+            f"beside its n, which is calculated from the unrounded counts and given only as "
+            f"precisely as that rounding allows"
             if self.base > 1
             else ""
         )

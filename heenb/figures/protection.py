@@ -93,7 +93,38 @@ def withhold_across(table: pd.DataFrame, sums: list[Relation]) -> pd.DataFrame:
     return out
 
 
-def _more_withheld(withheld: dict[str, bool], size: dict[str, int], sums: list[Relation]) -> set:
+def rates_withheld_across(
+    withheld: dict[str, bool], size: dict[str, int], sums: list[Relation], fixed: set[str]
+) -> set[str]:
+    """Codes whose rates to withhold as well, so that no withheld rate's numerator can be
+    worked out from the sums, even if every rate shown gave its numerator exactly.
+
+    Parameters
+    ----------
+    withheld : dict
+        By area code, whether its rate (its numerator) is withheld.
+    size : dict
+        By area code, its base as shown (0 where there is none).
+    sums : list of Relation
+        From :func:`relations`.
+    fixed : set of str
+        Codes whose figures are published elsewhere as they are (local offices and
+        regions): never withheld here.
+
+    A sum whose total is the same count as its one part (an STP with one provider, a
+    local office with one STP, or every other part empty) tells nothing by subtraction:
+    its part is its total, so it is left out.
+    """
+    kept = [
+        (total, parts) for total, parts in sums
+        if sum(size.get(p, 0) > 0 for p in parts) > 1
+    ]  # fmt: skip
+    return _more_withheld(dict(withheld), size, kept, fixed)
+
+
+def _more_withheld(
+    withheld: dict[str, bool], size: dict[str, int], sums: list[Relation], fixed=frozenset()
+) -> set:
     """Codes to withhold as well, so that no withheld figure can be worked out from the sums.
 
     ``withheld`` and ``size`` (shown denominator) are by area code of the rows
@@ -104,16 +135,18 @@ def _more_withheld(withheld: dict[str, bool], size: dict[str, int], sums: list[R
     office lies in a region of each structure, sums can be combined (KSS = NHS
     England's South East - HEE's South + South West): while some withheld figure is
     still fixed by all the sums together (:func:`_solvable`), one more figure of a
-    sum it is in is withheld.
+    sum it is in is withheld. Codes in ``fixed`` are never withheld (nor is England).
     """
     chosen: set[str] = set()
     sums = [(total, parts) for total, parts in sums if total in size]
 
     def withhold_one_more(total: str, parts: tuple[str, ...]) -> bool:
-        open_parts = [p for p in parts if not withheld.get(p, False) and size.get(p, 0) > 0]
+        open_parts = [p for p in parts if not withheld.get(p, False) and size.get(p, 0) > 0
+                      and p not in fixed]  # fmt: skip
         if open_parts:
             pick = min(open_parts, key=lambda p: (size[p], p))
-        elif total != ENGLAND and not withheld.get(total, False) and size.get(total, 0) > 0:
+        elif (total != ENGLAND and total not in fixed and not withheld.get(total, False)
+              and size.get(total, 0) > 0):  # fmt: skip
             pick = total
         else:
             return False

@@ -4,7 +4,11 @@
 Only NETS and ARCP are counted by provider, so the page shows their proportion
 KPIs: a scorecard against the STP's local office, region and England, a table of
 its providers and funnel plots of providers within the local office and
-nationally. Every count is protected across levels (:mod:`heenb.report.providers`).
+nationally. The STP's and its providers' figures are published as
+:mod:`heenb.figures.providers` gives them: n rounded and protected across levels, each
+rate from the unrounded counts to the precision its n allows, and every verdict
+(standing against other STPs, change since the previous period) one that holds
+whatever the unrounded counts behind the published n and rate.
 """
 
 from __future__ import annotations
@@ -13,12 +17,11 @@ from functools import cached_property
 
 import pandas as pd
 
-from heenb import formatting
 from heenb.data.catalogue import PROVIDER, STP
 from heenb.errors import ParameterError
 from heenb.figures import kpis
 from heenb.figures import providers as provider_figures
-from heenb.figures.score import Score, score
+from heenb.figures.score import OUTSIDE, Score
 from heenb.report import attention, blocks, findings, providers, scorecard
 from heenb.report.blocks import Block
 from heenb.report.common import Inputs, MeasuresReport, checked, load_inputs, section
@@ -90,10 +93,10 @@ class StpReport(MeasuresReport):
 
     @cached_property
     def scores(self) -> dict[str, Score]:
-        """Each provider KPI's :class:`~heenb.figures.score.Score` for the STP against the
-        other STPs."""
+        """Each provider KPI's :class:`~heenb.figures.providers.PublishedScore` for the STP
+        against the other STPs."""
         return {
-            kpi["kpi_id"]: score(self.catalogue, self.mart, kpi, self.code, STP)
+            kpi["kpi_id"]: provider_figures.stp_score(self.catalogue, self.mart, kpi, self.code)
             for _, kpi in self.measures.iterrows()
         }
 
@@ -109,7 +112,22 @@ class StpReport(MeasuresReport):
         changes in its own figures, then, if nothing stands out, that."""
         if self.missing:
             return [f"No provider figures for {self.name}: {self.missing}."]
-        return findings.area_points(list(self.scores.values()), self.name, "STPs")
+        scores = list(self.scores.values())
+        standing = [(s.standing_verdict != "worse", findings.standing_point(s, self.name, "STPs"))
+                    for s in scores if s.standing in OUTSIDE]  # fmt: skip
+        points = [text for _, text in sorted(standing, key=lambda pair: pair[0]) if text]
+        points += [self._change_point(s) for s in scores if s.change and s.change["significant"]]
+        summary = findings.standing_summary(scores, self.name, "STPs")
+        return points + ([summary] if summary else [])
+
+    def _change_point(self, judged: Score) -> str:
+        """A significant change in the STP's published rate, in words."""
+        latest = judged.trend[kpis.shown(judged.trend)].iloc[-1]
+        return (
+            f"{judged.measure.short_name}: {providers.published_rate_text(latest)} in "
+            f"{self.name} in {latest['period']}, "
+            f"{findings.change_words(judged.change, judged.measure.row)}."
+        )
 
     # ------------------------------------------------------------------ sections
     @section
@@ -134,17 +152,19 @@ class StpReport(MeasuresReport):
             mine = table[table["area_code"] == self.code]
             judged = self.scores[kpi["kpi_id"]]
             row = {"KPI": kpi["short_name"], "Period": period,
-                   **scorecard.figure_cells(None if mine.empty else mine.iloc[0])}  # fmt: skip
+                   **providers.published_cells(None if mine.empty else mine.iloc[0])}  # fmt: skip
             outlier = "no data" if mine.empty else judged.standing
             for label, code in (("Local office", self.office), ("Region", self.region)):
                 row[label] = scorecard.value_at(kpis.trend(self.mart, kpi["kpi_id"], code), period)
             row["England"] = scorecard.value_at(kpis.trend(self.mart, kpi["kpi_id"]), period)
-            row["Compared with other STPs"] = formatting.outlier(outlier)
+            row["Compared with other STPs"] = providers.verdict_text(outlier)
             rows.append(row)
         return heading + blocks.table(
             pd.DataFrame(rows),
             f"Every provider-level KPI for {self.name} at its latest period",
-            note="Counts are rounded to the nearest 5.",
+            note=providers.rates_note() + " The local office's and region's rates are worked "
+            "out from their rounded counts; England's from its unrounded counts. The 95% "
+            "interval allows for every count the n and rate shown allow.",
         )
 
     @section
@@ -180,9 +200,10 @@ class StpReport(MeasuresReport):
             parts.append(providers.office_funnel(self.catalogue, kpi, period, table, self.office,
                                                  names, "this STP's providers"))  # fmt: skip
             centre = kpis.england_value(self.mart, kpi["kpi_id"], period)
-            national = provider_figures.limits_of(rows, centre)
-            parts.append(blocks.paragraph(
-                providers.outliers_in_words(national, names, "across England")))  # fmt: skip
+            national = provider_figures.limits_of(rows, centre, provider_figures.ENGLAND_FUNNEL)
+            words = [providers.outliers_in_words(national, names, "across England"),
+                     providers.on_limit_words(national, names)]  # fmt: skip
+            parts.append(blocks.paragraph(" ".join(w for w in words if w)))
             if national is not None and national.index.isin(names).any():
                 parts.append(providers.standing_table(
                     national, names, f"{kpi['short_name']}: {self.name}'s providers against "
