@@ -214,7 +214,7 @@ def _sources(entry: dict, where: str) -> tuple[tuple[str, ...], tuple[str, ...]]
     reads (``data/published/sources.yml`` and each source's files, as inputs)."""
     published = load_sources()
     valid = [*ALL_SOURCES, *published]
-    sources = entry.get("sources", valid)
+    sources = entry.get("sources", list(ALL_SOURCES))  # a published source is named to be read
     unknown = [s for s in sources if s not in valid] if isinstance(sources, list) else []
     if not isinstance(sources, list) or not sources or unknown:
         named = f" (unknown: {', '.join(map(str, unknown))})" if unknown else ""

@@ -25,6 +25,7 @@ import yaml
 
 from heenb.cli import main
 from heenb.data.mart import mart_key
+from heenb.data.published import published_files
 from heenb.errors import BuildError
 from heenb.plan import load_plan
 from heenb.publish import inputs as inputs_module
@@ -184,7 +185,9 @@ def test_a_report_built_in_a_reused_kernel_equals_plain_papermill(tmp_path):
         kernel_name="python3", progress_bar=False, cwd=str(job.notebook.parent),
     )  # fmt: skip
     data = Path(os.environ["HEENB_DATA"])
-    facts = PageFacts(data.name, mart_key(data))  # what the build tells the exporter
+    facts = PageFacts(data.name, mart_key(data)).reading(  # what the build tells the exporter
+        published_files(job.sources), raw=bool(job.raw_sources)
+    )
     plain_page = _without_build_time(ReportExporter().to_html(plain, facts, job.label, job.output))
 
     # The executed notebook, from a worker's runner after two other reports in its kernel.

@@ -216,9 +216,13 @@ NEW_KPI = (
 PLAN = """reports:
   - {name: objective, title: Objectives, notebook: notebooks/objective.ipynb,
      parameter: objective, values: [restoration-recovery], check: objective,
-     output: "objective/{objective}.html"}
+     output: "objective/{objective}.html", sources: [arcp_outcomes, nets_responses,
+     workforce_fte, kpi_updates, demographics, programme_projects, programme_updates,
+     staff_leavers]}
   - {name: area, title: Areas, notebook: notebooks/region.ipynb, parameter: area,
-     values: [Y56], check: area, output: "area/{area}.html", links: true}
+     values: [Y56], check: area, output: "area/{area}.html", links: true,
+     sources: [arcp_outcomes, nets_responses, workforce_fte, programme_projects,
+     programme_updates, ppi_activities, staff_leavers]}
   - {name: ics, title: ICSs, notebook: notebooks/ics.ipynb, parameter: ics, values: [QKK],
      check: ics, sources: [staff_leavers], output: "ics/{ics}.html", links: true}
 """

@@ -10,6 +10,8 @@ source's declaration and the figures (:mod:`heenb.figures.rates`).
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 
 from heenb import formatting
@@ -22,6 +24,9 @@ from heenb.figures.measure import Measure
 from heenb.pprime import laney_curves
 from heenb.report import blocks
 from heenb.report.blocks import Block
+
+#: Fewest areas a funnel plot is drawn for; with fewer, the table's verdicts are enough.
+FUNNEL_FEWEST = 8
 
 #: What the areas one level down are called, by level.
 CHILDREN = {"region": ("region", "regions"), "ics": ("ICS", "ICSs"),
@@ -219,32 +224,28 @@ def _children(kpi: pd.Series, level: str, code: str, name: str) -> Block:
     if not judged:
         return block
     limits = units.dropna(subset=["upper998"]).set_index("area_name")
-    if len(limits) >= 2:
-        limits.attrs.update(units.attrs)
-        chart = funnel_chart(
-            limits[
-                [
-                    "numerator",
-                    "denominator",
-                    "proportion",
-                    "target",
-                    "lower95",
-                    "upper95",
-                    "lower998",
-                    "upper998",
-                    "z",
-                    "outlier",
-                ]
-            ],  # fmt: skip
-            laney_curves(units),
-            title=f"{kpi['short_name']} by {one}, {name}, {when}",
-            value_label=kpi["short_name"],
-            denominator_label=values[kpi["denominator"]].description,
-            unit_name=(one, many),
-            improvement=direction,
-        )
-        block += blocks.figure(chart, f"{caption}: funnel plot with p' limits")
-    return block
+    if len(limits) < FUNNEL_FEWEST:  # a handful of areas: the table's verdicts say it all
+        return block
+    limits.attrs.update(units.attrs)
+    shown = ["numerator", "denominator", "proportion", "target", "lower95", "upper95",
+             "lower998", "upper998", "z", "outlier"]  # fmt: skip
+    chart = funnel_chart(
+        limits[shown],
+        laney_curves(units),
+        title=f"{kpi['short_name']} by {one}, {name}, {when}",
+        value_label=kpi["short_name"],
+        denominator_label=parts[0].description,
+        unit_name=(one, many),
+        improvement=direction,
+    )
+    # The data behind the chart names its figures as the source declares them; counts of
+    # people are never shown there unprotected (rates only, as in the table).
+    data = chart.data.rename(columns={"numerator": parts[1].description,
+                                      "denominator": parts[0].description})  # fmt: skip
+    if people:
+        data = data.drop(columns=[parts[1].description, parts[0].description])
+    chart = dataclasses.replace(chart, data=data)
+    return block + blocks.figure(chart, f"{caption}: funnel plot with p' limits")
 
 
 def _days(value) -> str:
