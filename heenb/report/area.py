@@ -444,12 +444,16 @@ class AreaReport(Report):
         ]
         systems = self.catalogue.integrated_care_systems
         systems = systems[systems["region_code"] == self.code]
-        if not systems.empty:
-            parts.append(blocks.paragraph("Each ICS of this region has its own page:"))
-            parts.append(blocks.linked_list(
-                [[(name, self.link_to("ics", code))]
-                 for code, name in zip(systems["ics_code"], systems["name"], strict=True)]
-            ))  # fmt: skip
+        if not systems.empty:  # one paragraph of links: a list would print a line each
+            links = [
+                f'<a href="{blocks.escape(href)}">{blocks.escape(name)}</a>'
+                if (href := self.link_to("ics", code))
+                else blocks.escape(name)
+                for code, name in zip(systems["ics_code"], systems["name"], strict=True)
+            ]
+            said = "Each ICS of this region has its own page: "
+            parts.append(Block(f"<p>{said}{', '.join(links)}.</p>",
+                               f"{said}{', '.join(systems['name'])}."))  # fmt: skip
         return blocks.join(parts)
 
     def _line_label(self, code: str) -> str:

@@ -25,8 +25,8 @@ from heenb.pprime import laney_curves
 from heenb.report import blocks
 from heenb.report.blocks import Block
 
-#: Fewest areas a funnel plot is drawn for; with fewer, the table's verdicts are enough.
-FUNNEL_FEWEST = 8
+#: Fewest areas a funnel plot is drawn for; with fewer (a region's ICSs), the table says it.
+FUNNEL_FEWEST = 12
 
 #: What the areas one level down are called, by level.
 CHILDREN = {"region": ("region", "regions"), "ics": ("ICS", "ICSs"),
