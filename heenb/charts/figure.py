@@ -142,6 +142,18 @@ class _PixelCanvas(FigureCanvasAgg):
         target.append(np.array(self.buffer_rgba(), copy=True))
 
 
+def tight_box(figure: Figure, canvas: FigureCanvasAgg, dpi: float, pad_inches: float = 0.1):
+    """The box (inches) ``savefig(bbox_inches="tight", pad_inches=...)`` would save at ``dpi``,
+    with ``figure`` laid out by its layout engine, as ``savefig`` lays it out, without
+    drawing it: pass the box as ``bbox_inches`` and ``savefig`` draws the figure once."""
+    with cbook._setattr_cm(figure, dpi=dpi):
+        renderer = canvas.get_renderer()
+        engine = figure.get_layout_engine()
+        if engine is not None:
+            engine.execute(figure)
+        return figure.get_tightbbox(renderer).padded(pad_inches)
+
+
 def escape_text(text) -> str:
     """``text`` as a string matplotlib draws literally: every ``$`` escaped.
 
@@ -322,15 +334,21 @@ class Chart:
     def _palette_png(self) -> bytes:
         """The chart at :data:`HTML_DPI` in a palette (:func:`palette_png_of`), from the
         pixels Agg drew, framed as :meth:`_render` frames it; a chart that is not opaque is
-        embedded as a lossless PNG."""
+        embedded as a lossless PNG.
+
+        Drawn once: ``bbox_inches="tight"`` would first draw the whole figure without
+        rendering it, to lay it out and find its extent, then draw it again. Here the
+        layout engine (if any) runs on its own and the extent is measured directly
+        (:func:`tight_box`), which gives the same box, so the same pixels.
+        """
         figure = self.figure
         text_only(figure)
         previous, drawn = figure.canvas, []
         try:
-            _PixelCanvas(figure)
-            figure.savefig(
-                drawn, format="pixels", dpi=HTML_DPI, bbox_inches="tight", pad_inches=0.1
-            )
+            canvas = _PixelCanvas(figure)
+            box = tight_box(figure, canvas, HTML_DPI)
+            with figure._cm_set(layout_engine="none"):  # laid out: as savefig does after it
+                figure.savefig(drawn, format="pixels", dpi=HTML_DPI, bbox_inches=box)
         finally:
             figure.set_canvas(previous)
         return palette_png_of(drawn[0]) or self._png(HTML_DPI)
