@@ -77,6 +77,7 @@ _NO_METADATA = {"png": {"Software": None}, "svg": {"Date": None}, "pdf": {"Creat
 
 #: Colours a chart draws flat (white, black, the NHS and MDC colours): kept exact in a palette.
 FLAT_COLOURS = ("#FFFFFF", "#000000", *NHS_COLOURS.values(), *MDC_COLOURS.values())
+_FLAT_RGB = {tuple(int(c[i : i + 2], 16) for i in (1, 3, 5)) for c in FLAT_COLOURS}
 
 
 def palette_png(png: bytes, colours: int = PALETTE_COLOURS) -> bytes:
@@ -116,18 +117,20 @@ def palette_png_of(rgba: np.ndarray, colours: int = PALETTE_COLOURS) -> bytes | 
     packed = rgba.view("<u4")[..., 0]  # R | G << 8 | B << 16 | A << 24, one word a pixel
     if (packed < 0xFF000000).any():
         return None
-    keys = packed & 0xFFFFFF
-    rgb = Image.frombuffer("RGBA", (rgba.shape[1], rgba.shape[0]), rgba, "raw").convert("RGB")
-    counts = sorted(rgb.getcolors(maxcolors=rgb.width * rgb.height), key=lambda c: -c[0])
-    present = np.array([colour for _, colour in counts], dtype=np.int64)  # most common first
-    flat = {tuple(int(c[i : i + 2], 16) for i in (1, 3, 5)) for c in FLAT_COLOURS}
-    palette = [c for c in map(tuple, present) if c in flat][:colours]
-    palette += [c for c in map(tuple, present) if c not in flat][: colours - len(palette)]
-    chosen = np.array(palette, dtype=np.int64)
-    nearest = ((present[:, None, :] - chosen[None, :, :]) ** 2).sum(axis=2).argmin(axis=1)
+    height, width = packed.shape
+    image = Image.frombuffer("RGBA", (width, height), rgba, "raw", "RGBA", 0, 1)
+    counts = sorted(image.getcolors(maxcolors=width * height), key=lambda c: -c[0])
+    present = [colour[:3] for _, colour in counts]  # most common first
+    palette = [c for c in present if c in _FLAT_RGB][:colours]
+    palette += [c for c in present if c not in _FLAT_RGB][: colours - len(palette)]
+    shades, chosen = np.array(present, dtype=np.int32), np.array(palette, dtype=np.int32)
+    distances = np.zeros((len(shades), len(chosen)), dtype=np.int32)  # squared, channel by channel
+    for channel in range(3):
+        step = shades[:, channel, None] - chosen[None, :, channel]
+        distances += step * step
     lookup = np.zeros(1 << 24, dtype=np.uint8)  # palette index by 24-bit colour (B, G, R)
-    lookup[present[:, 0] | (present[:, 1] << 8) | (present[:, 2] << 16)] = nearest
-    indexed = Image.fromarray(lookup[keys], mode="P")
+    lookup[shades[:, 0] | (shades[:, 1] << 8) | (shades[:, 2] << 16)] = distances.argmin(axis=1)
+    indexed = Image.fromarray(np.take(lookup, packed & 0xFFFFFF), mode="P")
     indexed.putpalette([value for colour in palette for value in colour])
     buffer = io.BytesIO()
     indexed.save(buffer, format="PNG")
