@@ -48,6 +48,9 @@ LINE_STYLES = [
     (NHS_COLOURS["mid_grey"], (0, (1, 1)), "P"),
 ]
 _BAND_ALPHA = 0.15
+#: Most periods labelled on a trend chart's axis (as on an XmR chart): 12, or 8 when a label
+#: is longer than a year ("2024-01"), so labels never overlap.
+_MAX_TICKS, _MAX_LONG_TICKS = 12, 8
 _LABEL_GAP_PT = 11  # smallest vertical distance between two end labels, points
 
 
@@ -195,8 +198,13 @@ def _style_axes(ax) -> None:
     ax.tick_params(colors=NHS_COLOURS["dark_grey"])
 
 
+def _long(periods: list) -> bool:
+    """True when some period's label is longer than a year's ("2024-01", "2024-Q1")."""
+    return max(len(str(p)) for p in periods) > 4
+
+
 def _thin_ticks(ax, periods: list, most: int = 5) -> None:
-    """Label at most ``most`` periods on a narrow panel (always the last)."""
+    """Label at most ``most`` periods (always the last), each with its tick and grid line."""
     step = math.ceil(len(periods) / most)
     positions = list(range(len(periods) - 1, -1, -step))[::-1]
     ax.set_xticks(positions, [str(periods[i]) for i in positions])
@@ -328,6 +336,7 @@ def trend_chart(
     fig, ax = new_figure(height_in=4.2)
     fig.subplots_adjust(right=0.78)
     ends = _draw_lines(ax, rows, periods, styles, factor)
+    _thin_ticks(ax, periods, most=_MAX_LONG_TICKS if _long(periods) else _MAX_TICKS)
     if target is not None:
         _draw_target(ax, float(target), unit, factor)
     ax.set_xlim(-0.3, len(periods) - 0.7)
