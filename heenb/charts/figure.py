@@ -20,6 +20,7 @@ import base64
 import html
 import io
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -313,9 +314,14 @@ def new_panels(rows: int, panel_height_in: float = 2.4, width_in: float = REPORT
     return fig, list(axes)
 
 
-@dataclass
+@dataclass(init=False)
 class Chart:
     """A drawn chart with its text alternative and the data it shows.
+
+    ``Chart(figure, alt_text, data, title)``; a chart function passes ``drawing=``, a
+    function that draws the figure, in place of ``figure``: the figure is drawn when first
+    asked for, so a chart the page reads from the chart cache (:mod:`heenb.charts.cache`)
+    is never drawn.
 
     Attributes
     ----------
@@ -327,17 +333,39 @@ class Chart:
     title : str
     """
 
-    figure: Figure
     alt_text: str
-    data: pd.DataFrame = field(default_factory=pd.DataFrame)
-    title: str = ""
+    data: pd.DataFrame
+    title: str
     #: What the chart was made from (:func:`heenb.charts.cache.input_key`); charts with a
     #: key are encoded once for every page that shows them. Change a keyed chart's figure
     #: after it is made and the key no longer describes it: set the key to "".
-    key: str = field(default="", compare=False, repr=False)
+    key: str = field(compare=False, repr=False)
+    #: The figure once drawn, until then the function that draws it (:attr:`figure`).
+    drawing: Figure | Callable[[], Figure] = field(repr=False)
 
-    def __post_init__(self) -> None:
-        text_only(self.figure)
+    def __init__(self, figure: Figure | None = None, alt_text: str | None = None,
+                 data: pd.DataFrame | None = None, title: str = "", key: str = "", *,
+                 drawing: Callable[[], Figure] | None = None) -> None:  # fmt: skip
+        if figure is None and drawing is None:
+            raise TypeError("Chart() needs its figure, or drawing=: a function drawing it.")
+        if alt_text is None:
+            raise TypeError("Chart() needs its alt_text: what it shows, in words.")
+        self.drawing = figure if figure is not None else drawing
+        self.alt_text, self.title, self.key = alt_text, title, key
+        self.data = pd.DataFrame() if data is None else data
+        if isinstance(self.drawing, Figure):
+            text_only(self.drawing)
+
+    @property
+    def figure(self) -> Figure:
+        """The matplotlib figure, drawn the first time it is asked for."""
+        if not isinstance(self.drawing, Figure):
+            self.drawing = text_only(self.drawing())
+        return self.drawing
+
+    @figure.setter
+    def figure(self, figure: Figure) -> None:
+        self.drawing = text_only(figure)
 
     def _render(self, target, fmt: str, dpi: float, **pil_kwargs) -> None:
         """Draw the whole figure to ``target``: the bounding box takes in every
