@@ -1,5 +1,7 @@
-"""What each chart of a few pages costs: drawing it (the chart function) and encoding it for
-the page (``Chart.to_html`` without the chart cache), CPU seconds, best of a few runs.
+"""What each chart of a few pages costs: drawing it (the chart function and its matplotlib
+figure) and encoding it for the page (``Chart.to_html`` without the chart cache), CPU
+seconds, best of a few runs. A page that reads the chart from the chart cache pays only the
+chart function's words and table: the figure is drawn when first needed.
 
 The pages' notebook cells are run in this process (as a kernel runs them) to collect
 every chart call with its arguments; each call is then repeated on its own. Prints a
@@ -59,11 +61,13 @@ def collect(jobs) -> list[tuple]:
 
 
 def measure(function, args, kwargs, repeat: int) -> tuple[float, float, str]:
-    """Best CPU seconds of drawing and of encoding the chart, and its ``<img>`` tag."""
+    """Best CPU seconds of making the chart (the chart function and its figure: what a
+    page showing the chart pays) and of encoding it, and its ``<img>`` tag."""
     draw = encode = float("inf")
     for _ in range(repeat):
         started = time.process_time()
         chart = function(*args, **kwargs)
+        chart.figure  # noqa: B018 - drawn when first asked for
         drawn = time.process_time()
         chart.key = ""
         tag = chart.to_html()
