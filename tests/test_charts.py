@@ -485,6 +485,19 @@ def test_trend_in_a_count_unit_uses_thousands_separators():
     assert chart.figure.axes[0].get_ylabel() == "Midwives (FTE)"
 
 
+def test_a_monthly_trend_labels_at_most_8_months_the_latest_among_them():
+    """72 months labelled one by one overlapped into a black bar; yearly charts keep them all."""
+    months = [f"{year}-{month:02d}" for year in range(2019, 2025) for month in range(1, 13)]
+    series = pd.DataFrame({"period": months, "line": "England", "value": range(72)})
+    chart = trend_chart(series, title="Midwives", value_label="midwives", unit="FTE")
+    labels = [tick.get_text() for tick in chart.figure.axes[0].get_xticklabels()]
+    assert 6 <= len(labels) <= 8 and labels[-1] == "2024-12"
+    assert "2019-01 to 2024-12" in chart.alt_text
+    yearly = series.iloc[:8].assign(period=[str(year) for year in range(2017, 2025)])
+    chart = trend_chart(yearly, title="Midwives", value_label="midwives", unit="FTE")
+    assert len(chart.figure.axes[0].get_xticklabels()) == 8
+
+
 def test_trend_without_bands_draws_lines_only(nets_trend):
     chart = _trend(nets_trend.drop(columns=["lower", "upper"]))
     assert "shaded" not in chart.alt_text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -70,3 +72,43 @@ def test_the_key_covers_the_code_that_draws_into_charts_and_nothing_above():
     files = {name for name, _ in cache.code_files()}
     assert {"formatting.py", "funnel.py", "charts/figure.py", "spc/_limits.py"} <= files
     assert not any(name.startswith(("report/", "render/", "publish/")) for name in files)
+
+
+@pytest.fixture
+def drawn(monkeypatch):
+    """One entry for each funnel chart figure drawn."""
+    from heenb.charts import funnel as funnel_module
+
+    figures = []
+    new_figure = funnel_module.new_figure
+
+    def counting(*args, **kwargs):
+        figures.append(new_figure(*args, **kwargs))
+        return figures[-1]
+
+    monkeypatch.setattr(funnel_module, "new_figure", counting)
+    return figures
+
+
+def test_a_chart_read_from_the_cache_is_never_drawn_even_copied_for_a_page(counted, drawn):
+    """The page's copy of a chart (blocks.figure replaces its alt text) stays undrawn too."""
+    import dataclasses
+
+    first = _chart(_limits()).to_html()
+    again = dataclasses.replace(_chart(_limits()), alt_text="Rated good, again")
+    page = again.to_html()
+    assert 'alt="Rated good, again"' in page and _image(page) == _image(first)
+    assert counted == ["Rated good"] and len(drawn) == 1
+    assert again.figure.axes and len(drawn) == 2  # drawn when asked for
+
+
+def test_a_chart_is_drawn_from_its_data_as_it_was_when_made(counted):
+    limits = _limits()
+    chart = _chart(limits)
+    limits["proportion"] = 0.99  # changed after the chart was made, before it is drawn
+    points = [c.get_offsets()[:, 1] for c in chart.figure.axes[0].collections]
+    assert max(max(p) for p in points if len(p)) < 99
+
+
+def _image(tag: str) -> str:
+    return re.search(r'src="([^"]+)"', tag).group(1)

@@ -135,6 +135,27 @@ def test_a_page_embeds_a_chart_in_a_palette_a_third_of_the_size_its_colours_kept
     assert np.abs(shown - lossless).max(axis=2).mean() < 0.5
 
 
+def _small_multiples():
+    lines = pd.DataFrame(
+        {
+            "kpi": ["A"] * 6 + ["B"] * 6,
+            "period": ["2022", "2023", "2024"] * 4,
+            "line": (["England"] * 3 + ["North"] * 3) * 2,
+            "value": np.linspace(0.5, 0.8, 12),
+        }
+    )
+    return small_multiples(lines, title="KPIs", panels_column="kpi", value_label="rated good")
+
+
+@pytest.mark.parametrize("make", [_funnel, _small_multiples], ids=["plain", "constrained"])
+def test_the_page_image_is_the_whole_chart_drawn_once_as_savefig_frames_it(make):
+    """The page's chart is drawn once (no layout pass before it), with the same tight box and
+    the same pixels as ``savefig(bbox_inches="tight")``, with or without a layout engine."""
+    chart = make()
+    src = re.search(r'src="data:image/png;base64,([^"]+)"', chart.to_html()).group(1)
+    assert base64.b64decode(src) == palette_png(make().png_bytes(dpi=HTML_DPI))
+
+
 def test_a_transparent_png_is_embedded_as_it_is():
     buffer = io.BytesIO()
     Image.new("RGBA", (4, 4), (0, 94, 184, 128)).save(buffer, format="PNG")

@@ -11,7 +11,8 @@ them) and the versions of matplotlib, Pillow and numpy. Equal keys
 mean equal inputs, so equal pictures. :meth:`Chart.to_html` then reads the
 encoded image from :func:`encoded` (this process's memory, then the cache folder,
 ``$HEENB_CACHE/charts``, shared by a build's workers and by later builds) and
-stores what it had to encode with :func:`keep`.
+stores what it had to encode with :func:`keep`. Chart functions return their charts
+undrawn (``Chart(drawing=...)``): a chart read from the cache is never drawn either.
 
 Arguments that cannot be pickled leave the chart without a key (it is simply
 encoded). A file of the cache that is not a whole PNG is ignored; files are

@@ -97,21 +97,25 @@ def comparison_chart(
     check_fractions(rows[["value", "lower", "upper"]].to_numpy().ravel(), unit, "table")
     check_fractions([reference], unit, "reference")
     factor = scale(unit)
-    fig, ax = new_figure(height_in=max(2.5, 0.32 * len(rows) + 1.4))
-    _draw_rows(ax, rows, factor, interval_label)
-    if reference is not None:
-        label = f"{reference_label} {format_value(reference, unit)}"
-        _draw_reference(ax, reference * factor, label)
-    ax.set_yticks(np.arange(len(rows)), rows["area"].astype(str))
-    ax.set_ylim(len(rows) - 0.5, -0.5 - (0.6 if reference is not None else 0))
-    ax.grid(axis="y", visible=False)
-    ax.xaxis.set_major_formatter(axis_formatter(unit))
-    ax.set_xlabel(axis_title(value_label, unit))
-    ax.set_title(title, loc="left", fontsize=12, weight="bold")
-    if rows["value"].notna().any():
-        legend_below(ax)
+
+    def draw():
+        fig, ax = new_figure(height_in=max(2.5, 0.32 * len(rows) + 1.4))
+        _draw_rows(ax, rows, factor, interval_label)
+        if reference is not None:
+            label = f"{reference_label} {format_value(reference, unit)}"
+            _draw_reference(ax, reference * factor, label)
+        ax.set_yticks(np.arange(len(rows)), rows["area"].astype(str))
+        ax.set_ylim(len(rows) - 0.5, -0.5 - (0.6 if reference is not None else 0))
+        ax.grid(axis="y", visible=False)
+        ax.xaxis.set_major_formatter(axis_formatter(unit))
+        ax.set_xlabel(axis_title(value_label, unit))
+        ax.set_title(title, loc="left", fontsize=12, weight="bold")
+        if rows["value"].notna().any():
+            legend_below(ax)
+        return fig
+
     alt = _alt_text(rows, value_label, unit, reference, reference_label, interval_label, verdict)
-    return Chart(figure=fig, alt_text=alt, data=_table(rows, factor, unit), title=title)
+    return Chart(drawing=draw, alt_text=alt, data=_table(rows, factor, unit), title=title)
 
 
 def _prepare(table: pd.DataFrame, with_verdict: bool = False) -> pd.DataFrame:

@@ -20,6 +20,7 @@ import base64
 import html
 import io
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +28,7 @@ import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib import cbook
+from matplotlib.axis import Axis
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Text
@@ -76,6 +78,7 @@ _NO_METADATA = {"png": {"Software": None}, "svg": {"Date": None}, "pdf": {"Creat
 
 #: Colours a chart draws flat (white, black, the NHS and MDC colours): kept exact in a palette.
 FLAT_COLOURS = ("#FFFFFF", "#000000", *NHS_COLOURS.values(), *MDC_COLOURS.values())
+_FLAT_RGB = {tuple(int(c[i : i + 2], 16) for i in (1, 3, 5)) for c in FLAT_COLOURS}
 
 
 def palette_png(png: bytes, colours: int = PALETTE_COLOURS) -> bytes:
@@ -115,18 +118,20 @@ def palette_png_of(rgba: np.ndarray, colours: int = PALETTE_COLOURS) -> bytes | 
     packed = rgba.view("<u4")[..., 0]  # R | G << 8 | B << 16 | A << 24, one word a pixel
     if (packed < 0xFF000000).any():
         return None
-    keys = packed & 0xFFFFFF
-    rgb = Image.frombuffer("RGBA", (rgba.shape[1], rgba.shape[0]), rgba, "raw").convert("RGB")
-    counts = sorted(rgb.getcolors(maxcolors=rgb.width * rgb.height), key=lambda c: -c[0])
-    present = np.array([colour for _, colour in counts], dtype=np.int64)  # most common first
-    flat = {tuple(int(c[i : i + 2], 16) for i in (1, 3, 5)) for c in FLAT_COLOURS}
-    palette = [c for c in map(tuple, present) if c in flat][:colours]
-    palette += [c for c in map(tuple, present) if c not in flat][: colours - len(palette)]
-    chosen = np.array(palette, dtype=np.int64)
-    nearest = ((present[:, None, :] - chosen[None, :, :]) ** 2).sum(axis=2).argmin(axis=1)
+    height, width = packed.shape
+    image = Image.frombuffer("RGBA", (width, height), rgba, "raw", "RGBA", 0, 1)
+    counts = sorted(image.getcolors(maxcolors=width * height), key=lambda c: -c[0])
+    present = [colour[:3] for _, colour in counts]  # most common first
+    palette = [c for c in present if c in _FLAT_RGB][:colours]
+    palette += [c for c in present if c not in _FLAT_RGB][: colours - len(palette)]
+    shades, chosen = np.array(present, dtype=np.int32), np.array(palette, dtype=np.int32)
+    distances = np.zeros((len(shades), len(chosen)), dtype=np.int32)  # squared, channel by channel
+    for channel in range(3):
+        step = shades[:, channel, None] - chosen[None, :, channel]
+        distances += step * step
     lookup = np.zeros(1 << 24, dtype=np.uint8)  # palette index by 24-bit colour (B, G, R)
-    lookup[present[:, 0] | (present[:, 1] << 8) | (present[:, 2] << 16)] = nearest
-    indexed = Image.fromarray(lookup[keys], mode="P")
+    lookup[shades[:, 0] | (shades[:, 1] << 8) | (shades[:, 2] << 16)] = distances.argmin(axis=1)
+    indexed = Image.fromarray(np.take(lookup, packed & 0xFFFFFF), mode="P")
     indexed.putpalette([value for colour in palette for value in colour])
     buffer = io.BytesIO()
     indexed.save(buffer, format="PNG")
@@ -140,6 +145,18 @@ class _PixelCanvas(FigureCanvasAgg):
     def print_pixels(self, target: list, **_ignored) -> None:
         FigureCanvasAgg.draw(self)
         target.append(np.array(self.buffer_rgba(), copy=True))
+
+
+def tight_box(figure: Figure, canvas: FigureCanvasAgg, dpi: float, pad_inches: float = 0.1):
+    """The box (inches) ``savefig(bbox_inches="tight", pad_inches=...)`` would save at ``dpi``,
+    with ``figure`` laid out by its layout engine, as ``savefig`` lays it out, without
+    drawing it: pass the box as ``bbox_inches`` and ``savefig`` draws the figure once."""
+    with cbook._setattr_cm(figure, dpi=dpi):
+        renderer = canvas.get_renderer()
+        engine = figure.get_layout_engine()
+        if engine is not None:
+            engine.execute(figure)
+        return figure.get_tightbbox(renderer).padded(pad_inches)
 
 
 def escape_text(text) -> str:
@@ -203,7 +220,7 @@ def text_only(figure: Figure) -> Figure:
     rendering, so a name holding ``$`` can neither be drawn as maths nor fail
     the report.
     """
-    for text in figure.findobj(Text):
+    for text in _texts(figure):
         if cbook.is_math_text(text.get_text()):
             text.set_text(escape_text(text.get_text()))
     for axes in figure.axes:
@@ -213,6 +230,25 @@ def text_only(figure: Figure) -> Figure:
             if not isinstance(axis.get_minor_formatter(), TextFormatter):
                 axis.set_minor_formatter(TextFormatter(axis.get_minor_formatter()))
     return figure
+
+
+def _texts(figure: Figure):
+    """Every :class:`~matplotlib.text.Text` drawn on ``figure`` but the tick labels.
+
+    ``Figure.findobj`` would also make every axis's ticks, which only drawing needs (about
+    a quarter of a chart function's time, spent for nothing when the page reads the chart
+    from the cache); their labels are written by the axis's formatters as the figure is
+    drawn, and :func:`text_only` wraps those.
+    """
+    stack = [figure]
+    while stack:
+        artist = stack.pop()
+        if isinstance(artist, Text):
+            yield artist
+        if isinstance(artist, Axis):
+            stack += [artist.label, artist.offsetText]
+        else:
+            stack += artist.get_children()
 
 
 class TextFormatter(Formatter):
@@ -287,9 +323,14 @@ def new_panels(
     return fig, list(grid[:count])
 
 
-@dataclass
+@dataclass(init=False)
 class Chart:
     """A drawn chart with its text alternative and the data it shows.
+
+    ``Chart(figure, alt_text, data, title)``; a chart function passes ``drawing=``, a
+    function that draws the figure, in place of ``figure``: the figure is drawn when first
+    asked for, so a chart the page reads from the chart cache (:mod:`heenb.charts.cache`)
+    is never drawn.
 
     Attributes
     ----------
@@ -301,17 +342,39 @@ class Chart:
     title : str
     """
 
-    figure: Figure
     alt_text: str
-    data: pd.DataFrame = field(default_factory=pd.DataFrame)
-    title: str = ""
+    data: pd.DataFrame
+    title: str
     #: What the chart was made from (:func:`heenb.charts.cache.input_key`); charts with a
     #: key are encoded once for every page that shows them. Change a keyed chart's figure
     #: after it is made and the key no longer describes it: set the key to "".
-    key: str = field(default="", compare=False, repr=False)
+    key: str = field(compare=False, repr=False)
+    #: The figure once drawn, until then the function that draws it (:attr:`figure`).
+    drawing: Figure | Callable[[], Figure] = field(repr=False)
 
-    def __post_init__(self) -> None:
-        text_only(self.figure)
+    def __init__(self, figure: Figure | None = None, alt_text: str | None = None,
+                 data: pd.DataFrame | None = None, title: str = "", key: str = "", *,
+                 drawing: Callable[[], Figure] | None = None) -> None:  # fmt: skip
+        if figure is None and drawing is None:
+            raise TypeError("Chart() needs its figure, or drawing=: a function drawing it.")
+        if alt_text is None:
+            raise TypeError("Chart() needs its alt_text: what it shows, in words.")
+        self.drawing = figure if figure is not None else drawing
+        self.alt_text, self.title, self.key = alt_text, title, key
+        self.data = pd.DataFrame() if data is None else data
+        if isinstance(self.drawing, Figure):
+            text_only(self.drawing)
+
+    @property
+    def figure(self) -> Figure:
+        """The matplotlib figure, drawn the first time it is asked for."""
+        if not isinstance(self.drawing, Figure):
+            self.drawing = text_only(self.drawing())
+        return self.drawing
+
+    @figure.setter
+    def figure(self, figure: Figure) -> None:
+        self.drawing = text_only(figure)
 
     def _render(self, target, fmt: str, dpi: float, **pil_kwargs) -> None:
         """Draw the whole figure to ``target``: the bounding box takes in every
@@ -331,15 +394,21 @@ class Chart:
     def _palette_png(self) -> bytes:
         """The chart at :data:`HTML_DPI` in a palette (:func:`palette_png_of`), from the
         pixels Agg drew, framed as :meth:`_render` frames it; a chart that is not opaque is
-        embedded as a lossless PNG."""
+        embedded as a lossless PNG.
+
+        Drawn once: ``bbox_inches="tight"`` would first draw the whole figure without
+        rendering it, to lay it out and find its extent, then draw it again. Here the
+        layout engine (if any) runs on its own and the extent is measured directly
+        (:func:`tight_box`), which gives the same box, so the same pixels.
+        """
         figure = self.figure
         text_only(figure)
         previous, drawn = figure.canvas, []
         try:
-            _PixelCanvas(figure)
-            figure.savefig(
-                drawn, format="pixels", dpi=HTML_DPI, bbox_inches="tight", pad_inches=0.1
-            )
+            canvas = _PixelCanvas(figure)
+            box = tight_box(figure, canvas, HTML_DPI)
+            with figure._cm_set(layout_engine="none"):  # laid out: as savefig does after it
+                figure.savefig(drawn, format="pixels", dpi=HTML_DPI, bbox_inches=box)
         finally:
             figure.set_canvas(previous)
         return palette_png_of(drawn[0]) or self._png(HTML_DPI)

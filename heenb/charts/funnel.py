@@ -168,24 +168,32 @@ def funnel_chart(
     require_frame(limits, "limits", _REQUIRED)
     target = float(limits.attrs.get("target", limits["target"].iloc[0]))
     tau2 = float(limits.attrs.get("tau2", 0.0))
-    if curves is None:
-        curves = _default_curves(limits, target, tau2, limits.attrs.get("method", "exact"))
-    require_frame(curves, "curves", ["denominator", *_LIMITS])
-
-    fig, ax = new_figure(height_in=4.5)
+    if curves is not None:
+        require_frame(curves, "curves", ["denominator", *_LIMITS])
+        curves = curves.copy()
     factor = scale(unit)
-    _draw_curves(ax, curves, target, factor, reference_label, unit)
-    _draw_points(ax, limits, factor, point_styles(improvement))
-    if highlight is not None and highlight in limits.index:
-        _draw_highlight(ax, limits, highlight, factor)
-    ax.set_xlabel(denominator_label)
-    ax.set_ylabel(axis_title(value_label, unit))
-    ax.yaxis.set_major_formatter(axis_formatter(unit))
-    ax.xaxis.set_major_formatter(axis_formatter(""))
-    ax.set_title(title, loc="left", fontsize=12, weight="bold")
-    legend_below(ax)
-    if label_outliers:
-        _label_outliers(ax, limits, factor)
+    drawn = limits.copy()  # drawn when the figure is first needed, from the table as it is now
+
+    def draw():
+        fig, ax = new_figure(height_in=4.5)
+        limit_curves = curves
+        if limit_curves is None:
+            method = drawn.attrs.get("method", "exact")
+            limit_curves = _default_curves(drawn, target, tau2, method)
+        _draw_curves(ax, limit_curves, target, factor, reference_label, unit)
+        _draw_points(ax, drawn, factor, point_styles(improvement))
+        if highlight is not None and highlight in drawn.index:
+            _draw_highlight(ax, drawn, highlight, factor)
+        ax.set_xlabel(denominator_label)
+        ax.set_ylabel(axis_title(value_label, unit))
+        ax.yaxis.set_major_formatter(axis_formatter(unit))
+        ax.xaxis.set_major_formatter(axis_formatter(""))
+        ax.set_title(title, loc="left", fontsize=12, weight="bold")
+        legend_below(ax)
+        if label_outliers:
+            _label_outliers(ax, drawn, factor)
+        return fig
+
     shown = highlight if highlight is not None and highlight in limits.index else None
     names = _names(limits, unit_name)
     sentences = _alt_sentences(
@@ -199,12 +207,7 @@ def funnel_chart(
         )
     sentences += _overdispersion_sentences(limits, tau2, _names(limits, unit_name))
     alt_text = alt.fit(sentences)
-    return Chart(
-        figure=fig,
-        alt_text=alt_text,
-        data=_table(limits, factor),
-        title=title,
-    )
+    return Chart(drawing=draw, alt_text=alt_text, data=_table(limits, factor), title=title)
 
 
 def _default_curves(

@@ -48,6 +48,9 @@ LINE_STYLES = [
     (NHS_COLOURS["mid_grey"], (0, (1, 1)), "P"),
 ]
 _BAND_ALPHA = 0.15
+#: Most periods labelled on a trend chart's axis (as on an XmR chart): 12, or 8 when a label
+#: is longer than a year ("2024-01"), so labels never overlap.
+_MAX_TICKS, _MAX_LONG_TICKS = 12, 8
 _LABEL_GAP_PT = 11  # smallest vertical distance between two end labels, points
 
 
@@ -195,8 +198,13 @@ def _style_axes(ax) -> None:
     ax.tick_params(colors=NHS_COLOURS["dark_grey"])
 
 
+def _long(periods: list) -> bool:
+    """True when some period's label is longer than a year's ("2024-01", "2024-Q1")."""
+    return max(len(str(p)) for p in periods) > 4
+
+
 def _thin_ticks(ax, periods: list, most: int = 5) -> None:
-    """Label at most ``most`` periods on a narrow panel (always the last)."""
+    """Label at most ``most`` periods (always the last), each with its tick and grid line."""
     step = math.ceil(len(periods) / most)
     positions = list(range(len(periods) - 1, -1, -step))[::-1]
     ax.set_xticks(positions, [str(periods[i]) for i in positions])
@@ -325,19 +333,24 @@ def trend_chart(
     rows = _prepare(series, ["period", "line"])
     periods, lines = _periods(rows), list(pd.unique(rows["line"]))
     styles, factor = _styles(lines), scale(unit)
-    fig, ax = new_figure(height_in=4.2)
-    fig.subplots_adjust(right=0.78)
-    ends = _draw_lines(ax, rows, periods, styles, factor)
-    if target is not None:
-        _draw_target(ax, float(target), unit, factor)
-    ax.set_xlim(-0.3, len(periods) - 0.7)
-    ax.yaxis.set_major_formatter(axis_formatter(unit))
-    ax.set_ylabel(axis_title(value_label, unit))
-    ax.set_title(title, loc="left", fontsize=12, weight="bold")
-    _label_ends(ax, ends, styles, periods, unit, factor)
-    _legend_extras(ax, rows, interval_label)
+
+    def draw():
+        fig, ax = new_figure(height_in=4.2)
+        fig.subplots_adjust(right=0.78)
+        ends = _draw_lines(ax, rows, periods, styles, factor)
+        _thin_ticks(ax, periods, most=_MAX_LONG_TICKS if _long(periods) else _MAX_TICKS)
+        if target is not None:
+            _draw_target(ax, float(target), unit, factor)
+        ax.set_xlim(-0.3, len(periods) - 0.7)
+        ax.yaxis.set_major_formatter(axis_formatter(unit))
+        ax.set_ylabel(axis_title(value_label, unit))
+        ax.set_title(title, loc="left", fontsize=12, weight="bold")
+        _label_ends(ax, ends, styles, periods, unit, factor)
+        _legend_extras(ax, rows, interval_label)
+        return fig
+
     alt = _trend_alt_text(rows, periods, lines, value_label, unit, target, interval_label)
-    return Chart(figure=fig, alt_text=alt, data=_table(rows, factor), title=title)
+    return Chart(drawing=draw, alt_text=alt, data=_table(rows, factor), title=title)
 
 
 def _legend_extras(ax, rows: pd.DataFrame, interval_label: str) -> None:
@@ -413,22 +426,28 @@ def small_multiples(
     styles, factor = _styles(lines), scale(unit)
     ncols = min(ncols, len(panels))
     nrows = math.ceil(len(panels) / ncols)
-    fig, first = new_figure(height_in=2.3 * nrows + 1.0)
-    first.remove()  # the grid replaces new_figure's single axes
-    fig.set_layout_engine("constrained")
-    for i, panel in enumerate(panels):
-        ax = fig.add_subplot(nrows, ncols, i + 1)
-        _style_axes(ax)
-        in_panel = rows[rows[panels_column] == panel]
-        _draw_lines(ax, in_panel, periods, styles, factor)
-        _thin_ticks(ax, periods, most=max(2, 8 // ncols + 2))
-        ax.yaxis.set_major_formatter(axis_formatter(unit))
-        ax.set_title(str(panel), loc="left", fontsize=10)
-    handles, labels = fig.axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncol=min(len(lines), 4), frameon=False)
-    fig.suptitle(title, x=0.01, ha="left", fontsize=12, weight="bold")
+
+    def draw():
+        fig, first = new_figure(height_in=2.3 * nrows + 1.0)
+        first.remove()  # the grid replaces new_figure's single axes
+        fig.set_layout_engine("constrained")
+        for i, panel in enumerate(panels):
+            ax = fig.add_subplot(nrows, ncols, i + 1)
+            _style_axes(ax)
+            in_panel = rows[rows[panels_column] == panel]
+            _draw_lines(ax, in_panel, periods, styles, factor)
+            _thin_ticks(ax, periods, most=max(2, 8 // ncols + 2))
+            ax.yaxis.set_major_formatter(axis_formatter(unit))
+            ax.set_title(str(panel), loc="left", fontsize=10)
+        handles, labels = fig.axes[0].get_legend_handles_labels()
+        fig.legend(
+            handles, labels, loc="outside lower center", ncol=min(len(lines), 4), frameon=False
+        )
+        fig.suptitle(title, x=0.01, ha="left", fontsize=12, weight="bold")
+        return fig
+
     alt = _panels_alt_text(rows, panels_column, panels, periods, lines, value_label, unit)
-    return Chart(figure=fig, alt_text=alt, data=_table(rows, factor), title=title)
+    return Chart(drawing=draw, alt_text=alt, data=_table(rows, factor), title=title)
 
 
 def _panels_alt_text(rows, panels_column, panels, periods, lines, value_label, unit) -> str:

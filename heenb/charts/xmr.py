@@ -124,23 +124,27 @@ def xmr_chart(
     factor = scale(unit)
     on_dates = period_labels is None and result.date is not None
     shown = _shown(result.points, factor, result.date if on_dates else None)
-    fig, ax = new_figure(height_in=_HEIGHT_IN)
-    ax.set_position(_AXES_RECT)
-    _draw_values(ax, shown)
-    _draw_limits(ax, shown)
-    if result.target is not None:
-        _draw_target(ax, result.target, factor, unit)
-    if on_dates:
-        _date_axis(ax, shown["x"])
-        _label_values(ax, value_label, unit)
-    else:
-        _label_axes(ax, shown["x"], periods, value_label, unit)
-    _draw_icons(fig, result)
-    _write_meaning(fig, result, title)
+
+    def draw():
+        fig, ax = new_figure(height_in=_HEIGHT_IN)
+        ax.set_position(_AXES_RECT)
+        _draw_values(ax, shown)
+        _draw_limits(ax, shown)
+        if result.target is not None:
+            _draw_target(ax, result.target, factor, unit)
+        if on_dates:
+            _date_axis(ax, shown["x"])
+            _label_values(ax, value_label, unit)
+        else:
+            _label_axes(ax, shown["x"], periods, value_label, unit)
+        _draw_icons(fig, result)
+        _write_meaning(fig, result, title)
+        return fig
+
     data = shown[["value", "mean", "lower", "upper", "special_cause"]].round(1)
     data.insert(0, "period", periods)
     alt_text = _alt_text(result, title, periods if has_periods else None, unit)
-    return Chart(figure=fig, alt_text=alt_text, data=data, title=title)
+    return Chart(drawing=draw, alt_text=alt_text, data=data, title=title)
 
 
 def _period_labels(result: XmrResult, period_labels) -> tuple[list[str], bool]:
@@ -333,46 +337,52 @@ def _facet_chart(result: XmrFacets, title: str, value_label: str, unit: str, tar
     factor = scale(unit)
     names = list(result)
     columns = 1 if len(names) <= 3 else 2 if len(names) <= 8 else 3
-    fig, axes = new_panels(len(names), panel_height_in=2.4 if columns == 1 else 2.0,
-                           columns=columns)  # fmt: skip
-    fig.suptitle(title, x=0.02, ha="left", fontsize=12, weight="bold")
-    tables, texts = [], []
-    for ax, name in zip(axes, names, strict=True):
+    facets, tables, texts = [], [], []
+    for name in names:
         one = result[name]
         check_fractions(one.points["value"], unit, f"facet {name!r}'s values")
         shown = _shown(one.points, factor, one.date)
-        _draw_values(ax, shown)
-        _draw_limits(ax, shown)
-        if one.target is not None:
-            _draw_target(ax, one.target, factor, unit)
-        if one.date is not None:
-            _date_axis(ax, shown["x"])
-        ax.yaxis.set_major_formatter(axis_formatter(unit))
-        ax.set_ylabel(axis_title(value_label, unit), fontsize=8)
-        ax.set_title(
-            textwrap.fill(f"{name}: {one.variation_text}. {one.assurance_text}.",
-                          width=110 // columns),
-            loc="left",
-            fontsize=8.5,
-        )  # fmt: skip
+        facets.append((name, one, shown))
         periods, has_periods = _period_labels(one, None)
         data = shown[["value", "mean", "lower", "upper", "special_cause"]].round(1)
         data.insert(0, "period", periods)
         data.insert(0, result.facet, name)
         tables.append(data)
         texts.append(_facet_alt_text(one, name, periods if has_periods else None, unit))
-    handles = {}
-    for ax in axes:
-        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
-            handles.setdefault(label, handle)
-    fig.legend(
-        handles.values(),
-        handles.keys(),
-        loc="outside lower center",
-        ncol=4,
-        frameon=False,
-        fontsize=8,
-    )
+
+    def draw():
+        fig, axes = new_panels(len(names), panel_height_in=2.4 if columns == 1 else 2.0,
+                               columns=columns)  # fmt: skip
+        fig.suptitle(title, x=0.02, ha="left", fontsize=12, weight="bold")
+        for ax, (name, one, shown) in zip(axes, facets, strict=True):
+            _draw_values(ax, shown)
+            _draw_limits(ax, shown)
+            if one.target is not None:
+                _draw_target(ax, one.target, factor, unit)
+            if one.date is not None:
+                _date_axis(ax, shown["x"])
+            ax.yaxis.set_major_formatter(axis_formatter(unit))
+            ax.set_ylabel(axis_title(value_label, unit), fontsize=8)
+            ax.set_title(
+                textwrap.fill(f"{name}: {one.variation_text}. {one.assurance_text}.",
+                              width=110 // columns),
+                loc="left",
+                fontsize=8.5,
+            )  # fmt: skip
+        handles = {}
+        for ax in axes:
+            for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+                handles.setdefault(label, handle)
+        fig.legend(
+            handles.values(),
+            handles.keys(),
+            loc="outside lower center",
+            ncol=4,
+            frameon=False,
+            fontsize=8,
+        )
+        return fig
+
     sentences = [
         f"XmR charts of {title}, one panel for each of {len(names)} values of {result.facet}.",
         *texts,
@@ -381,7 +391,7 @@ def _facet_chart(result: XmrFacets, title: str, value_label: str, unit: str, tar
         sentences.insert(1, _facets_in_brief(result))
     alt_text = alt.fit(sentences)
     return Chart(
-        figure=fig, alt_text=alt_text, data=pd.concat(tables, ignore_index=True), title=title
+        drawing=draw, alt_text=alt_text, data=pd.concat(tables, ignore_index=True), title=title
     )
 
 
