@@ -202,6 +202,12 @@ def compare(
     table["outlier"] = np.where(table["no_data"], "no data", "withheld")
     limits = funnel_limits(table)
     visible = shown(table)
+    return with_verdicts(table, visible, limits)
+
+
+def with_verdicts(table: pd.DataFrame, visible, limits) -> pd.DataFrame:
+    """``table`` with each visible row's funnel verdict and 99.8% limits from ``limits``
+    (:func:`heenb.funnel.proportion_limits` of those rows); "not assessed" without limits."""
     if limits is None:
         table.loc[visible, "outlier"] = "not assessed"
         return table

@@ -319,14 +319,7 @@ def compare_stps(mart: Mart, catalogue: Catalogue, measure: str, period: str) ->
                                                      raw.loc[codes, "denominator"])}  # fmt: skip
     centre = table.attrs["centre"]
     limits = None if centre is None else funnel_of(table, centre, among=STP)
-    if limits is None:
-        table.loc[visible, "outlier"] = "not assessed"
-        return table
-    table.loc[visible, "outlier"] = limits["outlier"].to_numpy()
-    table.loc[visible, "lower998"] = limits["lower998"].to_numpy()
-    table.loc[visible, "upper998"] = limits["upper998"].to_numpy()
-    table.attrs.update(limits.attrs)
-    return table
+    return kpis.with_verdicts(table, visible, limits)
 
 
 #: The normal quantile of a two-sided 5% test, as :func:`heenb.stats.year_on_year` uses.
