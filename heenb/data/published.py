@@ -389,7 +389,7 @@ def _read_table(source: Source, table: Table, position: int) -> pd.DataFrame:
         frame = frame.rename(columns={column: "_period"})
         frame["_row"] = frame.index + first_row
         frame = frame[frame["_period"].map(_filled)]
-        frame["period"] = _periods(frame["_period"], table, source, column, frame["_row"])
+        frame["period"] = _periods(frame["_period"], table, source)
         long = frame
     if "only" in table.areas:
         rows = _area_only(long, table, source)
@@ -429,9 +429,9 @@ def _filled(value) -> bool:
                 str(value).strip() == "")  # fmt: skip
 
 
-def _periods(values: pd.Series, table: Table, source: Source, column: str, rows) -> pd.Series:
+def _periods(values: pd.Series, table: Table, source: Source) -> pd.Series:
     """Period labels (YYYY-MM ...) for texts in the table's period format; a text that is
-    not one stops at the first such row (a note under the table ends it)."""
+    not one (a note under the table) gives none, and its row is no figure."""
     fmt = table.periods.get("format") or table.periods.get("as_columns")
     parsed = pd.to_datetime(values.map(_header), format=fmt, errors="coerce")
     return parsed.dt.strftime(_PERIOD_FORMATS[source.periodicity])
@@ -480,7 +480,6 @@ def _areas_down(long: pd.DataFrame, table: Table, source: Source) -> pd.DataFram
     columns = {level: [_column(long, table, c) for c in pair]
                for level, pair in table.areas.items()}  # fmt: skip
     region, ics, organisation = (columns.get(k) for k in ("region", "ics", "organisation"))
-    code = long[organisation[0]] if organisation else None
     # A row is one organisation unless its code is blank or not a code (a note row).
     keep = long[(region or ics or organisation)[0]].map(
         lambda v: bool(re.fullmatch(r"[A-Z0-9]{3,6}", str(v).strip()))
