@@ -4,8 +4,9 @@ For England, a region or an ICS: the latest published figure and where it comes 
 the XmR chart of the monthly series, with limits recalculated at the KPI's change points
 and the gap between publications shown as a gap; then the areas one level down (regions,
 ICSs, organisations) in the latest month that has numerators and denominators, each with
-its rate and Laney p' verdict, and their funnel. Every word comes from the KPI's row, the
-source's declaration and the figures (:mod:`heenb.figures.rates`).
+its rate and Laney p' verdict, and their funnel (from :data:`FUNNEL_FEWEST` areas). Every
+word comes from the KPI's row, the source's declaration and the figures
+(:mod:`heenb.figures.rates`).
 """
 
 from __future__ import annotations
