@@ -1,4 +1,4 @@
-"""The scheduled run in the README (scripts/monthly-run.sh), run as cron or CI would."""
+"""The scheduled run in the README (docs/monthly-run.sh), run as cron or CI would."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from heenb import paths
 
-SCRIPT = paths.PROJECT_ROOT / "scripts" / "monthly-run.sh"
+SCRIPT = paths.PROJECT_ROOT / "docs" / "monthly-run.sh"
 
 
 def _run(data, out, *args) -> subprocess.CompletedProcess:
