@@ -151,6 +151,13 @@ class Source:
             self._cache["table"] = _cached(self)
         return self._cache["table"].copy()
 
+    def kept(self, key, make):
+        """``make()``'s result, made once for this source and ``key`` (a view of its table
+        that figures ask for again and again); treat it as read-only."""
+        if key not in self._cache:
+            self._cache[key] = make()
+        return self._cache[key]
+
     def content_key(self) -> str:
         """A hash of what the source's table is made from: its declarations file, its
         files and the code that reads them."""

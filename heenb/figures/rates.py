@@ -39,13 +39,18 @@ def rate_name(kpi: pd.Series) -> str:
 
 def _rows(kpi: pd.Series, breakdowns: bool = False) -> pd.DataFrame:
     """The source's rows with the KPI's value, numerator and denominator; only the whole
-    areas' rows unless ``breakdowns``, then only the groups' rows."""
-    table = source(kpi).table()
-    table = table[(table["breakdown"] != "") == breakdowns]
-    table["value"] = table[rate_name(kpi)]
-    table = table.rename(columns={kpi["numerator"]: "numerator",
-                                  kpi["denominator"]: "denominator"})  # fmt: skip
-    return table[table["value"].notna()]
+    areas' rows unless ``breakdowns``, then only the groups' rows. Made once per source,
+    rate and kind of row (:meth:`heenb.data.published.Source.kept`): a page asks often."""
+
+    def made() -> pd.DataFrame:
+        table = source(kpi).table()
+        table = table[(table["breakdown"] != "") == breakdowns]
+        table["value"] = table[rate_name(kpi)]
+        table = table.rename(columns={kpi["numerator"]: "numerator",
+                                      kpi["denominator"]: "denominator"})  # fmt: skip
+        return table[table["value"].notna()]
+
+    return source(kpi).kept(("rows", kpi["numerator"], kpi["denominator"], breakdowns), made)
 
 
 def levels(kpi: pd.Series) -> set[str]:

@@ -72,21 +72,34 @@ def latest_sentence(kpi: pd.Series, level: str, code: str, name: str) -> str | N
     )
 
 
+def _below(kpi: pd.Series, level: str, code: str):
+    """(level, period, units) of the areas one level down in the latest period with
+    numerators and denominators (:func:`heenb.figures.rates.units`); None without any."""
+    child = rates.CHILD_LEVEL.get(level)
+    period = rates.latest_with_parts(kpi, child) if child else None
+    if period is None:
+        return None
+    within = None if level == "england" else (f"{level}_code", code)
+    return child, period, rates.units(kpi, child, period, within)
+
+
+def _beyond(units: pd.DataFrame, direction: str) -> pd.DataFrame:
+    """The units beyond the 99.8% p' limits, each marked ``worse`` or not, worse first."""
+    beyond = units[units["outlier"].isin(["high", "low"])].copy()
+    beyond["worse"] = (beyond["outlier"] == "high") == (direction == "lower")
+    return beyond.sort_values("worse", ascending=False, kind="stable")
+
+
 def main_point(kpi: pd.Series, level: str, code: str, name: str) -> str | None:
     """One main point: the area's latest published rate, then how many of the areas one
     level down lie beyond the p' limits, the worse named; None without figures."""
     latest = latest_sentence(kpi, level, code, name)
-    child = rates.CHILD_LEVEL.get(level)
-    period = rates.latest_with_parts(kpi, child) if child else None
-    if latest is None or period is None:
+    below = _below(kpi, level, code)
+    if latest is None or below is None or "outlier" not in below[2]:
         return latest
-    within = None if level == "england" else (f"{level}_code", code)
-    units = rates.units(kpi, child, period, within)
-    if "outlier" not in units:
-        return latest
-    direction = Measure(kpi).direction.value
-    beyond = units[units["outlier"].isin(["high", "low"])]
-    worse = beyond[(beyond["outlier"] == "high") == (direction == "lower")]
+    child, _, units = below
+    beyond = _beyond(units, Measure(kpi).direction.value)
+    worse = beyond[beyond["worse"]]
     many = CHILDREN[child][1]
     if beyond.empty:
         return f"{latest[:-1]}; none of its {len(units)} {many} lies beyond the p' limits."
@@ -102,23 +115,17 @@ def main_point(kpi: pd.Series, level: str, code: str, name: str) -> str | None:
 
 def outlier_sentences(kpi: pd.Series, level: str, code: str) -> list[str]:
     """Main points: the areas one level down beyond the 99.8% p' limits, worse first."""
-    child = rates.CHILD_LEVEL.get(level)
-    period = rates.latest_with_parts(kpi, child) if child else None
-    if period is None:
+    below = _below(kpi, level, code)
+    if below is None or "outlier" not in below[2]:
         return []
-    within = None if level == "england" else (f"{level}_code", code)
-    units = rates.units(kpi, child, period, within)
-    if "outlier" not in units:
-        return []
+    child, period, units = below
     direction = Measure(kpi).direction.value
-    out = units[units["outlier"].isin(["high", "low"])].copy()
-    out["worse"] = (out["outlier"] == "high") == (direction == "lower")
     many = CHILDREN[child][1]
     return [
         f"{row['area_name']}: {kpi['short_name'].lower()} "
         f"{formatting.percent(row['proportion'], 2)} in {month(period)}, "
         f"{_verdict(row['outlier'], direction)} set by all {many} in England."
-        for _, row in out.sort_values("worse", ascending=False).iterrows()
+        for _, row in _beyond(units, direction).iterrows()
     ]
 
 
@@ -176,16 +183,10 @@ def _breakdown(catalogue: Catalogue, kpi: pd.Series, level: str, code: str, name
 
 
 def _children(kpi: pd.Series, level: str, code: str, name: str) -> Block:
-    child = rates.CHILD_LEVEL.get(level)
-    if child is None or child not in rates.levels(kpi):
+    below = _below(kpi, level, code)
+    if below is None or below[2].empty:
         return Block()
-    period = rates.latest_with_parts(kpi, child)
-    if period is None:
-        return Block()
-    within = None if level == "england" else (f"{level}_code", code)
-    units = rates.units(kpi, child, period, within)
-    if units.empty:
-        return Block()
+    child, period, units = below
     one, many = CHILDREN[child]
     direction = Measure(kpi).direction.value
     judged = "outlier" in units
