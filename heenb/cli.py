@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import faulthandler
 import json
 import os
 import signal
@@ -116,6 +117,7 @@ class Stopped(KeyboardInterrupt):
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    _stacks_on_sigusr1()
     try:
         with _sigterm_stops(), _reference(getattr(args, "reference", None)):
             return _COMMANDS[args.command](args)
@@ -159,6 +161,13 @@ def _reference(folder: str | None):
             os.environ.pop("HEENB_REFERENCE", None)
         else:
             os.environ["HEENB_REFERENCE"] = saved
+
+
+def _stacks_on_sigusr1() -> None:
+    """``kill -USR1 <pid>`` prints the stack of each thread of this process on standard
+    error, to see where a build that seems stuck waits (its workers are other processes)."""
+    if threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGUSR1"):
+        faulthandler.register(signal.SIGUSR1, all_threads=True, chain=False)
 
 
 @contextlib.contextmanager

@@ -7,6 +7,7 @@ own kernel.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -414,8 +415,9 @@ def test_ctrl_c_stops_workers_and_kernels_and_leaves_no_temporary_files(tmp_path
     command = [sys.executable, "-m", "heenb.cli", "build", "--plan", str(plan), "--out", str(out),
                "--workers", "2"]  # fmt: skip
     env = {**os.environ, "HEENB_TEST_STARTED": str(started)}  # the hanging reports say so there
-    build_process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     text=True, start_new_session=True, env=env)  # fmt: skip
+    errors = (tmp_path / "stderr").open("w+")  # a file, not a pipe nobody reads while it runs
+    build_process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, text=True,
+                                     start_new_session=True, env=env)  # fmt: skip
     try:
         deadline = time.monotonic() + 60
         while not (line := _read_line(build_process.stdout, deadline)).startswith("[1/"):
@@ -429,7 +431,11 @@ def test_ctrl_c_stops_workers_and_kernels_and_leaves_no_temporary_files(tmp_path
         os.killpg(build_process.pid, signal.SIGINT)  # as Ctrl-C does: the whole process group
         # It stops in seconds; the bound only ends a hung build (30 s was once not enough
         # while a benchmark loaded both cores).
-        assert build_process.wait(timeout=180) == 130
+        try:
+            status = build_process.wait(timeout=180)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"the build did not stop on Ctrl-C:\n{_hung(build_process, errors)}")
+        assert status == 130
     finally:
         if build_process.poll() is None:
             build_process.kill()
@@ -437,7 +443,26 @@ def test_ctrl_c_stops_workers_and_kernels_and_leaves_no_temporary_files(tmp_path
     assert alive == []
     assert leftovers(out) == []
     assert (out / "hello" / "a.html").is_file()
-    assert "heenb: stopped." in build_process.stderr.read()
+    errors.seek(0)
+    assert "heenb: stopped." in errors.read()
+
+
+def _hung(build_process: subprocess.Popen, errors) -> str:
+    """What a build that did not stop was doing: each of its processes' state, where it
+    waits in the kernel and its signal masks, then the stacks the build dumps on SIGUSR1
+    (heenb.cli) and what it wrote on standard error."""
+    lines = []
+    for process in [psutil.Process(build_process.pid), *_descendants(build_process.pid)]:
+        with contextlib.suppress(OSError, psutil.Error):
+            status = Path(f"/proc/{process.pid}/status").read_text().splitlines()
+            masks = " ".join(s.replace("\t", "") for s in status if s.startswith("Sig"))
+            wchan = Path(f"/proc/{process.pid}/wchan").read_text()
+            lines.append(f"{process.pid} {process.status()} in {wchan}: {masks} "
+                         f"{' '.join(process.cmdline())[:100]}")  # fmt: skip
+    os.kill(build_process.pid, signal.SIGUSR1)
+    time.sleep(1)
+    errors.seek(0)
+    return "\n".join([*lines, errors.read()[-6000:]])
 
 
 @pytest.mark.slow
