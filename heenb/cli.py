@@ -167,7 +167,8 @@ def _stacks_on_sigusr1() -> None:
     """``kill -USR1 <pid>`` prints the stack of each thread of this process on standard
     error, to see where a build that seems stuck waits (its workers are other processes)."""
     if threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGUSR1"):
-        faulthandler.register(signal.SIGUSR1, all_threads=True, chain=False)
+        with contextlib.suppress(AttributeError, ValueError, OSError, RuntimeError):
+            faulthandler.register(signal.SIGUSR1, all_threads=True, chain=False)  # no stderr file
 
 
 @contextlib.contextmanager

@@ -59,3 +59,20 @@ def test_every_rising_staff_series_on_an_area_page_is_described_and_charted_as_o
                 for a in alts
             )
             assert monthly == steady
+
+
+def test_a_recorded_change_is_named_as_a_reason_not_claimed_as_a_finding(catalogue, mart):
+    """The page said "... of 2021: a sustained change in the rate of growth" and then
+    "common cause variation: no significant change": the reason asserted what the chart did
+    not show. The reason names the event; the verdict speaks of the latest month's change."""
+    claims = re.compile(r"sustained|significant(ly)? (rise|change|increase)", re.IGNORECASE)
+    for reason in catalogue.change_points["reason"]:
+        assert not claims.search(reason), reason
+    from heenb.report.staffing import staff_trend
+
+    for _, kpi in staff_kpis(catalogue).iterrows():
+        series = commitment_figures(mart, kpi)["series"]
+        text = staff_trend(catalogue, kpi, series, "England", level=False).text
+        result, _ = monthly_change_spc(catalogue, kpi, series)
+        verdict = result.variation_text
+        assert f"the latest month's change shows {verdict[:1].lower()}{verdict[1:]}." in text

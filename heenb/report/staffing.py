@@ -105,9 +105,12 @@ def staff_trend(
         text += " Average monthly rise: " + "; ".join(rates) + "."
     for _, note in kpis.change_points(catalogue, kpi["kpi_id"], steps["month"]):
         text += f" {note}."
+    latest = formatting.in_sentence(result.variation_text)
+    if result.variation is not None:
+        latest = f"the latest month's change shows {latest}"
     text += (
         f" The chart shows the monthly change, as Making Data Count advises for a series "
-        f"that rises steadily: {formatting.in_sentence(result.variation_text)}."
+        f"that rises steadily; {latest}."
     )
     title = f"Monthly change in {formatting.in_sentence(name)}, {where}"
     chart = _fte_chart(result, title, "FTE change on the previous month", steps["month"], None)
