@@ -485,6 +485,20 @@ def test_trend_in_a_count_unit_uses_thousands_separators():
     assert chart.figure.axes[0].get_ylabel() == "Midwives (FTE)"
 
 
+def test_a_line_that_starts_later_than_the_next_keeps_the_axis_in_time_order():
+    """ARCP outcomes 10.1 and 10.2 exist from 2020; drawn first beside a line from 2017, the
+    axis read 2020 ... 2024, 2017, 2018, 2019 when periods were taken as they came."""
+    series = pd.DataFrame({
+        "period": ["2020", "2021", "2017", "2018", "2019", "2020", "2021"],
+        "line": ["New"] * 2 + ["Old"] * 5,
+        "value": [0.13, 0.16, 0.09, 0.09, 0.09, 0.09, 0.09],
+    })  # fmt: skip
+    chart = trend_chart(series, title="Outcomes", value_label="share")
+    labels = [tick.get_text() for tick in chart.figure.axes[0].get_xticklabels()]
+    assert labels == ["2017", "2018", "2019", "2020", "2021"]
+    assert "2017 to 2021" in chart.alt_text
+
+
 def test_a_monthly_trend_labels_at_most_8_months_the_latest_among_them():
     """72 months labelled one by one overlapped into a black bar; yearly charts keep them all."""
     months = [f"{year}-{month:02d}" for year in range(2019, 2025) for month in range(1, 13)]

@@ -160,8 +160,13 @@ def test_years_before_an_outcome_code_existed_are_not_applicable_not_zero(mart):
     assert len(before) and before["not_applicable"].all() and before["value"].isna().all()
     report = objective_report("restoration-recovery")
     assert report.national_spc.points.shape[0] == (table["period"] >= start).sum()
-    assert "[z]" in report.breakdown().markup
+    breakdown = report.breakdown()
+    assert "[z]" in breakdown.markup
     assert "0.0%" not in report.trend().text
+    # The data behind its chart has no rows for those years (a spreadsheet wrote them [x]).
+    chart_data = next(d for c, d in breakdown.data.items() if c.startswith("Data for the chart"))
+    drawn = chart_data[chart_data["Line"].str.contains("10.1")]
+    assert drawn["Period"].astype(str).min() == start and drawn["Value"].notna().all()
 
 
 def test_the_area_scorecard_says_whether_a_significant_change_is_better_or_worse():

@@ -32,7 +32,7 @@ from heenb.charts.format import (
     require_frame,
     scale,
 )
-from heenb.data.gaps import complete_periods
+from heenb.data.gaps import complete_periods, ordinals, period_kind
 from heenb.errors import ArgumentError
 
 __all__ = ["small_multiples", "trend_chart"]
@@ -75,8 +75,13 @@ def _prepare(series: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 
 def _periods(rows: pd.DataFrame) -> list:
-    """The periods to draw: as they first appear, with missing periods put back."""
-    return complete_periods(list(pd.unique(rows["period"])))
+    """The periods to draw: in time order when they are periods (a line may start later
+    than the one before it), else as they first appear; with missing periods put back."""
+    periods = list(pd.unique(rows["period"]))
+    kind = period_kind(periods)
+    if kind is not None:
+        periods = [periods[i] for i in np.argsort(ordinals(periods, kind), kind="stable")]
+    return complete_periods(periods)
 
 
 def _span(rows: pd.DataFrame, periods: list) -> str:

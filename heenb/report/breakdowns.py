@@ -100,8 +100,9 @@ def arcp_breakdown(catalogue: Catalogue, mart: Mart, objective: str) -> Block:
     extension = kpis.trend(mart, comparator["kpi_id"])
     pre = extension[extension["period"].isin(PRE_COVID_YEARS)]
     pre_share = pre["numerator"].astype(int).sum() / pre["denominator"].astype(int).sum()
+    applicable = covid[~covid["not_applicable"]]  # no line, and no rows, before it existed
     series = pd.concat(
-        [covid.assign(line=kpi["short_name"]), extension.assign(line=comparator["short_name"])]
+        [applicable.assign(line=kpi["short_name"]), extension.assign(line=comparator["short_name"])]
     )
     chart = trend_chart(
         series,
