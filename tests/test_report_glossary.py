@@ -45,3 +45,25 @@ def test_every_page_says_what_its_sources_can_and_cannot_show():
     notes = report.notes().text
     assert "About these statistics" in notes
     assert "limitations" in notes and "strengths" in notes
+
+
+@pytest.mark.slow
+def test_a_page_showing_published_statistics_says_what_they_can_and_cannot_show():
+    """About these statistics named only raw sources: a page of real sickness absence
+    figures (an NHS England region, every ICS) said nothing of their limits."""
+    from heenb.data.published import load_sources
+
+    sickness = load_sources()["sickness_absence"]
+    assert sickness.strengths and sickness.limitations
+    for report in (area_report("RLN"), objective_report("restoration-recovery")):
+        notes = report.notes().text
+        about = notes[notes.index("About these statistics") : notes.index("Glossary")]
+        assert f"{sickness.title}: limitations: {sickness.limitations}" in about
+    assert sickness.title not in programme_report_notes()
+
+
+def programme_report_notes() -> str:
+    from heenb.data.catalogue import load_catalogue
+
+    code = load_catalogue().programmes.iloc[0]["programme_id"]
+    return programme_report(code).notes().text

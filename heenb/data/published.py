@@ -47,7 +47,7 @@ LEVELS = ("england", "region", "ics", "organisation")
 ENGLAND = "ENG"
 _PERIOD_FORMATS = {"month": "%Y-%m", "year": "%Y"}
 _SOURCE_KEYS = {"name", "title", "publisher", "licence", "attribution", "periodicity", "values",
-                "outside", "tables"}  # fmt: skip
+                "outside", "tables", "strengths", "limitations"}  # fmt: skip
 _TABLE_KEYS = {"file", "publication", "published", "sheet", "header_row", "periods", "areas",
                "type", "totals", "figures", "missing", "breakdown"}  # fmt: skip
 
@@ -111,6 +111,9 @@ class Source:
     tables: tuple[Table, ...]
     folder: Path
     outside: tuple[str, ...] = ()
+    #: What the statistics are good for and where they fall short ("About these statistics").
+    strengths: str = ""
+    limitations: str = ""
     _cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -260,7 +263,13 @@ def _source(entry, number: int, folder: Path) -> Source:
         licence=entry["licence"], attribution=str(entry.get("attribution") or ""),
         periodicity=entry["periodicity"], values=values, tables=tables, folder=folder,
         outside=tuple(str(c) for c in entry.get("outside") or ()),
+        strengths=_words(entry.get("strengths")), limitations=_words(entry.get("limitations")),
     )  # fmt: skip
+
+
+def _words(text) -> str:
+    """A declared text on one line (YAML's folded text may end with a line break)."""
+    return " ".join(str(text or "").split())
 
 
 def _value(name: str, spec, where: str) -> Value:

@@ -315,7 +315,8 @@ class Report:
         notes = data_notes(
             self.inputs, self.parameters, self.sources, definitions, self.only_published
         )
-        about = glossary.about(list(self.sources))
+        published = [load_sources()[name] for name in self.published_sources]
+        about = glossary.about(list(self.sources), published)
         used = "\n".join([*shown, about.text, notes.text])
         return about + glossary.glossary(used) + notes
 

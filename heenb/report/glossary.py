@@ -2,7 +2,8 @@
 
 ``data/reference/glossary.csv`` holds each term and its meaning;
 ``data/reference/about_statistics.csv`` each raw source's strengths and
-limitations. A page lists only the terms it uses and only its own sources.
+limitations, and ``data/published/sources.yml`` each published source's. A page
+lists only the terms it uses and only its own sources.
 """
 
 from __future__ import annotations
@@ -55,15 +56,21 @@ def source_files(sources: list[str]) -> list[str]:
     return [m.group(1) for m in found if m]
 
 
-def about(sources: list[str]) -> Block:
-    """ "About these statistics": each source's strengths and limitations."""
+def about(sources: list[str], published=()) -> Block:
+    """ "About these statistics": each raw source's strengths and limitations (from
+    ``about_statistics.csv``), then each published source's (declared in ``sources.yml``;
+    ``published``: :class:`heenb.data.published.Source` objects)."""
     table = _read("about_statistics.csv").set_index("source_file")
-    files = [f for f in source_files(sources) if f in table.index]
-    if not files:
-        return Block()
     items = {}
-    for name in files:
+    for name in [f for f in source_files(sources) if f in table.index]:
         label = next(s for s in sources if f"({name}.csv)" in s).split(" (")[0]
         items[f"{label}: strengths"] = table.loc[name, "strengths"]
         items[f"{label}: limitations"] = table.loc[name, "limitations"]
+    for source in published:
+        if source.strengths:
+            items[f"{source.title}: strengths"] = source.strengths
+        if source.limitations:
+            items[f"{source.title}: limitations"] = source.limitations
+    if not items:
+        return Block()
     return blocks.heading("About these statistics") + blocks.definition_list(items)
