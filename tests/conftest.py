@@ -200,17 +200,56 @@ def _make_hostile(folder: Path) -> None:
         table.to_csv(path, index=False)
 
 
+#: ICS pages in the test build: how many of the 42 (see :func:`ics_sample`).
+ICS_SAMPLE = 4
+
+
+def ics_sample(catalogue) -> list[str]:
+    """The ICS pages the test build makes: the first and last by code, and the two with the
+    most organisations. ICS pages read only the published statistics, the same in every run
+    and untouched by the hostile raw data, so a sample covers them; ``heenb build`` (the
+    README's) makes all 42, and the slow published-source tests read every ICS in-process."""
+    from heenb.data.published import load_sources
+
+    codes = sorted(catalogue.integrated_care_systems["ics_code"])
+    sizes = {}
+    for source in load_sources().values():
+        table = source.table()
+        organisations = table[table["level"] == "organisation"]
+        sizes.update(organisations.groupby("ics_code")["area_code"].nunique().to_dict())
+    largest = sorted(codes, key=lambda c: (-sizes.get(c, 0), c))
+    return list(dict.fromkeys([codes[0], codes[-1], *largest]))[:ICS_SAMPLE]
+
+
+def sampled_plan(folder: Path, catalogue) -> Path:
+    """``reports.yml`` with its ICS pages cut to :func:`ics_sample`, written into ``folder``
+    (notebooks are found from the project, wherever the plan is)."""
+    import yaml
+
+    from heenb import paths
+
+    plan = yaml.safe_load(paths.plan_file().read_text(encoding="utf-8"))
+    for entry in plan["reports"]:
+        if entry.get("values") == "ics":
+            entry["values"] = ics_sample(catalogue)
+    path = folder / "reports.yml"
+    path.write_text(yaml.safe_dump(plan, sort_keys=False), encoding="utf-8")
+    return path
+
+
 @pytest.fixture(scope="session")
-def built_reports(demo_dir, tmp_path_factory) -> Path:
-    """The whole report set built by ``heenb build`` from small, hostile demo data (about
-    two minutes: tests that use it are marked ``slow``)."""
+def built_reports(demo_dir, tmp_path_factory, catalogue) -> Path:
+    """The report set built by ``heenb build`` from small, hostile demo data, with a sample
+    of the ICS pages (:func:`sampled_plan`; about two minutes: tests that use it are
+    marked ``slow``)."""
     from heenb.publish.engine import build
 
     data = tmp_path_factory.mktemp("hostile") / "data"
     shutil.copytree(demo_dir, data)
     _make_hostile(data)
     out = tmp_path_factory.mktemp("reports")
-    outcomes = build(data=data, out=out, workers=2, progress=lambda *_: None)
+    plan = sampled_plan(tmp_path_factory.mktemp("plan"), catalogue)
+    outcomes = build(data=data, out=out, workers=2, plan_file=plan, progress=lambda *_: None)
     failed = [o for o in outcomes if o.status == "failed"]
     assert not failed, f"reports failed to build: {failed}"
     return out
