@@ -233,7 +233,8 @@ def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar,
     try:
         facts = PageFacts(data_dir.name, data_key)
         imports = warm_up_imports(plan)
-        with WorkerPool(out_dir, workers, timeout, facts, imports, fresh, lock.mine) as pool:
+        with WorkerPool(out_dir, workers, timeout, facts, imports, fresh, lock.mine,
+                        run.places) as pool:  # fmt: skip
             run.building = True
             ran = {o.output: o for o in pool.run(todo, finished)}
             lock.check()
