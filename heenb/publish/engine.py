@@ -8,7 +8,8 @@ build (:mod:`heenb.publish.inputs`, :mod:`heenb.publish.record`; ``force`` rebui
 all), run the others in parallel worker processes (:mod:`heenb.publish.pool`), each
 reusing one warm kernel (:mod:`heenb.publish.runner`), recording each in
 ``build.json`` as it finishes, then run the index notebook the same way (it
-reads ``build.json``). Every report reads the mart made at the start, so all
+reads ``build.json``), then the page of changes (which reads the index's
+exceptions). Every report reads the mart made at the start, so all
 pages of a build come from one data version; if a raw file changed meanwhile,
 the build says so at the end. Helper modules and declared input files are read where
 they are: a page built while one of them changed is not recorded as current, and
@@ -197,7 +198,7 @@ def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar,
     index = Job("index", "Index", INDEX_NOTEBOOK, index_parameters, INDEX_OUTPUT, INDEX_TITLE)
     changes = Job("changes", "Changes", CHANGES_NOTEBOOK, index_parameters, CHANGES_OUTPUT,
                   CHANGES_TITLE)  # fmt: skip
-    own = [changes, index]  # heenb's own pages, built after the plan's: changes, then index
+    own = [changes, index]  # heenb's own pages, built after the plan's (index first)
     reference_key = mart_key(data_dir, catalogue, raw={})  # catalogue and deriving code
     code_key = code_hash()
     states = FileStates()  # the files pages read where they are, checked as each is published
@@ -255,7 +256,8 @@ def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar,
                     record.note(job, outcomes[-1], time.monotonic() - started)
                     run.note(outcome)
             record.write(time.monotonic() - started)  # the index and changes read it
-            for job in own_todo:  # changes first: the index links to it
+            for job in reversed(own_todo):  # the index first: the page of changes reads
+                # the exceptions it shows (the index compares its own before it is written)
                 outcomes += pool.run([job], finished)
     finally:
         for name, value in saved.items():
