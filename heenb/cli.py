@@ -28,6 +28,8 @@ exit status:
   0        every selected report was built or is up to date, and the index too
   1        the build ran but published less than asked: a report was skipped (a raw
            source it reads is missing) or failed, a raw file changed during the build,
+           a file pages read (a helper module, a declared input) changed while they
+           were built (they are not recorded as current; the next build rebuilds them),
            the build lost its folder's lock part-way, or a file of its own
            (build.json, outcome.json, a release) could not be written (a full disk)
   2        refused before building anything: a bad command line, plan, catalogue,

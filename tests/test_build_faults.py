@@ -10,6 +10,7 @@ for a ticket there: a test acts while a page waits, then lets pages through
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import re
@@ -296,6 +297,43 @@ def test_a_second_build_into_a_folder_is_refused_and_a_dead_holders_lock_taken_o
 
     assert versions(out) == dict.fromkeys(NAMES, kx)
     assert not (out / LOCK_FILE).exists()
+
+
+@pytest.mark.parametrize("cause", [errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EROFS])
+@pytest.mark.parametrize("step", ["create", "link"])
+def test_a_lock_that_cannot_be_made_refuses_the_build_in_one_line(tmp_path, monkeypatch, capsys,
+                                                                  cause, step):  # fmt: skip
+    """No free inodes (ENOSPC, or EDQUOT on a quota), no permission or a read-only file
+    system, when the lock file is created or linked into place: one line naming the lock,
+    the cause and what to do; exit status 2; nothing written."""
+    plan, out = write_plan(tmp_path / "plan.yml", ["a"]), tmp_path / "reports"
+    out.mkdir()
+    real_open, real_link = os.open, os.link
+
+    def refused(path) -> OSError:
+        return OSError(cause, os.strerror(cause), str(path))
+
+    def fake_open(path, *args, **kwargs):
+        if step == "create" and Path(path).name.startswith(".heenb-lock-"):
+            raise refused(path)
+        return real_open(path, *args, **kwargs)
+
+    def fake_link(source, target, *args, **kwargs):
+        if step == "link" and Path(target).name == LOCK_FILE:
+            raise refused(target)
+        return real_link(source, target, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", fake_open)
+    monkeypatch.setattr(os, "link", fake_link)
+
+    code = main(["build", "--plan", str(plan), "--out", str(out), "--workers", "1"])
+
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert str(out / LOCK_FILE) in err and os.strerror(cause) in err
+    assert ("free" in err) if cause in (errno.ENOSPC, errno.EDQUOT) else ("--out" in err)
+    assert list(out.iterdir()) == []  # no lock, no temporary file, no record or outcome
 
 
 # --------------------------------------------------------------------------- data changed

@@ -3,6 +3,7 @@ plan entry declares, are inputs of its pages: editing them rebuilds exactly thos
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 import yaml
 
 from heenb import paths
+from heenb.cli import main
 from heenb.errors import BuildError
 from heenb.plan import load_plan
 from heenb.publish.engine import build
@@ -124,3 +126,101 @@ def test_a_catalogue_edited_during_a_build_reaches_none_of_its_pages(tmp_path, m
     for name in ("a", "b"):
         shown = (tmp_path / "reports" / "cat" / f"{name}.html").read_text()
         assert "Quality 1: Quality Strategy" in shown and "Renamed" not in shown
+
+
+@pytest.mark.slow
+def test_a_helper_changed_during_a_build_leaves_the_pages_built_meanwhile_not_current(
+    tmp_path, capsys
+):
+    """``wording.py`` (imported by ``helpers.py``) is changed by page b and changed back by
+    page d while the first build runs (one worker, a fresh kernel per page, so c imports the
+    change): b to e were built while it was not as hashed at the start (e after it was
+    changed back: nothing tells that e read it only then), so they are published but not
+    recorded as current, the run says so and exits 1, and the next build rebuilds exactly
+    those pages."""
+    notebook = helper_notebook(tmp_path)
+    book = nbformat.read(notebook, as_version=4)
+    book.cells[-1].source = (
+        "from pathlib import Path\nfrom IPython.display import HTML\nfrom helpers import greet\n"
+        "once = Path('edit-once')  # in the working folder: the notebook's\n"
+        "if name == 'b' and once.exists():\n"
+        "    Path('wording.py').write_text(\"HELLO = 'Good morning'\\n\")\n"
+        "if name == 'd' and once.exists():\n"
+        "    Path('wording.py').write_text(\"HELLO = 'Hello'\\n\")\n"
+        "    once.unlink()\n"
+        "HTML(greet(name))"
+    )
+    nbformat.write(book, notebook)
+    (tmp_path / "edit-once").touch()  # the first build only
+    plain = tmp_path / "greeting.ipynb"
+    shutil.copyfile(FIXTURES / "greeting.ipynb", plain)
+    plan = tmp_path / "plan.yml"
+    plan.write_text(yaml.safe_dump({"reports": [
+        {"name": "helped", "title": "Helped", "notebook": str(notebook), "parameter": "name",
+         "values": ["a", "b", "c", "d", "e"], "output": "helped/{name}.html"},
+        {"name": "plain", "title": "Plain", "notebook": str(plain), "parameter": "name",
+         "values": ["p"], "output": "plain/{name}.html"},
+    ]}))  # fmt: skip
+    out = tmp_path / "reports"
+    argv = ["build", "--plan", str(plan), "--out", str(out), "--workers", "1", "--fresh-kernels"]
+    moved = ["helped/b.html", "helped/c.html", "helped/d.html", "helped/e.html"]
+
+    assert main(argv) == 1
+
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert "wording.py changed while heenb was building" in err
+    assert "helped/b.html" in err and "helped/a.html" not in err
+    assert "Good morning, c!" in (out / "helped" / "c.html").read_text()  # it reached c
+    record = {r["output"]: r for r in json.loads((out / "build.json").read_text())["reports"]}
+    assert {o for o, r in record.items() if not r["current"]} == set(moved)
+    assert record["helped/c.html"]["status"] == "built"
+    assert record["helped/c.html"]["files_changed"] == ["wording.py"]
+    outcome = json.loads((out / "outcome.json").read_text())
+    assert (outcome["result"], outcome["exit_status"]) == ("incomplete", 1)
+    assert outcome["files_changed"] == ["wording.py"]
+    pages = {p["page"]: p for p in outcome["pages"]}
+    assert [o for o, p in pages.items() if p.get("files_changed")] == moved
+
+    assert main(argv) == 0
+
+    capsys.readouterr()
+    outcome = json.loads((out / "outcome.json").read_text())
+    built = {p["page"] for p in outcome["pages"] if p["status"] == "built"}
+    assert built - {"index.html", "changes.html"} == set(moved)
+    why = {p["page"]: p["why"] for p in outcome["pages"]}
+    assert why["helped/c.html"] == "files it read changed while it was built: wording.py"
+    assert all(r["current"] for r in json.loads((out / "build.json").read_text())["reports"])
+
+
+def test_a_file_written_during_the_build_counts_as_changed_even_back_to_its_bytes(tmp_path):
+    from heenb.publish.recheck import FileStates
+
+    kept, edited, missing = tmp_path / "kept.py", tmp_path / "edited.py", tmp_path / "missing.py"
+    kept.write_text("A = 1\n")
+    edited.write_text("A = 1\n")
+    states = FileStates()
+    hashes = {p.name: states.hash(p, p.name) for p in (kept, edited, missing)}
+    assert hashes["missing.py"] is None and hashes["kept.py"] == hashes["edited.py"]
+    assert states.changed(["kept.py", "edited.py", "missing.py", "unknown.py"]) == []
+
+    edited.write_text("A = 2\n")
+    edited.write_text("A = 1\n")  # back to its bytes: a page may have read A = 2 meanwhile
+
+    assert states.changed(["kept.py", "edited.py", "missing.py"]) == ["edited.py"]
+    missing.write_text("")
+    assert states.changed(["missing.py"]) == ["missing.py"]
+
+
+def test_a_file_changed_within_one_tick_of_its_first_look_is_hashed_again(tmp_path, monkeypatch):
+    from heenb.publish import recheck
+
+    helper = tmp_path / "helper.py"
+    helper.write_text("A = 1\n")  # just now: its stat may not show a write in the same tick
+    states = recheck.FileStates()
+    states.hash(helper, "helper.py")
+    same = recheck._signature(helper)
+    helper.write_text("A = 2\n")
+    monkeypatch.setattr(recheck, "_signature", lambda path: same)  # as if the tick hid it
+
+    assert states.changed(["helper.py"]) == ["helper.py"]

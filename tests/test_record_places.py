@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,67 @@ def test_places_are_shown_relative_to_the_reports_folder_or_project_or_by_name(h
     message = f"cannot write {out}/v/a.html ({data}/x.csv, {home}/notes, {home}2, {out}.old)"
     shown = f"cannot write reports/v/a.html (2026-12/x.csv, ~/notes, {home}2, ~/www/reports.old)"
     assert places.text(message) == shown
+
+
+FAILING = [
+    "name = 'x'",
+    "import os, sys, warnings\nfrom pathlib import Path\nimport heenb\n"
+    "print(os.getcwd(), os.environ['HEENB_DATA'], os.environ['TEST_REPORTS'], Path.home(),\n"
+    "      heenb.__file__, sys.prefix)\n"
+    "warnings.warn(f'reading {os.environ[\"HEENB_DATA\"]}/x.csv')",
+    "from broken import explode\nexplode()",
+]
+
+
+@pytest.mark.slow
+def test_a_failed_reports_notebook_holds_no_absolute_place(home, demo_dir, monkeypatch):
+    """The executed notebook kept under _failed/ (published with the reports folder) names
+    places as the records do: its parameters, outputs and tracebacks hold no absolute path
+    of the home folder, project, data, reports folder or Python environment."""
+    import nbformat
+
+    data, out = home / "extracts" / "2026-12", home / "www" / "reports"
+    shutil.copytree(demo_dir, data)
+    folder = home / "analysis"
+    folder.mkdir()
+    (folder / "broken.py").write_text(
+        "import os\nfrom heenb import paths\n\n\ndef explode():\n"
+        "    paths.data_folder(os.path.join(os.environ['HEENB_DATA'], 'kpi_updates.csv'))\n"
+    )
+    book = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in FAILING])
+    book.cells[0].metadata["tags"] = ["parameters"]
+    book.metadata = nbformat.read(FIXTURES / "raises.ipynb", as_version=4).metadata
+    nbformat.write(book, folder / "failing.ipynb")
+    plan = home / "plans" / "monthly.yml"
+    plan.parent.mkdir()
+    plan.write_text(yaml.safe_dump({"reports": [
+        {"name": "failing", "title": "Failing", "notebook": str(folder / "failing.ipynb"),
+         "parameter": "name", "values": ["x"], "output": "f/{name}.html"}]}))  # fmt: skip
+    monkeypatch.setenv("TEST_REPORTS", str(out))
+    monkeypatch.chdir(home)
+
+    code = main(["build", "--plan", str(plan), "--out", str(out), "--data", str(data),
+                 "--workers", "1"])  # fmt: skip
+
+    assert code == 1
+    kept = out / "_failed" / "f" / "x.ipynb"
+    text = kept.read_text()
+    nbformat.validate(nbformat.reads(text, as_version=4))
+    for place in (home, paths.PROJECT_ROOT, data, out, Path(sys.prefix)):
+        for form in {str(place), str(place.resolve())}:
+            assert form not in text, form
+    assert "BuildError" in text and "broken.py" in text  # still says what failed, and where
+    assert "2026-12/kpi_updates.csv" in text and "heenb/paths.py" in text
+
+
+def test_json_data_is_shown_string_by_string_and_the_virtual_environment_by_name(home):
+    places = Places(home / "www" / "reports", home / "extracts" / "2026-12")
+    book = {"cells": [{"outputs": [{"text": [f"{home}/x.py\n", 3]}]}], "n": 1, "none": None}
+
+    assert places.data(book) == {"cells": [{"outputs": [{"text": ["~/x.py\n", 3]}]}], "n": 1,
+                                 "none": None}  # fmt: skip
+    if sys.prefix != sys.base_prefix:
+        pandas = Path(sys.prefix) / "lib" / "site-packages" / "pandas" / "frame.py"
+        assert (
+            places.text(f"File {pandas}:12") == "File <venv>/lib/site-packages/pandas/frame.py:12"
+        )

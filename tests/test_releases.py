@@ -18,7 +18,7 @@ from heenb.publish import release as release_module
 from heenb.publish.engine import build
 from heenb.publish.outcome import BUILT
 from heenb.publish.release import RELEASES_INDEX, make_release
-from heenb.report import blocks
+from heenb.report import attention, blocks
 from heenb.report.changes import FIGURES_FILE, compare, page_figures, read_figures, releases
 
 DATA = {"data_hash": "abc123", "data_folder": "demo", "code_hash": "c0de"}
@@ -106,6 +106,90 @@ def test_a_second_release_names_revised_figures_new_periods_and_exceptions(tmp_p
     assert set(figures["page"]) == {"area/EM.html", "area/WM.html"}  # WM's carried over
 
 
+def attention_list(*items: tuple[str, str, str, str]) -> str:
+    """A page's "What needs attention" list, as heenb pages carry it: each item (area,
+    subject, concern, sentence) with what it is about."""
+    found = [attention.Item(text, "#scorecard", area, subject, concern)
+             for area, subject, concern, text in items]  # fmt: skip
+    return attention.exceptions(found).markup
+
+
+ARCP = "ARCP outcomes 2 and 3"
+WORSENED = (
+    "East Midlands",
+    ARCP,
+    "worsened since the previous period",
+    f"{ARCP}: worsened since 2023 (up 1.2 points); a statistically significant change.",
+)
+CONCERN = (
+    "East Midlands",
+    ARCP,
+    "special cause concern",
+    f"{ARCP}: special cause concern; found by Making Data Count's special cause rules.",
+)
+AMBER = ("England", "Quality 1", "rated amber", "Quality 1: rated amber in 2024-Q3 (at risk).")
+RED = ("England", "Quality 1", "rated red", "Quality 1: rated red in 2024-Q4 (off track).")
+
+
+def test_a_second_release_names_exceptions_of_the_attention_lists_new_and_resolved(tmp_path):
+    """Not only areas beyond funnel limits: an exception a page's "What needs attention"
+    shows (here a significant worsening, special cause concern, and the index's ratings)
+    that appears is new, one that disappears is resolved, each linked to its page."""
+    labels = {"area/EM.html": "East Midlands", "area/WM.html": "West Midlands",
+              "index.html": "Index"}  # fmt: skip
+    wm = page(scorecard("12.5%", "9.0%"))
+    publish(tmp_path, {"area/EM.html": page(scorecard("12.5%", "9.0%")) + attention_list(WORSENED),
+                       "area/WM.html": wm, "index.html": attention_list(AMBER)})  # fmt: skip
+    first = make_release(tmp_path, labels, DATA)
+    figures = read_figures(tmp_path / "releases" / first["id"] / FIGURES_FILE)
+    kept = figures[figures["kind"] == "exception"][["page", "area", "kpi", "figure"]]
+    assert kept.values.tolist() == [["area/EM.html", *WORSENED[:3]], ["index.html", *AMBER[:3]]]
+
+    publish(tmp_path, {"area/EM.html": page(scorecard("12.5%", "9.0%")) + attention_list(CONCERN),
+                       "area/WM.html": wm, "index.html": attention_list(RED)})  # fmt: skip
+    changes = compare(tmp_path, JOBS)
+
+    def about(found):
+        return [(e["area"], e["kpi"], e["concern"], e["kind"], e["pages"]) for e in found]
+
+    assert about(changes.new_exceptions) == [
+        (*CONCERN[:3], "attention", ["area/EM.html"]),
+        (*RED[:3], "attention", ["index.html"]),
+    ]
+    assert about(changes.resolved) == [
+        (*WORSENED[:3], "attention", ["area/EM.html"]),
+        (*AMBER[:3], "attention", ["index.html"]),
+    ]
+    index = [attention.Item(RED[3], None, *RED[:3])]  # the index compares before it is written
+    assert about(compare(tmp_path, JOBS, index=index).new_exceptions) == about(
+        changes.new_exceptions)  # fmt: skip
+
+    from heenb.report.changes import changes_report, summary_sentence
+
+    report = changes_report(str(tmp_path))
+    shown = report.exceptions().markup
+    assert "East Midlands, ARCP outcomes 2 and 3: special cause concern (" in shown
+    assert ("East Midlands, ARCP outcomes 2 and 3: worsened since the previous period in the "
+            "previous release, not now (") in shown  # fmt: skip
+    assert "England, Quality 1: rated red (" in shown
+    assert shown.count('href="area/EM.html"') == 2 and shown.count('href="index.html"') == 2
+    assert "2 exception(s) newly needing attention, 2 no longer" in summary_sentence(changes)
+
+
+def test_a_release_before_exceptions_were_recorded_is_compared_on_its_funnels_only(tmp_path):
+    publish(tmp_path, {"area/EM.html": page(scorecard("12.5%", "9.0%"))})
+    first = make_release(tmp_path, {"area/EM.html": "East Midlands"}, DATA)
+    manifest = tmp_path / "releases" / first["id"] / "release.json"
+    older = json.loads(manifest.read_text())
+    del older["records_exceptions"]  # as releases made before were
+    manifest.write_text(json.dumps(older))
+    publish(tmp_path, {"area/EM.html": page(scorecard("12.5%", "9.0%")) + attention_list(CONCERN)})
+
+    changes = compare(tmp_path, JOBS)
+
+    assert not changes.attention_compared and changes.new_exceptions == []  # not claimed new
+
+
 def test_a_release_stopped_part_way_leaves_no_release(tmp_path, monkeypatch):
     publish(tmp_path, {"area/EM.html": page(scorecard("12.5%", "9.0%"))})
 
@@ -176,6 +260,8 @@ def test_two_runs_with_changed_data_leave_two_releases_and_a_page_of_changes(tmp
     assert "East Midlands" in changes and "ARCP outcomes 2 and 3" in changes
     assert "revised" in changes and "[r]" in changes
     assert 'href="area/EM.html"' in changes
+    # EM's own page now lists the KPI as needing attention: an exception new beyond funnels.
+    assert "ARCP outcomes 2 and 3: worse than other local offices (" in changes
     assert 'href="changes.html"' in (out / "index.html").read_text()
     assert (out / "releases" / second["id"] / "changes.html").read_text() == changes
     outcome = json.loads((out / "outcome.json").read_text())

@@ -219,7 +219,7 @@ def check_matrix(reading: Reading, frame: pd.DataFrame, judged: dict[str, Score]
 
 
 def bullets(markup: str) -> list[str]:
-    items = re.findall(r"<li>(.*?)</li>", markup, re.S)
+    items = re.findall(r"<li[^>]*>(.*?)</li>", markup, re.S)
     return [html.unescape(re.sub(r"<[^>]+>", "", item)).strip() for item in items]
 
 

@@ -8,9 +8,12 @@ build (:mod:`heenb.publish.inputs`, :mod:`heenb.publish.record`; ``force`` rebui
 all), run the others in parallel worker processes (:mod:`heenb.publish.pool`), each
 reusing one warm kernel (:mod:`heenb.publish.runner`), recording each in
 ``build.json`` as it finishes, then run the index notebook the same way (it
-reads ``build.json``). Every report reads the mart made at the start, so all
+reads ``build.json``), then the page of changes (which reads the index's
+exceptions). Every report reads the mart made at the start, so all
 pages of a build come from one data version; if a raw file changed meanwhile,
-the build says so at the end.
+the build says so at the end. Helper modules and declared input files are read where
+they are: a page built while one of them changed is not recorded as current, and
+the build says so at the end (:mod:`heenb.publish.recheck`).
 
 Pages are written atomically; a report that fails keeps papermill's annotated
 notebook under ``_failed/``, the previous good page, if any, stays in place and
@@ -51,6 +54,7 @@ from heenb.publish.outcome import BUILT, FAILED, SKIPPED, UP_TO_DATE, Outcome
 from heenb.publish.places import Places
 from heenb.publish.pool import WorkerPool
 from heenb.publish.progress import progress_for
+from heenb.publish.recheck import FilesChangedError, FileStates
 from heenb.publish.record import BUILD_LOG, BuildRecord, is_build_record
 from heenb.publish.release import make_release
 from heenb.publish.run_outcome import OUTCOME_FILE, RunOutcome, is_outcome_file
@@ -194,10 +198,11 @@ def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar,
     index = Job("index", "Index", INDEX_NOTEBOOK, index_parameters, INDEX_OUTPUT, INDEX_TITLE)
     changes = Job("changes", "Changes", CHANGES_NOTEBOOK, index_parameters, CHANGES_OUTPUT,
                   CHANGES_TITLE)  # fmt: skip
-    own = [changes, index]  # heenb's own pages, built after the plan's: changes, then index
+    own = [changes, index]  # heenb's own pages, built after the plan's (index first)
     reference_key = mart_key(data_dir, catalogue, raw={})  # catalogue and deriving code
     code_key = code_hash()
-    inputs = _inputs([*plan, *own], data_at_start, reference_key, code_key)
+    states = FileStates()  # the files pages read where they are, checked as each is published
+    inputs, files = _inputs([*plan, *own], data_at_start, reference_key, code_key, states)
     for job in [*plan, *own]:  # the index lists the plan's reports; others may link to them
         if job.links or job in own:
             inputs[job.output]["plan"] = plan_hash(plan)
@@ -222,6 +227,8 @@ def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar,
 
     def finished(outcome: Outcome) -> None:
         lock.check()  # a build that lost its lock writes nothing more
+        if outcome.status == BUILT:  # then not current if a file it reads changed meanwhile
+            outcome.files_changed = states.changed(files[outcome.output])
         run.note(outcome)  # what was done, even if the record then cannot be written
         record.note(by_output[outcome.output], outcome, time.monotonic() - started)
         bar.update(outcome)
@@ -233,7 +240,8 @@ def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar,
     try:
         facts = PageFacts(data_dir.name, data_key)
         imports = warm_up_imports(plan)
-        with WorkerPool(out_dir, workers, timeout, facts, imports, fresh, lock.mine) as pool:
+        with WorkerPool(out_dir, workers, timeout, facts, imports, fresh, lock.mine,
+                        run.places) as pool:  # fmt: skip
             run.building = True
             ran = {o.output: o for o in pool.run(todo, finished)}
             lock.check()
@@ -248,7 +256,8 @@ def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar,
                     record.note(job, outcomes[-1], time.monotonic() - started)
                     run.note(outcome)
             record.write(time.monotonic() - started)  # the index and changes read it
-            for job in own_todo:  # changes first: the index links to it
+            for job in reversed(own_todo):  # the index first: the page of changes reads
+                # the exceptions it shows (the index compares its own before it is written)
                 outcomes += pool.run([job], finished)
     finally:
         for name, value in saved.items():
@@ -262,11 +271,15 @@ def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar,
         run.facts["release"] = release["id"]
     changed = changed_files(data_at_start, raw_hashes(data_dir)) if todo or own_todo else []
     run.finish(changed)
-    if changed:
-        raise DataChangedError(data_dir, changed, done=(
-            f"every page of this build was made from the data as it was when the build started "
-            f"(version {data_key}) and says so; run heenb build again to build from the new data"
-        ), published=True)  # fmt: skip
+    moved = {o.output: o.files_changed for o in outcomes if o.files_changed}
+    data_changed = DataChangedError(data_dir, changed, done=(
+        f"every page of this build was made from the data as it was when the build started "
+        f"(version {data_key}) and says so; run heenb build again to build from the new data"
+    ), published=True) if changed else None  # fmt: skip
+    if moved:
+        raise FilesChangedError(moved, before=f"{data_changed} " if data_changed else "")
+    if data_changed:
+        raise data_changed
     return outcomes
 
 
@@ -315,13 +328,17 @@ def missing_sources(job: Job, raw: dict[str, str | None]) -> str:
     return f"not in the data folder: {', '.join(missing)}" if missing else ""
 
 
-def _inputs(jobs: list[Job], raw: dict, reference_key: str, code_key: str) -> dict[str, dict]:
-    """Each job's input hashes by output (each notebook read and parsed once)."""
+def _inputs(jobs: list[Job], raw: dict, reference_key: str, code_key: str,
+            states: FileStates) -> tuple[dict[str, dict], dict[str, list[str]]]:  # fmt: skip
+    """Each job's input hashes by output (each notebook read and parsed once, each file it
+    reads hashed once, in ``states``), and the files each reads (paths as shown)."""
     notebooks = {nb: file_hash(nb) for nb in {job.notebook for job in jobs}}
     modules = {nb: notebook_modules(nb) for nb in notebooks}
-    return {j.output: job_inputs(j, notebooks[j.notebook], data_input(j, raw, reference_key),
-                                 code_key, files_input(j, modules[j.notebook]))
-            for j in jobs}  # fmt: skip
+    files = {j.output: files_input(j, modules[j.notebook], states.hash) for j in jobs}
+    inputs = {j.output: job_inputs(j, notebooks[j.notebook], data_input(j, raw, reference_key),
+                                   code_key, files[j.output])
+              for j in jobs}  # fmt: skip
+    return inputs, {output: list(hashes) for output, hashes in files.items()}
 
 
 def _plan_line(selected: int, todo: int, skipped: int, workers: int, out_dir: Path) -> str:

@@ -18,7 +18,9 @@ A report's inputs (:func:`job_inputs`):
     package (``import helpers`` beside the notebook or at the project root, found by
     parsing its code cells, and the local modules those import in turn:
     :func:`notebook_modules`) and the files its plan entry declares in ``inputs``
-    (files that custom sections read), by path and content hash.
+    (files that custom sections read), by path and content hash. They are read where
+    they are while the build runs, so the build checks them again as each page is
+    published (:mod:`heenb.publish.recheck`).
 
 The index's inputs add the plan's reports, titles and labels (:func:`plan_hash`).
 """
@@ -89,12 +91,15 @@ def job_inputs(job: Job, notebook_hash: str, data_key: str, code_key: str,
     return inputs
 
 
-def files_input(job: Job, imported: list[Path]) -> dict[str, str | None]:
+def files_input(job: Job, imported: list[Path], hash_of=None) -> dict[str, str | None]:
     """The content hash of each file ``job`` reads besides its notebook and heenb: the
     modules its notebook imports (``imported``, from :func:`notebook_modules`) and the
-    files its plan entry declares (``inputs``), by path as shown (None for a missing one)."""
+    files its plan entry declares (``inputs``), by path as shown (None for a missing one).
+    ``hash_of(path, shown)`` hashes a file (a build's
+    :meth:`heenb.publish.recheck.FileStates.hash`, which checks it again later)."""
     files = [*imported, *(paths.PROJECT_ROOT / name for name in job.inputs)]
-    return {_shown(path): _optional_hash(path) for path in dict.fromkeys(files)}
+    hash_of = hash_of or (lambda path, shown: _optional_hash(path))
+    return {(shown := _shown(path)): hash_of(path, shown) for path in dict.fromkeys(files)}
 
 
 def notebook_modules(notebook: Path) -> list[Path]:

@@ -12,12 +12,17 @@ The lock also fences writes: a worker checks that its build still holds the
 lock (:func:`holds`) just before it publishes a page, and the build checks it
 before each record it writes (:meth:`BuildLock.check`), so a worker left over
 from a killed build never writes into a folder another build has taken.
+
+A lock that cannot be created (no space or inodes, no permission, a read-only file
+system) refuses the build in one line naming the lock, the cause and what to do
+(:class:`LockNotMadeError`); nothing is left in the folder.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import json
 import os
 import socket
@@ -28,6 +33,7 @@ from pathlib import Path
 import psutil
 
 from heenb.errors import BuildError
+from heenb.files import FULL
 
 LOCK_FILE = ".heenb-build.lock"
 
@@ -41,6 +47,26 @@ class LockLostError(BuildError):
         super().__init__(
             f"The build writing into {out_dir} no longer holds its lock {out_dir / LOCK_FILE} "
             "(it was stopped, or its lock was deleted or taken over); nothing more was written."
+        )
+
+
+class LockNotMadeError(BuildError):
+    """The lock file could not be created: one line naming it, the cause and what to do."""
+
+    def __init__(self, path: Path, error: OSError):
+        cause = error.strerror or type(error).__name__
+        if error.errno in FULL:
+            todo = ("free space and inodes on its disk (df -h and df -i show both), or choose "
+                    "another folder with --out DIR")  # fmt: skip
+        elif error.errno == errno.EROFS:
+            todo = "choose another folder with --out DIR (this one is on a read-only file system)"
+        elif error.errno in (errno.EACCES, errno.EPERM):
+            todo = "make the folder writable for this user, or choose another with --out DIR"
+        else:
+            todo = "put that right, or choose another folder with --out DIR"
+        super().__init__(
+            f"Cannot create the build lock {path} ({cause}): {todo}; then run heenb build "
+            "again. Nothing was built or written."
         )
 
 
@@ -83,8 +109,12 @@ class BuildLock:
             self.path.unlink(missing_ok=True)
 
     def _create(self) -> bool:
-        handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".heenb-lock-")
+        """Create the lock whole; False when one exists. A lock that cannot be made (no
+        space or inodes, no permission, a read-only file system) refuses the build with
+        :class:`LockNotMadeError`, leaving nothing behind."""
+        temporary = None
         try:
+            handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".heenb-lock-")
             with os.fdopen(handle, "w") as stream:
                 json.dump(self.mine, stream)
             os.link(temporary, self.path)
@@ -92,11 +122,10 @@ class BuildLock:
         except FileExistsError:
             return False
         except OSError as error:
-            raise BuildError(
-                f"The build lock {self.path} cannot be written ({error.strerror})."
-            ) from None
+            raise LockNotMadeError(self.path, error) from None
         finally:
-            Path(temporary).unlink(missing_ok=True)
+            if temporary is not None:
+                Path(temporary).unlink(missing_ok=True)
 
     def _holder(self) -> dict | None:
         """The lock's content, or None when it is gone or unreadable."""

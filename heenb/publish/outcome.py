@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 BUILT = "built"
 FAILED = "failed"
@@ -17,7 +17,9 @@ class Outcome:
 
     ``error`` is the first line of a failure's error, or why a report was
     skipped; ``failed_notebook`` is
-    where papermill's annotated notebook was kept, relative to the reports folder.
+    where papermill's annotated notebook was kept, relative to the reports folder;
+    ``files_changed`` the files a built page reads (helper modules, declared inputs) that
+    changed while the build ran (:mod:`heenb.publish.recheck`): the page is not current.
     """
 
     output: str
@@ -25,3 +27,4 @@ class Outcome:
     seconds: float
     error: str = ""
     failed_notebook: str = ""
+    files_changed: list[str] = field(default_factory=list)

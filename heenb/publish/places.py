@@ -8,13 +8,15 @@ folder. What a record needs is a place it can be found from: a page relative to 
 reports folder, a notebook relative to the project, the data folder by its name (as the
 pages' footers name it). Messages in records (a page's error, a refused run's reason) are
 the messages shown on the terminal with the same places shortened; the terminal keeps the
-full paths.
+full paths. A failed report's executed notebook, kept under ``_failed/`` in the reports
+folder, is shown the same way (:meth:`Places.data`): its parameters, outputs and tracebacks.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import sys
 from pathlib import Path
 
 from heenb import paths
@@ -22,7 +24,8 @@ from heenb import paths
 
 class Places:
     """The places of one build: its reports folder ``out_dir`` and data folder ``data_dir``
-    (either may be None), the project, and the home folder (``$HOME`` when asked)."""
+    (either may be None), the project, the home folder (``$HOME`` when asked) and the
+    virtual environment Python runs in (``<venv>``)."""
 
     def __init__(self, out_dir: Path | None = None, data_dir: Path | None = None):
         self.out_dir, self.data_dir = out_dir, data_dir
@@ -37,6 +40,8 @@ class Places:
         home = os.path.expanduser("~")
         if home not in ("", "/", "~"):
             named.append((Path(home), "~"))
+        if sys.prefix != sys.base_prefix:  # a virtual environment: where its packages are
+            named.append((Path(sys.prefix), "<venv>"))
         forms = {}
         for place, shown in named:
             for form in (str(place), str(place.resolve())):
@@ -62,10 +67,21 @@ class Places:
                     return (data.name / path.relative_to(form)).as_posix()
         return path.name
 
+    def data(self, value):
+        """``value`` (JSON data, such as a notebook) with every string in it shown as
+        :meth:`text` shows it."""
+        if isinstance(value, str):
+            return self.text(value) if "/" in value else value
+        if isinstance(value, list):
+            return [self.data(item) for item in value]
+        if isinstance(value, dict):
+            return {key: self.data(item) for key, item in value.items()}
+        return value
+
     def text(self, message: str) -> str:
         """``message`` with every path inside the reports or data folder shown from that
-        folder's name, inside the project from the project, and inside the home folder
-        from ``~``."""
+        folder's name, inside the project from the project, inside the home folder from
+        ``~`` and inside a virtual environment from ``<venv>``."""
         if not message:
             return message
         for place, shown in self._roots():

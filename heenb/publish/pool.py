@@ -82,12 +82,13 @@ class WorkerPool:
 
     def __init__(self, out_dir: Path, workers: int, timeout: int, facts=None,
                  imports: tuple[str, ...] = (), fresh_kernels: bool = False,
-                 holder: dict | None = None):  # fmt: skip
+                 holder: dict | None = None, places=None):  # fmt: skip
         self.out_dir, self.workers, self.timeout = out_dir, workers, timeout
         # What every page is built from (heenb.render.facts.PageFacts), what each worker's
-        # kernel imports first, whether each report gets a new kernel, and the build's
-        # lock (heenb.publish.lock.BuildLock.mine) and process, which workers check.
-        self.options = (facts, imports, fresh_kernels, holder, os.getpid())
+        # kernel imports first, whether each report gets a new kernel, the build's lock
+        # (heenb.publish.lock.BuildLock.mine) and process, which workers check, and how a
+        # failed report's kept notebook names places (heenb.publish.places.Places).
+        self.options = (facts, imports, fresh_kernels, holder, os.getpid(), places)
         self._context = multiprocessing.get_context("spawn")
         self._pool: list[_Worker] = []
         self._started = 0
@@ -150,7 +151,7 @@ def _ctrl_c_ignored():
 
 
 def _work(connection, out_dir: Path, timeout: int, facts, imports, fresh_kernels, holder,
-          build_pid) -> None:  # fmt: skip
+          build_pid, places) -> None:  # fmt: skip
     """A worker process: build each job received on ``connection``, send back its outcome.
 
     ``None`` ends the loop. The kernel starts first and warms up while this
@@ -171,7 +172,7 @@ def _work(connection, out_dir: Path, timeout: int, facts, imports, fresh_kernels
         from heenb.publish.runner import Runner
 
         runner = Runner(out_dir, timeout, kernel, facts, imports, fresh_kernels, holder,
-                        build_pid)  # fmt: skip
+                        build_pid, places)  # fmt: skip
         for job in iter(connection.recv, None):
             connection.send(runner.build(job))
     except (EOFError, OSError):  # the build has gone: nobody to tell

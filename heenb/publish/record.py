@@ -14,7 +14,11 @@ report of the plan (and the index), one entry:
     the content hash of the spreadsheet beside it, or none when the page has no tables;
 ``current``
     whether ``inputs`` are the inputs the report has now (False for a report
-    not selected by ``--only`` whose inputs changed);
+    not selected by ``--only`` whose inputs changed, and for a page built while a file
+    it reads changed);
+``files_changed``
+    only for such a page: the files it reads (helper modules, declared inputs) that
+    changed while it was built (:mod:`heenb.publish.recheck`); the next build rebuilds it;
 ``seconds``, ``error``, ``failed_notebook``, ``notebook``, ``parameters``: places in them
 relative to the reports folder or the project, or by name (:mod:`heenb.publish.places`).
 
@@ -81,6 +85,8 @@ class BuildRecord:
             return "its last build failed"
         if entry.get("status") == SKIPPED:
             return "it was skipped last time: a raw source it reads was missing"
+        if entry.get("files_changed"):
+            return f"files it read changed while it was built: {', '.join(entry['files_changed'])}"
         now, then = self.inputs[job.output], entry["inputs"]
         changed = [INPUT_NAMES.get(k, k) for k in dict.fromkeys([*now, *then])
                    if now.get(k) != then.get(k)]  # fmt: skip
@@ -99,7 +105,7 @@ class BuildRecord:
         return (self.out_dir / job.output).with_name(spreadsheet_name(job.output))
 
     def _current(self, entry: dict, job: Job) -> bool:
-        return entry["inputs"] == self.inputs[job.output]
+        return entry["inputs"] == self.inputs[job.output] and not entry.get("files_changed")
 
     def seconds(self, job: Job) -> float:
         """How long the report took at its last build (0 if never built)."""
@@ -114,6 +120,11 @@ class BuildRecord:
                  **asdict(outcome), "seconds": round(outcome.seconds, 2),
                  "inputs": self.inputs[job.output]}  # fmt: skip
         entry["error"] = shown.text(entry["error"])
+        changed = [shown.path(name) for name in entry.pop("files_changed")]
+        if outcome.status == SKIPPED:  # a page built while its files changed is still not current
+            changed = self.entries.get(job.output, {}).get("files_changed", [])
+        if changed:
+            entry["files_changed"] = changed
         if outcome.status == BUILT:
             entry["page"] = file_hash(self.out_dir / job.output)
             entry["spreadsheet"] = _optional_hash(self._workbook(job))

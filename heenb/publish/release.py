@@ -10,8 +10,10 @@ reports folder as the build left it (the latest stays at the top level, as alway
     ``pages``: each page and spreadsheet with its content hash and whether it changed since
     the previous release;
 ``figures.csv.gz``
-    the figures its pages show, as a tidy table read from the pages' own tables
-    (:func:`heenb.report.changes.page_figures`): what the next release is compared with.
+    the figures its pages show, as a tidy table read from the pages' own tables, and the
+    exceptions of their "What needs attention" lists, the index's included
+    (:func:`heenb.report.changes.page_figures`): what the next release is compared with
+    (the manifest's ``records_exceptions`` says the exceptions are there).
 
 ``releases/releases.json`` lists the releases, oldest first. Files are hard links to the
 published files where the file system allows (a page is never rewritten in place: a build
@@ -35,11 +37,15 @@ import pandas as pd
 from heenb.files import write_atomically, write_failure, write_file
 from heenb.publish.inputs import file_hash
 from heenb.report.changes import (
+    CHANGES_OUTPUT,
     FIGURE_COLUMNS,
     FIGURES_FILE,
+    INDEX_OUTPUT,
     MANIFEST,
+    RECORDS_EXCEPTIONS,
     RELEASES_DIR,
     figures_table,
+    page_exceptions,
     page_figures,
     read_figures,
     releases,
@@ -94,6 +100,7 @@ def make_release(out_dir: Path, pages: dict[str, str], data: dict,
             "date": finished.astimezone(dt.UTC).isoformat(timespec="seconds"),
             "previous": previous["id"] if previous else None,
             "data": data,
+            RECORDS_EXCEPTIONS: True,
             "pages": listed,
         }
         write_atomically(staging / MANIFEST, json.dumps(manifest, indent=2) + "\n")
@@ -128,10 +135,11 @@ def _keep(source: Path, target: Path) -> None:
 def _figures(out_dir: Path, previous: dict | None, listed: list[dict],
              pages: dict[str, str]) -> pd.DataFrame:  # fmt: skip
     """The release's figures: carried over for pages unchanged since ``previous``, read
-    from the pages for the rest (the index and the page of changes repeat others' figures
-    and are left out)."""
+    from the pages for the rest. The index and the page of changes repeat others' figures
+    and are left out, but the index's exceptions are its own (England's, the ratings'):
+    they are kept."""
     reports = [p for p in listed if p["output"] in pages and p["output"] not in
-               ("index.html", "changes.html")]  # fmt: skip
+               (INDEX_OUTPUT, CHANGES_OUTPUT)]  # fmt: skip
     old = (read_figures(out_dir / RELEASES_DIR / previous["id"] / FIGURES_FILE)
            if previous else pd.DataFrame(columns=FIGURE_COLUMNS))  # fmt: skip
     same = [p["output"] for p in reports if not p["changed"]]
@@ -140,6 +148,9 @@ def _figures(out_dir: Path, previous: dict | None, listed: list[dict],
         if page["changed"]:
             text = (out_dir / page["output"]).read_text(encoding="utf-8")
             rows += page_figures(text, page["output"], pages[page["output"]])
+    if INDEX_OUTPUT in pages and (out_dir / INDEX_OUTPUT).is_file():
+        text = (out_dir / INDEX_OUTPUT).read_text(encoding="utf-8")
+        rows += page_exceptions(text, INDEX_OUTPUT)
     return pd.concat([old[old["page"].isin(same)], figures_table(rows)], ignore_index=True)
 
 

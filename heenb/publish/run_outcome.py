@@ -7,7 +7,9 @@ the reports folder says it in detail. Exit statuses:
     every selected page was built or kept (up to date), and the index too;
 ``1`` (:data:`INCOMPLETE`)
     the build ran but published less than asked: a page was skipped (a raw source it
-    reads is missing) or failed, a raw file changed during the build, the build lost
+    reads is missing) or failed, a raw file changed during the build, a file a page
+    reads (a helper module or a declared input) changed while the page was built (the
+    page is then not current: see ``files_changed``), the build lost
     its folder's lock part-way (then it writes no outcome: the folder is not its own), or
     a file of its own (``build.json``, this file, a release) could not be written, as on
     a full disk (``result`` is then ``incomplete``, ``error`` names the file);
@@ -24,10 +26,13 @@ so no outcome is left that is not the latest run's). It holds ``result`` (``comp
 ``incomplete``, ``refused``, ``stopped`` or ``error``), ``exit_status``, the
 times, the data folder's name and version, ``release`` (the id of the release the
 run kept, when it published: :mod:`heenb.publish.release`), ``counts``, ``data_changed`` (raw files
-changed during the build), ``error`` and, for each selected page, ``status``
+changed during the build), ``files_changed`` (files pages read that changed while they were
+built: :mod:`heenb.publish.recheck`), ``error`` and, for each selected page, ``status``
 (``built``, ``kept``, ``skipped``, ``failed``, or ``not reached`` when the run
 stopped first) and ``why``: which inputs changed, ``--force``, a page not as
-recorded, or the missing source; a failure adds ``error`` and ``failed_notebook``.
+recorded, or the missing source; a failure adds ``error`` and ``failed_notebook``, and a
+page built while a file it reads changed adds ``files_changed`` (it is published but not
+current: the next build rebuilds it).
 Places in it are relative to the reports folder or the project, or named
 (:mod:`heenb.publish.places`): the reports folder is published, the builder's folders are not.
 """
@@ -81,12 +86,15 @@ class RunOutcome:
         if outcome.status == FAILED:
             page.update(error=self.places.text(outcome.error),
                         failed_notebook=outcome.failed_notebook)  # fmt: skip
+        if outcome.files_changed:
+            page["files_changed"] = [self.places.path(n) for n in outcome.files_changed]
         self.pages[outcome.output] = page
 
     def status(self, data_changed: list[str]) -> int:
-        """:data:`COMPLETE`, or :data:`INCOMPLETE` when a page was skipped or failed or the
-        data changed during the build."""
-        short = any(p["status"] in ("skipped", "failed") for p in self.pages.values())
+        """:data:`COMPLETE`, or :data:`INCOMPLETE` when a page was skipped or failed, or the
+        data or a file a page reads changed during the build."""
+        short = any(p["status"] in ("skipped", "failed") or p.get("files_changed")
+                    for p in self.pages.values())  # fmt: skip
         return INCOMPLETE if short or data_changed else COMPLETE
 
     def finish(self, data_changed: list[str]) -> int:
@@ -115,10 +123,12 @@ class RunOutcome:
         pages += [p for o, p in self.pages.items() if o not in self.selected]  # the index
         counts = {word: sum(p["status"] == word for p in pages)
                   for word in [*STATUSES.values(), NOT_REACHED]}  # fmt: skip
+        moved = list(dict.fromkeys(n for p in pages for n in p.get("files_changed", [])))
         outcome = {"format": FORMAT, "result": result, "exit_status": status,
                    "started": self.started, "finished": _now(), **self.facts,
                    "counts": counts, "data_changed": list(data_changed),
-                   "error": self.places.text(error), "pages": pages}  # fmt: skip
+                   "files_changed": moved, "error": self.places.text(error),
+                   "pages": pages}  # fmt: skip
         try:
             write_atomically(self.path, json.dumps(outcome, indent=2) + "\n")
         except OSError:  # no outcome is left that is not this run's: the last run's goes

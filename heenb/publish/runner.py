@@ -9,12 +9,13 @@ same run) are written beside their places under temporary names, then renamed
 into place together (:func:`heenb.files.publish_together`), and only while the
 build that asked for them still runs and holds the folder's lock (:meth:`Runner.fence`). A
 report that raises, times out or kills its kernel is recorded as failed with
-papermill's annotated notebook kept under ``_failed/``; the kernel is replaced
-before the next report.
+papermill's annotated notebook kept under ``_failed/`` (its places shown as the records
+show them: :mod:`heenb.publish.places`); the kernel is replaced before the next report.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 import time
@@ -23,6 +24,7 @@ from pathlib import Path
 import nbformat
 import papermill
 
+from heenb import paths
 from heenb.data.published import published_files
 from heenb.files import (
     FULL,
@@ -39,6 +41,7 @@ from heenb.plan import Job
 from heenb.publish.kernels import KERNEL_NAME, WarmKernel
 from heenb.publish.lock import LockLostError, holds
 from heenb.publish.outcome import BUILT, FAILED, Outcome
+from heenb.publish.places import Places
 from heenb.render.facts import PageFacts
 from heenb.render.html import ReportExporter, about, page_tables, spreadsheet_name
 from heenb.render.spreadsheet import workbook_bytes
@@ -52,8 +55,10 @@ class Runner:
     def __init__(self, out_dir: Path, timeout: int, kernel: WarmKernel | None = None,
                  facts: PageFacts | None = None, imports: tuple[str, ...] = (),
                  fresh_kernels: bool = False, holder: dict | None = None,
-                 build_pid: int | None = None):  # fmt: skip
+                 build_pid: int | None = None, places: Places | None = None):  # fmt: skip
         self.out_dir = out_dir
+        # How a failed report's kept notebook names places (the build's data folder).
+        self.places = places or Places(out_dir, paths.data_dir())
         # The build's lock (heenb.publish.lock.BuildLock.mine) and process: see fence().
         self.holder, self.build_pid = holder, build_pid
         self.fresh_kernels = fresh_kernels  # a new kernel per report (to measure warm kernels)
@@ -172,16 +177,24 @@ class Runner:
             self.kernel = None
 
     def _keep_failed(self, executed: Path, job: Job) -> str:
+        """Keep papermill's annotated notebook under ``_failed/``, its places shown as the
+        records show them (:meth:`heenb.publish.places.Places.data`): it is published with
+        the reports folder. Returns where, relative to the reports folder ('' if not kept)."""
         if not executed.is_file():
             return ""
         kept = failed_path(self.out_dir, job)
+        shown = str(kept.relative_to(self.out_dir))
         try:
+            book = json.loads(executed.read_text(encoding="utf-8"))
+            if isinstance(book.get("metadata", {}).get("papermill"), dict):
+                book["metadata"]["papermill"]["output_path"] = shown  # not the temporary file
+            text = json.dumps(self.places.data(book), indent=1, ensure_ascii=False) + "\n"
             self.fence()
             folder_within(self.out_dir, kept.parent.relative_to(self.out_dir))
-            write_atomically(kept, executed.read_text(encoding="utf-8"))
-        except (OSError, LockLostError):
+            write_atomically(kept, text)
+        except (OSError, ValueError, AttributeError, LockLostError):
             return ""  # the failure itself is what the summary reports
-        return str(kept.relative_to(self.out_dir))
+        return shown
 
 
 def failed_path(out_dir: Path, job: Job) -> Path:

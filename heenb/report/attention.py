@@ -8,6 +8,12 @@ signal in words and a symbol, coloured too, so colour is never alone. Every verd
 read from the :class:`~heenb.figures.score.Score` the scorecard and main points read, in
 words that name its question ("worse than other STPs", "improved since 2023"), so two
 answers to two questions never read as a contradiction.
+
+Each exception is an :class:`Item`: its sentence and link, and what it is about in words
+that stay the same from one release to the next (the area, the KPI, objective or programme,
+and the concern). The list carries these as ``data-`` attributes of its items, so the page
+of changes (:mod:`heenb.report.changes`) reads the exceptions from the page as readers saw
+them, as it reads figures from the pages' tables.
 """
 
 from __future__ import annotations
@@ -43,6 +49,7 @@ class Verdict:
     words: str
     tone: str  # "bad", "good" or "none"
     reason: str = ""
+    concern: str = ""  # the words without figures or periods, when they hold any
 
     def item(self, name: str) -> str:
         """The exception as a sentence: "ARCP outcomes 2 and 3: worsened since 2023 (up 1.2
@@ -86,7 +93,8 @@ def change(score: Score) -> Verdict:
     moved = formatting.change(score.change["change"], score.measure.unit)
     words = f"{CHANGED[verdict]} since {score.change['from_period']} ({moved})"
     tone = {"better": "good", "worse": "bad"}.get(verdict, "none")
-    return Verdict(words, tone, "a statistically significant change")
+    concern = f"{CHANGED[verdict]} since the previous period"
+    return Verdict(words, tone, "a statistically significant change", concern)
 
 
 def variation(score: Score) -> Verdict:
@@ -144,17 +152,46 @@ def matrix(rows: list[tuple[str, str | None, list[Verdict]]], columns: list[str]
     )
 
 
-def exceptions(items: list[tuple[str, str | None]]) -> Block:
-    """The exceptions as a list, each a sentence and a link to its evidence; or one sentence
-    that there are none."""
+@dataclass(frozen=True)
+class Item:
+    """One exception of a "What needs attention" list: its sentence, the link to its
+    evidence, and what it is about: the ``area``, the ``subject`` (a KPI, objective or
+    programme) and the ``concern`` ("worse than other regions", "worsened since the previous
+    period", "special cause concern", "rated red"), in words free of figures and periods."""
+
+    text: str
+    href: str | None
+    area: str
+    subject: str
+    concern: str
+
+
+def item(verdict: Verdict, area: str, subject: str, name: str, href: str | None) -> Item:
+    """``verdict`` (a bad one) about ``subject`` in ``area`` as an exception named ``name``."""
+    return Item(verdict.item(name), href, area, subject, verdict.concern or verdict.words)
+
+
+#: The class of each exception's list item, which the page of changes looks for.
+ITEM_CLASS = "heenb-exception"
+
+
+def exceptions(items: list[Item]) -> Block:
+    """The exceptions as a list, each a sentence and a link to its evidence (with what it is
+    about as ``data-`` attributes); or one sentence that there are none."""
     if not items:
         return blocks.paragraph("No KPI needs attention: none is worse than the other areas or "
                                 "worsened since the previous period, and none shows special "
                                 "cause concern.")  # fmt: skip
-    return blocks.linked_list(
-        [[(f"{text} ", None), ("See the evidence.", href)] if href else [(text, None)]
-         for text, href in items]
-    )  # fmt: skip
+    markup = []
+    for found in items:
+        link = f' <a href="{escape(found.href)}">See the evidence.</a>' if found.href else ""
+        markup.append(
+            f'<li class="{ITEM_CLASS}" data-area="{escape(found.area)}" '
+            f'data-subject="{escape(found.subject)}" data-concern="{escape(found.concern)}">'
+            f"{escape(found.text)}{link}</li>"
+        )
+    text = "\n".join(f"{f.text} See the evidence." if f.href else f.text for f in items)
+    return Block(f"<ul>{''.join(markup)}</ul>", text)
 
 
 def area_attention(scores: list[Score], where: str, peers: str,
@@ -170,10 +207,11 @@ def area_attention(scores: list[Score], where: str, peers: str,
     rows, bad = [], []
     for score in scores:
         verdicts = [judge(score) for _, _, judge in questions]
-        rows.append((score.measure.short_name, None, verdicts))
+        name = score.measure.short_name
+        rows.append((name, None, verdicts))
         for (_, key, _), verdict in zip(questions, verdicts, strict=True):
             if verdict.tone == "bad":
-                bad.append((verdict.item(score.measure.short_name), evidence.get(key)))
+                bad.append(item(verdict, where, name, name, evidence.get(key)))
     columns = [q for q, _, _ in questions]
     rows, columns, unassessed = without_unassessed(rows, columns)
     return blocks.join([
@@ -197,30 +235,40 @@ def without_unassessed(rows, columns):
     return rows, [columns[i] for i in keep], notes
 
 
+def worse_areas(rows: list[tuple[str, str | None, list[Score]]], peers: str,
+                evidence: str | None) -> list[Item]:  # fmt: skip
+    """The exceptions among ``rows`` (each an area's name, its page and its Scores): areas
+    worse than their ``peers`` on a KPI, each linked to its page (else ``evidence``)."""
+    bad = []
+    for name, href, scores in rows:
+        for score in scores:
+            verdict = standing(score, peers)
+            if verdict.tone == "bad":
+                kpi = score.measure.short_name
+                bad.append(item(verdict, name, kpi, f"{name}, {kpi}", href or evidence))
+    return bad
+
+
 def areas_by_kpi(
     rows: list[tuple[str, str | None, list[Score]]],
     kpis: list[str],
     peers: str,
-    evidence: str | None,
-    extra: list[tuple[str, str | None]] = (),
+    items: list[Item],
 ) -> Block:
-    """The index's "What needs attention": areas worse than their peers on a KPI (and any
-    ``extra`` exceptions, e.g. England's own), then a matrix of areas by KPI whose cells
-    give each area's standing against the funnel limits."""
-    bad, table = list(extra), []
+    """The index's "What needs attention": its exceptions ``items`` (areas worse than their
+    peers on a KPI, :func:`worse_areas`, and any others, e.g. England's own), then a matrix
+    of areas by KPI whose cells give each area's standing against the funnel limits."""
+    table = []
     for name, href, scores in rows:
         verdicts = []
         for score in scores:
             verdict = standing(score, peers)
-            if verdict.tone == "bad":
-                bad.append((verdict.item(f"{name}, {score.measure.short_name}"),
-                            href or evidence))  # fmt: skip
             short = verdict.words.split(" than ")[0].removeprefix("not compared: ")
             verdicts.append(Verdict(short, verdict.tone))
         table.append((name, href, verdicts))
     return blocks.join([
         blocks.heading("What needs attention"),
-        exceptions(bad),
+        exceptions(items),
         blocks.paragraph(KEY + f" Each cell compares the area with the other {peers} on the "
                          "KPI's funnel plot at its latest period.", "heenb-table-note"),
         matrix(table, kpis, f"Each {peers[:-1]} by KPI: against the other {peers}",

@@ -4,11 +4,14 @@ Every run of ``heenb build`` that publishes keeps a release (:mod:`heenb.publish
 ``reports/releases/<id>/`` holds its pages, a manifest (``release.json``: its date, data
 versions and pages with their content hashes) and the figures its pages published, as a tidy
 table (``figures.csv.gz``: page, table, row, area, KPI, period, figure, value as shown). The
-figures are read from the tables the pages themselves carry (each table's CSV download), so
-they are exactly what readers saw. This module reads releases and compares the pages as they
-are now with the latest release: pages added or removed, periods published for the first
-time, figures revised (the previous value kept, as the GSS advises) and areas newly beyond,
-or back within, funnel limits.
+figures are read from the tables the pages themselves carry (each table's CSV download), and
+the exceptions from each page's "What needs attention" list (:mod:`heenb.report.attention`),
+so they are exactly what readers saw. This module reads releases and compares the pages as
+they are now with the latest release: pages added or removed, periods published for the
+first time, figures revised (the previous value kept, as the GSS advises), and exceptions
+new or resolved: every exception an attention list shows (worse than peers, worsened since
+the previous period, special cause concern, a red or amber rating, projects rated red or
+milestones missed), and areas newly beyond, or back within, funnel limits in any table.
 """
 
 from __future__ import annotations
@@ -26,12 +29,15 @@ import pandas as pd
 
 from heenb import paths
 from heenb.plan import Job, load_plan
-from heenb.report import blocks, glossary
+from heenb.report import attention, blocks, glossary
 from heenb.report.blocks import Block
 from heenb.report.common import Report, demo_banner, load_inputs, section
 
 RELEASES_DIR = "releases"
 MANIFEST = "release.json"
+INDEX_OUTPUT = "index.html"
+#: A release manifest's mark that its figures hold the attention lists' exceptions.
+RECORDS_EXCEPTIONS = "records_exceptions"
 FIGURES_FILE = "figures.csv.gz"
 CHANGES_OUTPUT = "changes.html"
 #: The tidy table of published figures: one row per figure (or verdict) a page shows.
@@ -49,6 +55,11 @@ _PERIOD = re.compile(r"\b((19|20)\d\d(-Q[1-4]|-\d\d)?)\b")
 _AREA_NAMES = ("Area", "Provider", "Line", "STP", "Local office", "Region")
 _KPI_NAMES = ("KPI", "Measure", "NETS item")
 _EXCEPTIONS = {"high": "above", "low": "below"}
+#: The table name of the exceptions read from a page's "What needs attention" list.
+ATTENTION = "What needs attention"
+_ITEM = re.compile(rf'<li class="{attention.ITEM_CLASS}"([^>]*)>(.*?)</li>', re.S)
+_ATTRIBUTE = re.compile(r'data-(\w+)="([^"]*)"')
+_EVIDENCE = " See the evidence."
 
 
 def page_tables(text: str) -> list[tuple[str, list[str], list[list[str]]]]:
@@ -71,12 +82,34 @@ def _is_verdict(heading: str) -> bool:
     return heading == "Outlier" or heading.startswith("Compared with")
 
 
+def page_exceptions(text: str, page: str) -> list:
+    """The exceptions of a page's "What needs attention" list, as rows of
+    :data:`FIGURE_COLUMNS` (kind ``exception``): what each is about (area, KPI, concern),
+    read from its item's ``data-`` attributes, and its sentence as shown."""
+    found = []
+    for attributes, inner in _ITEM.findall(text):
+        named = {k: html.unescape(v) for k, v in _ATTRIBUTE.findall(attributes)}
+        shown = html.unescape(re.sub(r"<[^>]+>", "", inner)).removesuffix(_EVIDENCE)
+        about = [named.get(name, "") for name in ("area", "subject", "concern")]
+        found.append(attention.Item(shown, None, *about))
+    return exception_rows(page, found)
+
+
+def exception_rows(page: str, items: list[attention.Item]) -> list:
+    """Exceptions (:class:`heenb.report.attention.Item`) of ``page`` as rows of
+    :data:`FIGURE_COLUMNS`, keyed by what they are about."""
+    return [[page, ATTENTION, f"{i.area} | {i.subject} | {i.concern}", i.area, i.subject, "",
+             i.concern, i.text, "exception"] for i in items]  # fmt: skip
+
+
 def page_figures(text: str, page: str, label: str, areas: frozenset[str] = frozenset()) -> list:
     """The figures a page shows, as rows of :data:`FIGURE_COLUMNS`: each cell of a column of
     figures (numbers, per cent or ``[c]``), and each funnel verdict (kind ``verdict``), keyed
-    by the table's caption and the row's leading text columns. The area is the row's area
-    (or provider, or chart line) when the table has one, a column named after an area, else
-    the page's ``label``; the KPI is the row's KPI when the table has one, else its caption."""
+    by the table's caption and the row's leading text columns; then the exceptions of its
+    "What needs attention" list (kind ``exception``: :func:`page_exceptions`). The area is
+    the row's area (or provider, or chart line) when the table has one, a column named after
+    an area, else the page's ``label``; the KPI is the row's KPI when the table has one, else
+    its caption."""
     rows = []
     for caption, head, cells in page_tables(text):
         width = len(head)
@@ -112,7 +145,7 @@ def page_figures(text: str, page: str, label: str, areas: frozenset[str] = froze
                 kpi = row[kpi_at] if kpi_at is not None else caption
                 kind = "verdict" if i in verdicts else "figure"
                 rows.append([page, caption, key, area, kpi, period, heading, row[i], kind])
-    return rows
+    return rows + page_exceptions(text, page)
 
 
 def figures_table(rows: list) -> pd.DataFrame:
@@ -163,8 +196,12 @@ class Changes:
     ``removed`` outputs; ``changed`` outputs whose page is not the released one;
     ``periods`` periods shown for the first time, each with the KPIs and pages showing it;
     ``revised`` the figures shown before and now different (page, label, area, kpi,
-    period, figure, previous, now, chart); ``new_exceptions`` and ``resolved`` the areas
-    now beyond funnel limits and no longer beyond them (area, kpi, side, pages).
+    period, figure, previous, now, chart); ``new_exceptions`` and ``resolved`` the
+    exceptions shown now and not before, and before and not now (area, kpi, concern,
+    pages, and ``kind``: ``attention`` for an item of a page's "What needs attention",
+    ``funnel`` for an area beyond the funnel limits in a table, with its ``side``);
+    ``attention_compared`` whether the previous release recorded the attention lists'
+    exceptions (releases before they were recorded did not: theirs are not compared).
     """
 
     previous: dict | None
@@ -176,6 +213,7 @@ class Changes:
     revised: pd.DataFrame = field(default_factory=pd.DataFrame)
     new_exceptions: list[dict] = field(default_factory=list)
     resolved: list[dict] = field(default_factory=list)
+    attention_compared: bool = True
 
     @property
     def since(self) -> str:
@@ -199,8 +237,11 @@ def current_pages(folder: Path, jobs: list[Job]) -> dict[str, dict]:
     return pages
 
 
-def compare(folder: Path, jobs: list[Job], areas: frozenset[str] = frozenset()) -> Changes:
-    """What changed in ``folder``'s pages of the plan ``jobs`` since its latest release."""
+def compare(folder: Path, jobs: list[Job], areas: frozenset[str] = frozenset(),
+            index: list[attention.Item] | None = None) -> Changes:  # fmt: skip
+    """What changed in ``folder``'s pages of the plan ``jobs`` since its latest release.
+    The index's exceptions are read from ``index.html``, or are ``index`` when given (the
+    index itself, which compares before it is written)."""
     folder = Path(folder)
     now = current_pages(folder, jobs)
     labels = {output: page["label"] for output, page in now.items()}
@@ -220,10 +261,15 @@ def compare(folder: Path, jobs: list[Job], areas: frozenset[str] = frozenset()) 
     for output in changes.changed + changes.added:
         text = (folder / output).read_text(encoding="utf-8")
         rows += page_figures(text, output, labels[output], areas)
+    if index is not None:
+        rows += exception_rows(INDEX_OUTPUT, index)
+    elif (folder / INDEX_OUTPUT).is_file():
+        rows += page_exceptions((folder / INDEX_OUTPUT).read_text(encoding="utf-8"), INDEX_OUTPUT)
     new = figures_table(rows)
     _periods(changes, old, new)
-    compared = old[old["page"].isin(changes.changed)]
+    compared = old[old["page"].isin([*changes.changed, INDEX_OUTPUT])]
     _revisions(changes, compared, new[new["page"].isin(changes.changed)])
+    changes.attention_compared = bool(previous.get(RECORDS_EXCEPTIONS))
     _exceptions(changes, compared, new)
     return changes
 
@@ -257,7 +303,8 @@ def _revisions(changes: Changes, old: pd.DataFrame, new: pd.DataFrame) -> None:
     ).reset_index(drop=True)
 
 
-def _exception_set(frame: pd.DataFrame) -> dict[tuple, list[str]]:
+def _funnel_set(frame: pd.DataFrame) -> dict[tuple, list[str]]:
+    """Areas beyond funnel limits in any table: (area, KPI, side) -> pages."""
     found: dict[tuple, list[str]] = {}
     for row in frame[frame["kind"] == "verdict"].itertuples():
         side = _exception(row.value)
@@ -267,19 +314,32 @@ def _exception_set(frame: pd.DataFrame) -> dict[tuple, list[str]]:
     return found
 
 
+def _attention_set(frame: pd.DataFrame) -> dict[tuple, list[str]]:
+    """The attention lists' exceptions: (area, KPI, concern) -> pages."""
+    found: dict[tuple, list[str]] = {}
+    for row in frame[frame["kind"] == "exception"].itertuples():
+        found.setdefault((row.area, row.kpi, row.figure), []).append(row.page)
+    return found
+
+
 def _exceptions(changes: Changes, old: pd.DataFrame, new: pd.DataFrame) -> None:
-    before, now = _exception_set(old), _exception_set(new)
-    keys = ("area", "kpi", "side")
-    changes.new_exceptions = [
-        {**dict(zip(keys, key, strict=True)), "pages": list(dict.fromkeys(pages))}
-        for key, pages in now.items()
-        if key not in before
-    ]
-    changes.resolved = [
-        {**dict(zip(keys, key, strict=True)), "pages": list(dict.fromkeys(pages))}
-        for key, pages in before.items()
-        if key not in now
-    ]
+    """Exceptions shown now and not before (new), and before and not now (resolved): the
+    attention lists' first (when the previous release recorded them), then the funnels'."""
+    kinds = [("funnel", _funnel_set)]
+    if changes.attention_compared:
+        kinds.insert(0, ("attention", _attention_set))
+    for kind, collect in kinds:
+        before, now = collect(old), collect(new)
+        for found, against, into in ((now, before, changes.new_exceptions),
+                                     (before, now, changes.resolved)):  # fmt: skip
+            for (area, kpi, concern), pages in found.items():
+                if (area, kpi, concern) in against:
+                    continue
+                item = {"area": area, "kpi": kpi, "concern": concern, "kind": kind,
+                        "pages": list(dict.fromkeys(pages))}  # fmt: skip
+                if kind == "funnel":  # the concern is the side
+                    item.update(side=concern, concern=f"{concern} the funnel limits")
+                into.append(item)
 
 
 def changes_report(reports_dir=None, plan=None, data=None) -> ChangesReport:
@@ -405,31 +465,49 @@ class ChangesReport(Report):
 
     @section
     def exceptions(self) -> Block:
-        changes, parts = self.changes, [blocks.heading("Areas beyond the funnel limits")]
+        """Exceptions new and resolved: the items of the pages' "What needs attention" lists,
+        then areas beyond the funnel limits of any table; each linked to its pages."""
+        changes, parts = self.changes, [blocks.heading("New and resolved exceptions")]
         if changes.previous is None:
             return Block()
-
-        def items(found: list[dict], words: str):
-            out = []
-            for item in found:
-                run = [
-                    (f"{item['area']}, {item['kpi']}: {words} {item['side']} the limits (", None)
-                ]
-                for i, page in enumerate(item["pages"][:4]):
-                    run += [(", " if i else "", None), (changes.pages.get(page, page), page)]
-                out.append([*run, (")", None)])
-            return out
-
-        if not changes.new_exceptions and not changes.resolved:
-            return blocks.join([*parts, blocks.paragraph(
-                "No area newly lies beyond, or returned within, the funnel limits.")])  # fmt: skip
-        if changes.new_exceptions:
-            parts.append(blocks.paragraph("Newly beyond the limits:"))
-            parts.append(blocks.linked_list(items(changes.new_exceptions, "now")))
-        if changes.resolved:
-            parts.append(blocks.paragraph("Back within the limits:"))
-            parts.append(blocks.linked_list(items(changes.resolved, "no longer")))
+        found = [
+            ("Newly in a page's \u201cWhat needs attention\u201d:", "attention",
+             changes.new_exceptions, "{concern}"),
+            ("No longer in it:", "attention", changes.resolved,
+             "{concern} in the previous release, not now"),
+            ("Newly beyond the funnel limits:", "funnel", changes.new_exceptions,
+             "now {side} the limits"),
+            ("Back within the funnel limits:", "funnel", changes.resolved,
+             "no longer {side} the limits"),
+        ]  # fmt: skip
+        for words, kind, items, said in found:
+            items = [item for item in items if item["kind"] == kind]
+            if items:
+                parts.append(blocks.paragraph(words))
+                parts.append(blocks.linked_list([self._exception(i, said) for i in items]))
+        if len(parts) == 1:
+            parts.append(blocks.paragraph(
+                "No exception is new or resolved: no page's list of what needs attention "
+                "gained or lost an item, and no area newly lies beyond, or returned within, "
+                "the funnel limits."))  # fmt: skip
+        if not changes.attention_compared:
+            parts.append(blocks.paragraph(
+                "The previous release did not record the pages' lists of what needs "
+                "attention, so only the funnel limits are compared with it; the next release "
+                "is compared with this one in full."))  # fmt: skip
         return blocks.join(parts)
+
+    def _exception(self, item: dict, said: str) -> list[tuple[str, str | None]]:
+        """One exception as a list item: area, KPI, what is said of it, and its pages."""
+        run = [(f"{item['area']}, {item['kpi']}: {said.format(**item)} (", None)]
+        for i, page in enumerate(item["pages"][:4]):
+            run += [(", " if i else "", None), self._page_link(page)]
+        more = len(item["pages"]) - 4
+        return [*run, (f" and {more} more pages)" if more > 0 else ")", None)]
+
+    def _page_link(self, page: str) -> tuple[str, str]:
+        """A page's label and link (exceptions are compared on pages there now)."""
+        return ("the index" if page == INDEX_OUTPUT else self.changes.pages.get(page, page)), page
 
     def notes(self) -> Block:
         """About this page, then the glossary of the terms its sections use ([c] among them)."""
@@ -440,7 +518,8 @@ class ChangesReport(Report):
                 "Each release of these reports is kept under releases/ with its pages, a "
                 "manifest of its data versions and pages, and the figures its pages showed. "
                 "This page compares the pages of this release with the latest release before "
-                f"it ({self.changes.since}): figures are compared as shown, table by table."),
+                f"it ({self.changes.since}): figures are compared as shown, table by table, "
+                "and exceptions as each page's list of what needs attention shows them."),
             glossary.glossary(used),
         ])  # fmt: skip
 
@@ -459,9 +538,16 @@ def summary_sentence(changes: Changes) -> str:
     if kpis:
         text += f" (KPIs: {'; '.join(kpis[:5])}{'; ...' if len(kpis) > 5 else ''}"
         text += f"; areas: {'; '.join(areas[:5])}{'; ...' if len(areas) > 5 else ''})"
+    counts = {(kind, which): sum(item["kind"] == kind for item in found)
+              for kind in ("attention", "funnel")
+              for which, found in (("new", changes.new_exceptions),
+                                   ("resolved", changes.resolved))}  # fmt: skip
+    if changes.attention_compared:
+        text += (f"; {counts['attention', 'new']} exception(s) newly needing attention, "
+                 f"{counts['attention', 'resolved']} no longer")  # fmt: skip
     return (
-        text + f"; {len(changes.new_exceptions)} area(s) newly beyond the funnel limits, "
-        f"{len(changes.resolved)} back within them."
+        text + f"; {counts['funnel', 'new']} area(s) newly beyond the funnel limits, "
+        f"{counts['funnel', 'resolved']} back within them."
     )
 
 

@@ -135,29 +135,41 @@ class IndexReport(Report):
 
     @section
     def changes(self) -> Block:
-        """What changed since the last release, in brief, linking to the page of changes."""
-        return summary_block(compare(self.folder, self.jobs, area_names(self.catalogue)))
+        """What changed since the last release, in brief, linking to the page of changes
+        (this page's own exceptions as it shows them)."""
+        return summary_block(compare(self.folder, self.jobs, area_names(self.catalogue),
+                                     index=self.attention_items))  # fmt: skip
 
     def attention(self) -> Block:
-        """Regions worse than the others on a KPI, and England's KPIs significantly worse than
-        last period; then each region by KPI (evidence: the region's page)."""
+        """Its exceptions (:attr:`attention_items`), then each region by KPI (evidence: the
+        region's page)."""
         measures = self._measures()
-        codes = list(self.catalogue.regions["region_code"])
-        kpis = [kpi for _, kpi in measures.iterrows()]
-        by_kpi = list(self.region_scores.values())
-        rows = [
-            (self.catalogue.area_name(code), self._page_of(code), [s[i] for s in by_kpi])
-            for i, code in enumerate(codes)
-        ]
-        evidence = "#national-scorecard-by-region"
-        worse = [
-            (verdict.item(f"England, {judged.measure.short_name}"), evidence)
-            for judged in (score(self.catalogue, self.mart, kpi) for kpi in kpis)
-            if (verdict := attention.change(judged)).tone == "bad"
-        ]  # fmt: skip
         return attention.areas_by_kpi(
-            rows, list(measures["short_name"]), "regions", None, worse + self._adverse_ratings()
+            self._region_rows(), list(measures["short_name"]), "regions", self.attention_items
         )
+
+    @cached_property
+    def attention_items(self) -> list[attention.Item]:
+        """What needs attention: England's KPIs significantly worse than last period,
+        objectives rated red or amber, programmes with projects rated red or milestones
+        missed, then regions worse than the others on a KPI."""
+        evidence = "#national-scorecard-by-region"
+        worse = []
+        for _, kpi in self._measures().iterrows():
+            judged = score(self.catalogue, self.mart, kpi)
+            if (verdict := attention.change(judged)).tone == "bad":
+                name = judged.measure.short_name
+                worse.append(attention.item(verdict, "England", name, f"England, {name}",
+                                            evidence))  # fmt: skip
+        regions = attention.worse_areas(self._region_rows(), "regions", None)
+        return worse + self._adverse_ratings() + regions
+
+    def _region_rows(self) -> list[tuple[str, str | None, list[Score]]]:
+        """Each region's name, page and Scores (one per KPI)."""
+        codes = list(self.catalogue.regions["region_code"])
+        by_kpi = list(self.region_scores.values())
+        return [(self.catalogue.area_name(code), self._page_of(code), [s[i] for s in by_kpi])
+                for i, code in enumerate(codes)]  # fmt: skip
 
     @cached_property
     def region_scores(self) -> dict[str, list[Score]]:
@@ -168,7 +180,7 @@ class IndexReport(Report):
         return {kpi["kpi_id"]: scores(self.catalogue, self.mart, kpi, codes, "region")
                 for _, kpi in self._measures().iterrows()}  # fmt: skip
 
-    def _adverse_ratings(self) -> list[tuple[str, str | None]]:
+    def _adverse_ratings(self) -> list[attention.Item]:
         """Qualitative objectives whose latest update is rated red or amber, with the rating's
         reason, and programmes with projects rated red or milestones missed."""
         items = []
@@ -182,10 +194,11 @@ class IndexReport(Report):
             latest = rows.sort_values("quarter").iloc[-1]
             if latest["rag"] in ("red", "amber"):
                 meaning = self.catalogue.codes["ratings"].set_index("rating")["meaning"]
-                items.append((
+                items.append(attention.Item(
                     f"{objective.short_name}: rated {latest['rag']} in {latest['quarter']} "
                     f"({meaning.get(latest['rag'], '')}).",
-                    self._page_of(objective.objective_id),
+                    self._page_of(objective.objective_id), "England", objective.short_name,
+                    f"rated {latest['rag']}",
                 ))  # fmt: skip
         projects = latest_project_status(self.mart)
         for programme in self.catalogue.programmes.itertuples():
@@ -193,10 +206,11 @@ class IndexReport(Report):
             red = int((mine["rag"] == "red").sum())
             missed = int((mine["milestone_status"] == "missed").sum())
             if red or missed:
-                items.append((
+                items.append(attention.Item(
                     f"{programme.name}: {red} of {len(mine)} projects rated red, {missed} with "
                     "the latest milestone missed.",
-                    self._page_of(programme.programme_id),
+                    self._page_of(programme.programme_id), "England", programme.name,
+                    "projects rated red or latest milestones missed",
                 ))  # fmt: skip
         return items
 
