@@ -17,6 +17,7 @@ reports share an output path.
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import difflib
 import fnmatch
 import json
@@ -363,3 +364,46 @@ def declared_sources(group: str, plan_file: Path | None = None) -> tuple[str, ..
     its pages' data notes name. Every source when the plan has no such entry."""
     jobs = [job for job in load_plan(plan_file) if job.group == group]
     return jobs[0].sources if jobs else (*ALL_SOURCES, *load_sources())
+
+
+#: The keys of the plan's ``publication`` block, each shown on page 1 only when given.
+PUBLICATION_KEYS = ("contact", "next_release")
+
+
+def publication(plan_file=None) -> dict[str, str]:
+    """The ``publication`` block of the report plan (``reports.yml``, or ``$HEENB_PLAN``):
+    ``contact`` (who to ask, as readers should see it) and ``next_release`` (an ISO date,
+    ``2027-01-07``), each "" when the plan leaves it blank or has no block. Nothing is
+    invented: a page shows only what is declared.
+
+    Raises
+    ------
+    BuildError
+        For a block that is not a mapping, a key other than :data:`PUBLICATION_KEYS`, or a
+        next release that is not a date, naming the plan file.
+    """
+    path = paths.plan_file(plan_file)
+    try:
+        plan = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        plan = None  # the plan's own loader says what is wrong with it
+    block = plan.get("publication") if isinstance(plan, dict) else None
+    where = f"In the report plan {path}, 'publication'"
+    if block is None:
+        block = {}
+    if not isinstance(block, dict) or set(block) - set(PUBLICATION_KEYS):
+        raise BuildError(
+            f"{where} must be a mapping with the keys {', '.join(PUBLICATION_KEYS)} (either "
+            f"may be blank), not {block!r}."
+        )
+    declared = {key: "" if block.get(key) is None else str(block[key]).strip()
+                for key in PUBLICATION_KEYS}  # fmt: skip
+    if declared["next_release"]:
+        try:
+            dt.date.fromisoformat(declared["next_release"])
+        except ValueError:
+            raise BuildError(
+                f"{where} has next_release {declared['next_release']!r}; give a date as "
+                "YYYY-MM-DD (2027-01-07), or leave it blank."
+            ) from None
+    return declared

@@ -4,6 +4,7 @@ to contact and when the next release is (``publication`` in ``reports.yml``)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from pathlib import Path
 
@@ -97,3 +98,31 @@ def test_the_spreadsheet_cover_names_the_contact_and_next_release_when_declared(
         "Next release: 7 January 2027",
         "Contact: Statistics team (placeholder)",
     ]
+
+
+@pytest.mark.slow
+def test_editing_the_publication_block_rebuilds_the_pages_that_show_it(tmp_path, capsys):
+    """Pages show the contact and next release, yet editing them rebuilt nothing: the
+    block was not among a page's inputs (the build said every page was up to date)."""
+    from heenb.cli import main
+
+    greeting = Path(__file__).parent / "fixtures" / "notebooks" / "greeting.ipynb"
+    plan, out = tmp_path / "plan.yml", tmp_path / "reports"
+
+    def build_with(block: dict) -> dict:
+        entry = {"name": "greeting", "title": "Greeting", "notebook": str(greeting),
+                 "parameter": "name", "values": ["a"], "output": "hello/{name}.html"}  # fmt: skip
+        plan.write_text(yaml.safe_dump({"publication": block, "reports": [entry]}))
+        status = main(["build", "--plan", str(plan), "--out", str(out), "--workers", "1"])
+        outcome = json.loads((out / "outcome.json").read_text())
+        return {"status": status, **{p["page"]: p for p in outcome["pages"]}}
+
+    blank = {"contact": "", "next_release": ""}
+    assert build_with(blank)["hello/a.html"]["status"] == "built"
+    assert build_with(blank)["hello/a.html"]["status"] == "kept"
+    filled = {"contact": "Statistics team (placeholder)", "next_release": "2027-01-07"}
+    assert build_with(filled)["hello/a.html"]["status"] == "built"
+    assert build_with(filled)["hello/a.html"]["status"] == "kept"
+    assert build_with(blank)["hello/a.html"]["status"] == "built"
+    refused = build_with({"contact": "", "next_release": "soon"})
+    assert refused["status"] == 2 and "next_release 'soon'" in capsys.readouterr().err

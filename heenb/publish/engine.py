@@ -39,7 +39,7 @@ from heenb.data.catalogue import load_catalogue
 from heenb.data.mart import PINNED_MART, build_mart, changed_files, mart_key, pin, raw_hashes
 from heenb.errors import BuildError, DataChangedError
 from heenb.files import FULL, FileWriteError, LinkedFolderError, linked_folder
-from heenb.plan import Job, load_plan, select, warm_up_imports
+from heenb.plan import Job, load_plan, publication, select, warm_up_imports
 from heenb.publish.inputs import (
     code_hash,
     data_input,
@@ -48,6 +48,7 @@ from heenb.publish.inputs import (
     job_inputs,
     notebook_modules,
     plan_hash,
+    value_hash,
 )
 from heenb.publish.lock import BuildLock, LockLostError
 from heenb.publish.outcome import BUILT, FAILED, SKIPPED, UP_TO_DATE, Outcome
@@ -203,9 +204,12 @@ def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar,
     code_key = code_hash()
     states = FileStates()  # the files pages read where they are, checked as each is published
     inputs, files = _inputs([*plan, *own], data_at_start, reference_key, code_key, states)
+    declared = {k: v for k, v in publication(plan_file).items() if v}  # contact, next release
     for job in [*plan, *own]:  # the index lists the plan's reports; others may link to them
         if job.links or job in own:
             inputs[job.output]["plan"] = plan_hash(plan)
+        if declared:  # every page shows them on page 1 and in its spreadsheet
+            inputs[job.output]["publication"] = value_hash(declared)
     header = {"data_hash": data_key, "data_folder": data_dir.name, "code_hash": code_key}
     run.facts.update(header)
     record = BuildRecord(out_dir, [*plan, *own], inputs, header, run.places)

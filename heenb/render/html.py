@@ -141,8 +141,9 @@ def with_spreadsheet_link(body: str, name: str) -> str:
 
 def about(notebook: nbformat.NotebookNode, page: PageFacts | None) -> list[str]:
     """The page's provenance as lines for its spreadsheet's cover, then the next release and
-    the contact where the plan declares them (:func:`heenb.report.common.publication`)."""
-    from heenb.report.common import long_date, publication
+    the contact where the plan declares them (:func:`heenb.plan.publication`)."""
+    from heenb.plan import publication
+    from heenb.report.common import long_date
 
     declared = publication()
     lines = [f"{k}: {v}" for k, v in _facts(notebook, page).items()]
