@@ -75,14 +75,16 @@ def test_too_few_points_for_mdc_are_said_in_words(tmp_path):
 def test_the_index_lists_ratings_commitments_and_programme_status(tmp_path):
     report = _built_index(tmp_path)
     tables = _tables(report.commitments())
-    ratings = tables["Qualitative objectives: latest rating"]
-    narrative = report.catalogue.objectives[
-        report.catalogue.objectives["headline_kpi"].map(
-            lambda k: report.catalogue.kpi(k)["kind"] == "narrative"
-        )
-    ]
-    assert list(ratings["Objective"]) == list(narrative["short_name"])
+    ratings = tables["Objectives: latest rating by their leads"]
+    # Every objective: the lead of maternity or restoration rates it too, though its headline
+    # is a figure (the index used to leave their ratings out, red or not).
+    assert list(ratings["Objective"]) == list(report.catalogue.objectives["short_name"])
     assert set(ratings["Latest rating"]) <= {"Red", "Amber", "Green", "no update yet"}
+    updates = report.mart.kpi_updates.sort_values("quarter").groupby("objective").last()
+    adverse = updates[updates["rag"].isin(["red", "amber"])]
+    names = report.catalogue.objectives.set_index("objective_id")["short_name"]
+    flagged = [i.subject for i in report.attention_items if i.concern.startswith("rated ")]
+    assert sorted(flagged) == sorted(names[adverse.index])
     commitments = tables["Commitments, England: latest against target"]
     targets = report.catalogue.kpis[report.catalogue.kpis["rule"] == "staff_fte"]
     assert list(commitments["Commitment"]) == list(targets["short_name"])

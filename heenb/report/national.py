@@ -180,19 +180,26 @@ class IndexReport(Report):
         return {kpi["kpi_id"]: scores(self.catalogue, self.mart, kpi, codes, "region")
                 for _, kpi in self._measures().iterrows()}  # fmt: skip
 
-    def _adverse_ratings(self) -> list[attention.Item]:
-        """Qualitative objectives whose latest update is rated red or amber, with the rating's
-        reason, and programmes with projects rated red or milestones missed."""
-        items = []
+    @cached_property
+    def lead_ratings(self) -> list[tuple]:
+        """Each objective (a catalogue row) with its lead's latest quarterly update (a row of
+        ``kpi_updates``: quarter, rag, assurance), or None before the first. Every objective
+        is rated, whether its headline KPI is a figure or a narrative: the rating is the
+        lead's judgement of the risk to delivery, which no figure on the index gives."""
         updates = self.mart.kpi_updates
+        rated = []
         for objective in self.catalogue.objectives.itertuples():
-            if Measure(self.catalogue.kpi(objective.headline_kpi)).kind is not Kind.NARRATIVE:
-                continue
-            rows = updates[updates["objective"] == objective.objective_id]
-            if rows.empty:
-                continue
-            latest = rows.sort_values("quarter").iloc[-1]
-            if latest["rag"] in ("red", "amber"):
+            mine = updates[updates["objective"] == objective.objective_id].sort_values("quarter")
+            rated.append((objective, mine.iloc[-1] if len(mine) else None))
+        return rated
+
+    def _adverse_ratings(self) -> list[attention.Item]:
+        """Objectives whose lead's latest update is rated red or amber (:attr:`lead_ratings`),
+        with the rating's reason, and programmes with projects rated red or milestones
+        missed."""
+        items = []
+        for objective, latest in self.lead_ratings:
+            if latest is not None and latest["rag"] in ("red", "amber"):
                 meaning = self.catalogue.codes["ratings"].set_index("rating")["meaning"]
                 items.append(attention.Item(
                     f"{objective.short_name}: rated {latest['rag']} in {latest['quarter']} "
@@ -217,7 +224,7 @@ class IndexReport(Report):
     def findings(self) -> list[str]:
         """The findings, most important first: each objective's headline KPI for England
         (change, history, target), regions that stand out, the staff commitments, the
-        qualitative objectives' latest ratings and programmes off track."""
+        objectives' latest ratings by their leads and programmes off track."""
         catalogue, points = self.catalogue, []
         for objective in catalogue.objectives.itertuples():
             kpi = catalogue.kpi(objective.headline_kpi)
@@ -234,18 +241,11 @@ class IndexReport(Report):
                 )
         if staff:
             points.append("Commitments, England: " + "; ".join(staff) + ".")
-        ratings = []
-        updates = self.mart.kpi_updates
-        for objective in catalogue.objectives.itertuples():
-            if Measure(catalogue.kpi(objective.headline_kpi)).kind is not Kind.NARRATIVE:
-                continue
-            rows = updates[updates["objective"] == objective.objective_id].sort_values("quarter")
-            if len(rows):
-                latest = rows.iloc[-1]
-                ratings.append(f"{objective.short_name} {latest['rag']} ({latest['quarter']})")
+        ratings = [f"{objective.short_name} {latest['rag']} ({latest['quarter']})"
+                   for objective, latest in self.lead_ratings if latest is not None]  # fmt: skip
         projects = latest_project_status(self.mart)
         off = findings.projects_point("programme projects", projects)
-        text = ("Qualitative objectives rated " + "; ".join(ratings) + ". ") if ratings else ""
+        text = ("Objectives rated by their leads: " + "; ".join(ratings) + ". ") if ratings else ""
         points.append(text + off[:1].upper() + off[1:])
         return findings.adverse_first(points)
 
@@ -318,7 +318,7 @@ class IndexReport(Report):
 
     @section
     def commitments(self) -> Block:
-        """The qualitative objectives' latest ratings, the commitments (met or not, from
+        """The objectives' latest ratings by their leads, the commitments (met or not, from
         the KPIs with targets) and each programme's status at its projects' latest update."""
         parts = [blocks.heading("Ratings, commitments and programmes")]
         parts.append(self._ratings_table())
@@ -327,12 +327,8 @@ class IndexReport(Report):
         return blocks.join(parts)
 
     def _ratings_table(self) -> Block:
-        catalogue, updates, rows = self.catalogue, self.mart.kpi_updates, []
-        for objective in catalogue.objectives.itertuples():
-            if Measure(catalogue.kpi(objective.headline_kpi)).kind is not Kind.NARRATIVE:
-                continue
-            mine = updates[updates["objective"] == objective.objective_id].sort_values("quarter")
-            latest = mine.iloc[-1] if len(mine) else None
+        rows = []
+        for objective, latest in self.lead_ratings:
             rows.append(
                 {
                     "Objective": objective.short_name,
@@ -343,9 +339,9 @@ class IndexReport(Report):
                 }
             )
         if not rows:
-            return blocks.paragraph("No objective is rated by qualitative update.")
+            return blocks.paragraph("No objective is rated by its lead.")
         return blocks.table(
-            pd.DataFrame(rows), "Qualitative objectives: latest rating", national=True
+            pd.DataFrame(rows), "Objectives: latest rating by their leads", national=True
         )
 
     def _commitments_table(self) -> Block:
