@@ -31,6 +31,7 @@ from heenb import disclosure, funnel, stats
 from heenb.data.catalogue import LOCAL_OFFICE, PROVIDER, STP, Catalogue
 from heenb.data.mart import Mart
 from heenb.figures import kpis, protection
+from heenb.figures.kept import kept
 from heenb.figures.measure import Kind, Measure, of_kind
 from heenb.figures.score import Score
 
@@ -86,10 +87,12 @@ def published(mart: Mart, catalogue: Catalogue, measure: str) -> pd.DataFrame:
         Kept on the mart (``mart.derived``); the table returned is the caller's to change.
     """
     precision = rate_precision()
-    key = ("published", id(catalogue), precision, measure)
-    cached = mart.derived.get(key)
-    if cached and cached[0] is catalogue:
-        return cached[1].copy(deep=False)
+    key = ("published", precision, measure)
+    return kept(mart, catalogue, key, lambda: _published(mart, catalogue, measure, precision))
+
+
+def _published(mart: Mart, catalogue: Catalogue, measure: str,
+               precision: disclosure.RatePrecision) -> pd.DataFrame:  # fmt: skip
     keys = ["level", "area_code", "period", "group"]
     table = kpis.protected(mart, measure, catalogue=catalogue)
     raw = kpis.measure_rows(mart, measure)[[*keys, "numerator", "denominator"]]
@@ -114,11 +117,7 @@ def published(mart: Mart, catalogue: Catalogue, measure: str) -> pd.DataFrame:
     out.loc[at, "withheld"] = rates["withheld"].to_numpy()[from_rates]
     out.loc[at, "reason"] = rates["reason"].to_numpy()[from_rates]
     out.loc[rated, ["lower", "upper"]] = np.nan
-    out = _withhold_more_rates(out, catalogue)
-    if any(entry[0] is not catalogue for entry in mart.derived.values()):
-        mart.derived.clear()  # another catalogue's figures: keep one catalogue's at a time
-    mart.derived[key] = (catalogue, out)
-    return out.copy(deep=False)
+    return _withhold_more_rates(out, catalogue)
 
 
 def _withhold_more_rates(table: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
@@ -304,6 +303,12 @@ def compare_stps(mart: Mart, catalogue: Catalogue, measure: str, period: str) ->
         shown); ``attrs`` hold ``centre`` (England's rate) and, with a funnel, ``phi``,
         ``tau2``, ``target`` and ``overdispersion``.
     """
+    # The same for every STP page of a build (kept on the mart), so worked out once.
+    key = ("compare_stps", rate_precision(), measure, period)
+    return kept(mart, catalogue, key, lambda: _compare_stps(mart, catalogue, measure, period))
+
+
+def _compare_stps(mart: Mart, catalogue: Catalogue, measure: str, period: str) -> pd.DataFrame:
     rows = published(mart, catalogue, measure)
     rows = rows[(rows["level"] == STP) & (rows["period"] == period) & (rows["group"] == "all")]
     table = rows[["area_code", *COLUMNS]].reset_index(drop=True)
