@@ -1,5 +1,6 @@
-"""Comparisons kept on the mart (:mod:`heenb.figures.kept`): worked out once per mart, and
-never read for another mart, another catalogue, or changed by the page that reads them."""
+"""Comparisons and published figures kept on the mart (:mod:`heenb.figures.kept`): worked
+out once per mart, and never read for another mart, another catalogue, or changed by the
+page that reads them."""
 
 from __future__ import annotations
 
@@ -30,9 +31,15 @@ def office_comparison(mart, catalogue):
     return kpis.compare(mart, catalogue, KPI, period, LOCAL_OFFICE)
 
 
+def providers_published(mart, catalogue):
+    period = kpis.latest_period(mart, KPI)
+    return provider_figures.protected_counts(mart, catalogue, KPI, period)
+
+
 COMPARISONS = [
     pytest.param(stp_comparison, provider_figures, "_compare_stps", id="STPs"),
     pytest.param(office_comparison, kpis, "_compare", id="local offices"),
+    pytest.param(providers_published, provider_figures, "_protected_counts", id="providers"),
 ]
 
 
@@ -56,7 +63,8 @@ def test_a_comparison_is_worked_out_once_per_mart(mart, catalogue, monkeypatch, 
     first, second = compare(mart, catalogue), compare(mart, catalogue)
     assert len(calls) == 1
     pd.testing.assert_frame_equal(first, second)
-    assert first.attrs == second.attrs and "tau2" in first.attrs  # a funnel was drawn
+    assert first.attrs == second.attrs
+    assert "tau2" in first.attrs or first.attrs["dispersion"]  # a funnel, or its dispersion
 
 
 @pytest.mark.parametrize(("compare", "module", "name"), COMPARISONS)

@@ -254,7 +254,13 @@ def protected_counts(mart: Mart, catalogue: Catalogue, measure: str, period: str
         One row per area: ``level``, ``area_code``, ``area`` (name), ``parent``
         (the local office of an STP, the STP of a provider, blank for an office) and
         :data:`COLUMNS`, exactly as :func:`published` gives them to every page.
+        The same on every page of a build: kept on the mart, worked out once.
     """
+    key = ("protected_counts", rate_precision(), measure, period)
+    return kept(mart, catalogue, key, lambda: _protected_counts(mart, catalogue, measure, period))
+
+
+def _protected_counts(mart: Mart, catalogue: Catalogue, measure: str, period: str):
     rows = published(mart, catalogue, measure)
     rows = rows[(rows["period"] == period) & (rows["group"] == "all")
                 & rows["level"].isin(LEVELS)]  # fmt: skip
