@@ -60,6 +60,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from functools import lru_cache
 from statistics import NormalDist
 
 import numpy as np
@@ -357,9 +358,11 @@ def _arcsine_z(proportion, n, centre, tau2: float):
     return (np.arcsin(np.sqrt(proportion)) - np.arcsin(np.sqrt(centre))) / np.sqrt(s2 + tau2)
 
 
-def _limit_counts(n: float, p: float, alphas: Sequence[float]) -> list[tuple[float, float]]:
+@lru_cache(maxsize=65536)
+def _limit_counts(n: float, p: float, alphas: tuple[float, ...]) -> tuple[tuple[float, float], ...]:
     """The counts below and above which a unit is flagged, interpolated (Spiegelhalter 2005),
-    for each tail probability of ``alphas``.
+    for each tail probability of ``alphas``. Kept for the process: funnels of the same centre
+    (England's rate, a local office's) are drawn again on many pages, at the same n.
 
     Lower: with r the smallest count whose P(X <= r) >= alpha, the limit is
     r - (P(X <= r) - alpha) / P(X = r), between r - 1 and r, so a count k lies below it
@@ -369,9 +372,9 @@ def _limit_counts(n: float, p: float, alphas: Sequence[float]) -> list[tuple[flo
     as alpha (or n) changes.
     """
     if p <= 0:  # X is 0: any count above 0 is flagged high
-        return [(0.0, 1 - alpha) for alpha in alphas]
+        return tuple((0.0, 1 - alpha) for alpha in alphas)
     if p >= 1:  # X is n: any count below n is flagged low
-        return [(n - (1 - alpha), n) for alpha in alphas]
+        return tuple((n - (1 - alpha), n) for alpha in alphas)
     lo, hi = (int(v[0]) for v in _window(np.array([n]), np.array([p])))
     pmf = _pmf(n, p, lo, hi)
     cdf = np.cumsum(pmf)
@@ -385,7 +388,7 @@ def _limit_counts(n: float, p: float, alphas: Sequence[float]) -> list[tuple[flo
         above = survival[r] if r < len(pmf) else 0.0
         upper = lo + r - (alpha - above) / pmf[r - 1] if r > 0 else float(lo)
         out.append((float(lower), float(upper)))
-    return out
+    return tuple(out)
 
 
 def _exact_limits(target: float, denominators: np.ndarray) -> dict[str, np.ndarray]:

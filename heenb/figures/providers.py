@@ -22,7 +22,7 @@ figures beside it.
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 import pandas as pd
@@ -151,14 +151,18 @@ def _withhold_more_rates(table: pd.DataFrame, catalogue: Catalogue) -> pd.DataFr
 
 def possible(row: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Every (numerator, denominator) that a shown row's n and rate allow."""
-    rule = rate_precision().rule
-    n_shown, value = int(row["denominator"]), float(row["value"])
-    if pd.isna(row["step"]):  # 0% of a rounded n: a numerator of 0
+    step = None if pd.isna(row["step"]) else float(row["step"])
+    return _possible(int(row["denominator"]), float(row["value"]), step, rate_precision().rule)
+
+
+def _possible(n_shown: int, value: float, step: float | None, rule):
+    """:func:`possible` of a row's n, rate and precision (None: exact) under ``rule``."""
+    if step is None:  # 0% of a rounded n: a numerator of 0
         bases = np.array([n for n in range(max(1, n_shown - rule.base), n_shown + rule.base + 1)
                           if rule.rounded(np.array([n]))[0] == n_shown
                           and not rule.withheld(np.array([n]))[0]])  # fmt: skip
         return np.zeros(len(bases), dtype=np.int64), bases
-    return disclosure.possible_counts(n_shown, value, float(row["step"]), rule)
+    return disclosure.possible_counts(n_shown, value, step, rule)
 
 
 def interval(row: pd.Series, level: float = 0.95) -> tuple[float, float]:
@@ -182,12 +186,23 @@ def verdicts(rows: pd.DataFrame, centre: float, tau2: float) -> np.ndarray:
     and some do not. The unrounded counts are among those allowed, so "high" and "low"
     are their verdicts; and as a verdict depends on the published n and rate alone, it
     tells a reader nothing the figures beside it do not."""
-    found = []
-    for _, row in rows.iterrows():
-        k, n = possible(row)
-        sides = set(funnel.exact_outlier(k, n, centre, tau2=tau2).tolist())
-        found.append(sides.pop() if len(sides) == 1 else ON_LIMIT)
+    rule, centre, tau2 = rate_precision().rule, float(centre), float(tau2)
+    found = [
+        _verdict(int(n), float(value), None if pd.isna(step) else float(step), centre, tau2, rule)
+        for n, value, step in zip(rows["denominator"], rows["value"], rows["step"], strict=True)
+    ]
     return np.array(found, dtype=object)
+
+
+@lru_cache(maxsize=65536)
+def _verdict(n_shown: int, value: float, step: float | None, centre: float, tau2: float,
+             rule) -> str:  # fmt: skip
+    """One unit's :func:`verdicts`: the same published n, rate and funnel give the same
+    verdict on every page (the STPs of one local office share its funnel), so it is worked
+    out once."""
+    k, n = _possible(n_shown, value, step, rule)
+    sides = set(funnel.exact_outlier(k, n, centre, tau2=tau2).tolist())
+    return sides.pop() if len(sides) == 1 else ON_LIMIT
 
 
 def dispersion(numerators, denominators) -> tuple[float, float]:
