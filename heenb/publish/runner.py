@@ -10,7 +10,8 @@ into place together (:func:`heenb.files.publish_together`), and only while the
 build that asked for them still runs and holds the folder's lock (:meth:`Runner.fence`). A
 report that raises, times out or kills its kernel is recorded as failed with
 papermill's annotated notebook kept under ``_failed/``; the kernel is replaced
-before the next report.
+before the next report. The executed notebook is written once, not after every cell
+(:mod:`heenb.publish.saving`).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from heenb.plan import Job
 from heenb.publish.kernels import KERNEL_NAME, WarmKernel
 from heenb.publish.lock import LockLostError, holds
 from heenb.publish.outcome import BUILT, FAILED, Outcome
+from heenb.publish.saving import ENGINE
 from heenb.render.facts import PageFacts
 from heenb.render.html import ReportExporter, about, page_tables, spreadsheet_name
 from heenb.render.spreadsheet import workbook_bytes
@@ -83,6 +85,7 @@ class Runner:
                 execution_timeout=self.timeout, cwd=str(job.notebook.parent),
                 km=self.kernel.manager,
                 iopub_timeout=self.timeout,  # nbclient's wait for a cell's output (default 4 s)
+                engine_name=ENGINE,  # the notebook written once, not after every cell
             )  # fmt: skip
         except BaseException:
             self.close()
