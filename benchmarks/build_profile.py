@@ -85,6 +85,7 @@ def run(jobs, data: Path, folder, profile: bool, work: Path) -> tuple[dict, list
     from heenb.plan import warm_up_imports
     from heenb.publish.kernels import KERNEL_NAME
     from heenb.publish.runner import Runner
+    from heenb.publish.saving import ENGINE
     from heenb.render.facts import PageFacts
     from heenb.render.html import about, page_tables
     from heenb.render.spreadsheet import write_workbook
@@ -113,6 +114,7 @@ def run(jobs, data: Path, folder, profile: bool, work: Path) -> tuple[dict, list
             str(job.notebook), str(work / "run.ipynb"), parameters=dict(job.parameters),
             kernel_name=KERNEL_NAME, progress_bar=False, log_output=False,
             cwd=str(job.notebook.parent), km=runner.kernel.manager,
+            engine_name=ENGINE,  # as a build worker runs it: the notebook written once
         )  # fmt: skip
         worker_profile.disable()
         row["notebook in the kernel"] = cpu_of(kernel) - before

@@ -69,6 +69,7 @@ def in_worker(job, out_dir: Path, facts, imports) -> None:
     import psutil
 
     from heenb.publish.runner import Runner
+    from heenb.publish.saving import ENGINE
     from heenb.render.html import about, page_tables
     from heenb.render.spreadsheet import write_workbook
 
@@ -97,7 +98,7 @@ def in_worker(job, out_dir: Path, facts, imports) -> None:
                     str(job.notebook), str(Path(work) / "run.ipynb"),
                     parameters=dict(job.parameters), kernel_name="python3",
                     progress_bar=False, log_output=False, cwd=str(job.notebook.parent),
-                    km=runner.kernel.manager,
+                    km=runner.kernel.manager, engine_name=ENGINE,
                 )  # fmt: skip
             _row("papermill: the notebook in the kernel", run)
             with Clock() as export:

@@ -60,6 +60,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from functools import lru_cache
 from statistics import NormalDist
 
 import numpy as np
@@ -210,18 +211,39 @@ def _pmf(n: float, p: float, lo: int, hi: int) -> np.ndarray:
 
 
 def _lower_tail(k: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
-    """P(X <= k), X ~ Binomial(n, p), element by element (arrays of one shape)."""
+    """P(X <= k), X ~ Binomial(n, p), element by element (arrays of one shape).
+
+    Units with the same n, p and window share their terms: each set is made once and
+    each unit sums its own part of it."""
     out = np.where(p <= 0, 1.0, np.where(k >= n, 1.0, 0.0))  # p = 0 or p = 1
     inner = np.flatnonzero((p > 0) & (p < 1) & (k < n))
     if inner.size == 0:
         return out
     kk, nn, pp = k[inner], n[inner], p[inner]
     lo, hi = _window(nn, pp, kk)
-    for i, (k_i, n_i, p_i, lo_i, hi_i) in enumerate(zip(kk, nn, pp, lo, hi, strict=True)):
+    made: dict[tuple, np.ndarray] = {}
+    units = zip(inner.tolist(), kk.tolist(), nn.tolist(), pp.tolist(), lo.tolist(), hi.tolist(),
+                strict=True)  # fmt: skip
+    for at, k_i, n_i, p_i, lo_i, hi_i in units:
+        terms = made.get((n_i, p_i, lo_i, hi_i))
+        if terms is None:
+            terms = made[n_i, p_i, lo_i, hi_i] = _pmf(n_i, p_i, lo_i, hi_i)
         # The window's terms up to k: those below lo_i sum to less than 1e-21.
-        terms = _pmf(float(n_i), float(p_i), int(lo_i), int(hi_i))
-        out[inner[i]] = min(1.0, math.fsum(terms[: int(k_i - lo_i) + 1]))
+        out[at] = min(1.0, math.fsum(terms[: int(k_i) - lo_i + 1]))
     return out
+
+
+def _tail_arguments(k, n, p) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``k``, ``n`` and ``p`` as float arrays broadcast to one shape, checked: whole counts
+    with 0 <= k <= n, probabilities in [0, 1]."""
+    k, n, p = np.broadcast_arrays(
+        _as_counts(k, "k"), _as_counts(n, "n"), np.asarray(p, dtype=float)
+    )
+    if np.any(k > n):
+        raise ArgumentError("k must be at most n (an event counted at most once per trial).")
+    if not np.all(np.isfinite(p)) or np.any((p < 0) | (p > 1)):
+        raise ArgumentError("p must be probabilities between 0 and 1.")
+    return k, n, p
 
 
 def binomial_tails(k, n, p) -> tuple[np.ndarray, np.ndarray]:
@@ -243,13 +265,7 @@ def binomial_tails(k, n, p) -> tuple[np.ndarray, np.ndarray]:
         standard deviations plus 40 from the mean (other than ``k``) are left out of the
         sums; together their probability is below 1e-21.
     """
-    k, n, p = np.broadcast_arrays(
-        _as_counts(k, "k"), _as_counts(n, "n"), np.asarray(p, dtype=float)
-    )
-    if np.any(k > n):
-        raise ArgumentError("k must be at most n (an event counted at most once per trial).")
-    if not np.all(np.isfinite(p)) or np.any((p < 0) | (p > 1)):
-        raise ArgumentError("p must be probabilities between 0 and 1.")
+    k, n, p = _tail_arguments(k, n, p)
     shape = k.shape
     k, n, p = k.ravel(), n.ravel(), p.ravel()
     lower = _lower_tail(k, n, p)
@@ -315,14 +331,25 @@ def exact_outlier(k, n, centre, level: float = 0.998, tau2: float = 0.0) -> np.n
     )
     if np.any(n <= 0):
         raise ArgumentError("n must be greater than 0 (a unit with no trials has no rate).")
-    lower, upper = binomial_tails(k, n, centre)
-    alpha = (1 - level) / 2
-    low, high = lower < alpha, upper < alpha
-    if tau2 > 0:
+    k, n, centre = _tail_arguments(k, n, centre)
+    shape = k.shape
+    k, n, centre = k.ravel(), n.ravel(), centre.ravel()
+    # Only the tails that can decide are summed. A tail holding a median of X is at least
+    # 1/2, never below alpha (< 1/2), and a median lies between floor(n p) and ceil(n p):
+    # a count of at least n p + 1 is never low, one of at most n p - 1 never high.
+    maybe_low, maybe_high = k < n * centre + 1, k > n * centre - 1
+    if tau2 > 0:  # then also the widened arcsine z-score must lie beyond the level's
         z = _arcsine_z(k / n, n, centre, float(tau2))
         z_level = _z_for(level)
-        low, high = low & (z < -z_level), high & (z > z_level)
-    return np.where(high, "high", np.where(low, "low", ""))
+        maybe_low, maybe_high = maybe_low & (z < -z_level), maybe_high & (z > z_level)
+    alpha = (1 - level) / 2
+    low, high = np.zeros(k.shape, dtype=bool), np.zeros(k.shape, dtype=bool)
+    at = np.flatnonzero(maybe_low)
+    low[at] = _lower_tail(k[at], n[at], centre[at]) < alpha
+    at = np.flatnonzero(maybe_high)
+    # P(X >= k) = P(n - X <= n - k), with n - X ~ Binomial(n, 1 - p), as binomial_tails.
+    high[at] = _lower_tail(n[at] - k[at], n[at], 1 - centre[at]) < alpha
+    return np.where(high, "high", np.where(low, "low", "")).reshape(shape)
 
 
 def _arcsine_z(proportion, n, centre, tau2: float):
@@ -331,9 +358,11 @@ def _arcsine_z(proportion, n, centre, tau2: float):
     return (np.arcsin(np.sqrt(proportion)) - np.arcsin(np.sqrt(centre))) / np.sqrt(s2 + tau2)
 
 
-def _limit_counts(n: float, p: float, alphas: Sequence[float]) -> list[tuple[float, float]]:
+@lru_cache(maxsize=65536)
+def _limit_counts(n: float, p: float, alphas: tuple[float, ...]) -> tuple[tuple[float, float], ...]:
     """The counts below and above which a unit is flagged, interpolated (Spiegelhalter 2005),
-    for each tail probability of ``alphas``.
+    for each tail probability of ``alphas``. Kept for the process: funnels of the same centre
+    (England's rate, a local office's) are drawn again on many pages, at the same n.
 
     Lower: with r the smallest count whose P(X <= r) >= alpha, the limit is
     r - (P(X <= r) - alpha) / P(X = r), between r - 1 and r, so a count k lies below it
@@ -343,9 +372,9 @@ def _limit_counts(n: float, p: float, alphas: Sequence[float]) -> list[tuple[flo
     as alpha (or n) changes.
     """
     if p <= 0:  # X is 0: any count above 0 is flagged high
-        return [(0.0, 1 - alpha) for alpha in alphas]
+        return tuple((0.0, 1 - alpha) for alpha in alphas)
     if p >= 1:  # X is n: any count below n is flagged low
-        return [(n - (1 - alpha), n) for alpha in alphas]
+        return tuple((n - (1 - alpha), n) for alpha in alphas)
     lo, hi = (int(v[0]) for v in _window(np.array([n]), np.array([p])))
     pmf = _pmf(n, p, lo, hi)
     cdf = np.cumsum(pmf)
@@ -359,7 +388,7 @@ def _limit_counts(n: float, p: float, alphas: Sequence[float]) -> list[tuple[flo
         above = survival[r] if r < len(pmf) else 0.0
         upper = lo + r - (alpha - above) / pmf[r - 1] if r > 0 else float(lo)
         out.append((float(lower), float(upper)))
-    return out
+    return tuple(out)
 
 
 def _exact_limits(target: float, denominators: np.ndarray) -> dict[str, np.ndarray]:

@@ -17,11 +17,14 @@ reports share an output path.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import datetime as dt
 import difflib
 import fnmatch
 import json
+import os
 import re
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -31,6 +34,7 @@ import yaml
 from heenb import paths
 from heenb.data.catalogue import LOOKUPS, VALUE_SETS, Catalogue, load_catalogue
 from heenb.data.contract import RAW_FILES
+from heenb.data.hashes import SETTLED_NS
 from heenb.data.published import load_sources
 from heenb.errors import BuildError, HeenbError
 
@@ -105,10 +109,64 @@ def load_plan(plan_file: Path | None = None, catalogue: Catalogue | None = None)
         For a malformed plan, a missing notebook, an unknown value set, an
         invalid parameter value or two reports with one output path.
     """
+    return _load_plan(paths.plan_file(plan_file), catalogue or load_catalogue(), {})
+
+
+def kept_plan(plan_file: Path | None = None, catalogue: Catalogue | None = None) -> list[Job]:
+    """:func:`load_plan`, read once per process while nothing it was read from changes.
+
+    For a warm build kernel, whose every page reads the plan for its links and its sources
+    (20 ms or more a read). The plan is read again when the catalogue object or the
+    published sources' declarations (:func:`heenb.data.published.load_sources`) are not
+    those it was read with, or any file it read (the plan, each notebook, each ``inputs``
+    file) differs in size, modification or change time, inode or device from when it was
+    read; and it is not kept when one of those files had changed less than
+    :data:`heenb.data.hashes.SETTLED_NS` before (a write in the same tick of the file
+    system's clock could leave its times as they were). Each call returns its own jobs.
+    """
     plan_file = paths.plan_file(plan_file)
     catalogue = catalogue or load_catalogue()
+    sources = load_sources()
+    kept = _kept.get(plan_file)
+    if (kept is None or kept[0] is not catalogue or kept[1] is not sources
+            or any(_signature(path) != seen for path, seen in kept[2].items())):  # fmt: skip
+        started, read = time.time_ns(), {}
+        kept = (catalogue, sources, read, _load_plan(plan_file, catalogue, read))
+        settled = all(seen and max(seen[1], seen[2]) < started - SETTLED_NS
+                      for seen in read.values())  # fmt: skip
+        _kept[plan_file] = kept
+        if not settled:
+            del _kept[plan_file]
+    return [dataclasses.replace(job, parameters=dict(job.parameters)) for job in kept[3]]
+
+
+#: :func:`kept_plan`'s plans by plan file: (catalogue, sources, the files read with their
+#: :func:`_signature` when read, jobs).
+_kept: dict[Path, tuple] = {}
+
+
+def _signature(path: Path, stat: os.stat_result | None = None) -> tuple[int, ...] | None:
+    """A file's size, modification and change times (ns), inode and device (from ``stat``
+    if given); None if absent."""
     try:
-        entries = yaml.safe_load(plan_file.read_text(encoding="utf-8"))["reports"]
+        stat = stat or path.stat()
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev
+
+
+def _read_text(path: Path, read: dict) -> str:
+    """``path``'s text, its :func:`_signature` recorded in ``read`` from the open file before
+    it is read (so a change made while it is read differs from what is recorded)."""
+    with path.open("rb") as handle:
+        read[path] = _signature(path, os.fstat(handle.fileno()))
+        return handle.read().decode("utf-8")
+
+
+def _load_plan(plan_file: Path, catalogue: Catalogue, read: dict) -> list[Job]:
+    """:func:`load_plan`, recording each file it reads and its :func:`_signature` in ``read``."""
+    try:
+        entries = yaml.safe_load(_read_text(plan_file, read))["reports"]
     except UnicodeDecodeError as error:
         line = plan_file.read_bytes()[: error.start].count(b"\n") + 1
         raise BuildError(
@@ -132,14 +190,14 @@ def load_plan(plan_file: Path | None = None, catalogue: Catalogue | None = None)
     if not isinstance(entries, list) or not entries:
         raise BuildError(f"The report plan {plan_file} has no entries under 'reports'.")
     jobs = [job for number, entry in enumerate(entries, 1)
-            for job in _expand(entry, number, plan_file, catalogue)]  # fmt: skip
+            for job in _expand(entry, number, plan_file, catalogue, read)]  # fmt: skip
     clashes = sorted(o for o, n in Counter(job.output for job in jobs).items() if n > 1)
     if clashes:
         raise BuildError(f"In {plan_file}, several reports write {', '.join(clashes)}.")
     return jobs
 
 
-def _expand(entry, number: int, plan_file: Path, catalogue: Catalogue) -> list[Job]:
+def _expand(entry, number: int, plan_file: Path, catalogue: Catalogue, read: dict) -> list[Job]:
     where = f"{plan_file.name}, entry {number}"
     if not isinstance(entry, dict) or not set(entry) >= _KEYS:
         missing = sorted(_KEYS - set(entry)) if isinstance(entry, dict) else sorted(_KEYS)
@@ -150,7 +208,7 @@ def _expand(entry, number: int, plan_file: Path, catalogue: Catalogue) -> list[J
     if not notebook.is_file():
         raise BuildError(f"{where}: notebook {entry['notebook']} does not exist.")
     parameter = entry["parameter"]
-    declared = declared_parameters(notebook)
+    declared = declared_parameters(notebook, read)
     if parameter not in declared:
         valid = ", ".join(declared) if declared else "none (it has no cell tagged 'parameters')"
         raise BuildError(
@@ -170,7 +228,7 @@ def _expand(entry, number: int, plan_file: Path, catalogue: Catalogue) -> list[J
         raise BuildError(f"{where}: 'values' must be a list or the name of a value set.")
     check, label = _lookup(entry, where), entry.get("label") or f"{parameter} = {{value}}"
     (sources, published), imports = _sources(entry, where), _imports(entry, where)
-    files = tuple(dict.fromkeys([*_inputs(entry, where), *published]))
+    files = tuple(dict.fromkeys([*_inputs(entry, where, read), *published]))
     links = entry.get("links", False)
     if not isinstance(links, bool):
         raise BuildError(f"{where}: 'links' must be true or false, not {links!r}.")
@@ -247,14 +305,16 @@ def _imports(entry: dict, where: str) -> tuple[str, ...]:
     return tuple(imports)
 
 
-def _inputs(entry: dict, where: str) -> tuple[str, ...]:
-    """The declared input files: existing files inside the project, by path from its root."""
+def _inputs(entry: dict, where: str, read: dict) -> tuple[str, ...]:
+    """The declared input files: existing files inside the project, by path from its root
+    (each recorded in ``read`` with its :func:`_signature`)."""
     files = entry.get("inputs", [])
     if not isinstance(files, list) or not all(isinstance(f, str) and f for f in files):
         raise BuildError(f"{where}: 'inputs' must list files, as in [notebooks/helpers.py].")
     shown = []
     for name in files:
         path = (paths.PROJECT_ROOT / name).resolve()
+        read[path] = _signature(path)
         if not path.is_relative_to(paths.PROJECT_ROOT) or not path.is_file():
             raise BuildError(
                 f"{where}: the input {name!r} is not a file inside the project "
@@ -297,15 +357,16 @@ def _check_output_template(output, parameter: str, name: str, where: str) -> Non
         raise BuildError(f"{where}: 'output' {output!r} must name an .html page, as in {example}.")
 
 
-def declared_parameters(notebook: Path) -> list[str]:
+def declared_parameters(notebook: Path, read: dict | None = None) -> list[str]:
     """The names a notebook's cell tagged ``parameters`` assigns, as papermill reads them.
 
     Reads the notebook as JSON and the cell with :mod:`ast` (papermill's own
     inspection would import nbformat and papermill in the main process, over a
-    second). Empty when there is no such cell.
+    second). Empty when there is no such cell. ``read``, if given, records the notebook's
+    :func:`_signature` as it is read.
     """
     try:
-        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+        cells = json.loads(_read_text(notebook, {} if read is None else read))["cells"]
     except (OSError, ValueError, KeyError, TypeError):
         return []
     for cell in cells:
@@ -362,7 +423,7 @@ def _did_you_mean(pattern: str, names: list[str]) -> str:
 def declared_sources(group: str, plan_file: Path | None = None) -> tuple[str, ...]:
     """The raw and published sources the plan's entry ``group`` declares it reads: what
     its pages' data notes name. Every source when the plan has no such entry."""
-    jobs = [job for job in load_plan(plan_file) if job.group == group]
+    jobs = [job for job in kept_plan(plan_file) if job.group == group]
     return jobs[0].sources if jobs else (*ALL_SOURCES, *load_sources())
 
 

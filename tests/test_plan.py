@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -324,3 +325,79 @@ def test_the_plan_lists_a_page_for_every_stp_and_every_hee_region(jobs, catalogu
         f"hee_region/HEE-{code}.html" for code in ("LSE", "ME", "N", "S")
     ]
     assert by_output["hee_region/HEE-N.html"].label == "North (HEE region, 2017)"
+
+
+# --------------------------------------------------------------------------- the plan kept
+@pytest.fixture
+def reads(monkeypatch):
+    """Each full read of a plan by kept_plan, recorded; files count as settled at once."""
+    from heenb import plan
+
+    calls, original = [], plan._load_plan
+    monkeypatch.setattr(plan, "SETTLED_NS", 0)
+    monkeypatch.setattr(plan, "_load_plan", lambda *a: calls.append(a[0]) or original(*a))
+    monkeypatch.setattr(plan, "_kept", {})
+    return calls
+
+
+def rewritten_in_place(path: Path, old: str, new: str) -> None:
+    """``path`` with ``old`` replaced by ``new`` (as long), its size and times kept."""
+    stat = path.stat()
+    text = path.read_text()
+    assert len(old) == len(new) and old in text
+    path.write_text(text.replace(old, new))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert path.stat().st_size == stat.st_size and path.stat().st_mtime_ns == stat.st_mtime_ns
+
+
+def test_the_plan_kept_is_read_once_while_its_files_are_unchanged(tmp_path, reads):
+    from heenb.plan import kept_plan
+
+    path = plan_file(tmp_path, {"values": "[maternity, learner-voice]"})
+    first, second = kept_plan(path), kept_plan(path)
+    assert len(reads) == 1
+    assert first == second == load_plan(path)
+    first[0].parameters["objective"] = "changed by one page"  # each caller's own jobs
+    assert kept_plan(path)[0].parameters == {"objective": "maternity"}
+
+
+def test_a_plan_changed_in_place_to_the_same_size_and_time_is_read_again(tmp_path, reads):
+    from heenb.plan import kept_plan
+
+    path = plan_file(tmp_path, {"values": "[maternity, learner-voice]"})
+    assert kept_plan(path)[0].title == "Objective reports"
+    rewritten_in_place(path, "Objective reports", "Objective Reports")
+    assert kept_plan(path)[0].title == "Objective Reports"
+    assert len(reads) == 2
+
+
+def test_a_notebook_of_the_plan_changed_in_place_is_read_again(tmp_path, reads):
+    from heenb.plan import kept_plan
+
+    notebook = tmp_path / "objective.ipynb"
+    notebook.write_text((paths.NOTEBOOK_DIR / "objective.ipynb").read_text())
+    path = plan_file(tmp_path, {"notebook": str(notebook), "values": "[maternity]"})
+    assert len(kept_plan(path)) == 1
+    rewritten_in_place(notebook, "objective = ", "objectivX = ")
+    with pytest.raises(BuildError, match="does not declare the parameter 'objective'"):
+        kept_plan(path)
+
+
+def test_another_catalogue_reads_the_plan_again(tmp_path, reads, catalogue):
+    import dataclasses
+
+    from heenb.plan import kept_plan
+
+    path = plan_file(tmp_path, {"values": "[maternity]"})
+    kept_plan(path, catalogue), kept_plan(path, catalogue)
+    kept_plan(path, dataclasses.replace(catalogue))
+    assert len(reads) == 2
+
+
+def test_a_plan_changed_just_before_it_was_read_is_not_kept(tmp_path, reads, monkeypatch):
+    from heenb import plan
+
+    monkeypatch.setattr(plan, "SETTLED_NS", 10**12)  # every file changed "just now"
+    path = plan_file(tmp_path, {"values": "[maternity]"})
+    plan.kept_plan(path), plan.kept_plan(path)
+    assert len(reads) == 2

@@ -23,6 +23,7 @@ from heenb import disclosure, funnel, paths, spc, stats
 from heenb.data.catalogue import ENGLAND, Catalogue, load_catalogue
 from heenb.data.mart import Mart
 from heenb.figures import protection
+from heenb.figures.kept import kept
 from heenb.figures.measure import Measure
 
 #: Columns of every rate table this module returns.
@@ -111,21 +112,18 @@ def protected(
         :data:`RATE_COLUMNS` and ``secondary``.
     """
     catalogue = catalogue or load_catalogue()
-    # Kept on the mart itself, per catalogue (by identity, held beside it), rule, measure and
-    # breakdown, so a changed rule or another catalogue never reads another's figures.
-    key = ("protected", id(catalogue), disclosure_rule(), measure, breakdown)
-    cached = mart.derived.get(key)
-    if cached and cached[0] is catalogue:
-        return cached[1].copy(deep=False)
+    # Kept on the mart itself, per catalogue, rule, measure and breakdown, so a changed rule
+    # or another catalogue never reads another's figures.
+    key = ("protected", disclosure_rule(), measure, breakdown)
+    return kept(mart, catalogue, key, lambda: _protected(mart, catalogue, measure, breakdown))
+
+
+def _protected(mart: Mart, catalogue: Catalogue, measure: str, breakdown: str) -> pd.DataFrame:
     rows = measure_rows(mart, measure, breakdown)
     rows = rows[["level", "area_code", "period", "group", "numerator", "denominator"]]
     rows = rows.reset_index(drop=True)
     table = rates(rows, national=rows["area_code"] == ENGLAND)
-    table = protection.withhold_across(table, protection.relations(catalogue))
-    if any(entry[0] is not catalogue for entry in mart.derived.values()):
-        mart.derived.clear()  # another catalogue's figures: keep one catalogue's at a time
-    mart.derived[key] = (catalogue, table)
-    return table.copy(deep=False)
+    return protection.withhold_across(table, protection.relations(catalogue))
 
 
 @cache
@@ -194,6 +192,13 @@ def compare(
         ``attrs`` hold ``centre`` (England's rate) and, with a funnel, its
         ``phi``, ``tau2``, ``target`` and ``overdispersion``.
     """
+    # The same for every page of a build (kept on the mart), so worked out once.
+    key = ("compare", disclosure_rule(), measure, period, level, breakdown, group)
+    return kept(mart, catalogue, key, lambda: _compare(mart, catalogue, measure, period, level,
+                                                       breakdown, group))  # fmt: skip
+
+
+def _compare(mart, catalogue, measure, period, level, breakdown, group) -> pd.DataFrame:
     rows = protected(mart, measure, breakdown, catalogue)
     rows = rows[(rows["level"] == level) & (rows["period"] == period) & (rows["group"] == group)]
     table = rows[["area_code", *RATE_COLUMNS, "secondary"]].reset_index(drop=True)

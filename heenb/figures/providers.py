@@ -22,7 +22,7 @@ figures beside it.
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 import pandas as pd
@@ -31,6 +31,7 @@ from heenb import disclosure, funnel, stats
 from heenb.data.catalogue import LOCAL_OFFICE, PROVIDER, STP, Catalogue
 from heenb.data.mart import Mart
 from heenb.figures import kpis, protection
+from heenb.figures.kept import kept
 from heenb.figures.measure import Kind, Measure, of_kind
 from heenb.figures.score import Score
 
@@ -86,10 +87,12 @@ def published(mart: Mart, catalogue: Catalogue, measure: str) -> pd.DataFrame:
         Kept on the mart (``mart.derived``); the table returned is the caller's to change.
     """
     precision = rate_precision()
-    key = ("published", id(catalogue), precision, measure)
-    cached = mart.derived.get(key)
-    if cached and cached[0] is catalogue:
-        return cached[1].copy(deep=False)
+    key = ("published", precision, measure)
+    return kept(mart, catalogue, key, lambda: _published(mart, catalogue, measure, precision))
+
+
+def _published(mart: Mart, catalogue: Catalogue, measure: str,
+               precision: disclosure.RatePrecision) -> pd.DataFrame:  # fmt: skip
     keys = ["level", "area_code", "period", "group"]
     table = kpis.protected(mart, measure, catalogue=catalogue)
     raw = kpis.measure_rows(mart, measure)[[*keys, "numerator", "denominator"]]
@@ -114,11 +117,7 @@ def published(mart: Mart, catalogue: Catalogue, measure: str) -> pd.DataFrame:
     out.loc[at, "withheld"] = rates["withheld"].to_numpy()[from_rates]
     out.loc[at, "reason"] = rates["reason"].to_numpy()[from_rates]
     out.loc[rated, ["lower", "upper"]] = np.nan
-    out = _withhold_more_rates(out, catalogue)
-    if any(entry[0] is not catalogue for entry in mart.derived.values()):
-        mart.derived.clear()  # another catalogue's figures: keep one catalogue's at a time
-    mart.derived[key] = (catalogue, out)
-    return out.copy(deep=False)
+    return _withhold_more_rates(out, catalogue)
 
 
 def _withhold_more_rates(table: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
@@ -152,14 +151,18 @@ def _withhold_more_rates(table: pd.DataFrame, catalogue: Catalogue) -> pd.DataFr
 
 def possible(row: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Every (numerator, denominator) that a shown row's n and rate allow."""
-    rule = rate_precision().rule
-    n_shown, value = int(row["denominator"]), float(row["value"])
-    if pd.isna(row["step"]):  # 0% of a rounded n: a numerator of 0
+    step = None if pd.isna(row["step"]) else float(row["step"])
+    return _possible(int(row["denominator"]), float(row["value"]), step, rate_precision().rule)
+
+
+def _possible(n_shown: int, value: float, step: float | None, rule):
+    """:func:`possible` of a row's n, rate and precision (None: exact) under ``rule``."""
+    if step is None:  # 0% of a rounded n: a numerator of 0
         bases = np.array([n for n in range(max(1, n_shown - rule.base), n_shown + rule.base + 1)
                           if rule.rounded(np.array([n]))[0] == n_shown
                           and not rule.withheld(np.array([n]))[0]])  # fmt: skip
         return np.zeros(len(bases), dtype=np.int64), bases
-    return disclosure.possible_counts(n_shown, value, float(row["step"]), rule)
+    return disclosure.possible_counts(n_shown, value, step, rule)
 
 
 def interval(row: pd.Series, level: float = 0.95) -> tuple[float, float]:
@@ -183,12 +186,23 @@ def verdicts(rows: pd.DataFrame, centre: float, tau2: float) -> np.ndarray:
     and some do not. The unrounded counts are among those allowed, so "high" and "low"
     are their verdicts; and as a verdict depends on the published n and rate alone, it
     tells a reader nothing the figures beside it do not."""
-    found = []
-    for _, row in rows.iterrows():
-        k, n = possible(row)
-        sides = set(funnel.exact_outlier(k, n, centre, tau2=tau2).tolist())
-        found.append(sides.pop() if len(sides) == 1 else ON_LIMIT)
+    rule, centre, tau2 = rate_precision().rule, float(centre), float(tau2)
+    found = [
+        _verdict(int(n), float(value), None if pd.isna(step) else float(step), centre, tau2, rule)
+        for n, value, step in zip(rows["denominator"], rows["value"], rows["step"], strict=True)
+    ]
     return np.array(found, dtype=object)
+
+
+@lru_cache(maxsize=65536)
+def _verdict(n_shown: int, value: float, step: float | None, centre: float, tau2: float,
+             rule) -> str:  # fmt: skip
+    """One unit's :func:`verdicts`: the same published n, rate and funnel give the same
+    verdict on every page (the STPs of one local office share its funnel), so it is worked
+    out once."""
+    k, n = _possible(n_shown, value, step, rule)
+    sides = set(funnel.exact_outlier(k, n, centre, tau2=tau2).tolist())
+    return sides.pop() if len(sides) == 1 else ON_LIMIT
 
 
 def dispersion(numerators, denominators) -> tuple[float, float]:
@@ -255,7 +269,13 @@ def protected_counts(mart: Mart, catalogue: Catalogue, measure: str, period: str
         One row per area: ``level``, ``area_code``, ``area`` (name), ``parent``
         (the local office of an STP, the STP of a provider, blank for an office) and
         :data:`COLUMNS`, exactly as :func:`published` gives them to every page.
+        The same on every page of a build: kept on the mart, worked out once.
     """
+    key = ("protected_counts", rate_precision(), measure, period)
+    return kept(mart, catalogue, key, lambda: _protected_counts(mart, catalogue, measure, period))
+
+
+def _protected_counts(mart: Mart, catalogue: Catalogue, measure: str, period: str):
     rows = published(mart, catalogue, measure)
     rows = rows[(rows["period"] == period) & (rows["group"] == "all")
                 & rows["level"].isin(LEVELS)]  # fmt: skip
@@ -304,6 +324,12 @@ def compare_stps(mart: Mart, catalogue: Catalogue, measure: str, period: str) ->
         shown); ``attrs`` hold ``centre`` (England's rate) and, with a funnel, ``phi``,
         ``tau2``, ``target`` and ``overdispersion``.
     """
+    # The same for every STP page of a build (kept on the mart), so worked out once.
+    key = ("compare_stps", rate_precision(), measure, period)
+    return kept(mart, catalogue, key, lambda: _compare_stps(mart, catalogue, measure, period))
+
+
+def _compare_stps(mart: Mart, catalogue: Catalogue, measure: str, period: str) -> pd.DataFrame:
     rows = published(mart, catalogue, measure)
     rows = rows[(rows["level"] == STP) & (rows["period"] == period) & (rows["group"] == "all")]
     table = rows[["area_code", *COLUMNS]].reset_index(drop=True)

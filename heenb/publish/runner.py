@@ -11,6 +11,9 @@ build that asked for them still runs and holds the folder's lock (:meth:`Runner.
 report that raises, times out or kills its kernel is recorded as failed with
 papermill's annotated notebook kept under ``_failed/`` (its places shown as the records
 show them: :mod:`heenb.publish.places`); the kernel is replaced before the next report.
+papermill's annotated notebook kept under ``_failed/``; the kernel is replaced
+before the next report. The executed notebook is written once, not after every cell
+(:mod:`heenb.publish.saving`).
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ from heenb.publish.kernels import KERNEL_NAME, WarmKernel
 from heenb.publish.lock import LockLostError, holds
 from heenb.publish.outcome import BUILT, FAILED, Outcome
 from heenb.publish.places import Places
+from heenb.publish.saving import ENGINE
 from heenb.render.facts import PageFacts
 from heenb.render.html import ReportExporter, about, page_tables, spreadsheet_name
 from heenb.render.spreadsheet import workbook_bytes
@@ -88,6 +92,7 @@ class Runner:
                 execution_timeout=self.timeout, cwd=str(job.notebook.parent),
                 km=self.kernel.manager,
                 iopub_timeout=self.timeout,  # nbclient's wait for a cell's output (default 4 s)
+                engine_name=ENGINE,  # the notebook written once, not after every cell
             )  # fmt: skip
         except BaseException:
             self.close()

@@ -160,10 +160,10 @@ class Report:
     @functools.cached_property
     def _pages(self) -> dict[tuple[str, str], str]:
         """Every page of the plan, by (page type, parameter value)."""
-        from heenb.plan import load_plan
+        from heenb.plan import kept_plan
 
         try:
-            jobs = load_plan(catalogue=self.catalogue)
+            jobs = kept_plan(catalogue=self.catalogue)
         except HeenbError:  # a report read beside a plan that does not load has no links
             return {}
         return {(job.group, str(v)): job.output for job in jobs for v in job.parameters.values()}
