@@ -125,3 +125,20 @@ def test_pages_of_one_kernel_read_the_figures_each_would_read_alone(mart, catalo
     for kpi, score in after.items():
         assert (score.standing, score.change) == (alone[kpi].standing, alone[kpi].change)
         pd.testing.assert_frame_equal(score.peers, alone[kpi].peers)
+
+
+def test_figures_of_the_mart_alone_are_kept_across_catalogues_and_never_across_marts(
+    mart, catalogue
+):
+    mart = fresh(mart)
+    rows = kpis.measure_rows(mart, KPI)
+    mine = provider_figures.provider_measures(catalogue, mart)
+    assert set(mart.derived) == {(None, "measure_rows", KPI, "all"),
+                                 (id(catalogue), "provider_measures")}  # fmt: skip
+    again = dataclasses.replace(catalogue)  # the catalogue loaded again
+    pd.testing.assert_frame_equal(provider_figures.provider_measures(again, mart), mine)
+    assert set(mart.derived) == {(None, "measure_rows", KPI, "all"),
+                                 (id(again), "provider_measures")}  # fmt: skip
+    pd.testing.assert_frame_equal(kpis.measure_rows(mart, KPI), rows)
+    changed = dataclasses.replace(mart, proportions=mart.proportions.iloc[:10], derived={})
+    assert len(kpis.measure_rows(changed, KPI)) <= 10 < len(rows)

@@ -88,9 +88,14 @@ def shown(table: pd.DataFrame) -> pd.Series:
 
 
 def measure_rows(mart: Mart, measure: str, breakdown: str = "all") -> pd.DataFrame:
-    """The mart's rows for one measure and breakdown (all areas, all periods)."""
-    table = mart.proportions
-    return table[(table["measure"] == measure) & (table["breakdown"] == breakdown)]
+    """The mart's rows for one measure and breakdown (all areas, all periods); kept on the
+    mart (a page asks for them a dozen times, each a pass over the whole table)."""
+
+    def rows() -> pd.DataFrame:
+        table = mart.proportions
+        return table[(table["measure"] == measure) & (table["breakdown"] == breakdown)]
+
+    return kept(mart, None, ("measure_rows", measure, breakdown), rows)
 
 
 def protected(

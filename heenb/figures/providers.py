@@ -50,12 +50,17 @@ def rate_precision() -> disclosure.RatePrecision:
 
 
 def provider_measures(catalogue: Catalogue, mart: Mart) -> pd.DataFrame:
-    """The proportion KPIs the mart counts by provider (NETS and ARCP), in catalogue order."""
-    table = mart.proportions
-    counted = set(table.loc[(table["level"] == PROVIDER) & (table["breakdown"] == "all"),
-                            "measure"])  # fmt: skip
-    rows = catalogue.kpis
-    return of_kind(rows[rows["kpi_id"].isin(counted)], Kind.PROPORTION)
+    """The proportion KPIs the mart counts by provider (NETS and ARCP), in catalogue order
+    (kept on the mart)."""
+
+    def measures() -> pd.DataFrame:
+        table = mart.proportions
+        counted = set(table.loc[(table["level"] == PROVIDER) & (table["breakdown"] == "all"),
+                                "measure"])  # fmt: skip
+        rows = catalogue.kpis
+        return of_kind(rows[rows["kpi_id"].isin(counted)], Kind.PROPORTION)
+
+    return kept(mart, catalogue, ("provider_measures",), measures)
 
 
 def funnel_measures(catalogue: Catalogue, mart: Mart) -> pd.DataFrame:

@@ -53,9 +53,10 @@ def _rows(kpi: pd.Series, breakdowns: bool = False) -> pd.DataFrame:
     return source(kpi).kept(("rows", kpi["numerator"], kpi["denominator"], breakdowns), made)
 
 
-def levels(kpi: pd.Series) -> set[str]:
-    """The geography levels the KPI's source gives figures for."""
-    return set(_rows(kpi)["level"])
+def levels(kpi: pd.Series) -> frozenset[str]:
+    """The geography levels the KPI's source gives figures for (kept with the source)."""
+    key = ("levels", kpi["numerator"], kpi["denominator"])
+    return source(kpi).kept(key, lambda: frozenset(_rows(kpi)["level"]))
 
 
 def series(kpi: pd.Series, level: str, code: str) -> pd.DataFrame:

@@ -18,6 +18,7 @@ from heenb.data.mart import Mart, load_mart
 from heenb.data.published import load_sources
 from heenb.errors import HeenbError, ParameterError
 from heenb.figures import kpis
+from heenb.figures.kept import kept
 from heenb.figures.measure import Measure
 from heenb.paths import describe_parameters
 from heenb.plan import PUBLICATION_KEYS, publication  # noqa: F401 (re-exported for pages)
@@ -307,7 +308,9 @@ def data_notes(
         "Parameters": describe_parameters(parameters),
         "Built with": f"heenb {__version__} on {dt.date.today().isoformat()}",
     }
-    if not only_published and (missing := gaps_note(inputs.mart)):
+    missing = "" if only_published else kept(inputs.mart, None, ("gaps_note",),
+                                                  lambda: gaps_note(inputs.mart))  # fmt: skip
+    if missing:
         facts["Missing periods"] = missing
     return blocks.heading("Data notes") + blocks.definition_list(facts)
 
