@@ -139,6 +139,27 @@ def kept_plan(plan_file: Path | None = None, catalogue: Catalogue | None = None)
     return [dataclasses.replace(job, parameters=dict(job.parameters)) for job in kept[3]]
 
 
+def read_kept(path: Path, parse):
+    """``parse(text, path)`` of the file ``path``, kept per file and ``parse`` (a function of
+    a module) while the file is unchanged, as :func:`kept_plan` keeps a plan: its
+    :func:`_signature` taken before it is read, and not kept if it had changed less than
+    :data:`SETTLED_NS` before. What ``parse`` raises is raised and nothing is kept; treat
+    what it returns as read-only."""
+    path = Path(path)
+    seen = _read_kept.get((path, parse))
+    if seen is not None and seen[0] == _signature(path):
+        return seen[1]
+    started, read = time.time_ns(), {}
+    parsed = parse(_read_text(path, read), path)
+    signature = read[path]
+    if signature and max(signature[1], signature[2]) < started - SETTLED_NS:
+        _read_kept[path, parse] = (signature, parsed)
+    return parsed
+
+
+#: :func:`read_kept`'s parsed files: (path, parse) -> (signature when read, what it gave).
+_read_kept: dict[tuple, tuple] = {}
+
 #: :func:`kept_plan`'s plans by plan file: (catalogue, sources, the files read with their
 #: :func:`_signature` when read, jobs).
 _kept: dict[Path, tuple] = {}

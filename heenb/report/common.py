@@ -51,10 +51,20 @@ def publication(plan_file=None) -> dict[str, str]:
         For a block that is not a mapping, a key other than :data:`PUBLICATION_KEYS`, or a
         next release that is not a date, naming the plan file.
     """
+    from heenb.plan import read_kept
+
     path = paths.plan_file(plan_file)
+    try:  # every page asks: read again only when the plan file changes
+        return dict(read_kept(path, _publication))
+    except (OSError, UnicodeDecodeError):
+        return _publication(None, path)  # the plan's own loader says what is wrong with it
+
+
+def _publication(text: str | None, path) -> dict[str, str]:
+    """:func:`publication` of the plan's ``text`` (None: unreadable)."""
     try:
-        plan = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        plan = yaml.safe_load(text) if text is not None else None
+    except yaml.YAMLError:
         plan = None  # the plan's own loader says what is wrong with it
     block = plan.get("publication") if isinstance(plan, dict) else None
     where = f"In the report plan {path}, 'publication'"
