@@ -140,6 +140,27 @@ def kept_plan(plan_file: Path | None = None, catalogue: Catalogue | None = None)
     return [dataclasses.replace(job, parameters=dict(job.parameters)) for job in kept[3]]
 
 
+def read_kept(path: Path, parse):
+    """``parse(text, path)`` of the file ``path``, kept per file and ``parse`` (a function of
+    a module) while the file is unchanged, as :func:`kept_plan` keeps a plan: its
+    :func:`_signature` taken before it is read, and not kept if it had changed less than
+    :data:`SETTLED_NS` before. What ``parse`` raises is raised and nothing is kept; treat
+    what it returns as read-only."""
+    path = Path(path)
+    seen = _read_kept.get((path, parse))
+    if seen is not None and seen[0] == _signature(path):
+        return seen[1]
+    started, read = time.time_ns(), {}
+    parsed = parse(_read_text(path, read), path)
+    signature = read[path]
+    if signature and max(signature[1], signature[2]) < started - SETTLED_NS:
+        _read_kept[path, parse] = (signature, parsed)
+    return parsed
+
+
+#: :func:`read_kept`'s parsed files: (path, parse) -> (signature when read, what it gave).
+_read_kept: dict[tuple, tuple] = {}
+
 #: :func:`kept_plan`'s plans by plan file: (catalogue, sources, the files read with their
 #: :func:`_signature` when read, jobs).
 _kept: dict[Path, tuple] = {}
@@ -444,9 +465,17 @@ def publication(plan_file=None) -> dict[str, str]:
         next release that is not a date, naming the plan file.
     """
     path = paths.plan_file(plan_file)
+    try:  # every page asks: read again only when the plan file changes
+        return dict(read_kept(path, _publication))
+    except (OSError, UnicodeDecodeError):
+        return _publication(None, path)  # the plan's own loader says what is wrong with it
+
+
+def _publication(text: str | None, path) -> dict[str, str]:
+    """:func:`publication` of the plan's ``text`` (None: unreadable)."""
     try:
-        plan = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        plan = yaml.safe_load(text) if text is not None else None
+    except yaml.YAMLError:
         plan = None  # the plan's own loader says what is wrong with it
     block = plan.get("publication") if isinstance(plan, dict) else None
     where = f"In the report plan {path}, 'publication'"

@@ -139,7 +139,12 @@ def _not_applicable_rows(folder) -> pd.DataFrame:
 def not_applicable(measure: str) -> tuple[str, str] | None:
     """(first period the KPI applies to, why earlier ones do not), from
     ``kpi_not_applicable.csv``; None when every period applies."""
-    rows = _not_applicable_rows(paths.reference_dir())
+    return _not_applicable(paths.reference_dir(), measure)
+
+
+@cache
+def _not_applicable(folder, measure: str) -> tuple[str, str] | None:
+    rows = _not_applicable_rows(folder)
     rows = rows[rows["kpi_id"] == measure]
     return None if rows.empty else (rows["before"].iloc[0], rows["reason"].iloc[0])
 

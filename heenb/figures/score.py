@@ -88,7 +88,7 @@ class Score:
         return self.measure.meaning(self.change["change"]) or "significant"
 
     # ------------------------------------------------------------ standing
-    @property
+    @cached_property
     def standing(self) -> str:
         """The area against its peers' funnel limits: "high", "low", "" (within limits),
         "withheld", "no data" or "not assessed"."""
