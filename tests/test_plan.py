@@ -405,17 +405,16 @@ def test_a_plan_changed_just_before_it_was_read_is_not_kept(tmp_path, reads, mon
 
 def test_the_publication_block_is_read_once_and_again_when_the_plan_changes(tmp_path, monkeypatch):
     from heenb import plan
-    from heenb.report import common
 
     monkeypatch.setattr(plan, "SETTLED_NS", 0)
     monkeypatch.setattr(plan, "_read_kept", {})
-    parsed, original = [], common.yaml.safe_load
-    monkeypatch.setattr(common.yaml, "safe_load", lambda t: parsed.append(t) or original(t))
+    parsed, original = [], plan.yaml.safe_load
+    monkeypatch.setattr(plan.yaml, "safe_load", lambda t: parsed.append(t) or original(t))
     path = plan_file(tmp_path, {"values": "[maternity]"})
     path.write_text(path.read_text() + "publication:\n  contact: A team\n  next_release: ''\n")
-    assert common.publication(path)["contact"] == "A team"
-    assert common.publication(path)["contact"] == "A team"
+    assert plan.publication(path)["contact"] == "A team"
+    assert plan.publication(path)["contact"] == "A team"
     assert len(parsed) == 1
     rewritten_in_place(path, "A team", "B team")
-    assert common.publication(path)["contact"] == "B team"
+    assert plan.publication(path)["contact"] == "B team"
     assert len(parsed) == 2
