@@ -142,3 +142,21 @@ def test_figures_of_the_mart_alone_are_kept_across_catalogues_and_never_across_m
     pd.testing.assert_frame_equal(kpis.measure_rows(mart, KPI), rows)
     changed = dataclasses.replace(mart, proportions=mart.proportions.iloc[:10], derived={})
     assert len(kpis.measure_rows(changed, KPI)) <= 10 < len(rows)
+
+
+def test_an_areas_trend_is_worked_out_once_per_mart_and_stays_as_made(mart, monkeypatch):
+    mart = fresh(mart)
+    calls = counted(monkeypatch, kpis, "_trend")
+    england = kpis.trend(mart, KPI)
+    england.loc[:, "value"] = -1.0  # one page's change to its own table
+    again = kpis.trend(mart, KPI)
+    assert len(calls) == 1 and (again["value"].dropna() >= 0).all()
+    table = mart.proportions.copy()
+    table.loc[table["measure"] == KPI, "numerator"] //= 2
+    changed = dataclasses.replace(mart, proportions=table, derived={})
+    assert not kpis.trend(changed, KPI)["value"].equals(again["value"])
+    assert len(calls) == 2
+    assert kpis.latest_period(changed, KPI) == kpis.latest_period(mart, KPI)
+    assert kpis.england_value(changed, KPI, kpis.latest_period(mart, KPI)) < kpis.england_value(
+        mart, KPI, kpis.latest_period(mart, KPI)
+    )

@@ -155,7 +155,15 @@ def trend(
     """One area's rate by period, oldest first: ``period``, :data:`RATE_COLUMNS` and
     ``not_applicable`` (True for a period before the KPI existed, e.g. ARCP outcome
     10.1 before 2020: shown as ``[z]``, its value NaN and counted as no data, so it
-    is neither a 0% nor an SPC point)."""
+    is neither a 0% nor an SPC point). Kept on the mart: England's and an area's trends are
+    read many times a page, and on many pages."""
+    catalogue = load_catalogue()  # as protected() reads it
+    key = ("trend", disclosure_rule(), measure, breakdown, area_code, group,
+           str(paths.reference_dir()))  # fmt: skip
+    return kept(mart, catalogue, key, lambda: _trend(mart, measure, area_code, breakdown, group))
+
+
+def _trend(mart: Mart, measure: str, area_code: str, breakdown: str, group: str) -> pd.DataFrame:
     rows = protected(mart, measure, breakdown)
     rows = rows[(rows["area_code"] == area_code) & (rows["group"] == group)]
     table = rows.sort_values("period")[["period", *RATE_COLUMNS]].reset_index(drop=True)
@@ -174,9 +182,13 @@ def applicable(trend_table: pd.DataFrame) -> pd.DataFrame:
 
 
 def latest_period(mart: Mart, measure: str) -> str | None:
-    """The most recent period with data for a measure."""
-    periods = measure_rows(mart, measure)["period"]
-    return None if periods.empty else max(periods)
+    """The most recent period with data for a measure (kept on the mart)."""
+
+    def latest() -> str | None:
+        periods = measure_rows(mart, measure)["period"]
+        return None if periods.empty else max(periods)
+
+    return kept(mart, None, ("latest_period", measure), latest)
 
 
 def compare(
@@ -234,13 +246,18 @@ def with_verdicts(table: pd.DataFrame, visible, limits) -> pd.DataFrame:
 
 
 def england_value(mart: Mart, measure: str, period: str, breakdown="all", group="all"):
-    """England's rate for one period from its unrounded counts (None without a row)."""
-    rows = measure_rows(mart, measure, breakdown)
-    rows = rows[(rows["area_code"] == ENGLAND) & (rows["period"] == period)]
-    rows = rows[rows["group"] == group]
-    if rows.empty or int(rows["denominator"].iloc[0]) == 0:
-        return None
-    return int(rows["numerator"].iloc[0]) / int(rows["denominator"].iloc[0])
+    """England's rate for one period from its unrounded counts (None without a row); kept
+    on the mart."""
+
+    def value() -> float | None:
+        rows = measure_rows(mart, measure, breakdown)
+        rows = rows[(rows["area_code"] == ENGLAND) & (rows["period"] == period)]
+        rows = rows[rows["group"] == group]
+        if rows.empty or int(rows["denominator"].iloc[0]) == 0:
+            return None
+        return int(rows["numerator"].iloc[0]) / int(rows["denominator"].iloc[0])
+
+    return kept(mart, None, ("england_value", measure, period, breakdown, group), value)
 
 
 def funnel_limits(table: pd.DataFrame, centre: float | None = None) -> pd.DataFrame | None:

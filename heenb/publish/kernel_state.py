@@ -18,9 +18,9 @@ Then the report's reference cycles are collected and what is left, the kernel's 
 objects, is frozen out of later garbage collections (:func:`_collect`).
 
 Modules stay imported (that is the point of a warm kernel), so module-level
-caches persist from one report to the next; heenb's caches (the catalogue, the
-build's pinned mart and the protected figures computed from it) hold only what does
-not change during a build.
+caches persist from one report to the next; heenb's caches (the catalogue, the plan
+while its files are unchanged, the build's pinned mart and the figures kept on it:
+:mod:`heenb.figures.kept`) hold only what does not change during a build.
 """
 
 from __future__ import annotations
