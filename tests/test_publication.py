@@ -12,7 +12,8 @@ import pytest
 import yaml
 
 from heenb import paths
-from heenb.report.common import publication, release_block
+from heenb.plan import publication
+from heenb.report.common import release_block
 
 PLAN = Path(paths.PLAN_FILE)
 

@@ -199,7 +199,7 @@ def _run(settings: _Settings, catalogue, plan: list[Job], jobs: list[Job], bar,
     index = Job("index", "Index", INDEX_NOTEBOOK, index_parameters, INDEX_OUTPUT, INDEX_TITLE)
     changes = Job("changes", "Changes", CHANGES_NOTEBOOK, index_parameters, CHANGES_OUTPUT,
                   CHANGES_TITLE)  # fmt: skip
-    own = [changes, index]  # heenb's own pages, built after the plan's (index first)
+    own = [changes, index]  # heenb's own pages, built after the plan's (index first: below)
     reference_key = mart_key(data_dir, catalogue, raw={})  # catalogue and deriving code
     code_key = code_hash()
     states = FileStates()  # the files pages read where they are, checked as each is published

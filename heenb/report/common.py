@@ -21,7 +21,7 @@ from heenb.figures import kpis
 from heenb.figures.kept import kept
 from heenb.figures.measure import Measure
 from heenb.paths import describe_parameters
-from heenb.plan import PUBLICATION_KEYS, publication  # noqa: F401 (re-exported for pages)
+from heenb.plan import publication
 from heenb.report import blocks, findings, glossary
 from heenb.report.blocks import Block
 
